@@ -1,0 +1,64 @@
+namespace ReleaseGateway.Evaluation.Statistics;
+
+/// <summary>
+/// Anonymeter's residual risk (Giomi et al. 2023, PoPETs, §4): how much better an attack does on
+/// training records than on control (holdout) records, relative to the room for improvement,
+/// risk = (r_train − r_control)/(1 − r_control), with Wilson-score rates and the error propagated
+/// to first order; value and interval are clipped to [0, 1].
+/// </summary>
+/// <param name="Value">Point estimate in [0, 1].</param>
+/// <param name="Lower">Lower end of the confidence interval.</param>
+/// <param name="Upper">Upper end of the confidence interval.</param>
+/// <param name="Attacks">Attacks on training records.</param>
+/// <param name="Successes">Successful attacks on training records.</param>
+/// <param name="ControlAttacks">Attacks on control records.</param>
+/// <param name="ControlSuccesses">Successful attacks on control records (may be size-corrected, hence fractional).</param>
+/// <param name="BaselineSuccesses">Successes of the naive (random-guess) attacker on training records.</param>
+/// <param name="AttackRate">Wilson rate on training records.</param>
+/// <param name="ControlRate">Wilson rate on control records.</param>
+/// <param name="BaselineRate">Wilson rate of the naive attacker.</param>
+public sealed record PrivacyRisk(
+    double Value,
+    double Lower,
+    double Upper,
+    int Attacks,
+    int Successes,
+    int ControlAttacks,
+    double ControlSuccesses,
+    int BaselineSuccesses,
+    double AttackRate,
+    double ControlRate,
+    double BaselineRate)
+{
+    /// <summary>Computes the residual risk from attack counts at the given confidence level (0.95 in Anonymeter).</summary>
+    public static PrivacyRisk FromCounts(
+        int attacks,
+        int successes,
+        int controlAttacks,
+        double controlSuccesses,
+        int baselineSuccesses,
+        double confidence = 0.95)
+    {
+        var (rate, rateError) = BinomialConfidence.Wilson(successes, attacks, confidence);
+        var (control, controlError) = BinomialConfidence.Wilson(controlSuccesses, controlAttacks, confidence);
+        var (baseline, _) = BinomialConfidence.Wilson(baselineSuccesses, attacks, confidence);
+
+        // Wilson rates never reach 1, so the normalisation below is always defined.
+        var residual = (rate - control) / (1 - control);
+        var dAttack = 1 / Math.Abs(1 - control);
+        var dControl = (rate - 1) / ((1 - control) * (1 - control));
+        var error = Math.Sqrt(Math.Pow(rateError * dAttack, 2) + Math.Pow(controlError * dControl, 2));
+        return new PrivacyRisk(
+            Math.Clamp(residual, 0, 1),
+            Math.Clamp(residual - error, 0, 1),
+            Math.Clamp(residual + error, 0, 1),
+            attacks,
+            successes,
+            controlAttacks,
+            controlSuccesses,
+            baselineSuccesses,
+            rate,
+            control,
+            baseline);
+    }
+}

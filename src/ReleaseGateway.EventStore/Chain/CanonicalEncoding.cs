@@ -1,0 +1,78 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ReleaseGateway.EventStore.Chain;
+
+/// <summary>
+/// The byte encoding every event's hash covers. Specified in audit/CANONICAL-ENCODING.md; change it
+/// only with a new encoding version, or every stored chain stops verifying.
+/// </summary>
+public static class CanonicalEncoding
+{
+    /// <summary>Timestamps are hashed and stored as this exact text (UTC, microseconds).</summary>
+    public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    public static string FormatTimestamp(DateTimeOffset timestamp) =>
+        timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset ParseTimestamp(string text) =>
+        DateTimeOffset.ParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    /// <summary>Stream ids are hashed as lowercase 36-character text with hyphens.</summary>
+    public static string FormatStreamId(Guid streamId) => streamId.ToString("D");
+
+    [ThreadStatic] private static byte[]? _buffer;
+
+    /// <summary>hash = SHA-256(previous hash as 32 raw bytes ‖ canonical bytes of the event), as lowercase hex.</summary>
+    public static string ComputeHash(StoredEvent e)
+    {
+        var timestamp = FormatTimestamp(e.Timestamp);
+        var streamId = FormatStreamId(e.StreamId);
+        var m = e.Metadata;
+        var size = 32 + 3 * 8 + 8 * 4 + Utf8(streamId) + Utf8(e.EventType) + Utf8(e.Body) + Utf8(m.ActorId) + Utf8(m.ActorRole)
+                   + Utf8(m.CorrelationId) + Utf8(m.CausationId) + Utf8(timestamp);
+        var buffer = _buffer is { } b && b.Length >= size ? b : _buffer = new byte[Math.Max(size, 4096)];
+        var span = buffer.AsSpan();
+        var at = 0;
+        if (e.PreviousHash.Length != 64 || Convert.FromHexString(e.PreviousHash, span[..32], out _, out _) != System.Buffers.OperationStatus.Done)
+            throw new FormatException($"Previous hash '{e.PreviousHash}' is not 64 hex characters.");
+        at += 32;
+        WriteInt64(span, ref at, e.Position);
+        WriteString(span, ref at, streamId);
+        WriteInt64(span, ref at, e.StreamVersion);
+        WriteString(span, ref at, e.EventType);
+        WriteInt64(span, ref at, e.SchemaVersion);
+        WriteString(span, ref at, e.Body);
+        WriteString(span, ref at, m.ActorId);
+        WriteString(span, ref at, m.ActorRole);
+        WriteString(span, ref at, m.CorrelationId);
+        WriteString(span, ref at, m.CausationId);
+        WriteString(span, ref at, timestamp);
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(span[..at], digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    private static int Utf8(string? s) => s is null ? 0 : Encoding.UTF8.GetByteCount(s);
+
+    private static void WriteInt64(Span<byte> span, ref int at, long value)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(span[at..], value);
+        at += 8;
+    }
+
+    private static void WriteString(Span<byte> span, ref int at, string? value)
+    {
+        if (value is null)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(span[at..], uint.MaxValue);
+            at += 4;
+            return;
+        }
+        var n = Encoding.UTF8.GetBytes(value, span[(at + 4)..]);
+        BinaryPrimitives.WriteUInt32BigEndian(span[at..], (uint)n);
+        at += 4 + n;
+    }
+}

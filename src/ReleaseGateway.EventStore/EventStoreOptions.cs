@@ -1,0 +1,21 @@
+namespace ReleaseGateway.EventStore;
+
+/// <summary>What the modules contribute to the store: their event types and their inline projections.</summary>
+public sealed class EventStoreOptions
+{
+    public EventTypeRegistry Events { get; } = new();
+
+    public List<IInlineProjection> Projections { get; } = [];
+}
+
+/// <summary>
+/// Where the log lives. PostgreSQL when <see cref="PostgresConnectionString"/> is set (configuration key
+/// <c>ConnectionStrings:Postgres</c>), otherwise the embedded SQLite file <c>events.db</c> under
+/// <see cref="DataDirectory"/> (configuration key <c>ReleaseGateway:DataDirectory</c>, default <c>./data</c>).
+/// </summary>
+public sealed record EventStoreSettings(string DataDirectory, string? PostgresConnectionString)
+{
+    public bool UsesPostgres => !string.IsNullOrWhiteSpace(PostgresConnectionString);
+
+    public string SqlitePath => Path.Combine(DataDirectory, "events.db");
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ReleaseGateway.EventStore;
+
+public static class EventStoreServiceCollectionExtensions
+{
+    /// <summary>Reads the shared configuration keys (see <see cref="EventStoreSettings"/>).</summary>
+    public static EventStoreSettings ReadEventStoreSettings(this IConfiguration configuration) =>
+        new(configuration["ReleaseGateway:DataDirectory"] is { Length: > 0 } dir ? dir : "./data",
+            configuration.GetConnectionString("Postgres"));
+
+    /// <summary>Registers the event store (SQLite or PostgreSQL by configuration) as a singleton.</summary>
+    public static IServiceCollection AddEventStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EventStoreOptions>();
+        services.AddSingleton(configuration.ReadEventStoreSettings());
+        services.AddSingleton<IEventStore>(sp => EventStoreFactory.Create(
+            sp.GetRequiredService<EventStoreSettings>(),
+            sp.GetRequiredService<IOptions<EventStoreOptions>>().Value,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        return services;
+    }
+
+    /// <summary>Lets a module register its event types and inline projections.</summary>
+    public static IServiceCollection ConfigureEventStore(this IServiceCollection services, Action<EventStoreOptions> configure) =>
+        services.Configure(configure);
+}

@@ -1,0 +1,73 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace ReleaseGateway.EventStore.Storage;
+
+/// <summary>
+/// PostgreSQL: events in <c>rg_events</c>, writers serialized by one transaction-scoped advisory lock so the
+/// chain stays linear across every process that writes to the database.
+/// </summary>
+internal sealed class PostgresDialect(string connectionString) : SqlDialect
+{
+    // Arbitrary, fixed: the key of the advisory lock every writer of the chain takes.
+    private const long ChainLockKey = 0x5247_5741_5544_4954; // "RGWAUDIT"
+
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+
+    public override string Name => "PostgreSQL";
+
+    public override DbConnection CreateConnection() => _dataSource.CreateConnection();
+
+    public override async Task EnsureSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        // Serialize concurrent first starts: CREATE ... IF NOT EXISTS is not race-free in PostgreSQL.
+        command.CommandText = $"""
+            SELECT pg_advisory_lock({ChainLockKey});
+            CREATE TABLE IF NOT EXISTS rg_events (
+                position       BIGINT PRIMARY KEY,
+                stream_id      TEXT   NOT NULL,
+                stream_version BIGINT NOT NULL,
+                event_type     TEXT   NOT NULL,
+                schema_version INT    NOT NULL,
+                body           TEXT   NOT NULL,
+                actor_id       TEXT   NOT NULL,
+                actor_role     TEXT   NOT NULL,
+                correlation_id TEXT   NOT NULL,
+                causation_id   TEXT   NULL,
+                ts             TEXT   NOT NULL,
+                previous_hash  TEXT   NOT NULL,
+                hash           TEXT   NOT NULL,
+                UNIQUE (stream_id, stream_version)
+            );
+            CREATE TABLE IF NOT EXISTS rg_documents (
+                doc_type TEXT NOT NULL,
+                id       TEXT NOT NULL,
+                body     TEXT NOT NULL,
+                PRIMARY KEY (doc_type, id)
+            );
+            CREATE OR REPLACE FUNCTION rg_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'rg_events is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+            END $$;
+            DROP TRIGGER IF EXISTS rg_events_no_update_delete ON rg_events;
+            CREATE TRIGGER rg_events_no_update_delete BEFORE UPDATE OR DELETE ON rg_events
+                FOR EACH ROW EXECUTE FUNCTION rg_events_refuse_change();
+            DROP TRIGGER IF EXISTS rg_events_no_truncate ON rg_events;
+            CREATE TRIGGER rg_events_no_truncate BEFORE TRUNCATE ON rg_events
+                FOR EACH STATEMENT EXECUTE FUNCTION rg_events_refuse_change();
+            SELECT pg_advisory_unlock({ChainLockKey});
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override async Task<DbTransaction> BeginChainTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT pg_advisory_xact_lock({ChainLockKey})";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return transaction;
+    }
+}

@@ -1,0 +1,380 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using ReleaseGateway.EventStore.Chain;
+
+namespace ReleaseGateway.EventStore.Storage;
+
+/// <summary>
+/// The event store over either backend. Sessions are committed by one writer loop per process that
+/// takes whatever sessions are waiting and writes them in one transaction under the chain lock (group
+/// commit): the chain stays linear, each session still succeeds or fails on its own expected versions,
+/// and concurrent writers share one disk flush instead of queueing for one each.
+/// </summary>
+internal sealed class RelationalEventStore : IEventStore, IAsyncDisposable
+{
+    private const int MaxSessionsPerBatch = 256;
+    private const int ReadPageSize = 5_000;
+
+    private readonly SqlDialect _dialect;
+    private readonly EventStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<PendingCommit> _queue = Channel.CreateUnbounded<PendingCommit>(new() { SingleReader = true });
+    private readonly Lazy<Task> _schema;
+    private readonly Task _writer;
+
+    public RelationalEventStore(SqlDialect dialect, EventStoreOptions options, TimeProvider time)
+    {
+        _dialect = dialect;
+        _options = options;
+        _time = time;
+        _schema = new Lazy<Task>(CreateSchemaAsync);
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public string BackendName => _dialect.Name;
+
+    public IEventSession OpenSession(EventMetadata metadata) => new EventSession(this, metadata);
+
+    public async Task<IReadOnlyList<StoredEvent>> FetchStreamAsync(Guid streamId, CancellationToken cancellationToken = default)
+    {
+        await _schema.Value;
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, $"SELECT {SqlDialect.EventColumns} FROM rg_events WHERE stream_id = @stream ORDER BY stream_version");
+        Parameter(command, "stream", CanonicalEncoding.FormatStreamId(streamId));
+        return await ReadEventsAsync(command, deserialize: true, cancellationToken);
+    }
+
+    public IAsyncEnumerable<StoredEvent> ReadAllAsync(long fromPosition = 1, CancellationToken cancellationToken = default) =>
+        ReadAllAsync(fromPosition, deserialize: true, cancellationToken);
+
+    /// <summary>Reads in pages by position so a long read never holds one cursor open on a busy database.</summary>
+    internal async IAsyncEnumerable<StoredEvent> ReadAllAsync(long fromPosition, bool deserialize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _schema.Value;
+        await using var connection = await OpenAsync(cancellationToken);
+        var next = fromPosition;
+        while (true)
+        {
+            await using var command = Command(connection,
+                $"SELECT {SqlDialect.EventColumns} FROM rg_events WHERE position >= @from ORDER BY position LIMIT {ReadPageSize}");
+            Parameter(command, "from", next);
+            var page = await ReadEventsAsync(command, deserialize, cancellationToken);
+            foreach (var e in page) yield return e;
+            if (page.Count < ReadPageSize) yield break;
+            next = page[^1].Position + 1;
+        }
+    }
+
+    public async Task<ChainHead> ReadHeadAsync(CancellationToken cancellationToken = default)
+    {
+        await _schema.Value;
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadHeadAsync(connection, null, cancellationToken);
+    }
+
+    public async Task<TDocument?> LoadAsync<TDocument>(Guid id, CancellationToken cancellationToken = default) where TDocument : class
+    {
+        await _schema.Value;
+        await using var connection = await OpenAsync(cancellationToken);
+        var body = await LoadDocumentBodyAsync(connection, null, typeof(TDocument), id, cancellationToken);
+        return body is null ? null : JsonSerializer.Deserialize<TDocument>(body, EventTypeRegistry.JsonOptions);
+    }
+
+    public async Task<IReadOnlyList<TDocument>> QueryAsync<TDocument>(CancellationToken cancellationToken = default) where TDocument : class
+    {
+        await _schema.Value;
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT body FROM rg_documents WHERE doc_type = @type");
+        Parameter(command, "type", DocumentTypeName(typeof(TDocument)));
+        var result = new List<TDocument>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            result.Add(JsonSerializer.Deserialize<TDocument>(reader.GetString(0), EventTypeRegistry.JsonOptions)!);
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    internal async Task<IReadOnlyList<StoredEvent>> CommitAsync(EventMetadata metadata, IReadOnlyList<StreamAction> actions, CancellationToken cancellationToken)
+    {
+        foreach (var action in actions)
+        foreach (var e in action.Events)
+            _options.Events.Describe(e); // fail fast on unregistered types, before queueing
+        await _schema.Value;
+        var pending = new PendingCommit(metadata, actions, cancellationToken);
+        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(RelationalEventStore));
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task CreateSchemaAsync()
+    {
+        await using var connection = await OpenAsync(CancellationToken.None);
+        await _dialect.EnsureSchemaAsync(connection, CancellationToken.None);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingCommit>(MaxSessionsPerBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxSessionsPerBatch && _queue.Reader.TryRead(out var next))
+                if (!next.CancellationToken.IsCancellationRequested) batch.Add(next);
+                else next.Completion.TrySetCanceled(next.CancellationToken);
+            if (batch.Count == 0) continue;
+            try
+            {
+                await WriteBatchAsync(batch);
+            }
+            catch when (batch.Count > 1)
+            {
+                // One bad session (a projection that throws, say) must not fail the others: retry each alone.
+                foreach (var single in batch)
+                {
+                    try { await WriteBatchAsync([single]); }
+                    catch (Exception e) { single.Completion.TrySetException(e); }
+                }
+            }
+            catch (Exception e)
+            {
+                batch[0].Completion.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(IReadOnlyList<PendingCommit> batch)
+    {
+        await using var connection = await OpenAsync(CancellationToken.None);
+        await using var transaction = await _dialect.BeginChainTransactionAsync(connection, CancellationToken.None);
+        var head = await ReadHeadAsync(connection, transaction, CancellationToken.None);
+        var versions = new Dictionary<Guid, long>();
+        var documents = new Dictionary<(Type, Guid), DocumentState>();
+        var outcomes = new List<(PendingCommit Commit, IReadOnlyList<StoredEvent>? Events, Exception? Error)>(batch.Count);
+        var now = TruncateToMicroseconds(_time.GetUtcNow());
+
+        foreach (var commit in batch)
+        {
+            var conflict = await CheckVersionsAsync(connection, transaction, commit.Actions, versions);
+            if (conflict is not null)
+            {
+                outcomes.Add((commit, null, conflict));
+                continue;
+            }
+
+            var stored = new List<StoredEvent>();
+            foreach (var action in commit.Actions)
+            {
+                var version = versions[action.StreamId];
+                foreach (var data in action.Events)
+                {
+                    var (name, schemaVersion) = _options.Events.Describe(data);
+                    var unsigned = new StoredEvent(head.Position + 1, action.StreamId, ++version, name, schemaVersion,
+                        EventTypeRegistry.Serialize(data), commit.Metadata, now, head.Hash, "", data);
+                    var e = unsigned with { Hash = CanonicalEncoding.ComputeHash(unsigned) };
+                    await InsertAsync(connection, transaction, e);
+                    head = new ChainHead(e.Position, e.Hash);
+                    stored.Add(e);
+                }
+                versions[action.StreamId] = version;
+            }
+            await ProjectAsync(connection, transaction, stored, documents);
+            outcomes.Add((commit, stored, null));
+        }
+
+        foreach (var ((type, id), state) in documents)
+            if (state.Changed) await SaveDocumentAsync(connection, transaction, type, id, state.Document);
+        await transaction.CommitAsync(CancellationToken.None);
+
+        foreach (var (commit, events, error) in outcomes)
+            if (error is not null) commit.Completion.TrySetException(error);
+            else commit.Completion.TrySetResult(events!);
+    }
+
+    /// <summary>Checks a session's expected versions against the database and the batch written so far.</summary>
+    private static async Task<Exception?> CheckVersionsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StreamAction> actions, Dictionary<Guid, long> versions)
+    {
+        foreach (var action in actions)
+        {
+            if (!versions.TryGetValue(action.StreamId, out var actual))
+            {
+                await using var command = Command(connection, "SELECT COALESCE(MAX(stream_version), 0) FROM rg_events WHERE stream_id = @stream", transaction);
+                Parameter(command, "stream", CanonicalEncoding.FormatStreamId(action.StreamId));
+                actual = Convert.ToInt64(await command.ExecuteScalarAsync());
+                versions[action.StreamId] = actual;
+            }
+            if (actual != action.ExpectedVersion) return new StreamVersionConflictException(action.StreamId, action.ExpectedVersion, actual);
+        }
+        return null;
+    }
+
+    private async Task ProjectAsync(DbConnection connection, DbTransaction transaction, List<StoredEvent> events, Dictionary<(Type, Guid), DocumentState> documents)
+    {
+        foreach (var projection in _options.Projections)
+        foreach (var e in events)
+        {
+            var key = (projection.DocumentType, e.StreamId);
+            if (!documents.TryGetValue(key, out var state))
+            {
+                var body = await LoadDocumentBodyAsync(connection, transaction, projection.DocumentType, e.StreamId, CancellationToken.None);
+                state = new DocumentState(body is null ? null : JsonSerializer.Deserialize(body, projection.DocumentType, EventTypeRegistry.JsonOptions));
+                documents[key] = state;
+            }
+            var updated = projection.Apply(state.Document, e);
+            if (!ReferenceEquals(updated, state.Document))
+            {
+                state.Document = updated;
+                state.Changed = true;
+            }
+        }
+    }
+
+    private static async Task SaveDocumentAsync(DbConnection connection, DbTransaction transaction, Type type, Guid id, object? document)
+    {
+        await using var command = Command(connection,
+            document is null ? "DELETE FROM rg_documents WHERE doc_type = @type AND id = @id" : SqlDialect.UpsertDocumentSql, transaction);
+        Parameter(command, "type", DocumentTypeName(type));
+        Parameter(command, "id", CanonicalEncoding.FormatStreamId(id));
+        if (document is not null) Parameter(command, "body", JsonSerializer.Serialize(document, type, EventTypeRegistry.JsonOptions));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<string?> LoadDocumentBodyAsync(DbConnection connection, DbTransaction? transaction, Type type, Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, "SELECT body FROM rg_documents WHERE doc_type = @type AND id = @id", transaction);
+        Parameter(command, "type", DocumentTypeName(type));
+        Parameter(command, "id", CanonicalEncoding.FormatStreamId(id));
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, StoredEvent e)
+    {
+        await using var command = Command(connection,
+            $"INSERT INTO rg_events ({SqlDialect.EventColumns}) VALUES (@p, @s, @v, @t, @sv, @b, @ai, @ar, @ci, @ca, @ts, @ph, @h)", transaction);
+        Parameter(command, "p", e.Position);
+        Parameter(command, "s", CanonicalEncoding.FormatStreamId(e.StreamId));
+        Parameter(command, "v", e.StreamVersion);
+        Parameter(command, "t", e.EventType);
+        Parameter(command, "sv", e.SchemaVersion);
+        Parameter(command, "b", e.Body);
+        Parameter(command, "ai", e.Metadata.ActorId);
+        Parameter(command, "ar", e.Metadata.ActorRole);
+        Parameter(command, "ci", e.Metadata.CorrelationId);
+        Parameter(command, "ca", (object?)e.Metadata.CausationId ?? DBNull.Value);
+        Parameter(command, "ts", CanonicalEncoding.FormatTimestamp(e.Timestamp));
+        Parameter(command, "ph", e.PreviousHash);
+        Parameter(command, "h", e.Hash);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<ChainHead> ReadHeadAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, "SELECT position, hash FROM rg_events ORDER BY position DESC LIMIT 1", transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new ChainHead(reader.GetInt64(0), reader.GetString(1))
+            : new ChainHead(0, ChainHead.GenesisHash);
+    }
+
+    private async Task<List<StoredEvent>> ReadEventsAsync(DbCommand command, bool deserialize, CancellationToken cancellationToken)
+    {
+        var result = new List<StoredEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var type = reader.GetString(3);
+            var schemaVersion = reader.GetInt32(4);
+            var body = reader.GetString(5);
+            result.Add(new StoredEvent(
+                reader.GetInt64(0),
+                Guid.Parse(reader.GetString(1)),
+                reader.GetInt64(2),
+                type,
+                schemaVersion,
+                body,
+                new EventMetadata(reader.GetString(6), reader.GetString(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9)),
+                CanonicalEncoding.ParseTimestamp(reader.GetString(10)),
+                reader.GetString(11),
+                reader.GetString(12),
+                deserialize ? _options.Events.Deserialize(type, schemaVersion, body) : null));
+        }
+        return result;
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = _dialect.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static DbCommand Command(DbConnection connection, string sql, DbTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    private static void Parameter(DbCommand command, string name, object value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        command.Parameters.Add(p);
+    }
+
+    private static string DocumentTypeName(Type type) => type.FullName ?? type.Name;
+
+    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
+
+    private sealed class DocumentState(object? document)
+    {
+        public object? Document { get; set; } = document;
+        public bool Changed { get; set; }
+    }
+
+    private sealed record PendingCommit(EventMetadata Metadata, IReadOnlyList<StreamAction> Actions, CancellationToken CancellationToken)
+    {
+        public TaskCompletionSource<IReadOnlyList<StoredEvent>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>One staged start or append: the stream must be at <see cref="ExpectedVersion"/> (0 for a new stream).</summary>
+internal sealed record StreamAction(Guid StreamId, long ExpectedVersion, IReadOnlyList<object> Events);
+
+internal sealed class EventSession(RelationalEventStore store, EventMetadata metadata) : IEventSession
+{
+    private readonly List<StreamAction> _actions = [];
+
+    public void StartStream(Guid streamId, params object[] events) => Stage(streamId, 0, events);
+
+    public void Append(Guid streamId, long expectedVersion, params object[] events)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        Stage(streamId, expectedVersion, events);
+    }
+
+    public async Task<IReadOnlyList<StoredEvent>> SaveChangesAsync(CancellationToken cancellationToken = default)
+    {
+        if (_actions.Count == 0) return [];
+        var stored = await store.CommitAsync(metadata, [.. _actions], cancellationToken);
+        _actions.Clear();
+        return stored;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private void Stage(Guid streamId, long expectedVersion, object[] events)
+    {
+        if (events.Length == 0) throw new ArgumentException("Append at least one event.", nameof(events));
+        if (_actions.Any(a => a.StreamId == streamId))
+            throw new InvalidOperationException($"Stream {streamId} is already staged in this session; stage all its events in one call.");
+        _actions.Add(new StreamAction(streamId, expectedVersion, events));
+    }
+}

@@ -1,0 +1,25 @@
+using System.Data.Common;
+
+namespace ReleaseGateway.EventStore.Storage;
+
+/// <summary>What differs between the two backends; everything else is shared ADO.NET.</summary>
+internal abstract class SqlDialect
+{
+    public abstract string Name { get; }
+
+    public abstract DbConnection CreateConnection();
+
+    /// <summary>Creates tables, indexes and the append-only triggers if missing (idempotent).</summary>
+    public abstract Task EnsureSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Starts a write transaction that holds the chain's single writer lock until it ends.</summary>
+    public abstract Task<DbTransaction> BeginChainTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Insert-or-replace of a projected document.</summary>
+    public const string UpsertDocumentSql =
+        "INSERT INTO rg_documents (doc_type, id, body) VALUES (@type, @id, @body) " +
+        "ON CONFLICT (doc_type, id) DO UPDATE SET body = excluded.body";
+
+    public const string EventColumns =
+        "position, stream_id, stream_version, event_type, schema_version, body, actor_id, actor_role, correlation_id, causation_id, ts, previous_hash, hash";
+}

@@ -1,0 +1,69 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace ReleaseGateway.EventStore.Storage;
+
+/// <summary>
+/// The embedded default: one file, WAL journal, a single writer at a time (BEGIN IMMEDIATE).
+/// synchronous=NORMAL in WAL mode survives a process crash; see docs/adr/0001-own-event-store.md.
+/// </summary>
+internal sealed class SqliteDialect(string path) : SqlDialect
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 60,
+    }.ToString();
+
+    public override string Name => "SQLite";
+
+    public override DbConnection CreateConnection() => new SqliteConnection(_connectionString);
+
+    public override async Task EnsureSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS rg_events (
+                position       INTEGER PRIMARY KEY,
+                stream_id      TEXT    NOT NULL,
+                stream_version INTEGER NOT NULL,
+                event_type     TEXT    NOT NULL,
+                schema_version INTEGER NOT NULL,
+                body           TEXT    NOT NULL,
+                actor_id       TEXT    NOT NULL,
+                actor_role     TEXT    NOT NULL,
+                correlation_id TEXT    NOT NULL,
+                causation_id   TEXT    NULL,
+                ts             TEXT    NOT NULL,
+                previous_hash  TEXT    NOT NULL,
+                hash           TEXT    NOT NULL,
+                UNIQUE (stream_id, stream_version)
+            );
+            CREATE TABLE IF NOT EXISTS rg_documents (
+                doc_type TEXT NOT NULL,
+                id       TEXT NOT NULL,
+                body     TEXT NOT NULL,
+                PRIMARY KEY (doc_type, id)
+            );
+            CREATE TRIGGER IF NOT EXISTS rg_events_no_update BEFORE UPDATE ON rg_events
+            BEGIN SELECT RAISE(ABORT, 'rg_events is append-only: UPDATE refused'); END;
+            CREATE TRIGGER IF NOT EXISTS rg_events_no_delete BEFORE DELETE ON rg_events
+            BEGIN SELECT RAISE(ABORT, 'rg_events is append-only: DELETE refused'); END;
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override async Task<DbTransaction> BeginChainTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // Microsoft.Data.Sqlite begins IMMEDIATE unless deferred: the write lock is taken here, before the head is read.
+        return ((SqliteConnection)connection).BeginTransaction(deferred: false);
+    }
+}

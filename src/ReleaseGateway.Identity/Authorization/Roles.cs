@@ -1,0 +1,29 @@
+namespace ReleaseGateway.Identity.Authorization;
+
+/// <summary>The five roles of the gateway (issue 3). Names are stable: they are stored in tokens and audit events.</summary>
+public static class Roles
+{
+    public const string Researcher = "Researcher";
+    public const string CommitteeMember = "CommitteeMember";
+    public const string ComplianceOfficer = "ComplianceOfficer";
+    public const string DataSteward = "DataSteward";
+    public const string Administrator = "Administrator";
+
+    public static IReadOnlyList<string> All { get; } = [Researcher, CommitteeMember, ComplianceOfficer, DataSteward, Administrator];
+
+    /// <summary>The canonical spelling of <paramref name="role"/> (case-insensitive), or null when it is not a gateway role.</summary>
+    public static string? Normalize(string role) => All.FirstOrDefault(r => string.Equals(r, role, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>OAuth scopes and the API resource (audience) the gateway issues tokens for.</summary>
+public static class GatewayScopes
+{
+    /// <summary>Grants access to the gateway's API; without it a token is refused with 403.</summary>
+    public const string Api = "rgw.api";
+
+    /// <summary>The audience of access tokens for the API; a token for another audience is refused with 401.</summary>
+    public const string ApiResource = "releasegateway-api";
+
+    /// <summary>The public client the <c>rgw</c> command line signs in with (authorization code + PKCE, device flow).</summary>
+    public const string CliClientId = "rgw-cli";
+}
