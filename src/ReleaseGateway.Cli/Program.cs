@@ -4,5 +4,8 @@ using ReleaseGateway.Cli;
 // rgw: one root command; each module contributes its commands from Commands/.
 var root = new RootCommand("rgw — ReleaseGateway command line");
 root.Subcommands.Add(AuditCommands.Create());
+root.Subcommands.Add(WorkflowCommands.Create());
+root.Subcommands.Add(EvaluateCommands.Create());
+root.Subcommands.Add(EvaluateCommands.CreateSplit());
 
 return await root.Parse(args).InvokeAsync();

@@ -297,6 +297,46 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
         Assert.Equal(TamperKind.CheckpointSignatureInvalid, forgedResult.Kind);
     }
 
+    [Fact]
+    public async Task Export_VerifiesOffline_AndATamperedExportIsLocated()
+    {
+        await TenEventsAsync();
+        using var key = NewKey(out _);
+        var dir = Path.Combine(Path.GetTempPath(), "rgw-es-tests", $"export-{Guid.NewGuid():N}");
+        var manifest = await Export.AuditExport.WriteAsync(Store, dir, key, DateTimeOffset.UtcNow);
+
+        Assert.Equal((10L, 10L), (manifest.EventCount, manifest.HeadPosition));
+        var ok = await Export.AuditExport.VerifyAsync(dir, trustedKey: null);
+        Assert.True(ok.Intact, ok.ToString());
+
+        var eventsFile = Path.Combine(dir, Export.AuditExport.EventsFileName);
+        var lines = await File.ReadAllLinesAsync(eventsFile);
+        lines[2] = lines[2].Replace("alpha2", "alphX2");
+        await File.WriteAllLinesAsync(eventsFile, lines);
+        var tampered = await Export.AuditExport.VerifyAsync(dir, trustedKey: null);
+        Assert.Equal((false, 3L, TamperKind.BodyAltered), (tampered.Intact, tampered.FailedPosition, tampered.Kind));
+
+        await File.WriteAllLinesAsync(eventsFile, lines.Take(6));
+        var cut = await Export.AuditExport.VerifyAsync(dir, key);
+        Assert.False(cut.Intact);
+    }
+
+    [Fact]
+    public async Task Export_CheckedWithAnotherKey_FailsOnTheSignature_AndAMalformedFolderIsNamed()
+    {
+        await TenEventsAsync();
+        using var key = NewKey(out _);
+        using var otherKey = NewKey(out _);
+        var dir = Path.Combine(Path.GetTempPath(), "rgw-es-tests", $"export-{Guid.NewGuid():N}");
+        await Export.AuditExport.WriteAsync(Store, dir, key, DateTimeOffset.UtcNow);
+
+        Assert.Equal(TamperKind.CheckpointSignatureInvalid, (await Export.AuditExport.VerifyAsync(dir, otherKey)).Kind);
+
+        await File.WriteAllTextAsync(Path.Combine(dir, Export.AuditExport.ManifestFileName), "{ not json");
+        var malformed = await Assert.ThrowsAsync<FormatException>(() => Export.AuditExport.VerifyAsync(dir, key));
+        Assert.Contains("manifest.json", malformed.Message);
+    }
+
     private static AuditSigningKey NewKey(out string path)
     {
         path = Path.Combine(Path.GetTempPath(), "rgw-es-tests", $"key-{Guid.NewGuid():N}.pem");

@@ -13,7 +13,7 @@ namespace ReleaseGateway.Testing;
 /// </summary>
 public sealed class PostgresCluster
 {
-    private static readonly Lazy<PostgresCluster> LazyShared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<PostgresCluster> LazyShared = new(() => StartNew(durable: false), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly string _dataDirectory;
     private readonly string _binDirectory;
     private readonly bool _asPostgresUser;
@@ -54,7 +54,11 @@ public sealed class PostgresCluster
         return ConnectionString(name);
     }
 
-    private static PostgresCluster Start()
+    /// <summary>
+    /// Starts a cluster of its own. Tests use <paramref name="durable"/> false (fsync off: nothing to keep);
+    /// benchmarks use true so that commit latency is the real, flushed one.
+    /// </summary>
+    public static PostgresCluster StartNew(bool durable)
     {
         var bin = Environment.GetEnvironmentVariable("RGW_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
         if (!File.Exists(Path.Combine(bin, "initdb")))
@@ -74,9 +78,9 @@ public sealed class PostgresCluster
         var port = FreePort();
         var cluster = new PostgresCluster(dataDirectory, bin, asPostgresUser, port);
         cluster.RunPg("initdb", ["-D", Path.Combine(dataDirectory, "db"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-        // fsync off: a throw-away test cluster needs no durability, and it keeps the suite fast.
+        var durability = durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         cluster.RunPg("pg_ctl", ["-D", Path.Combine(dataDirectory, "db"), "-l", Path.Combine(dataDirectory, "log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            "-o", $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=300{durability}",
             "start"]);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Stop();
         return cluster;

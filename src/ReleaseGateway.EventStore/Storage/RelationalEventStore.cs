@@ -148,19 +148,28 @@ internal sealed class RelationalEventStore : IEventStore, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a batch of sessions in one transaction with a fixed number of round trips (lock, head, versions,
+    /// documents, inserts, commit) whatever the batch size: that is what makes group commit pay off.
+    /// </summary>
     private async Task WriteBatchAsync(IReadOnlyList<PendingCommit> batch)
     {
         await using var connection = await OpenAsync(CancellationToken.None);
         await using var transaction = await _dialect.BeginChainTransactionAsync(connection, CancellationToken.None);
         var head = await ReadHeadAsync(connection, transaction, CancellationToken.None);
-        var versions = new Dictionary<Guid, long>();
-        var documents = new Dictionary<(Type, Guid), DocumentState>();
+        var streamIds = batch.SelectMany(c => c.Actions).Select(a => a.StreamId).Distinct().ToList();
+        var versions = await ReadStreamVersionsAsync(connection, transaction, streamIds);
+        var documents = _options.Projections.Count == 0 ? [] : await LoadDocumentsAsync(connection, transaction, streamIds);
         var outcomes = new List<(PendingCommit Commit, IReadOnlyList<StoredEvent>? Events, Exception? Error)>(batch.Count);
+        var toInsert = new List<StoredEvent>();
         var now = TruncateToMicroseconds(_time.GetUtcNow());
 
         foreach (var commit in batch)
         {
-            var conflict = await CheckVersionsAsync(connection, transaction, commit.Actions, versions);
+            var conflict = commit.Actions
+                .Where(a => versions.GetValueOrDefault(a.StreamId) != a.ExpectedVersion)
+                .Select(a => new StreamVersionConflictException(a.StreamId, a.ExpectedVersion, versions.GetValueOrDefault(a.StreamId)))
+                .FirstOrDefault();
             if (conflict is not null)
             {
                 outcomes.Add((commit, null, conflict));
@@ -170,25 +179,25 @@ internal sealed class RelationalEventStore : IEventStore, IAsyncDisposable
             var stored = new List<StoredEvent>();
             foreach (var action in commit.Actions)
             {
-                var version = versions[action.StreamId];
+                var version = action.ExpectedVersion;
                 foreach (var data in action.Events)
                 {
                     var (name, schemaVersion) = _options.Events.Describe(data);
                     var unsigned = new StoredEvent(head.Position + 1, action.StreamId, ++version, name, schemaVersion,
                         EventTypeRegistry.Serialize(data), commit.Metadata, now, head.Hash, "", data);
                     var e = unsigned with { Hash = CanonicalEncoding.ComputeHash(unsigned) };
-                    await InsertAsync(connection, transaction, e);
                     head = new ChainHead(e.Position, e.Hash);
                     stored.Add(e);
                 }
                 versions[action.StreamId] = version;
             }
-            await ProjectAsync(connection, transaction, stored, documents);
+            Project(stored, documents);
+            toInsert.AddRange(stored);
             outcomes.Add((commit, stored, null));
         }
 
-        foreach (var ((type, id), state) in documents)
-            if (state.Changed) await SaveDocumentAsync(connection, transaction, type, id, state.Document);
+        await InsertAsync(connection, transaction, toInsert);
+        await SaveDocumentsAsync(connection, transaction, documents);
         await transaction.CommitAsync(CancellationToken.None);
 
         foreach (var (commit, events, error) in outcomes)
@@ -196,35 +205,42 @@ internal sealed class RelationalEventStore : IEventStore, IAsyncDisposable
             else commit.Completion.TrySetResult(events!);
     }
 
-    /// <summary>Checks a session's expected versions against the database and the batch written so far.</summary>
-    private static async Task<Exception?> CheckVersionsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StreamAction> actions, Dictionary<Guid, long> versions)
+    private static async Task<Dictionary<Guid, long>> ReadStreamVersionsAsync(DbConnection connection, DbTransaction transaction, List<Guid> streamIds)
     {
-        foreach (var action in actions)
+        var versions = new Dictionary<Guid, long>();
+        foreach (var chunk in streamIds.Chunk(500))
         {
-            if (!versions.TryGetValue(action.StreamId, out var actual))
-            {
-                await using var command = Command(connection, "SELECT COALESCE(MAX(stream_version), 0) FROM rg_events WHERE stream_id = @stream", transaction);
-                Parameter(command, "stream", CanonicalEncoding.FormatStreamId(action.StreamId));
-                actual = Convert.ToInt64(await command.ExecuteScalarAsync());
-                versions[action.StreamId] = actual;
-            }
-            if (actual != action.ExpectedVersion) return new StreamVersionConflictException(action.StreamId, action.ExpectedVersion, actual);
+            await using var command = Command(connection, "", transaction);
+            command.CommandText = "SELECT stream_id, MAX(stream_version) FROM rg_events WHERE stream_id IN (" + InList(command, chunk) + ") GROUP BY stream_id";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) versions[Guid.Parse(reader.GetString(0))] = reader.GetInt64(1);
         }
-        return null;
+        return versions;
     }
 
-    private async Task ProjectAsync(DbConnection connection, DbTransaction transaction, List<StoredEvent> events, Dictionary<(Type, Guid), DocumentState> documents)
+    private async Task<Dictionary<(Type Type, Guid Id), DocumentState>> LoadDocumentsAsync(DbConnection connection, DbTransaction transaction, List<Guid> streamIds)
+    {
+        var types = _options.Projections.Select(p => p.DocumentType).Distinct().ToDictionary(DocumentTypeName);
+        var documents = new Dictionary<(Type, Guid), DocumentState>();
+        foreach (var chunk in streamIds.Chunk(500))
+        {
+            await using var command = Command(connection, "", transaction);
+            command.CommandText = "SELECT doc_type, id, body FROM rg_documents WHERE id IN (" + InList(command, chunk) + ")";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                if (types.TryGetValue(reader.GetString(0), out var type))
+                    documents[(type, Guid.Parse(reader.GetString(1)))] = new DocumentState(JsonSerializer.Deserialize(reader.GetString(2), type, EventTypeRegistry.JsonOptions));
+        }
+        return documents;
+    }
+
+    private void Project(List<StoredEvent> events, Dictionary<(Type, Guid), DocumentState> documents)
     {
         foreach (var projection in _options.Projections)
         foreach (var e in events)
         {
             var key = (projection.DocumentType, e.StreamId);
-            if (!documents.TryGetValue(key, out var state))
-            {
-                var body = await LoadDocumentBodyAsync(connection, transaction, projection.DocumentType, e.StreamId, CancellationToken.None);
-                state = new DocumentState(body is null ? null : JsonSerializer.Deserialize(body, projection.DocumentType, EventTypeRegistry.JsonOptions));
-                documents[key] = state;
-            }
+            if (!documents.TryGetValue(key, out var state)) documents[key] = state = new DocumentState(null);
             var updated = projection.Apply(state.Document, e);
             if (!ReferenceEquals(updated, state.Document))
             {
@@ -234,14 +250,18 @@ internal sealed class RelationalEventStore : IEventStore, IAsyncDisposable
         }
     }
 
-    private static async Task SaveDocumentAsync(DbConnection connection, DbTransaction transaction, Type type, Guid id, object? document)
+    private static async Task SaveDocumentsAsync(DbConnection connection, DbTransaction transaction, Dictionary<(Type Type, Guid Id), DocumentState> documents)
     {
-        await using var command = Command(connection,
-            document is null ? "DELETE FROM rg_documents WHERE doc_type = @type AND id = @id" : SqlDialect.UpsertDocumentSql, transaction);
-        Parameter(command, "type", DocumentTypeName(type));
-        Parameter(command, "id", CanonicalEncoding.FormatStreamId(id));
-        if (document is not null) Parameter(command, "body", JsonSerializer.Serialize(document, type, EventTypeRegistry.JsonOptions));
-        await command.ExecuteNonQueryAsync();
+        foreach (var ((type, id), state) in documents)
+        {
+            if (!state.Changed) continue;
+            await using var command = Command(connection,
+                state.Document is null ? "DELETE FROM rg_documents WHERE doc_type = @type AND id = @id" : SqlDialect.UpsertDocumentSql, transaction);
+            Parameter(command, "type", DocumentTypeName(type));
+            Parameter(command, "id", CanonicalEncoding.FormatStreamId(id));
+            if (state.Document is not null) Parameter(command, "body", JsonSerializer.Serialize(state.Document, type, EventTypeRegistry.JsonOptions));
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     private static async Task<string?> LoadDocumentBodyAsync(DbConnection connection, DbTransaction? transaction, Type type, Guid id, CancellationToken cancellationToken)
@@ -252,24 +272,45 @@ internal sealed class RelationalEventStore : IEventStore, IAsyncDisposable
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, StoredEvent e)
+    /// <summary>Multi-row inserts (chunked under SQLite's parameter limit): one round trip per chunk, not per event.</summary>
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, List<StoredEvent> events)
     {
-        await using var command = Command(connection,
-            $"INSERT INTO rg_events ({SqlDialect.EventColumns}) VALUES (@p, @s, @v, @t, @sv, @b, @ai, @ar, @ci, @ca, @ts, @ph, @h)", transaction);
-        Parameter(command, "p", e.Position);
-        Parameter(command, "s", CanonicalEncoding.FormatStreamId(e.StreamId));
-        Parameter(command, "v", e.StreamVersion);
-        Parameter(command, "t", e.EventType);
-        Parameter(command, "sv", e.SchemaVersion);
-        Parameter(command, "b", e.Body);
-        Parameter(command, "ai", e.Metadata.ActorId);
-        Parameter(command, "ar", e.Metadata.ActorRole);
-        Parameter(command, "ci", e.Metadata.CorrelationId);
-        Parameter(command, "ca", (object?)e.Metadata.CausationId ?? DBNull.Value);
-        Parameter(command, "ts", CanonicalEncoding.FormatTimestamp(e.Timestamp));
-        Parameter(command, "ph", e.PreviousHash);
-        Parameter(command, "h", e.Hash);
-        await command.ExecuteNonQueryAsync();
+        foreach (var chunk in events.Chunk(200))
+        {
+            await using var command = Command(connection, "", transaction);
+            var rows = new List<string>(chunk.Length);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var e = chunk[i];
+                rows.Add($"(@p{i}, @s{i}, @v{i}, @t{i}, @sv{i}, @b{i}, @ai{i}, @ar{i}, @ci{i}, @ca{i}, @ts{i}, @ph{i}, @h{i})");
+                Parameter(command, $"p{i}", e.Position);
+                Parameter(command, $"s{i}", CanonicalEncoding.FormatStreamId(e.StreamId));
+                Parameter(command, $"v{i}", e.StreamVersion);
+                Parameter(command, $"t{i}", e.EventType);
+                Parameter(command, $"sv{i}", e.SchemaVersion);
+                Parameter(command, $"b{i}", e.Body);
+                Parameter(command, $"ai{i}", e.Metadata.ActorId);
+                Parameter(command, $"ar{i}", e.Metadata.ActorRole);
+                Parameter(command, $"ci{i}", e.Metadata.CorrelationId);
+                Parameter(command, $"ca{i}", (object?)e.Metadata.CausationId ?? DBNull.Value);
+                Parameter(command, $"ts{i}", CanonicalEncoding.FormatTimestamp(e.Timestamp));
+                Parameter(command, $"ph{i}", e.PreviousHash);
+                Parameter(command, $"h{i}", e.Hash);
+            }
+            command.CommandText = $"INSERT INTO rg_events ({SqlDialect.EventColumns}) VALUES " + string.Join(", ", rows);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static string InList(DbCommand command, Guid[] ids)
+    {
+        var names = new string[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            names[i] = $"@id{i}";
+            Parameter(command, $"id{i}", CanonicalEncoding.FormatStreamId(ids[i]));
+        }
+        return string.Join(", ", names);
     }
 
     private static async Task<ChainHead> ReadHeadAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)

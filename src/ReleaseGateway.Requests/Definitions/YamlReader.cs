@@ -28,6 +28,12 @@ internal sealed class YamlReader(string file)
             reader._problems.Add(new(reader.File, e.Start.Line, e.Start.Column, "not valid YAML: " + (e.InnerException?.Message ?? e.Message)));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a position, on some unterminated flow collections.
+            reader._problems.Add(new(reader.File, 0, 0, "not valid YAML: an unterminated [ or { somewhere in the file"));
+            return null;
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             reader._problems.Add(new(reader.File, 1, 1, "expected a mapping at the top of the file"));

@@ -80,12 +80,13 @@ public sealed class WorkflowMachine
 
     public bool CanFire(string trigger, out WorkflowRefusal? refusal)
     {
-        if (_machine.CanFire(trigger, out ICollection<string> unmet))
+        if (_machine.CanFire(trigger, out ICollection<string>? unmet))
         {
             refusal = null;
             return true;
         }
         var state = _machine.State;
+        unmet ??= [];
         if (unmet.Count == 0)
             refusal = new WorkflowRefusal(WorkflowRefusalKind.NotPermittedInState, state, trigger, null);
         else if (unmet.FirstOrDefault(u => u.StartsWith(RolePrefix, StringComparison.Ordinal)) is { } role)

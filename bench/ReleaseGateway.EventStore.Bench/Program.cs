@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Verification;
+using ReleaseGateway.Testing;
+
+// Audit-log benchmark (issue 2 targets: PostgreSQL >= 2,000 events/s with 8 writers, SQLite >= 5,000 events/s
+// with 1 writer, verify >= 200,000 events/s). Each append is its own session (one event, its own commit).
+// usage: dotnet run -c Release --project bench/ReleaseGateway.EventStore.Bench -- [appends-per-run] [verify-events]
+var appends = args.Length > 0 ? int.Parse(args[0]) : 20_000;
+var verifyEvents = args.Length > 1 ? int.Parse(args[1]) : 1_000_000;
+
+Console.WriteLine($"# Audit log benchmark, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine("| backend | writers | events | events/s | p50 ms | p99 ms |");
+Console.WriteLine("|---|---|---|---|---|---|");
+var postgres = PostgresCluster.StartNew(durable: true); // fsync on: commit latency as in production
+foreach (var backend in new[] { "SQLite", "PostgreSQL" })
+foreach (var writers in new[] { 1, 8 })
+{
+    var settings = backend == "SQLite"
+        ? new EventStoreSettings(Path.Combine(Path.GetTempPath(), $"rgw-bench-{Guid.NewGuid():N}"), null)
+        : new EventStoreSettings(".", await postgres.CreateDatabaseAsync($"bench_{writers}_{Guid.NewGuid():N}"[..30]));
+    await using var store = (IAsyncDisposable)EventStoreFactory.Create(settings, Options(), TimeProvider.System);
+    var (rate, p50, p99) = await AppendAsync((IEventStore)store, writers, appends);
+    Console.WriteLine($"| {backend} | {writers} | {appends} | {rate:N0} | {p50:F2} | {p99:F2} |");
+}
+
+// Verify throughput over a large chain, built fast with big sessions (verification cost does not depend on how events were batched).
+var verifySettings = new EventStoreSettings(Path.Combine(Path.GetTempPath(), $"rgw-bench-verify-{Guid.NewGuid():N}"), null);
+await using (var big = (IAsyncDisposable)EventStoreFactory.Create(verifySettings, Options(), TimeProvider.System))
+{
+    var store = (IEventStore)big;
+    const int perSession = 1_000;
+    for (var written = 0; written < verifyEvents; written += perSession)
+    {
+        await using var session = store.OpenSession(new EventMetadata("bench", "System", "bench"));
+        for (var i = 0; i < perSession; i++)
+        {
+            var id = Guid.CreateVersion7();
+            session.StartStream(id, new BenchEvent(id, "request submitted for dataset demo with 12 columns", written + i));
+        }
+        await session.SaveChangesAsync();
+    }
+    var stopwatch = Stopwatch.StartNew();
+    var result = await ChainVerifier.VerifyStoreAsync(store);
+    stopwatch.Stop();
+    Console.WriteLine();
+    Console.WriteLine($"verify (SQLite): {result.EventCount:N0} events in {stopwatch.Elapsed.TotalSeconds:F2} s = {result.EventCount / stopwatch.Elapsed.TotalSeconds:N0} events/s, intact={result.Intact}");
+}
+return 0;
+
+static EventStoreOptions Options()
+{
+    var options = new EventStoreOptions();
+    options.Events.Register<BenchEvent>();
+    return options;
+}
+
+static async Task<(double Rate, double P50, double P99)> AppendAsync(IEventStore store, int writers, int total)
+{
+    await store.ReadHeadAsync(); // schema
+    var latencies = new double[total];
+    var next = -1;
+    var stopwatch = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < total)
+        {
+            var id = Guid.CreateVersion7();
+            var started = Stopwatch.GetTimestamp();
+            await using var session = store.OpenSession(new EventMetadata("bench", "System", "bench"));
+            session.StartStream(id, new BenchEvent(id, "request submitted for dataset demo with 12 columns", i));
+            await session.SaveChangesAsync();
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+    })));
+    stopwatch.Stop();
+    Array.Sort(latencies);
+    return (total / stopwatch.Elapsed.TotalSeconds, latencies[total / 2], latencies[(int)(total * 0.99)]);
+}
+
+internal sealed record BenchEvent(Guid Id, string Text, int Sequence);

@@ -1,0 +1,47 @@
+using System.Globalization;
+using ReleaseGateway.Synthesis.Synthesizers;
+
+namespace ReleaseGateway.Synthesis.Bench;
+
+internal sealed record BenchOptions(
+    string DataDirectory,
+    IReadOnlyList<string> Tables,
+    IReadOnlyList<SynthesisMethod> Methods,
+    IReadOnlyList<double> Epsilons,
+    int Seeds,
+    string? Output,
+    string? ScorePy)
+{
+    public const double Delta = 1e-9;
+
+    public static readonly string[] AllTables = ["nwtco", "colon", "mgus2", "pbcseq", "pima", "breastcancer_wisc", "gbsg", "cgd"];
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>();
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+
+            values[args[i][2..]] = args[i + 1];
+        }
+
+        if (args.Length % 2 == 1)
+        {
+            throw new ArgumentException($"option '{args[^1]}' needs a value");
+        }
+
+        string[] List(string key, string fallback) => values.GetValueOrDefault(key, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new BenchOptions(
+            values.GetValueOrDefault("data", Path.Combine("..", "shared", "data")),
+            List("tables", string.Join(",", AllTables)),
+            List("methods", "aim,mst").Select(m => Enum.Parse<SynthesisMethod>(m, ignoreCase: true)).ToArray(),
+            List("epsilons", "0.3,1,3").Select(e => double.Parse(e, CultureInfo.InvariantCulture)).ToArray(),
+            int.Parse(values.GetValueOrDefault("seeds", "3"), CultureInfo.InvariantCulture),
+            values.GetValueOrDefault("out"),
+            values.GetValueOrDefault("score-py"));
+    }
+}

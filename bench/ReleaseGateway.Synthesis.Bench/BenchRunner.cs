@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Marginals;
+using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Synthesis.Synthesizers;
+
+namespace ReleaseGateway.Synthesis.Bench;
+
+/// <summary>One benchmark cell: the median over seeds of one method on one table at one epsilon.</summary>
+internal sealed record BenchRow(string Table, int Rows, double Epsilon, SynthesisMethod Method, int Seeds, double Tvd1, double Tvd2, double Tvd3, double WallSeconds, double? PyTvd1, double? PyTvd2, double? PyTvd3);
+
+/// <summary>A reference figure from BASELINES.md.</summary>
+internal sealed record Baseline(string Table, int Rows, double Epsilon, double Tvd1, double Tvd2, double Tvd3, double WallSeconds);
+
+internal sealed class BenchRunner(BenchOptions options)
+{
+    public IReadOnlyList<Baseline> Baselines { get; } = ReadBaselines(Path.Combine(options.DataDirectory, "BASELINES.md"));
+
+    public IReadOnlyList<BenchRow> RunAll(TextWriter log)
+    {
+        var rows = new List<BenchRow>();
+        foreach (string table in options.Tables)
+        {
+            string csv = Path.Combine(options.DataDirectory, table + "-disc.csv");
+            string domain = Path.Combine(options.DataDirectory, table + "-domain.json");
+            DatasetSchema schema = DatasetSchema.Load(domain);
+            EncodedTable real = CsvTableReader.Read(csv, schema);
+            var source = new TableMarginalSource(real);
+            foreach (double epsilon in options.Epsilons)
+            {
+                // As in BASELINES.md: the median of several seeds at epsilon = 1, one seed otherwise.
+                int seeds = epsilon == 1.0 ? options.Seeds : 1;
+                foreach (SynthesisMethod method in options.Methods)
+                {
+                    var runs = new List<(double T1, double T2, double T3, double Wall, double[]? Py)>();
+                    for (int seed = 1; seed <= seeds; seed++)
+                    {
+                        var stopwatch = Stopwatch.StartNew();
+                        SynthesisResult result = Synthesizer.Run(source, new SynthesisOptions { Method = method, Epsilon = epsilon, Delta = BenchOptions.Delta, Seed = seed });
+                        double wall = stopwatch.Elapsed.TotalSeconds;
+                        double t1 = WorkloadError.MeanTvd(real, result.Table, 1);
+                        double t2 = WorkloadError.MeanTvd(real, result.Table, 2);
+                        double t3 = WorkloadError.MeanTvd(real, result.Table, 3);
+                        double[]? py = options.ScorePy is { } script ? ScoreWithPython(script, csv, domain, result.Table) : null;
+                        runs.Add((t1, t2, t3, wall, py));
+                        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"{table,-18} eps={epsilon,-4} {method,-4} seed={seed} tvd1={t1:F4} tvd2={t2:F4} tvd3={t3:F4} wall={wall:F2}s cliques={result.Cliques.Count} rows={result.Table.RowCount}{(py is null ? string.Empty : $" py=[{py[0]:F4} {py[1]:F4} {py[2]:F4}]")}"));
+                    }
+
+                    rows.Add(new BenchRow(table, real.RowCount, epsilon, method, seeds,
+                        Median(runs.Select(r => r.T1)), Median(runs.Select(r => r.T2)), Median(runs.Select(r => r.T3)), Median(runs.Select(r => r.Wall)),
+                        runs[0].Py is null ? null : Median(runs.Select(r => r.Py![0])),
+                        runs[0].Py is null ? null : Median(runs.Select(r => r.Py![1])),
+                        runs[0].Py is null ? null : Median(runs.Select(r => r.Py![2]))));
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static double[] ScoreWithPython(string script, string realCsv, string domain, EncodedTable synthetic)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"rgw-bench-{Guid.NewGuid():N}.csv");
+        try
+        {
+            using (var writer = new StreamWriter(path))
+            {
+                CsvTableWriter.WriteCodes(synthetic, writer);
+            }
+
+            var start = new ProcessStartInfo("python3", [script, realCsv, path, domain]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using Process process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd();
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"score.py failed: {error}");
+            }
+
+            using JsonDocument json = JsonDocument.Parse(output);
+            return [json.RootElement.GetProperty("tvd1").GetDouble(), json.RootElement.GetProperty("tvd2").GetDouble(), json.RootElement.GetProperty("tvd3").GetDouble()];
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static List<Baseline> ReadBaselines(string path)
+    {
+        var baselines = new List<Baseline>();
+        foreach (string line in File.ReadLines(path))
+        {
+            string[] cells = line.Split('|', StringSplitOptions.TrimEntries);
+            if (cells.Length < 9 || !int.TryParse(cells[2], out int rows))
+            {
+                continue;
+            }
+
+            double Number(int i) => double.Parse(cells[i], CultureInfo.InvariantCulture);
+            baselines.Add(new Baseline(cells[1], rows, Number(3), Number(4), Number(5), Number(6), Number(7)));
+        }
+
+        return baselines;
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using ReleaseGateway.EventStore;
+using Scalar.AspNetCore;
+
+namespace ReleaseGateway.Api.ServiceDefaults;
+
+/// <summary>What every gateway host has: telemetry, health, problem details, security headers, CORS, OpenAPI.</summary>
+public static class ServiceDefaultsExtensions
+{
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
+    {
+        AddTelemetry(builder);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
+        builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
+        builder.Services.AddHealthChecks().AddCheck<EventStoreHealthCheck>("event-store", tags: ["ready"]);
+        builder.Services.AddOpenApi();
+        // Closed by default: only origins listed under ReleaseGateway:Cors:AllowedOrigins may call from a browser.
+        var origins = builder.Configuration.GetSection("ReleaseGateway:Cors:AllowedOrigins").Get<string[]>() ?? [];
+        builder.Services.AddCors(o => o.AddDefaultPolicy(p =>
+        {
+            if (origins.Length > 0) p.WithOrigins(origins).AllowAnyHeader().WithMethods("GET", "POST", "PUT", "DELETE");
+        }));
+        builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        builder.Services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+        return builder;
+    }
+
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        var requireHttps = app.Configuration.GetValue("ReleaseGateway:RequireHttps", !app.Environment.IsDevelopment());
+        // Only a proxy listed in ForwardedHeadersOptions.KnownProxies (loopback by default) may claim the original scheme.
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (requireHttps)
+        {
+            app.UseHsts();
+            app.UseMiddleware<RequireHttpsMiddleware>();
+        }
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseCors();
+        return app;
+    }
+
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        if (app.Environment.IsDevelopment()) app.MapScalarApiReference().AllowAnonymous();
+        ErrorPages.Map(app);
+        return app;
+    }
+
+    private static void AddTelemetry(WebApplicationBuilder builder)
+    {
+        var console = builder.Configuration.GetValue("ReleaseGateway:Telemetry:Console", false);
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.Logging.AddOpenTelemetry(o =>
+        {
+            o.IncludeFormattedMessage = true;
+            o.IncludeScopes = true;
+            if (console) o.AddConsoleExporter();
+        });
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(GatewayTelemetry.Name))
+            .WithTracing(t =>
+            {
+                t.AddSource(GatewayTelemetry.Name)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
+                    .AddHttpClientInstrumentation();
+                if (console) t.AddConsoleExporter();
+            })
+            .WithMetrics(m =>
+            {
+                m.AddMeter(GatewayTelemetry.Name)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation();
+                if (console) m.AddConsoleExporter();
+            });
+        // The standard OTEL_EXPORTER_OTLP_* variables configure endpoint, protocol and headers.
+        if (otlp) telemetry.UseOtlpExporter();
+    }
+}
+
+/// <summary>Ready only when the audit log answers: the gateway must not act without recording.</summary>
+internal sealed class EventStoreHealthCheck(IEventStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        await store.ReadHeadAsync(cancellationToken);
+        return HealthCheckResult.Healthy();
+    }
+}

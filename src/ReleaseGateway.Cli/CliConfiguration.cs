@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using ReleaseGateway.EventStore;
+
+namespace ReleaseGateway.Cli;
+
+/// <summary>
+/// The configuration the gateway reads, read the same way: appsettings.json in the working folder, then
+/// environment variables (ReleaseGateway__DataDirectory, ConnectionStrings__Postgres, ...).
+/// </summary>
+internal static class CliConfiguration
+{
+    public static IConfiguration Load() => new ConfigurationBuilder()
+        .SetBasePath(Directory.GetCurrentDirectory())
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+
+    public static EventStoreSettings EventStoreSettings(this IConfiguration configuration) => configuration.ReadEventStoreSettings();
+
+    /// <summary>The audit signing key file: <c>ReleaseGateway:AuditSigningKeyFile</c>, default <c>DATA/keys/audit-signing-key.pem</c>.</summary>
+    public static string AuditKeyPath(this IConfiguration configuration) =>
+        configuration["ReleaseGateway:AuditSigningKeyFile"] is { Length: > 0 } path
+            ? path
+            : Path.Combine(configuration.ReadEventStoreSettings().DataDirectory, "keys", "audit-signing-key.pem");
+}
+
+/// <summary>Exit codes shared by every rgw command.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>Tampering found (audit), or verification failed.</summary>
+    public const int Tampered = 1;
+    /// <summary>Bad usage, bad input, or the database could not be reached.</summary>
+    public const int UsageOrConnection = 2;
+}

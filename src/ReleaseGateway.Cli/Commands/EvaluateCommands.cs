@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Globalization;
+using ReleaseGateway.Evaluation;
+using ReleaseGateway.Evaluation.Attacks;
+using ReleaseGateway.Evaluation.Gates;
+using ReleaseGateway.Evaluation.Protocol;
+using ReleaseGateway.Evaluation.Reports;
+using ReleaseGateway.Evaluation.Tables;
+using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Synthesis.Synthesizers;
+
+namespace ReleaseGateway.Cli;
+
+/// <summary>
+/// <c>rgw evaluate</c> (attacks, fidelity, gates; exit 0 = every gate passes, 3 = a gate fails, 2 = bad input)
+/// and <c>rgw split</c> (seeded training/holdout split of a CSV file).
+/// </summary>
+internal static class EvaluateCommands
+{
+    private const int BadInput = 2;
+    private const int GateFailed = 3;
+
+    public static Command Create()
+    {
+        var train = new Option<FileInfo>("--train") { Description = "Training CSV (the only data the synthesizer saw)", Required = true };
+        var holdout = new Option<FileInfo>("--holdout") { Description = "Holdout CSV (never seen by the synthesizer)", Required = true };
+        var synthetic = new Option<FileInfo>("--synthetic") { Description = "Synthetic CSV to evaluate", Required = true };
+        var schema = new Option<FileInfo>("--schema") { Description = "Dataset schema JSON (full format or private-pgm domain shorthand)", Required = true };
+        var policy = new Option<FileInfo>("--policy") { Description = "Dataset policy YAML; its gates: and shadowModel: sections are used (default thresholds otherwise)" };
+        var epsilon = new Option<double?>("--epsilon") { Description = "ε the release claims (enables the empirical-ε gate)" };
+        var delta = new Option<double>("--delta") { Description = "δ the release claims", DefaultValueFactory = _ => 1e-9 };
+        var target = new Option<string>("--target") { Description = "TSTR target column (default: the schema's target, else the last column)" };
+        var report = new Option<FileInfo>("--report") { Description = "Where to write the JSON report", Required = true };
+        var html = new Option<FileInfo>("--html") { Description = "Where to write the HTML report" };
+        var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
+        var shadowMethod = new Option<string>("--shadow-method") { Description = "Run the shadow-model attack by retraining this synthesizer (mst or aim) with --epsilon" };
+        var timeout = new Option<double>("--timeout") { Description = "Minutes before unfinished evaluators fail closed", DefaultValueFactory = _ => 30 };
+        var command = new Command("evaluate", "Attack a synthetic release, measure its fidelity and apply the release gates")
+        {
+            train, holdout, synthetic, schema, policy, epsilon, delta, target, report, html, seed, shadowMethod, timeout,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            EvaluationInput input;
+            try
+            {
+                var datasetSchema = DatasetSchema.Load(parse.GetValue(schema)!.FullName);
+                var coding = new SchemaCoding(datasetSchema);
+                var evaluationPolicy = parse.GetValue(policy) is { } policyFile
+                    ? PolicyLoader.Load(policyFile.FullName)
+                    : new EvaluationPolicy(new GateThresholds(), new ShadowModelSettings());
+                var claimed = parse.GetValue(epsilon);
+                var method = parse.GetValue(shadowMethod);
+                SyntheticGenerator? generator = null;
+                if (method is not null)
+                {
+                    if (claimed is null)
+                    {
+                        throw new ArgumentException("--shadow-method needs --epsilon: shadow models must be trained with the release's ε.");
+                    }
+
+                    var synthesisMethod = method.ToLowerInvariant() switch
+                    {
+                        "mst" => SynthesisMethod.Mst,
+                        "aim" => SynthesisMethod.Aim,
+                        _ => throw new ArgumentException($"--shadow-method: '{method}' is not mst or aim."),
+                    };
+                    generator = MarginalSynthesizerGenerator.Create(coding, synthesisMethod, claimed.Value, parse.GetValue(delta));
+                }
+
+                input = new EvaluationInput
+                {
+                    Train = Read(parse.GetValue(train)!, datasetSchema, coding),
+                    Holdout = Read(parse.GetValue(holdout)!, datasetSchema, coding),
+                    Synthetic = Read(parse.GetValue(synthetic)!, datasetSchema, coding),
+                    ClaimedEpsilon = claimed,
+                    Delta = parse.GetValue(delta),
+                    Thresholds = evaluationPolicy.Thresholds,
+                    ShadowModel = evaluationPolicy.ShadowModel,
+                    Generator = generator,
+                    Seed = parse.GetValue(seed),
+                    Target = parse.GetValue(target),
+                    Timeout = TimeSpan.FromMinutes(parse.GetValue(timeout)),
+                };
+            }
+            catch (Exception e) when (e is SchemaException or CsvValidationException or PolicyException or IOException or ArgumentException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"rgw evaluate: {e.Message}");
+                return BadInput;
+            }
+
+            EvaluationReport result;
+            try
+            {
+                var progress = new Progress<EvaluationProgress>(p => Console.Error.WriteLine($"[{p.Completed + 1}/{p.Total}] {p.Stage}"));
+                result = await Evaluator.RunAsync(input, cancellationToken, progress);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"rgw evaluate: {e.Message}");
+                return BadInput;
+            }
+
+            await File.WriteAllTextAsync(parse.GetValue(report)!.FullName, ReportJson.Serialize(result), cancellationToken);
+            if (parse.GetValue(html) is { } htmlFile)
+            {
+                await File.WriteAllTextAsync(htmlFile.FullName, HtmlReport.Render(result), cancellationToken);
+            }
+
+            foreach (var gate in result.Gates)
+            {
+                var value = gate.Value is { } v ? v.ToString("0.####", CultureInfo.InvariantCulture) : "—";
+                Console.WriteLine($"{gate.Status,-13} {gate.Name,-28} {value,8} {gate.Comparison} {gate.Threshold.ToString(CultureInfo.InvariantCulture),-6} {gate.Detail}");
+            }
+
+            foreach (var error in result.Errors)
+            {
+                Console.WriteLine($"ERROR         {error.Evaluator}: {error.Message}");
+            }
+
+            Console.WriteLine(result.Passed ? "PASSED" : "FAILED");
+            return result.Passed ? 0 : GateFailed;
+        });
+        return command;
+    }
+
+    public static Command CreateSplit()
+    {
+        var input = new Option<FileInfo>("--input") { Description = "CSV file to split", Required = true };
+        var fraction = new Option<double>("--holdout") { Description = "Fraction of records held out (0..1)", DefaultValueFactory = _ => HoldoutSplit.DefaultHoldoutFraction };
+        var seed = new Option<int>("--seed") { Description = "Seed (record it: it reproduces the split)", Required = true };
+        var train = new Option<FileInfo>("--train") { Description = "Output: training CSV", Required = true };
+        var holdout = new Option<FileInfo>("--holdout-out") { Description = "Output: holdout CSV", Required = true };
+        var command = new Command("split", "Split a CSV file into training and holdout parts with a recorded seed") { input, fraction, seed, train, holdout };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                using var reader = new StreamReader(parse.GetValue(input)!.FullName);
+                using var trainWriter = new StreamWriter(parse.GetValue(train)!.FullName);
+                using var holdoutWriter = new StreamWriter(parse.GetValue(holdout)!.FullName);
+                var result = CsvSplit.Split(reader, trainWriter, holdoutWriter, parse.GetValue(fraction), parse.GetValue(seed));
+                Console.WriteLine($"train {result.Train} rows, holdout {result.Holdout} rows, seed {parse.GetValue(seed)}");
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or FormatException or ArgumentException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"rgw split: {e.Message}");
+                return BadInput;
+            }
+        });
+        return command;
+    }
+
+    private static EvalTable Read(FileInfo file, DatasetSchema schema, SchemaCoding coding)
+    {
+        try
+        {
+            return coding.ToEval(CsvTableReader.Read(file.FullName, schema));
+        }
+        catch (CsvValidationException e)
+        {
+            throw new ArgumentException($"{file.Name}: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,382 @@
+using System.Globalization;
+using ReleaseGateway.Evaluation.Statistics;
+using ReleaseGateway.Evaluation.Tables;
+
+namespace ReleaseGateway.Evaluation.Attacks;
+
+/// <summary>Comparison in one term of a singling-out predicate.</summary>
+public enum PredicateOperator
+{
+    /// <summary>value = v.</summary>
+    Equal,
+
+    /// <summary>value ≠ v.</summary>
+    NotEqual,
+
+    /// <summary>value ≤ v.</summary>
+    AtMost,
+
+    /// <summary>value ≥ v.</summary>
+    AtLeast,
+
+    /// <summary>value &lt; v.</summary>
+    Below,
+
+    /// <summary>value &gt; v.</summary>
+    Above,
+
+    /// <summary>value is missing.</summary>
+    Missing,
+
+    /// <summary>value is present.</summary>
+    Present,
+}
+
+/// <summary>One term <c>column op value</c>; categorical values are codes. A missing value satisfies only <see cref="PredicateOperator.Missing"/>.</summary>
+public readonly record struct PredicateTerm(int Column, PredicateOperator Operator, double Value)
+{
+    /// <summary>Whether row <paramref name="row"/> of <paramref name="table"/> satisfies the term.</summary>
+    public bool Matches(EvalTable table, int row)
+    {
+        var column = table.Columns[Column];
+        var missing = column.IsMissing(row);
+        if (Operator == PredicateOperator.Missing)
+        {
+            return missing;
+        }
+
+        if (missing)
+        {
+            return false;
+        }
+
+        if (Operator == PredicateOperator.Present)
+        {
+            return true;
+        }
+
+        double v = column.Kind == ValueKind.Categorical ? column.Codes[row] : column.Values[row];
+        return Operator switch
+        {
+            PredicateOperator.Equal => v == Value,
+            PredicateOperator.NotEqual => v != Value,
+            PredicateOperator.AtMost => v <= Value,
+            PredicateOperator.AtLeast => v >= Value,
+            PredicateOperator.Below => v < Value,
+            _ => v > Value,
+        };
+    }
+}
+
+/// <summary>Outcome of a singling-out evaluation.</summary>
+/// <param name="Mode">"univariate" or "multivariate".</param>
+/// <param name="Risk">Residual risk with its interval.</param>
+/// <param name="Requested">Attacks requested.</param>
+/// <param name="Generated">Distinct predicates that single out one synthetic record (the attacks actually made).</param>
+public sealed record SinglingOutResult(string Mode, PrivacyRisk Risk, int Requested, int Generated);
+
+/// <summary>
+/// Singling out with Anonymeter's definitions (Giomi et al. 2023, §4.1; Cohen &amp; Nissim 2020): the
+/// attacker writes predicates that match exactly one synthetic record and claims each isolates one real
+/// person. Univariate predicates use one rare value, the minimum or the maximum of a column;
+/// multivariate predicates take a random synthetic record and <c>n</c> random columns (numeric: ≥ the
+/// value when above the column median, else ≤; categorical: =). The naive baseline draws random
+/// predicates over observed values with random operators.
+/// <para>
+/// Success on a set is "matches exactly one record". Whether a predicate singles out depends on the
+/// size of the set, and the holdout is smaller than the training set, so the control count is rescaled to
+/// the training-set size with Anonymeter's model (see <c>SizeCorrection</c>; ADR 0008).
+/// </para>
+/// </summary>
+public static class SinglingOut
+{
+    private const int SizeCorrectionDraws = 5;
+
+    /// <summary>Univariate singling out with <paramref name="attacks"/> predicates at most.</summary>
+    public static SinglingOutResult Univariate(AttackData data, IReadOnlyList<int> columns, int attacks, Random random, CancellationToken cancellationToken)
+    {
+        Check(data, columns, attacks, random);
+        var synthetic = data.Synthetic;
+        var candidates = new List<PredicateTerm[]>();
+        foreach (var c in columns)
+        {
+            var column = synthetic.Columns[c];
+            if (Enumerable.Range(0, synthetic.RowCount).Count(column.IsMissing) == 1)
+            {
+                candidates.Add([new PredicateTerm(c, PredicateOperator.Missing, 0)]);
+            }
+
+            var counts = new Dictionary<double, int>();
+            for (var r = 0; r < synthetic.RowCount; r++)
+            {
+                if (!column.IsMissing(r))
+                {
+                    var v = column.Kind == ValueKind.Categorical ? column.Codes[r] : column.Values[r];
+                    counts[v] = counts.GetValueOrDefault(v) + 1;
+                }
+            }
+
+            if (counts.Count == 0)
+            {
+                continue;
+            }
+
+            if (column.Kind == ValueKind.Numeric)
+            {
+                candidates.Add([new PredicateTerm(c, PredicateOperator.AtMost, counts.Keys.Min())]);
+                candidates.Add([new PredicateTerm(c, PredicateOperator.AtLeast, counts.Keys.Max())]);
+            }
+
+            candidates.AddRange(counts.Where(kv => kv.Value == 1).Select(kv => new[] { new PredicateTerm(c, PredicateOperator.Equal, kv.Key) }));
+        }
+
+        var shuffled = candidates.ToArray();
+        random.Shuffle(shuffled);
+        var queries = KeepSinglingOut(synthetic, shuffled, attacks, cancellationToken);
+        return Evaluate("univariate", data, columns, queries, attacks, 1, random, cancellationToken);
+    }
+
+    /// <summary>Multivariate singling out: up to <paramref name="attacks"/> predicates over <paramref name="termsPerPredicate"/> columns, at most <paramref name="maxAttempts"/> candidates tried.</summary>
+    public static SinglingOutResult Multivariate(AttackData data, IReadOnlyList<int> columns, int attacks, int termsPerPredicate, int maxAttempts, Random random, CancellationToken cancellationToken)
+    {
+        Check(data, columns, attacks, random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(termsPerPredicate, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
+        var synthetic = data.Synthetic;
+        var terms = Math.Min(termsPerPredicate, columns.Count);
+        var medians = columns.ToDictionary(c => c, c => Median(synthetic.Columns[c]));
+        var found = new List<PredicateTerm[]>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        const int batch = 1000;
+        for (var attempts = 0; attempts < maxAttempts && found.Count < attacks; attempts += batch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var candidates = new PredicateTerm[Math.Min(batch, maxAttempts - attempts)][];
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                var row = random.Next(synthetic.RowCount);
+                var chosen = columns.ToArray();
+                random.Shuffle(chosen);
+                candidates[i] = chosen[..terms].Order().Select(c => FromRecord(synthetic, row, c, medians[c])).ToArray();
+            }
+
+            foreach (var q in KeepSinglingOut(synthetic, candidates, int.MaxValue, cancellationToken))
+            {
+                if (found.Count < attacks && seen.Add(Key(q)))
+                {
+                    found.Add(q);
+                }
+            }
+        }
+
+        return Evaluate("multivariate", data, columns, found, attacks, terms, random, cancellationToken);
+    }
+
+    /// <summary>Number of rows of <paramref name="table"/> matching every term, stopping early once it exceeds <paramref name="stopAbove"/>.</summary>
+    public static int Count(EvalTable table, IReadOnlyList<PredicateTerm> predicate, int stopAbove = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(predicate);
+        var count = 0;
+        for (var r = 0; r < table.RowCount; r++)
+        {
+            var all = true;
+            foreach (var term in predicate)
+            {
+                if (!term.Matches(table, r))
+                {
+                    all = false;
+                    break;
+                }
+            }
+
+            if (all && ++count > stopAbove)
+            {
+                return count;
+            }
+        }
+
+        return count;
+    }
+
+    private static SinglingOutResult Evaluate(string mode, AttackData data, IReadOnlyList<int> columns, IReadOnlyList<PredicateTerm[]> queries, int requested, int baselineTerms, Random random, CancellationToken cancellationToken)
+    {
+        var n = queries.Count;
+        if (n == 0)
+        {
+            // No predicate singles out a synthetic record, so the attacker has nothing to claim.
+            return new SinglingOutResult(mode, PrivacyRisk.FromCounts(1, 0, 1, 0, 0), requested, 0);
+        }
+
+        var baselineQueries = RandomPredicates(data.Synthetic, columns, n, baselineTerms, random);
+        var success = SinglesOut(data.Train, queries, cancellationToken);
+        var baseline = SinglesOut(data.Train, baselineQueries, cancellationToken);
+        double control = SinglesOut(data.Holdout, queries, cancellationToken);
+        if (data.Holdout.RowCount != data.Train.RowCount)
+        {
+            control = Math.Min(n, control * SizeCorrection(data.Holdout, data.Train.RowCount, queries, random, cancellationToken));
+        }
+
+        return new SinglingOutResult(mode, PrivacyRisk.FromCounts(n, success, n, control, baseline), requested, n);
+    }
+
+    /// <summary>
+    /// Anonymeter's control-size correction: the number of queries that single out in a random subset of N
+    /// control rows is modelled as S(N) = c·G(N, w), G(N, w) = ∫₀^w N·v·(1 − v)^(N−1) dv
+    /// = [1 − (N·w + 1)(1 − w)^N]/(N + 1) (Cohen &amp; Nissim 2020), fitted to 10 sizes × 5 draws, and the
+    /// control count is scaled by G(n_train, w)/G(n_control, w). Anonymeter fits (c, w) with a nonlinear
+    /// solver; we take c in closed form for each w on a logarithmic grid, which cannot fail to converge.
+    /// </summary>
+    private static double SizeCorrection(EvalTable control, int trainRows, IReadOnlyList<PredicateTerm[]> queries, Random random, CancellationToken cancellationToken)
+    {
+        var m = control.RowCount;
+        var smallest = Math.Max(1, Math.Min(1000, (m + 3) / 4));
+        var sizes = new List<double>();
+        var counts = new List<double>();
+        for (var i = 0; i < 10; i++)
+        {
+            var size = smallest + (int)Math.Round((m - smallest) * i / 9.0);
+            for (var r = 0; r < SizeCorrectionDraws; r++)
+            {
+                sizes.Add(size);
+                counts.Add(SinglesOut(control.Select(AttackData.Sample(m, size, random)), queries, cancellationToken));
+            }
+        }
+
+        static double G(double size, double w) => (1 - (size * w + 1) * Math.Pow(1 - w, size)) / (size + 1);
+        var bestW = 1.0 / m;
+        var bestError = double.PositiveInfinity;
+        for (var k = 0; k <= 400; k++)
+        {
+            var w = Math.Pow(10, -8 + 8.0 * k / 400);
+            var g = sizes.Select(size => G(size, w)).ToArray();
+            var gg = g.Sum(x => x * x);
+            if (gg <= 0)
+            {
+                continue;
+            }
+
+            var c = g.Select((x, i) => x * counts[i]).Sum() / gg;
+            var error = g.Select((x, i) => Math.Pow(c * x - counts[i], 2)).Sum();
+            if (error < bestError)
+            {
+                bestError = error;
+                bestW = w;
+            }
+        }
+
+        var denominator = G(m, bestW);
+        return denominator > 0 ? G(trainRows, bestW) / denominator : 1;
+    }
+
+    private static int SinglesOut(EvalTable table, IReadOnlyList<PredicateTerm[]> queries, CancellationToken cancellationToken)
+    {
+        var hits = 0;
+        Parallel.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            if (Count(table, queries[i], 1) == 1)
+            {
+                Interlocked.Increment(ref hits);
+            }
+        });
+        return hits;
+    }
+
+    private static List<PredicateTerm[]> KeepSinglingOut(EvalTable synthetic, IReadOnlyList<PredicateTerm[]> candidates, int limit, CancellationToken cancellationToken)
+    {
+        var singles = new bool[candidates.Count];
+        Parallel.For(0, candidates.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            singles[i] = Count(synthetic, candidates[i], 1) == 1);
+        var kept = new List<PredicateTerm[]>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < candidates.Count && kept.Count < limit; i++)
+        {
+            if (singles[i] && seen.Add(Key(candidates[i])))
+            {
+                kept.Add(candidates[i]);
+            }
+        }
+
+        return kept;
+    }
+
+    private static PredicateTerm FromRecord(EvalTable table, int row, int c, double median)
+    {
+        var column = table.Columns[c];
+        if (column.IsMissing(row))
+        {
+            return new PredicateTerm(c, PredicateOperator.Missing, 0);
+        }
+
+        if (column.Kind == ValueKind.Categorical)
+        {
+            return new PredicateTerm(c, PredicateOperator.Equal, column.Codes[row]);
+        }
+
+        var v = column.Values[row];
+        return new PredicateTerm(c, v > median ? PredicateOperator.AtLeast : PredicateOperator.AtMost, v);
+    }
+
+    private static List<PredicateTerm[]> RandomPredicates(EvalTable synthetic, IReadOnlyList<int> columns, int count, int terms, Random random)
+    {
+        var values = columns.ToDictionary(c => c, c =>
+        {
+            var column = synthetic.Columns[c];
+            return Enumerable.Range(0, synthetic.RowCount)
+                .Select(r => column.IsMissing(r) ? double.NaN : column.Kind == ValueKind.Categorical ? column.Codes[r] : column.Values[r])
+                .Distinct().ToArray();
+        });
+        var result = new List<PredicateTerm[]>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var chosen = columns.ToArray();
+            random.Shuffle(chosen);
+            result.Add(chosen[..Math.Min(terms, chosen.Length)].Select(c =>
+            {
+                var pool = values[c];
+                var v = pool[random.Next(pool.Length)];
+                if (double.IsNaN(v))
+                {
+                    return new PredicateTerm(c, random.Next(2) == 0 ? PredicateOperator.Missing : PredicateOperator.Present, 0);
+                }
+
+                PredicateOperator[] ops = synthetic.Columns[c].Kind == ValueKind.Categorical
+                    ? [PredicateOperator.Equal, PredicateOperator.NotEqual]
+                    : [PredicateOperator.Equal, PredicateOperator.NotEqual, PredicateOperator.Above, PredicateOperator.Below, PredicateOperator.AtLeast, PredicateOperator.AtMost];
+                return new PredicateTerm(c, ops[random.Next(ops.Length)], v);
+            }).ToArray());
+        }
+
+        return result;
+    }
+
+    private static double Median(EvalColumn column)
+    {
+        if (column.Kind == ValueKind.Categorical)
+        {
+            return 0;
+        }
+
+        var present = column.Values.Where(v => !double.IsNaN(v)).Order().ToArray();
+        return present.Length == 0 ? 0 : present[present.Length / 2];
+    }
+
+    private static string Key(PredicateTerm[] predicate) =>
+        string.Join('&', predicate.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Column}{t.Operator}{t.Value:R}")));
+
+    private static void Check(AttackData data, IReadOnlyList<int> columns, int attacks, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attacks, 1);
+        if (columns.Count == 0)
+        {
+            throw new ArgumentException("At least one column is needed for singling out.", nameof(columns));
+        }
+
+        AttackData.RequireRows(data.Train, "training");
+        AttackData.RequireRows(data.Holdout, "holdout");
+        AttackData.RequireRows(data.Synthetic, "synthetic");
+    }
+}

@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using System.Globalization;
+using ReleaseGateway.Evaluation.Attacks;
+using ReleaseGateway.Evaluation.Fidelity;
+using ReleaseGateway.Evaluation.Gates;
+using ReleaseGateway.Evaluation.Reports;
+using ReleaseGateway.Evaluation.Tables;
+
+namespace ReleaseGateway.Evaluation;
+
+/// <summary>How much work each evaluator may do (attack counts follow Anonymeter's usual settings).</summary>
+/// <param name="MembershipTargets">Members and non-members scored by each membership attack.</param>
+/// <param name="KernelRows">Rows entering each density of the density-ratio attack.</param>
+/// <param name="SinglingOutAttacks">Singling-out predicates, per mode.</param>
+/// <param name="SinglingOutColumns">Columns per multivariate predicate.</param>
+/// <param name="LinkabilityAttacks">Targets of the linkability attack.</param>
+/// <param name="LinkabilityNeighbours">Neighbours per side in the linkability attack.</param>
+/// <param name="InferenceAttacks">Targets per secret in attribute inference.</param>
+/// <param name="ModelRows">Cap on rows used to fit models (discriminator, TSTR).</param>
+/// <param name="ShadowDatasetSize">Rows of each shadow training set.</param>
+public sealed record EvaluationBudget(
+    int MembershipTargets = 5000,
+    int KernelRows = 5000,
+    int SinglingOutAttacks = 500,
+    int SinglingOutColumns = 3,
+    int LinkabilityAttacks = 2000,
+    int LinkabilityNeighbours = 10,
+    int InferenceAttacks = 1000,
+    int ModelRows = 10_000,
+    int ShadowDatasetSize = 1000);
+
+/// <summary>Inputs of one evaluation.</summary>
+public sealed record EvaluationInput
+{
+    /// <summary>Training records (the only data the synthesizer saw).</summary>
+    public required EvalTable Train { get; init; }
+
+    /// <summary>Holdout records (never seen by the synthesizer).</summary>
+    public required EvalTable Holdout { get; init; }
+
+    /// <summary>The synthetic release.</summary>
+    public required EvalTable Synthetic { get; init; }
+
+    /// <summary>ε the release claims; null when it claims none (the empirical-ε gate is then not applicable).</summary>
+    public double? ClaimedEpsilon { get; init; }
+
+    /// <summary>δ of the claimed guarantee (default 1e-9).</summary>
+    public double Delta { get; init; } = 1e-9;
+
+    /// <summary>Gate thresholds.</summary>
+    public GateThresholds Thresholds { get; init; } = new();
+
+    /// <summary>Seed of every random choice.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Wall-time limit of the whole evaluation; evaluators still running then fail closed.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>TSTR target column; default: the column with role Target, else the last evaluated column.</summary>
+    public string? Target { get; init; }
+
+    /// <summary>The generator under audit, for the shadow-model attack; null skips that attack.</summary>
+    public SyntheticGenerator? Generator { get; init; }
+
+    /// <summary>k and R of the shadow-model attack.</summary>
+    public ShadowModelSettings ShadowModel { get; init; } = new();
+
+    /// <summary>Work limits.</summary>
+    public EvaluationBudget Budget { get; init; } = new();
+}
+
+/// <summary>Progress: the evaluator about to run and how many have finished.</summary>
+/// <param name="Stage">Evaluator name.</param>
+/// <param name="Completed">Evaluators finished.</param>
+/// <param name="Total">Evaluators in this run.</param>
+public sealed record EvaluationProgress(string Stage, int Completed, int Total);
+
+/// <summary>
+/// The gateway's mandatory pre-release evaluation: every privacy attack and fidelity measure, then the
+/// gates. It fails closed: an evaluator that throws or is still running at the timeout is recorded in
+/// <see cref="EvaluationReport.Errors"/> and every gate it feeds fails.
+/// </summary>
+public static class Evaluator
+{
+    /// <summary>Runs the evaluation on a worker thread.</summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled (a timeout is not an exception: it fails the gates).</exception>
+    public static Task<EvaluationReport> RunAsync(EvaluationInput input, CancellationToken cancellationToken = default, IProgress<EvaluationProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        input.Train.EnsureCompatible(input.Holdout, "holdout");
+        input.Train.EnsureCompatible(input.Synthetic, "synthetic");
+        var problems = input.Thresholds.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(input));
+        }
+
+        if (input.ClaimedEpsilon is { } e && !(e > 0 && double.IsFinite(e)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), "The claimed ε must be positive and finite.");
+        }
+
+        if (!(input.Delta >= 0 && input.Delta < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), "δ must lie in [0, 1).");
+        }
+
+        if (input.Target is { } t && input.Train.IndexOf(t) < 0)
+        {
+            throw new ArgumentException($"Target column '{t}' is not in the table.", nameof(input));
+        }
+
+        return Task.Run(() => new Run(input, progress).Execute(cancellationToken), cancellationToken);
+    }
+
+    private sealed class Run(EvaluationInput input, IProgress<EvaluationProgress>? progress)
+    {
+        private readonly List<EvaluatorError> errors = [];
+        private readonly Dictionary<string, string> failed = new(StringComparer.Ordinal);
+        private int completed;
+        private int total;
+
+        public EvaluationReport Execute(CancellationToken callerToken)
+        {
+            var started = DateTimeOffset.UtcNow;
+            var clock = Stopwatch.StartNew();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+            timeout.CancelAfter(input.Timeout);
+            var token = timeout.Token;
+            var data = new AttackData(input.Train, input.Holdout, input.Synthetic);
+            var budget = input.Budget;
+            var evaluated = data.EvaluatedColumns();
+            var known = data.KnownColumns();
+            var secrets = data.SecretColumns();
+            var target = ResolveTarget(data);
+            var runShadow = input.Generator is not null && input.ShadowModel.ShadowTargets > 0;
+            total = 10 + secrets.Length + (runShadow ? 1 : 0);
+
+            var membership = new List<MembershipAttackResult>();
+            Stage("membership-distance", callerToken, () =>
+                membership.Add(MembershipInference.DistanceToClosestRecord(data, budget.MembershipTargets, input.Delta, Rng(1), token)));
+            Stage("membership-density-ratio", callerToken, () =>
+                membership.Add(MembershipInference.DensityRatio(data, budget.MembershipTargets, budget.KernelRows, input.Delta, Rng(2), token)));
+            ShadowModelResult? shadow = null;
+            if (runShadow)
+            {
+                Stage("membership-shadow-model", callerToken, () =>
+                {
+                    var options = new ShadowModelOptions(input.ShadowModel.ShadowTargets, input.ShadowModel.ShadowRuns, budget.ShadowDatasetSize);
+                    shadow = ShadowModelAttack.Run(data, input.Generator!, options, input.Delta, Rng(3), token);
+                    membership.Add(shadow.Pooled);
+                });
+            }
+
+            var inference = new List<AttributeInferenceResult>();
+            foreach (var secret in secrets)
+            {
+                var aux = known.Where(c => c != secret).ToArray();
+                Stage($"attribute-inference:{input.Train.Columns[secret].Name}", callerToken, () =>
+                    inference.Add(AttributeInference.Run(data, aux, secret, budget.InferenceAttacks, Rng(100 + secret), token)));
+            }
+
+            var singlingOut = new List<SinglingOutResult>();
+            Stage("singling-out-univariate", callerToken, () =>
+                singlingOut.Add(SinglingOut.Univariate(data, evaluated, budget.SinglingOutAttacks, Rng(4), token)));
+            Stage("singling-out-multivariate", callerToken, () =>
+                singlingOut.Add(SinglingOut.Multivariate(data, evaluated, budget.SinglingOutAttacks, budget.SinglingOutColumns, 1_000_000, Rng(5), token)));
+
+            LinkabilityResult? linkability = null;
+            Stage("linkability", callerToken, () =>
+            {
+                var shuffled = known.ToArray();
+                Rng(6).Shuffle(shuffled);
+                var half = shuffled.Length / 2;
+                linkability = Linkability.Run(data, shuffled[..half], shuffled[half..], budget.LinkabilityAttacks, budget.LinkabilityNeighbours, Rng(7), token);
+            });
+
+            List<TvdSummary>? tvd = null;
+            Stage("fidelity-marginals", callerToken, () =>
+            {
+                var coder = MarginalCoder.Fit(input.Train, evaluated);
+                var real = coder.Transform(input.Train);
+                var syn = coder.Transform(input.Synthetic);
+                tvd = [.. new[] { 1, 2, 3 }.Select(k => MarginalDistance.Compute(real, syn, k, input.Seed))];
+            });
+            AssociationComparison? associations = null;
+            Stage("fidelity-associations", callerToken, () => associations = Associations.Compare(input.Train, input.Synthetic, evaluated));
+            List<NumericColumnDistance>? numeric = null;
+            List<ColumnProfile>? profiles = null;
+            Stage("fidelity-distributions", callerToken, () =>
+            {
+                numeric = [.. evaluated.Where(c => input.Train.Columns[c].Kind == ValueKind.Numeric)
+                    .Select(c => Distributions.Compare(input.Train.Columns[c], input.Synthetic.Columns[c]))];
+                profiles = [.. evaluated.Select(c => ColumnProfiles.Profile(input.Train.Columns[c], input.Synthetic.Columns[c]))];
+            });
+            DiscriminatorResult? discriminator = null;
+            Stage("fidelity-discriminator", callerToken, () =>
+                discriminator = ModelUtility.Discriminator(input.Train, input.Synthetic, evaluated, budget.ModelRows, Rng(11), token));
+            TstrResult? tstr = null;
+            Stage("utility-tstr", callerToken, () =>
+            {
+                var features = evaluated.Where(c => c != target).ToArray();
+                if (features.Length == 0)
+                {
+                    throw new InvalidOperationException("TSTR needs at least one feature column besides the target.");
+                }
+
+                tstr = ModelUtility.Tstr(input.Train, input.Holdout, input.Synthetic, target, features, budget.ModelRows, Rng(12), token);
+            });
+
+            var epsilon = membership.Count == 0 ? (double?)null : membership.Max(m => m.Epsilon.LowerBound);
+            var gates = BuildGates(membership, epsilon, inference, secrets.Length, singlingOut, linkability, tvd, tstr);
+            return new EvaluationReport(
+                EvaluationReport.CurrentSchema,
+                errors.Count == 0 && gates.All(g => g.Status != GateStatus.Fail),
+                gates,
+                errors,
+                started,
+                clock.Elapsed.TotalSeconds,
+                input.Seed,
+                input.ClaimedEpsilon,
+                input.Delta,
+                new RowCounts(input.Train.RowCount, input.Holdout.RowCount, input.Synthetic.RowCount),
+                evaluated.Select(c => input.Train.Columns[c].Name).ToArray(),
+                input.Train.Columns[target].Name,
+                input.Thresholds,
+                new PrivacyReport(membership, shadow, epsilon, inference, singlingOut, linkability),
+                new FidelityReport(tvd, associations, numeric, discriminator, tstr, profiles));
+        }
+
+        private Random Rng(int stream) => new(unchecked((input.Seed * 1_000_003) + stream));
+
+        private int ResolveTarget(AttackData data)
+        {
+            if (input.Target is { } name)
+            {
+                return input.Train.IndexOf(name);
+            }
+
+            var evaluated = data.EvaluatedColumns();
+            var declared = evaluated.Where(c => input.Train.Columns[c].Spec.Role == AttackRole.Target).ToArray();
+            return declared.Length > 0 ? declared[0] : evaluated[^1];
+        }
+
+        private void Stage(string name, CancellationToken callerToken, Action action)
+        {
+            progress?.Report(new EvaluationProgress(name, completed, total));
+            try
+            {
+                action();
+            }
+            catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException)
+            {
+                Record(name, $"timed out after {input.Timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Fail closed: any evaluator error is recorded and fails the gates it feeds.
+                Record(name, $"{e.GetType().Name}: {e.Message}");
+            }
+
+            completed++;
+        }
+
+        private void Record(string name, string message)
+        {
+            errors.Add(new EvaluatorError(name, message));
+            failed[name] = message;
+        }
+
+        private string? FailureOf(params string[] prefixes)
+        {
+            var hits = failed.Where(f => prefixes.Any(p => f.Key.StartsWith(p, StringComparison.Ordinal))).ToArray();
+            return hits.Length == 0 ? null : "evaluator failed: " + string.Join("; ", hits.Select(h => $"{h.Key}: {h.Value}"));
+        }
+
+        private List<GateResult> BuildGates(
+            List<MembershipAttackResult> membership,
+            double? epsilon,
+            List<AttributeInferenceResult> inference,
+            int secrets,
+            List<SinglingOutResult> singlingOut,
+            LinkabilityResult? linkability,
+            List<TvdSummary>? tvd,
+            TstrResult? tstr)
+        {
+            var t = input.Thresholds;
+            var gates = new List<GateResult>();
+            var mia = FailureOf("membership-");
+            if (mia is not null || membership.Count == 0)
+            {
+                gates.Add(GateResult.FailedClosed("maxMembershipTprAt1PctFpr", t.MaxMembershipTprAt1PctFpr, "≤", mia ?? "no membership attack ran"));
+            }
+            else
+            {
+                var worst = membership.MaxBy(m => m.TprAt1PctFpr)!;
+                gates.Add(GateResult.AtMost("maxMembershipTprAt1PctFpr", worst.TprAt1PctFpr, t.MaxMembershipTprAt1PctFpr,
+                    $"worst attack: {worst.Attack} (AUC {worst.Auc:0.000})"));
+            }
+
+            if (mia is not null || epsilon is null)
+            {
+                gates.Add(GateResult.FailedClosed("maxEmpiricalEpsilonRatio", t.MaxEmpiricalEpsilonRatio, "≤", mia ?? "no membership attack ran"));
+            }
+            else if (input.ClaimedEpsilon is not { } claimed)
+            {
+                gates.Add(new GateResult("maxEmpiricalEpsilonRatio", null, t.MaxEmpiricalEpsilonRatio, "≤", GateStatus.NotApplicable,
+                    $"the release claims no ε; attacks prove ε ≥ {epsilon:0.###}"));
+            }
+            else
+            {
+                gates.Add(GateResult.AtMost("maxEmpiricalEpsilonRatio", epsilon.Value / claimed, t.MaxEmpiricalEpsilonRatio,
+                    $"empirical ε ≥ {epsilon:0.###} (95 %) against claimed ε = {claimed}"));
+            }
+
+            var ai = FailureOf("attribute-inference");
+            if (ai is not null || inference.Count < secrets || inference.Count == 0)
+            {
+                gates.Add(GateResult.FailedClosed("maxAttributeInferenceRisk", t.MaxAttributeInferenceRisk, "≤", ai ?? "no secret column to attack"));
+            }
+            else
+            {
+                var worst = inference.MaxBy(r => r.Risk)!;
+                gates.Add(GateResult.AtMost("maxAttributeInferenceRisk", worst.Risk, t.MaxAttributeInferenceRisk, $"worst secret: {worst.Secret}"));
+            }
+
+            var so = FailureOf("singling-out");
+            if (so is not null || singlingOut.Count == 0)
+            {
+                gates.Add(GateResult.FailedClosed("maxSinglingOutRisk", t.MaxSinglingOutRisk, "≤", so ?? "singling out did not run"));
+            }
+            else
+            {
+                var worst = singlingOut.MaxBy(r => r.Risk.Value)!;
+                gates.Add(GateResult.AtMost("maxSinglingOutRisk", worst.Risk.Value, t.MaxSinglingOutRisk,
+                    $"{worst.Mode}, 95 % CI {worst.Risk.Lower:0.000}–{worst.Risk.Upper:0.000}"));
+            }
+
+            var link = FailureOf("linkability");
+            gates.Add(link is not null || linkability is null
+                ? GateResult.FailedClosed("maxLinkabilityRisk", t.MaxLinkabilityRisk, "≤", link ?? "linkability did not run")
+                : GateResult.AtMost("maxLinkabilityRisk", linkability.Risk.Value, t.MaxLinkabilityRisk,
+                    $"95 % CI {linkability.Risk.Lower:0.000}–{linkability.Risk.Upper:0.000}, {linkability.Neighbours} neighbours"));
+
+            var marg = FailureOf("fidelity-marginals");
+            var tvd2 = tvd?.FirstOrDefault(s => s.Way == 2);
+            gates.Add(marg is not null || tvd2 is null || tvd2.Marginals == 0
+                ? GateResult.FailedClosed("maxTvd2", t.MaxTvd2, "≤", marg ?? "fewer than two columns: no 2-way marginal")
+                : GateResult.AtMost("maxTvd2", tvd2.Mean, t.MaxTvd2, $"mean over {tvd2.Marginals} pairs; worst {string.Join('×', tvd2.Worst)} = {tvd2.Max:0.000}"));
+
+            var ts = FailureOf("utility-tstr");
+            gates.Add(ts is not null || tstr is null
+                ? GateResult.FailedClosed("minTstrRatio", t.MinTstrRatio, "≥", ts ?? "TSTR did not run")
+                : GateResult.AtLeast("minTstrRatio", tstr.Ratio, t.MinTstrRatio, $"target {tstr.Target}, worst of {string.Join(", ", tstr.Scores.Select(s => $"{s.Model} {s.Ratio:0.000}"))}"));
+            return gates;
+        }
+    }
+}

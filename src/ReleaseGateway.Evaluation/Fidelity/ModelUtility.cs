@@ -1,0 +1,150 @@
+using ReleaseGateway.Evaluation.Learning;
+using ReleaseGateway.Evaluation.Statistics;
+using ReleaseGateway.Evaluation.Tables;
+
+namespace ReleaseGateway.Evaluation.Fidelity;
+
+/// <summary>Train-on-synthetic, test-on-real scores of one model.</summary>
+/// <param name="Model">"logistic-regression" or "random-forest".</param>
+/// <param name="RealScore">Balanced accuracy on the holdout after training on the real training data.</param>
+/// <param name="SyntheticScore">Balanced accuracy on the holdout after training on the synthetic data.</param>
+/// <param name="Ratio">SyntheticScore / RealScore (1 when both are 0).</param>
+public sealed record TstrScore(string Model, double RealScore, double SyntheticScore, double Ratio);
+
+/// <summary>TSTR outcome for the target column.</summary>
+/// <param name="Target">Target column.</param>
+/// <param name="Classes">Classes predicted (a numeric target is cut at its real quartiles).</param>
+/// <param name="Scores">Per-model scores.</param>
+/// <param name="Ratio">Smallest ratio over the models (what the gate reads).</param>
+public sealed record TstrResult(string Target, int Classes, IReadOnlyList<TstrScore> Scores, double Ratio);
+
+/// <summary>Discriminator outcome.</summary>
+/// <param name="Auc">ROC AUC of a random forest telling real from synthetic records on held-out rows (0.5 = indistinguishable).</param>
+/// <param name="RealRows">Real rows used (half to fit, half to test).</param>
+/// <param name="SyntheticRows">Synthetic rows used.</param>
+public sealed record DiscriminatorResult(double Auc, int RealRows, int SyntheticRows);
+
+/// <summary>Model-based fidelity and utility: a real-vs-synthetic discriminator and TSTR (Esteban et al. 2017; Jordon et al. 2022).</summary>
+public static class ModelUtility
+{
+    /// <summary>
+    /// Trains a random forest on half of the real and half of the synthetic rows (each capped at
+    /// <paramref name="maxRows"/>) to tell them apart and reports its AUC on the other halves.
+    /// </summary>
+    public static DiscriminatorResult Discriminator(EvalTable real, EvalTable synthetic, IReadOnlyList<int> columns, int maxRows, Random random, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(real);
+        ArgumentNullException.ThrowIfNull(synthetic);
+        ArgumentNullException.ThrowIfNull(random);
+        if (real.RowCount < 2 || synthetic.RowCount < 2)
+        {
+            throw new InvalidOperationException("The discriminator needs at least two real and two synthetic rows.");
+        }
+
+        var r = Sample(real.RowCount, maxRows, random);
+        var s = Sample(synthetic.RowCount, maxRows, random);
+        var encoder = FeatureEncoder.Fit(real, columns);
+        var (rFit, rTest) = (r[..(r.Length / 2)], r[(r.Length / 2)..]);
+        var (sFit, sTest) = (s[..(s.Length / 2)], s[(s.Length / 2)..]);
+        double[] x = [.. encoder.Transform(real, rFit), .. encoder.Transform(synthetic, sFit)];
+        int[] y = [.. Enumerable.Repeat(1, rFit.Length), .. Enumerable.Repeat(0, sFit.Length)];
+        var forest = RandomForest.Fit(x, y.Length, encoder.Width, y, 2, new RandomForestOptions(), random, cancellationToken);
+        var pReal = forest.PredictProbabilities(encoder.Transform(real, rTest), rTest.Length);
+        var pSyn = forest.PredictProbabilities(encoder.Transform(synthetic, sTest), sTest.Length);
+        var auc = RocCurve.Compute(
+            Enumerable.Range(0, rTest.Length).Select(i => pReal[i * 2 + 1]).ToArray(),
+            Enumerable.Range(0, sTest.Length).Select(i => pSyn[i * 2 + 1]).ToArray()).Auc;
+        return new DiscriminatorResult(auc, r.Length, s.Length);
+    }
+
+    /// <summary>
+    /// TSTR for <paramref name="target"/>: logistic regression and a random forest trained on the synthetic
+    /// data and on the real training data (each capped at <paramref name="maxRows"/> rows), both tested on the
+    /// holdout; score = balanced accuracy, so that predicting the majority class earns only 1/K.
+    /// </summary>
+    public static TstrResult Tstr(EvalTable train, EvalTable holdout, EvalTable synthetic, int target, IReadOnlyList<int> features, int maxRows, Random random, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(holdout);
+        ArgumentNullException.ThrowIfNull(synthetic);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(random);
+        if (train.RowCount < 1 || holdout.RowCount < 1 || synthetic.RowCount < 1)
+        {
+            throw new InvalidOperationException("TSTR needs non-empty training, holdout and synthetic tables.");
+        }
+
+        var labels = TargetLabels.Fit(train.Columns[target]);
+        var tr = Sample(train.RowCount, maxRows, random);
+        var sy = Sample(synthetic.RowCount, maxRows, random);
+        var encoder = FeatureEncoder.Fit(train, features);
+        var xTest = encoder.Transform(holdout);
+        var yTest = Enumerable.Range(0, holdout.RowCount).Select(r => labels.Label(holdout.Columns[target], r)).ToArray();
+        var xReal = encoder.Transform(train, tr);
+        var yReal = tr.Select(r => labels.Label(train.Columns[target], r)).ToArray();
+        var xSyn = encoder.Transform(synthetic, sy);
+        var ySyn = sy.Select(r => labels.Label(synthetic.Columns[target], r)).ToArray();
+
+        double Score(Func<double[], int[], IClassifier> fit, double[] x, int[] y) =>
+            ClassifierExtensions.BalancedAccuracy(yTest, fit(x, y).Predict(xTest, holdout.RowCount));
+
+        var models = new (string Name, Func<double[], int[], IClassifier> Fit)[]
+        {
+            ("logistic-regression", (x, y) => LogisticRegression.Fit(x, y.Length, encoder.Width, y, labels.Classes)),
+            ("random-forest", (x, y) => RandomForest.Fit(x, y.Length, encoder.Width, y, labels.Classes, new RandomForestOptions(), random, cancellationToken)),
+        };
+        var scores = new List<TstrScore>();
+        foreach (var (name, fit) in models)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var real = Score(fit, xReal, yReal);
+            var syn = Score(fit, xSyn, ySyn);
+            scores.Add(new TstrScore(name, real, syn, real > 0 ? syn / real : 1));
+        }
+
+        return new TstrResult(train.Columns[target].Name, labels.Classes, scores, scores.Min(s => s.Ratio));
+    }
+
+    private static int[] Sample(int n, int max, Random random)
+    {
+        var all = Enumerable.Range(0, n).ToArray();
+        random.Shuffle(all);
+        return all[..Math.Min(n, max)];
+    }
+
+    /// <summary>Categorical codes (missing = last class) or, for a numeric target, quartile classes of the real training values.</summary>
+    private sealed class TargetLabels(double[] cuts, int classes, bool categorical)
+    {
+        public int Classes => classes;
+
+        public static TargetLabels Fit(EvalColumn real)
+        {
+            if (real.Kind == ValueKind.Categorical)
+            {
+                return new TargetLabels([], real.Spec.LevelCount + 1, true);
+            }
+
+            var present = real.Values.Where(v => !double.IsNaN(v)).Order().ToArray();
+            var cuts = present.Length == 0
+                ? []
+                : new SortedSet<double>(new[] { 1, 2, 3 }.Select(q => present[q * (present.Length - 1) / 4])).ToArray();
+            return new TargetLabels(cuts, cuts.Length + 2, false);
+        }
+
+        public int Label(EvalColumn column, int row)
+        {
+            if (column.IsMissing(row))
+            {
+                return classes - 1;
+            }
+
+            if (categorical)
+            {
+                return column.Codes[row];
+            }
+
+            var index = Array.BinarySearch(cuts, column.Values[row]);
+            return index >= 0 ? index : ~index;
+        }
+    }
+}

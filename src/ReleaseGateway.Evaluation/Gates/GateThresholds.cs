@@ -1,0 +1,72 @@
+namespace ReleaseGateway.Evaluation.Gates;
+
+/// <summary>
+/// Release gates read from a dataset policy's <c>gates:</c> section (camelCase keys). Defaults are
+/// calibrated so that a correct ε = 1 graphical-model release (MST) of the shared clinical tables passes
+/// and a copy of the training data fails; the evidence is in docs/evaluation.md and ADR 0009.
+/// </summary>
+public sealed record GateThresholds
+{
+    /// <summary>
+    /// Largest TPR at 1 % FPR of any membership attack (default 0.10). ε-DP caps it at e^ε·0.01 + δ (0.027 at
+    /// ε = 1); the margin absorbs the sampling noise of small holdouts, while a memorising generator scores ≥ 0.5.
+    /// </summary>
+    public double MaxMembershipTprAt1PctFpr { get; init; } = 0.10;
+
+    /// <summary>
+    /// Largest empirical ε lower bound divided by the claimed ε (default 1.0): a bound above the claim is
+    /// proof, at 95 % confidence, that the implementation does not deliver its guarantee.
+    /// </summary>
+    public double MaxEmpiricalEpsilonRatio { get; init; } = 1.0;
+
+    /// <summary>Largest attribute-inference risk (Anonymeter residual risk) over secrets and attacks (default 0.20).</summary>
+    public double MaxAttributeInferenceRisk { get; init; } = 0.20;
+
+    /// <summary>Largest singling-out risk, univariate or multivariate (default 0.30).</summary>
+    public double MaxSinglingOutRisk { get; init; } = 0.30;
+
+    /// <summary>Largest linkability risk (default 0.20).</summary>
+    public double MaxLinkabilityRisk { get; init; } = 0.20;
+
+    /// <summary>Largest mean TVD over 2-way marginals (default 0.65: every shared table's ε = 1 MST release is below 0.59; tighten per dataset).</summary>
+    public double MaxTvd2 { get; init; } = 0.65;
+
+    /// <summary>Smallest TSTR ratio (synthetic-trained over real-trained balanced accuracy, worst model; default 0.5).</summary>
+    public double MinTstrRatio { get; init; } = 0.5;
+
+    /// <summary>Checks every threshold lies in its range; returns the problems (empty when valid), keyed by YAML name.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        void Unit(string key, double value)
+        {
+            if (!(value >= 0 && value <= 1))
+            {
+                problems.Add($"gates.{key}: {value} is outside [0, 1]");
+            }
+        }
+
+        Unit("maxMembershipTprAt1PctFpr", MaxMembershipTprAt1PctFpr);
+        Unit("maxAttributeInferenceRisk", MaxAttributeInferenceRisk);
+        Unit("maxSinglingOutRisk", MaxSinglingOutRisk);
+        Unit("maxLinkabilityRisk", MaxLinkabilityRisk);
+        Unit("maxTvd2", MaxTvd2);
+        Unit("minTstrRatio", MinTstrRatio);
+        if (!(MaxEmpiricalEpsilonRatio > 0) || double.IsInfinity(MaxEmpiricalEpsilonRatio))
+        {
+            problems.Add($"gates.maxEmpiricalEpsilonRatio: {MaxEmpiricalEpsilonRatio} must be a positive finite number");
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>Shadow-model settings read from a policy's <c>shadowModel:</c> section.</summary>
+/// <param name="ShadowTargets">k: records attacked (0 disables the attack).</param>
+/// <param name="ShadowRuns">R: training pairs of shadow datasets per target.</param>
+public sealed record ShadowModelSettings(int ShadowTargets = 3, int ShadowRuns = 10);
+
+/// <summary>Everything the evaluator reads from a policy file.</summary>
+/// <param name="Thresholds">Gate thresholds.</param>
+/// <param name="ShadowModel">Shadow-model settings.</param>
+public sealed record EvaluationPolicy(GateThresholds Thresholds, ShadowModelSettings ShadowModel);

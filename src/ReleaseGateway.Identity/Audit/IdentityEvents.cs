@@ -1,0 +1,43 @@
+namespace ReleaseGateway.Identity.Audit;
+
+// Identity events (ADR 0010). Bodies carry ids, never e-mail addresses, passwords, tokens or secrets: the hash
+// chain makes every byte permanent. User events go to the user's stream (stream id = user id); client events to
+// the client's stream (stream id = the OpenIddict application id).
+
+public sealed record UserCreated(Guid UserId, IReadOnlyList<string> Roles, bool MustChangePassword, DateTimeOffset CreatedAt);
+
+public sealed record UserRoleGranted(Guid UserId, string Role, DateTimeOffset GrantedAt);
+
+public sealed record UserRoleRevoked(Guid UserId, string Role, DateTimeOffset RevokedAt);
+
+public sealed record UserSignedIn(Guid UserId, string Method, DateTimeOffset SignedInAt);
+
+public sealed record UserSignInFailed(Guid UserId, string Reason, int FailedAttempts, DateTimeOffset FailedAt);
+
+public sealed record UserLockedOut(Guid UserId, DateTimeOffset LockedUntil, DateTimeOffset LockedAt);
+
+public sealed record UserPasswordChanged(Guid UserId, DateTimeOffset ChangedAt);
+
+public sealed record UserSecondFactorEnabled(Guid UserId, DateTimeOffset EnabledAt);
+
+public sealed record DeviceSignInApproved(Guid UserId, string ClientId, DateTimeOffset ApprovedAt);
+
+public sealed record ServiceClientRegistered(Guid ApplicationId, string ClientId, IReadOnlyList<string> Roles, DateTimeOffset RegisteredAt);
+
+public sealed record TokenIssuedToClient(Guid ApplicationId, string ClientId, IReadOnlyList<string> Scopes, DateTimeOffset IssuedAt);
+
+/// <summary>Methods recorded in <see cref="UserSignedIn"/>.</summary>
+public static class SignInMethods
+{
+    public const string Password = "password";
+    public const string PasswordAndTotp = "password+totp";
+}
+
+/// <summary>Reasons recorded in <see cref="UserSignInFailed"/>.</summary>
+public static class SignInFailureReasons
+{
+    public const string WrongPassword = "wrong-password";
+    public const string WrongSecondFactor = "wrong-second-factor";
+    public const string Locked = "locked";
+    public const string NotAllowed = "not-allowed";
+}

@@ -1,0 +1,207 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+using ReleaseGateway.Identity.Audit;
+using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Identity.Connect;
+using ReleaseGateway.Identity.Data;
+using ReleaseGateway.Identity.Keys;
+using ReleaseGateway.Identity.SignIn;
+using ReleaseGateway.Identity.Users;
+using ReleaseGateway.Problems;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace ReleaseGateway.Identity;
+
+public static class IdentityModule
+{
+    /// <summary>
+    /// The token server (OpenIddict), token validation for the API, ASP.NET Core Identity users and roles,
+    /// the sign-in pages, authorization policies and rate limits of the sign-in endpoints. Needs the event store.
+    /// </summary>
+    public static IHostApplicationBuilder AddIdentityModule(this IHostApplicationBuilder builder)
+    {
+        var settings = IdentitySettings.Read(builder.Configuration, builder.Environment);
+        var services = builder.Services;
+        AddStorage(services, settings);
+
+        services.AddIdentity<GatewayUser, IdentityRole<Guid>>(o => ConfigureIdentity(o, settings))
+            .AddEntityFrameworkStores<IdentityStore>()
+            .AddDefaultTokenProviders();
+        var secure = settings.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "rgw.signin";
+            o.Cookie.SecurePolicy = secure;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.LoginPath = AccountEndpoints.LoginPath;
+            // The cookie only bridges the sign-in page and the authorization endpoint; tokens carry the session.
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+        });
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, o => o.Cookie.SecurePolicy = secure);
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "rgw.antiforgery";
+            o.Cookie.SecurePolicy = secure;
+        });
+        services.AddDataProtection()
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.KeysDirectory, "data-protection")))
+            .SetApplicationName("ReleaseGateway");
+
+        services.AddOpenIddict()
+            .AddServer(o =>
+            {
+                o.SetAuthorizationEndpointUris(ConnectEndpoints.AuthorizationPath)
+                    .SetTokenEndpointUris(ConnectEndpoints.TokenPath)
+                    .SetDeviceAuthorizationEndpointUris(ConnectEndpoints.DeviceAuthorizationPath)
+                    .SetEndUserVerificationEndpointUris(ConnectEndpoints.VerificationPath)
+                    .SetRevocationEndpointUris(ConnectEndpoints.RevocationPath);
+                // No password or implicit flow: passwords are typed into the gateway's own page only.
+                o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+                    .AllowDeviceAuthorizationFlow()
+                    .AllowClientCredentialsFlow()
+                    .AllowRefreshTokenFlow();
+                o.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, GatewayScopes.Api);
+                o.SetAccessTokenLifetime(settings.AccessTokenLifetime)
+                    .SetRefreshTokenLifetime(settings.RefreshTokenLifetime)
+                    // Rotation with reuse detection: a refresh token works once, and replaying it revokes the chain.
+                    .SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+                if (settings.Issuer is { } issuer) o.SetIssuer(issuer);
+                var aspNetCore = o.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableEndUserVerificationEndpointPassthrough()
+                    .EnableStatusCodePagesIntegration();
+                if (!settings.RequireHttps) aspNetCore.DisableTransportSecurityRequirement();
+            })
+            .AddValidation(o =>
+            {
+                o.UseLocalServer();
+                o.UseAspNetCore();
+                o.AddAudiences(GatewayScopes.ApiResource);
+            });
+        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, TokenKeysConfiguration>();
+
+        services.AddAuthorization(Policies.Add);
+        services.AddRateLimiter(o => ConfigureRateLimits(o, settings));
+        services.AddScoped<SignInAudit>();
+        services.AddHostedService<IdentityDatabaseInitializer>();
+        services.AddHealthChecks().AddCheck<IdentityDatabaseHealthCheck>("identity-database", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Users, clients and roles without the web parts: what <c>rgw users</c> and <c>rgw clients</c> need.</summary>
+    public static IServiceCollection AddIdentityAdministration(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = IdentitySettings.Read(configuration, environment: null);
+        AddStorage(services, settings);
+        services.AddIdentityCore<GatewayUser>(o => ConfigureIdentity(o, settings))
+            .AddRoles<IdentityRole<Guid>>()
+            .AddEntityFrameworkStores<IdentityStore>()
+            .AddTokenProvider<AuthenticatorTokenProvider<GatewayUser>>(TokenOptions.DefaultAuthenticatorProvider);
+        return services;
+    }
+
+    /// <summary>Rate limits, then authentication and authorization; after the host's security middleware.</summary>
+    public static IApplicationBuilder UseIdentityModule(this IApplicationBuilder app) => app
+        .UseRateLimiter()
+        .UseAuthentication()
+        .UseAuthorization();
+
+    public static IEndpointRouteBuilder MapIdentityEndpoints(this IEndpointRouteBuilder app)
+    {
+        AccountEndpoints.Map(app);
+        ConnectEndpoints.Map(app);
+        UsersEndpoints.Map(app);
+        return app;
+    }
+
+    private static void AddStorage(IServiceCollection services, IdentitySettings settings)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(settings);
+        services.AddMetrics();
+        services.TryAddSingleton<IdentityMetrics>();
+        services.AddDbContext<IdentityStore>(o =>
+        {
+            if (settings.UsesPostgres)
+                o.UseNpgsql(settings.PostgresConnectionString);
+            else
+            {
+                Directory.CreateDirectory(settings.DataDirectory);
+                o.UseSqlite($"Data Source={settings.SqlitePath}");
+            }
+            o.UseOpenIddict<Guid>();
+        });
+        services.AddOpenIddict().AddCore(o =>
+        {
+            o.UseEntityFrameworkCore().UseDbContext<IdentityStore>().ReplaceDefaultEntities<Guid>();
+            o.ReplaceApplicationManager(typeof(LoopbackRedirectApplicationManager<>));
+        });
+        services.TryAddScoped<IdentityAuditLog>();
+        services.TryAddScoped<UserAdministration>();
+        IdentityAuditLog.Register(services);
+    }
+
+    private static void ConfigureIdentity(IdentityOptions o, IdentitySettings settings)
+    {
+        // Length over composition rules (NIST SP 800-63B): composition rules make passwords predictable, not strong.
+        o.Password.RequiredLength = 12;
+        o.Password.RequiredUniqueChars = 4;
+        o.Password.RequireDigit = false;
+        o.Password.RequireLowercase = false;
+        o.Password.RequireUppercase = false;
+        o.Password.RequireNonAlphanumeric = false;
+        o.Lockout.AllowedForNewUsers = true;
+        o.Lockout.MaxFailedAccessAttempts = settings.MaxFailedAccessAttempts;
+        o.Lockout.DefaultLockoutTimeSpan = settings.LockoutDuration;
+        o.User.RequireUniqueEmail = true;
+        o.ClaimsIdentity.UserIdClaimType = Claims.Subject;
+        o.ClaimsIdentity.UserNameClaimType = Claims.Name;
+        o.ClaimsIdentity.RoleClaimType = Claims.Role;
+        o.ClaimsIdentity.EmailClaimType = Claims.Email;
+    }
+
+    // Only the endpoints that take a secret (password, code, client secret) are limited, per client address and endpoint.
+    private static readonly HashSet<string> LimitedPaths = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ConnectEndpoints.TokenPath, ConnectEndpoints.DeviceAuthorizationPath, ConnectEndpoints.VerificationPath,
+        AccountEndpoints.LoginPath, AccountEndpoints.TotpPath, AccountEndpoints.ChangePasswordPath,
+    };
+
+    private static void ConfigureRateLimits(RateLimiterOptions options, IdentitySettings settings)
+    {
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            HttpMethods.IsPost(context.Request.Method) && LimitedPaths.Contains(context.Request.Path.Value ?? "")
+                ? RateLimitPartition.GetFixedWindowLimiter(
+                    $"{context.Connection.RemoteIpAddress}|{context.Request.Path.Value!.ToLowerInvariant()}",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.AuthPermitLimit, Window = settings.AuthRateWindow, QueueLimit = 0 })
+                : RateLimitPartition.GetNoLimiter(""));
+        options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        options.OnRejected = async (context, cancellationToken) =>
+        {
+            var http = context.HttpContext;
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdentityModule)).RateLimited(http.Request.Path.Value ?? "");
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(
+                (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : settings.AuthRateWindow).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = GatewayProblems.Describe(ErrorCodes.TooManyAttempts),
+            });
+        };
+    }
+}

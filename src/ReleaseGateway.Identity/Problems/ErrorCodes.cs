@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Http;
+
+namespace ReleaseGateway.Problems;
+
+/// <summary>One row of the error table: stable code, HTTP status, short title and the explanation served at <c>/errors/{code}</c>.</summary>
+public sealed record ErrorDescription(string Code, int Status, string Title, string Explanation);
+
+/// <summary>
+/// The gateway's one table of stable error codes (ADR 0012). Ranges: RG0xxx generic, RG1xxx identity and access,
+/// RG2xxx workflow and requests, RG3xxx releases and privacy budget. A code, once shipped, keeps its meaning
+/// forever: clients and runbooks match on it. Add rows here; never renumber or reuse one.
+/// </summary>
+public static class ErrorCodes
+{
+    public const string Unexpected = "RG0001";
+    public const string HttpsRequired = "RG0002";
+    public const string ValidationFailed = "RG0003";
+    public const string NotFound = "RG0004";
+    public const string MethodNotAllowed = "RG0005";
+    public const string BadRequest = "RG0006";
+
+    public const string AuthenticationRequired = "RG1001";
+    public const string AccessDenied = "RG1002";
+    public const string AccountLocked = "RG1003";
+    public const string InvalidCredentials = "RG1004";
+    public const string InvalidSecondFactor = "RG1005";
+    public const string PasswordChangeRequired = "RG1006";
+    public const string UserAlreadyExists = "RG1007";
+    public const string TooManyAttempts = "RG1008";
+    public const string UnknownRole = "RG1009";
+    public const string RequesterCannotDecide = "RG1010";
+    public const string AlreadyVoted = "RG1011";
+    public const string Recused = "RG1012";
+    public const string TwoKeysNeedTwoPeople = "RG1013";
+    public const string PasswordRejected = "RG1014";
+
+    public static IReadOnlyList<ErrorDescription> All { get; } =
+    [
+        new(Unexpected, StatusCodes.Status500InternalServerError, "Unexpected error",
+            "The gateway failed in a way it did not anticipate. Nothing was half-done that the audit log does not show; quote the trace id to an administrator."),
+        new(HttpsRequired, StatusCodes.Status400BadRequest, "HTTPS required",
+            "Outside Development the gateway answers only over HTTPS, so tokens and passwords never cross the network in clear text."),
+        new(ValidationFailed, StatusCodes.Status400BadRequest, "Validation failed",
+            "One or more fields of the request are invalid; the errors member lists them by field."),
+        new(NotFound, StatusCodes.Status404NotFound, "Not found",
+            "There is nothing at this address, or nothing you are allowed to know exists."),
+        new(MethodNotAllowed, StatusCodes.Status405MethodNotAllowed, "Method not allowed",
+            "The address exists but does not accept this HTTP method."),
+        new(BadRequest, StatusCodes.Status400BadRequest, "Bad request",
+            "The request could not be understood (malformed syntax, a missing antiforgery token, or an unsupported content type)."),
+
+        new(AuthenticationRequired, StatusCodes.Status401Unauthorized, "Authentication required",
+            "The call carries no access token, or one the gateway refuses: expired, signed with a key it does not know, altered, or issued for another audience. Sign in again (rgw login) or request a new client-credentials token."),
+        new(AccessDenied, StatusCodes.Status403Forbidden, "Access denied",
+            "The token is valid but does not grant this: the caller lacks the role the endpoint requires, or the token lacks the rgw.api scope."),
+        new(AccountLocked, StatusCodes.Status403Forbidden, "Account locked",
+            "Too many failed sign-ins locked the account for a while. Wait, or ask an administrator; every failure and the lockout are in the audit log."),
+        new(InvalidCredentials, StatusCodes.Status401Unauthorized, "Invalid credentials",
+            "The e-mail address or password is wrong. The gateway does not say which, so that accounts cannot be enumerated."),
+        new(InvalidSecondFactor, StatusCodes.Status401Unauthorized, "Invalid authenticator code",
+            "The six-digit code from the authenticator app was wrong or expired. Codes change every 30 seconds; check the device's clock."),
+        new(PasswordChangeRequired, StatusCodes.Status403Forbidden, "Password change required",
+            "The account still has the one-time password it was created with; choose a new password before signing in to a client."),
+        new(UserAlreadyExists, StatusCodes.Status409Conflict, "User already exists",
+            "A user with this e-mail address is already registered."),
+        new(TooManyAttempts, StatusCodes.Status429TooManyRequests, "Too many attempts",
+            "The sign-in, token and device endpoints accept a limited number of requests per client address and minute. Wait for the time given in Retry-After."),
+        new(UnknownRole, StatusCodes.Status400BadRequest, "Unknown role",
+            "Roles are Researcher, CommitteeMember, ComplianceOfficer, DataSteward and Administrator."),
+        new(RequesterCannotDecide, StatusCodes.Status403Forbidden, "Requester cannot decide",
+            "Separation of duties: whoever submitted a request can never vote on it, sign it off or release it."),
+        new(AlreadyVoted, StatusCodes.Status409Conflict, "Already voted",
+            "Separation of duties: each committee member votes at most once on a request."),
+        new(Recused, StatusCodes.Status403Forbidden, "Recused",
+            "Separation of duties: a member who declared a conflict of interest takes no part in the decision."),
+        new(TwoKeysNeedTwoPeople, StatusCodes.Status403Forbidden, "Two keys need two people",
+            "Separation of duties: the compliance sign-off of the two-key workflow must come from someone who did not vote on the request."),
+        new(PasswordRejected, StatusCodes.Status400BadRequest, "Password rejected",
+            "The new password does not meet the policy: at least 12 characters, not the one-time password."),
+    ];
+
+    private static readonly Dictionary<string, ErrorDescription> ByCode = All.ToDictionary(e => e.Code, StringComparer.OrdinalIgnoreCase);
+
+    public static ErrorDescription? Find(string code) => ByCode.GetValueOrDefault(code);
+
+    public static ErrorDescription Get(string code) =>
+        Find(code) ?? throw new ArgumentException($"Error code {code} is not in the table.", nameof(code));
+
+    /// <summary>The code used when a response has a status but no code of its own (status code pages).</summary>
+    public static string ForStatus(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => AuthenticationRequired,
+        StatusCodes.Status403Forbidden => AccessDenied,
+        StatusCodes.Status404NotFound => NotFound,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status429TooManyRequests => TooManyAttempts,
+        >= 500 => Unexpected,
+        _ => BadRequest,
+    };
+
+    /// <summary>The <c>type</c> URI of a problem with <paramref name="code"/>: the page explaining it.</summary>
+    public static string TypeUri(string code) => $"/errors/{code}";
+}

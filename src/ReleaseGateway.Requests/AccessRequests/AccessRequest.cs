@@ -1,0 +1,54 @@
+using System.Collections.Immutable;
+
+namespace ReleaseGateway.Requests.AccessRequests;
+
+/// <summary>
+/// The write-side state of one access request, rebuilt from its events. <see cref="Votes"/> hold the
+/// current voting round only: they are cleared whenever the request changes state, so a request sent
+/// back for changes is voted on afresh. A declared conflict of interest recuses for the request's life.
+/// </summary>
+public sealed record AccessRequest(
+    Guid Id,
+    Guid DatasetId,
+    string Workflow,
+    string RequesterId,
+    string State,
+    AccessRequestTerms Terms,
+    ImmutableDictionary<string, string> Votes,
+    ImmutableHashSet<string> Recused,
+    long Version)
+{
+    public static AccessRequest? Rebuild(IEnumerable<object> events)
+    {
+        AccessRequest? state = null;
+        foreach (var e in events) state = Evolve(state, e);
+        return state;
+    }
+
+    public static AccessRequest? Evolve(AccessRequest? state, object @event)
+    {
+        if (@event is AccessRequestSubmitted s)
+            return new AccessRequest(s.RequestId, s.DatasetId, s.Workflow, s.SubmittedBy, s.State, s.Terms,
+                ImmutableDictionary<string, string>.Empty, ImmutableHashSet<string>.Empty, 1);
+        if (state is null) return null;
+        var next = @event switch
+        {
+            AccessRequestAcceptedForReview e => state.MoveTo(e.State),
+            AccessRequestChangesRequested e => state.MoveTo(e.State),
+            AccessRequestResubmitted e => state.MoveTo(e.State) with { Terms = e.Terms },
+            AccessRequestWithdrawn e => state.MoveTo(e.State),
+            CommitteeVoteCast e => state with { Votes = state.Votes.SetItem(e.VotedBy, e.Decision) },
+            ConflictOfInterestDeclared e => state with { Recused = state.Recused.Add(e.DeclaredBy) },
+            AccessRequestApproved e => state.MoveTo(e.State),
+            AccessRequestRejected e => state.MoveTo(e.State),
+            AccessRequestAdvanced e => state.MoveTo(e.State),
+            _ => state,
+        };
+        return next with { Version = state.Version + 1 };
+    }
+
+    public int Count(string decision) => Votes.Values.Count(v => v == decision);
+
+    private AccessRequest MoveTo(string newState) =>
+        newState == State ? this : this with { State = newState, Votes = ImmutableDictionary<string, string>.Empty };
+}

@@ -1,0 +1,55 @@
+namespace ReleaseGateway.Requests.AccessRequests;
+
+// Events of an access request stream. Each carries who (a stable id, never a name or e-mail) and when;
+// those that move the request carry the state entered, so history replays without the YAML it was
+// decided under. Registered with the event store in RequestsModule.
+
+/// <summary>What the researcher asks for; free text is the researcher's own description of the project.</summary>
+public sealed record AccessRequestTerms(
+    string Title,
+    string Purpose,
+    string Justification,
+    string IntendedUse,
+    IReadOnlyList<string> Columns,
+    double Epsilon,
+    int Rows,
+    string? Generator,
+    int AccessDays);
+
+public sealed record AccessRequestSubmitted(
+    Guid RequestId, Guid DatasetId, string Workflow, string State, AccessRequestTerms Terms, string SubmittedBy, DateTimeOffset SubmittedAt);
+
+public sealed record AccessRequestAcceptedForReview(Guid RequestId, string State, string AcceptedBy, DateTimeOffset AcceptedAt);
+
+public sealed record AccessRequestChangesRequested(Guid RequestId, string State, string Reason, string RequestedBy, DateTimeOffset RequestedAt);
+
+public sealed record AccessRequestResubmitted(Guid RequestId, string State, AccessRequestTerms Terms, string ResubmittedBy, DateTimeOffset ResubmittedAt);
+
+public sealed record AccessRequestWithdrawn(Guid RequestId, string FromState, string State, string WithdrawnBy, DateTimeOffset WithdrawnAt);
+
+/// <summary>One committee member's vote in the current voting round (<c>Decision</c> is <c>approve</c> or <c>reject</c>).</summary>
+public sealed record CommitteeVoteCast(Guid RequestId, string Decision, string Reason, string VotedBy, DateTimeOffset VotedAt);
+
+public sealed record ConflictOfInterestDeclared(Guid RequestId, string DeclaredBy, DateTimeOffset DeclaredAt);
+
+/// <summary>The quorum was reached by <c>ApprovedBy</c>'s vote; <c>Approvers</c> lists every approving member of the round.</summary>
+public sealed record AccessRequestApproved(Guid RequestId, string State, IReadOnlyList<string> Approvers, string ApprovedBy, DateTimeOffset ApprovedAt);
+
+public sealed record AccessRequestRejected(Guid RequestId, string State, IReadOnlyList<string> Rejecters, string RejectedBy, DateTimeOffset RejectedAt);
+
+/// <summary>A step of the release pipeline (generation, evaluation, sign-off, publication, expiry, revocation) moved the request.</summary>
+public sealed record AccessRequestAdvanced(Guid RequestId, string Trigger, string FromState, string State, string Reason, string AdvancedBy, DateTimeOffset AdvancedAt);
+
+/// <summary>Records that an Idempotency-Key was used for a submission (stream id derived from the key; only its hash is stored).</summary>
+public sealed record SubmissionKeyRecorded(string KeyHash, Guid RequestId, string TermsHash, string RecordedBy, DateTimeOffset RecordedAt);
+
+public static class AccessRequestEventTypes
+{
+    public static readonly IReadOnlyList<Type> All =
+    [
+        typeof(AccessRequestSubmitted), typeof(AccessRequestAcceptedForReview), typeof(AccessRequestChangesRequested),
+        typeof(AccessRequestResubmitted), typeof(AccessRequestWithdrawn), typeof(CommitteeVoteCast),
+        typeof(ConflictOfInterestDeclared), typeof(AccessRequestApproved), typeof(AccessRequestRejected),
+        typeof(AccessRequestAdvanced), typeof(SubmissionKeyRecorded),
+    ];
+}

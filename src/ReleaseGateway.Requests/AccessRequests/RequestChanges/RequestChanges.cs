@@ -1,0 +1,21 @@
+using ReleaseGateway.Requests.Workflows;
+using FluentValidation;
+
+namespace ReleaseGateway.Requests.AccessRequests.RequestChanges;
+
+public sealed record RequestChanges(Guid RequestId, string Reason, Actor Actor, DateTimeOffset Now);
+
+public sealed class RequestChangesValidator : AbstractValidator<RequestChanges>
+{
+    public RequestChangesValidator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(4000);
+}
+
+public static class RequestChangesDecider
+{
+    public static AccessRequestChangesRequested Handle(AccessRequest request, RequestChanges command, WorkflowDefinition definition)
+    {
+        new RequestChangesValidator().ValidateAndThrow(command);
+        var step = new AccessRequestWorkflow(definition, request).RequestChanges(command.Actor);
+        return new AccessRequestChangesRequested(request.Id, step.To, command.Reason, command.Actor.Id, command.Now);
+    }
+}

@@ -1,0 +1,20 @@
+using ReleaseGateway.Requests.Workflows;
+using FluentValidation;
+using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
+using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Policies;
+
+namespace ReleaseGateway.Requests.AccessRequests.ResubmitAccessRequest;
+
+public sealed record ResubmitAccessRequest(Guid RequestId, AccessRequestTerms Terms, Actor Actor, DateTimeOffset Now);
+
+public static class ResubmitAccessRequestDecider
+{
+    public static AccessRequestResubmitted Handle(
+        AccessRequest request, ResubmitAccessRequest command, WorkflowDefinition definition, DatasetDetails dataset, DatasetPolicy policy)
+    {
+        var step = new AccessRequestWorkflow(definition, request).Resubmit(command.Actor);
+        new AccessRequestTermsValidator(dataset, policy).ValidateAndThrow(command.Terms);
+        return new AccessRequestResubmitted(request.Id, step.To, command.Terms, command.Actor.Id, command.Now);
+    }
+}

@@ -1,0 +1,38 @@
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Synthesis.Schema;
+
+namespace ReleaseGateway.Requests.Datasets;
+
+/// <summary>Read model of a dataset (also the state its deciders use). Never holds data, only its description.</summary>
+public sealed record DatasetDetails(
+    Guid Id,
+    string Name,
+    string Description,
+    string Owner,
+    string SchemaJson,
+    IReadOnlyList<string> SynthesisColumns,
+    string Policy,
+    string RegisteredBy,
+    DateTimeOffset RegisteredAt,
+    bool SourceUploaded,
+    long? SourceRows,
+    string? SourceSha256,
+    long Version)
+{
+    public static DatasetDetails? Evolve(DatasetDetails? current, object @event) => @event switch
+    {
+        DatasetRegistered e => new DatasetDetails(e.DatasetId, e.Name, e.Description, e.Owner, e.SchemaJson,
+            DatasetSchema.Parse(e.SchemaJson).SynthesisColumns.Select(c => c.Name).ToList(), e.Policy, e.RegisteredBy, e.RegisteredAt,
+            false, null, null, 1),
+        SourceTableUploaded e when current is not null =>
+            current with { SourceUploaded = true, SourceRows = e.Rows, SourceSha256 = e.Sha256, Version = current.Version + 1 },
+        _ when current is not null => current with { Version = current.Version + 1 },
+        _ => current,
+    };
+}
+
+public sealed class DatasetDetailsProjection : SingleStreamProjection<DatasetDetails>
+{
+    public override DatasetDetails? Apply(DatasetDetails? current, StoredEvent @event) =>
+        @event.Data is { } data ? DatasetDetails.Evolve(current, data) : current;
+}

@@ -1,0 +1,19 @@
+namespace ReleaseGateway.Requests.Datasets;
+
+/// <summary>
+/// A steward registered a dataset. <c>Owner</c> is the organisation responsible for the data, not a
+/// person; <c>SchemaJson</c> is the public schema exactly as submitted (the synthesis engine's format).
+/// </summary>
+public sealed record DatasetRegistered(
+    Guid DatasetId, string Name, string Description, string Owner, string SchemaJson, string Policy, string RegisteredBy, DateTimeOffset RegisteredAt);
+
+/// <summary>The source table passed validation and is stored encrypted; <c>Sha256</c> is over the plaintext CSV.</summary>
+public sealed record SourceTableUploaded(Guid DatasetId, long Rows, long Bytes, string Sha256, string UploadedBy, DateTimeOffset UploadedAt);
+
+/// <summary>Claims a dataset name (stream id derived from the name) so two registrations cannot take the same one.</summary>
+public sealed record DatasetNameClaimed(string Name, Guid DatasetId, string ClaimedBy, DateTimeOffset ClaimedAt);
+
+public static class DatasetEventTypes
+{
+    public static readonly IReadOnlyList<Type> All = [typeof(DatasetRegistered), typeof(SourceTableUploaded), typeof(DatasetNameClaimed)];
+}

@@ -1,0 +1,43 @@
+using FluentValidation;
+using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Requests.Workflows;
+using ReleaseGateway.Synthesis.Schema;
+
+namespace ReleaseGateway.Requests.Datasets.RegisterDataset;
+
+/// <param name="Name">Lower-case slug; <c>policies/NAME.yaml</c>, when present, is the dataset's policy.</param>
+/// <param name="SchemaJson">Schema in the synthesis engine's format (or the private-pgm <c>{"col": k}</c> shorthand).</param>
+public sealed record RegisterDataset(Guid DatasetId, string Name, string Description, string Owner, string SchemaJson, Actor Actor, DateTimeOffset Now);
+
+public sealed class RegisterDatasetValidator : AbstractValidator<RegisterDataset>
+{
+    public RegisterDatasetValidator()
+    {
+        RuleFor(c => c.Name).NotEmpty().Matches("^[a-z0-9][a-z0-9-]{0,62}$")
+            .WithMessage("Name must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit.");
+        RuleFor(c => c.Description).NotEmpty().MaximumLength(4000);
+        RuleFor(c => c.Owner).NotEmpty().MaximumLength(200);
+        RuleFor(c => c.SchemaJson).NotEmpty().MaximumLength(1_000_000);
+    }
+}
+
+public static class RegisterDatasetDecider
+{
+    public static DatasetRegistered Handle(RegisterDataset command, PolicyCatalog policies)
+    {
+        if (!command.Actor.IsIn(WorkflowRoles.DataSteward))
+            throw new RequestRefusedException(RequestErrors.MissingRole("register a dataset", WorkflowRoles.DataSteward, "new"));
+        new RegisterDatasetValidator().ValidateAndThrow(command);
+        try
+        {
+            DatasetSchema.Parse(command.SchemaJson);
+        }
+        catch (SchemaException e)
+        {
+            throw new RequestRefusedException(RequestErrors.SchemaInvalid(e.Message));
+        }
+        var policy = policies.For(command.Name);
+        return new DatasetRegistered(command.DatasetId, command.Name, command.Description, command.Owner, command.SchemaJson,
+            policy.Name, command.Actor.Id, command.Now);
+    }
+}

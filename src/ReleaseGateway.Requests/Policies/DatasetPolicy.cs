@@ -1,0 +1,31 @@
+namespace ReleaseGateway.Requests.Policies;
+
+/// <summary>
+/// What a dataset allows: its total privacy budget, the most one release may spend, how many releases,
+/// which generators, which workflow decides, how long a release stays downloadable, and the evaluation
+/// gates a release must pass. Read from <c>policies/default.yaml</c>, overridden per dataset by
+/// <c>policies/DATASET.yaml</c> (docs/workflow.md).
+/// </summary>
+/// <param name="Name">The file's name: <c>default</c> or the dataset name it applies to.</param>
+/// <param name="Epsilon">Total ε over every release of the dataset.</param>
+/// <param name="Delta">Total δ over every release of the dataset.</param>
+/// <param name="Gates">The <c>gates:</c> and <c>shadowModel:</c> sections, kept as written; the evaluation module reads them.</param>
+public sealed record DatasetPolicy(
+    string Name,
+    double Epsilon,
+    double Delta,
+    double MaxEpsilonPerRelease,
+    int MaxReleases,
+    int MaxRowsPerRelease,
+    IReadOnlyList<string> AllowedGenerators,
+    string Workflow,
+    int ReleaseExpiryDays,
+    IReadOnlyDictionary<string, double> Gates,
+    IReadOnlyDictionary<string, double> ShadowModel,
+    IReadOnlyList<string> SourceFiles);
+
+/// <summary>Generators the synthesis engine provides.</summary>
+public static class KnownGenerators
+{
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { "aim", "mst" };
+}

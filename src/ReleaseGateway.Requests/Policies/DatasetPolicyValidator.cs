@@ -1,0 +1,46 @@
+using FluentValidation;
+
+namespace ReleaseGateway.Requests.Policies;
+
+/// <summary>A policy the gateway can enforce. Property names are the YAML keys so messages point at the file.</summary>
+public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
+{
+    public DatasetPolicyValidator(IReadOnlySet<string> knownWorkflows)
+    {
+        RuleFor(p => p.Epsilon)
+            .Must(e => e > 0 && e <= 100)
+            .WithMessage("budget.epsilon must be greater than 0 and at most 100 (was {PropertyValue})")
+            .OverridePropertyName("budget.epsilon");
+        RuleFor(p => p.Delta)
+            .Must(d => d > 0 && d <= 1e-4)
+            .WithMessage("budget.delta must be greater than 0 and at most 1e-4 (was {PropertyValue})")
+            .OverridePropertyName("budget.delta");
+        RuleFor(p => p.MaxEpsilonPerRelease)
+            .GreaterThan(0).WithMessage("maxEpsilonPerRelease must be greater than 0 (was {PropertyValue})")
+            .LessThanOrEqualTo(p => p.Epsilon).WithMessage(p => $"maxEpsilonPerRelease ({p.MaxEpsilonPerRelease}) must not exceed budget.epsilon ({p.Epsilon})")
+            .OverridePropertyName("maxEpsilonPerRelease");
+        RuleFor(p => p.MaxReleases)
+            .InclusiveBetween(1, 1000).WithMessage("maxReleases must be between 1 and 1000 (was {PropertyValue})")
+            .OverridePropertyName("maxReleases");
+        RuleFor(p => p.MaxRowsPerRelease)
+            .InclusiveBetween(1, 10_000_000).WithMessage("maxRowsPerRelease must be between 1 and 10000000 (was {PropertyValue})")
+            .OverridePropertyName("maxRowsPerRelease");
+        RuleFor(p => p.AllowedGenerators)
+            .NotEmpty().WithMessage("allowedGenerators must list at least one generator")
+            .OverridePropertyName("allowedGenerators");
+        RuleForEach(p => p.AllowedGenerators)
+            .Must(KnownGenerators.All.Contains)
+            .WithMessage((_, g) => $"allowedGenerators names unknown generator '{g}' (known: {string.Join(", ", KnownGenerators.All.Order())})")
+            .OverridePropertyName("allowedGenerators");
+        RuleFor(p => p.Workflow)
+            .Must(knownWorkflows.Contains)
+            .WithMessage(p => $"workflow '{p.Workflow}' is not defined under workflows/ (defined: {string.Join(", ", knownWorkflows.Order())})")
+            .OverridePropertyName("workflow");
+        RuleFor(p => p.ReleaseExpiryDays)
+            .InclusiveBetween(1, 3650).WithMessage("releaseExpiryDays must be between 1 and 3650 (was {PropertyValue})")
+            .OverridePropertyName("releaseExpiryDays");
+        RuleForEach(p => p.Gates)
+            .Must(g => g.Value >= 0).WithMessage((_, g) => $"gates.{g.Key} must not be negative (was {g.Value})")
+            .OverridePropertyName("gates");
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Marginals;
+using ReleaseGateway.Synthesis.Models;
+
+namespace ReleaseGateway.Synthesis.Synthesizers;
+
+/// <summary>
+/// Entry point of differentially private synthesis: measures noisy marginals through an
+/// <see cref="IMarginalSource"/>, fits a graphical model and samples a synthetic table.
+/// </summary>
+/// <remarks>
+/// Privacy guarantee: the output (table, cliques, row count, accounting record) is
+/// (epsilon, delta)-differentially private with respect to adding or removing one record, provided
+/// the domain (the source's domain sizes) is public. The budget rho = ZcdpConversion.Rho(epsilon,
+/// delta) is spent by discrete Gaussian measurements and exponential-mechanism selections composed
+/// in zCDP; <see cref="SynthesisResult.RhoSpent"/> never exceeds it. Seeded runs are reproducible
+/// but only private while the seed is secret.
+/// </remarks>
+public static class Synthesizer
+{
+    /// <summary>Synthesizes a table with the same columns and domain as <paramref name="source"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">epsilon, delta or rows out of range.</exception>
+    public static SynthesisResult Run(IMarginalSource source, SynthesisOptions options, IProgress<SynthesisProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!(options.Epsilon > 0) || !double.IsFinite(options.Epsilon))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Epsilon, "epsilon must be positive and finite");
+        }
+
+        if (!(options.Delta > 0 && options.Delta < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Delta, "delta must be in (0, 1)");
+        }
+
+        if (options.Rows is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Rows, "rows must be at least 1");
+        }
+
+        if (source.DomainSizes.Count == 0)
+        {
+            throw new ArgumentException("the source has no columns", nameof(source));
+        }
+
+        IRandomSource random = options.Seed is long seed ? new SeededRandomSource(seed) : new CryptoRandomSource();
+        double rho = ZcdpConversion.Rho(options.Epsilon, options.Delta);
+        var accountant = new ZcdpAccountant(rho);
+        var measurer = new Measurer(source, accountant, random);
+        progress?.Report(new SynthesisProgress("measuring 1-way marginals", 0));
+        (GraphicalModel model, List<int[]> cliques) = options.Method switch
+        {
+            SynthesisMethod.Mst => MstSynthesizer.Run(measurer, source.ColumnNames, rho, progress),
+            _ => AimSynthesizer.Run(measurer, source.ColumnNames, rho, progress),
+        };
+
+        Debug.Assert(accountant.SpentRho <= rho * (1 + 1e-9), "the accountant refuses overspending");
+        progress?.Report(new SynthesisProgress("sampling records", 0.9));
+        int rows = options.Rows ?? (int)Math.Max(1, Math.Round(model.Total));
+        int[][] columns = ModelSampler.Sample(model, rows, random);
+        progress?.Report(new SynthesisProgress("done", 1));
+        return new SynthesisResult
+        {
+            Table = new EncodedTable(source.ColumnNames, source.DomainSizes, columns),
+            Method = options.Method,
+            Epsilon = options.Epsilon,
+            Delta = options.Delta,
+            RhoBudget = rho,
+            RhoSpent = accountant.SpentRho,
+            Charges = accountant.Charges,
+            Cliques = cliques.Select(c => (IReadOnlyList<string>)c.Select(a => source.ColumnNames[a]).ToArray()).ToArray(),
+            EstimatedRecords = model.Total,
+        };
+    }
+}

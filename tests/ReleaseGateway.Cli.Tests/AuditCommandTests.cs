@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Testing;
+
+namespace ReleaseGateway.Cli.Tests;
+
+public sealed record NoteTaken(Guid NoteId, string Text);
+
+/// <summary>rgw audit …, run as a real process against a real SQLite log: exit codes 0 intact, 1 tampered, 2 usage.</summary>
+public sealed class AuditCommandTests : IAsyncLifetime
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "rgw-cli-tests", Guid.NewGuid().ToString("N"));
+    private Dictionary<string, string?> Env => new() { ["ReleaseGateway__DataDirectory"] = _dataDirectory, ["ConnectionStrings__Postgres"] = null };
+
+    public async Task InitializeAsync()
+    {
+        var options = new EventStoreOptions();
+        options.Events.Register<NoteTaken>();
+        var store = EventStoreFactory.Create(new EventStoreSettings(_dataDirectory, null), options, TimeProvider.System);
+        for (var i = 0; i < 12; i++)
+        {
+            await using var session = store.OpenSession(new EventMetadata("user-1", "DataSteward", $"corr-{i}"));
+            var id = Guid.CreateVersion7();
+            session.StartStream(id, new NoteTaken(id, $"note number {i}"));
+            await session.SaveChangesAsync();
+        }
+        await ((IAsyncDisposable)store).DisposeAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private Task<Rgw.Result> Rgw(params string[] args) => Testing.Rgw.RunAsync(Env, null, args);
+
+    [Fact]
+    public async Task Verify_OnAnIntactLog_ExitsZeroAndPrintsTheHead()
+    {
+        var result = await Rgw("audit", "verify");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("OK: 12 events, head position 12", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Verify_AfterABodyIsChanged_ExitsOneWithThePositionOnStderr()
+    {
+        await TamperAsync("UPDATE rg_events SET body = replace(body, 'number 6', 'number 9') WHERE position = 7");
+        var result = await Rgw("audit", "verify");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("position 7", result.Stderr);
+        Assert.Contains("BodyAltered", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Verify_WithACheckpoint_DetectsACutTail()
+    {
+        var checkpoint = Path.Combine(_dataDirectory, "cp.json");
+        Assert.Equal(0, (await Rgw("audit", "checkpoint", "--out", checkpoint)).ExitCode);
+        await TamperAsync("DELETE FROM rg_events WHERE position > 10");
+
+        Assert.Equal(0, (await Rgw("audit", "verify")).ExitCode);
+        var result = await Rgw("audit", "verify", "--checkpoint", checkpoint);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Truncated", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Verify_WithACheckpointSignedByAnotherKey_ExitsOne()
+    {
+        var checkpoint = Path.Combine(_dataDirectory, "cp.json");
+        await Rgw("audit", "checkpoint", "--out", checkpoint);
+        var env = Env;
+        env["ReleaseGateway__AuditSigningKeyFile"] = Path.Combine(_dataDirectory, "other", "key.pem");
+        Assert.Equal(0, (await Testing.Rgw.RunAsync(env, null, "audit", "checkpoint", "--out", Path.Combine(_dataDirectory, "other.json"))).ExitCode);
+
+        var result = await Testing.Rgw.RunAsync(env, null, "audit", "verify", "--checkpoint", checkpoint);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("CheckpointSignatureInvalid", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Export_VerifiesOfflineWithRgwAndWithTheIndependentPythonVerifier()
+    {
+        var export = Path.Combine(_dataDirectory, "export");
+        Assert.Equal(0, (await Rgw("audit", "export", "--out", export)).ExitCode);
+        var publicKey = Path.Combine(_dataDirectory, "keys", "audit-signing-key.pub.pem");
+
+        // Offline: point the CLI at an empty data folder so no database is reachable.
+        var offline = new Dictionary<string, string?> { ["ReleaseGateway__DataDirectory"] = "/nonexistent" };
+        var result = await Testing.Rgw.RunAsync(offline, null, "audit", "verify-export", export, "--public-key", publicKey);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("OK: 12 events", result.Stdout);
+
+        var python = await RunPythonVerifierAsync(export);
+        Assert.True(python.ExitCode == 0, python.Stderr);
+        Assert.Contains("OK: 12 events", python.Stdout);
+
+        var events = Path.Combine(export, "events.jsonl");
+        var lines = await File.ReadAllLinesAsync(events);
+        (lines[3], lines[4]) = (lines[4], lines[3]);
+        await File.WriteAllLinesAsync(events, lines);
+        var swapped = await Testing.Rgw.RunAsync(offline, null, "audit", "verify-export", export, "--public-key", publicKey);
+        Assert.Equal(1, swapped.ExitCode);
+        Assert.Contains("position 4", swapped.Stderr);
+        Assert.Equal(1, (await RunPythonVerifierAsync(export)).ExitCode);
+    }
+
+    [Fact]
+    public async Task UsageAndInputErrors_ExitTwoWithAClearMessage()
+    {
+        var missing = await Testing.Rgw.RunAsync(new Dictionary<string, string?> { ["ReleaseGateway__DataDirectory"] = "/nonexistent/rgw" }, null, "audit", "verify");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("No audit log at", missing.Stderr);
+
+        var malformed = Path.Combine(_dataDirectory, "not-an-export");
+        Directory.CreateDirectory(malformed);
+        await File.WriteAllTextAsync(Path.Combine(malformed, "manifest.json"), "{ nope");
+        var bad = await Rgw("audit", "verify-export", malformed);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("manifest.json is not valid JSON", bad.Stderr);
+
+        var badCheckpoint = Path.Combine(_dataDirectory, "bad.json");
+        await File.WriteAllTextAsync(badCheckpoint, "[]");
+        Assert.Equal(2, (await Rgw("audit", "verify", "--checkpoint", badCheckpoint)).ExitCode);
+
+        Assert.Equal(2, (await Testing.Rgw.RunAsync(new Dictionary<string, string?> { ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=x;Timeout=2" }, null, "audit", "verify")).ExitCode);
+        Assert.NotEqual(0, (await Rgw("audit", "nonsense")).ExitCode);
+    }
+
+    private async Task TamperAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDirectory, "events.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DROP TRIGGER rg_events_no_update; DROP TRIGGER rg_events_no_delete; " + sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<Rgw.Result> RunPythonVerifierAsync(string export)
+    {
+        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "audit", "verify_chain.py"));
+        info.ArgumentList.Add(export);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new Rgw.Result(process.ExitCode, await stdout, await stderr);
+    }
+}

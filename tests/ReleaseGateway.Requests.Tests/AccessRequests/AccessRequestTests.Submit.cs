@@ -1,0 +1,55 @@
+using FluentValidation;
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
+using static ReleaseGateway.Requests.Tests.Fixtures;
+
+namespace ReleaseGateway.Requests.Tests.AccessRequests;
+
+public sealed partial class AccessRequestTests
+{
+    private static AccessRequestSubmitted Submit(Actor actor, AccessRequestTerms terms, bool sourceUploaded = true) =>
+        SubmitAccessRequestDecider.Handle(new SubmitAccessRequest(RequestId, DatasetId, terms, actor, Now),
+            Dataset(sourceUploaded), ShippedPolicies.For("demo"), ShippedWorkflows.Get(ShippedPolicies.For("demo").Workflow));
+
+    [Fact]
+    public void GivenDatasetWithSource_WhenResearcherSubmits_ThenSubmittedInTheWorkflowsInitialState()
+    {
+        var e = Submit(Researcher, Terms());
+        Assert.Equal(new AccessRequestSubmitted(RequestId, DatasetId, "standard", "Screening", e.Terms, Researcher.Id, Now), e);
+        Assert.Equal("Screening", AccessRequest.Rebuild([e])!.State);
+    }
+
+    [Fact]
+    public void GivenPolicyMaxEpsilon_WhenEpsilonAboveIt_ThenValidationNamesTheLimit()
+    {
+        var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(epsilon: 1.5)));
+        var error = Assert.Single(e.Errors);
+        Assert.Equal("Epsilon", error.PropertyName);
+        Assert.Contains("at most 1", error.ErrorMessage);
+    }
+
+    [Fact]
+    public void GivenDatasetColumns_WhenUnknownColumnRequested_ThenValidationNamesIt()
+    {
+        var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(columns: ["age", "postcode"])));
+        Assert.Contains(e.Errors, x => x.ErrorMessage.Contains("'postcode' is not a column"));
+    }
+
+    [Fact]
+    public void GivenPolicyAllowList_WhenGeneratorNotAllowed_ThenValidationFails()
+    {
+        var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(generator: "mst")));
+        Assert.Contains(e.Errors, x => x.PropertyName == "Generator");
+    }
+
+    [Fact]
+    public void GivenNoGenerator_WhenSubmitted_ThenAccepted() => Assert.Null(Submit(Researcher, Terms(generator: null)).Terms.Generator);
+
+    [Fact]
+    public void GivenSteward_WhenSubmits_ThenRefusedForRole() =>
+        Assert.Equal("RG2002", Refusal(() => Submit(Steward, Terms())).Code);
+
+    [Fact]
+    public void GivenDatasetWithoutSource_WhenSubmitted_ThenRefused() =>
+        Assert.Equal("RG2017", Refusal(() => Submit(Researcher, Terms(), sourceUploaded: false)).Code);
+}

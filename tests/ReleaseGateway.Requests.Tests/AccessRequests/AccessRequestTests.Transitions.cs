@@ -1,0 +1,103 @@
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
+using ReleaseGateway.Requests.Workflows;
+using static ReleaseGateway.Requests.Tests.Fixtures;
+
+namespace ReleaseGateway.Requests.Tests.AccessRequests;
+
+public sealed partial class AccessRequestTests
+{
+    /// <summary>Every (workflow, state, trigger) the definition does not allow: all must be refused with 409 and the state.</summary>
+    public static TheoryData<string, string, string> IllegalTransitions()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var definition in ShippedWorkflows.All.Values.OrderBy(d => d.Name))
+            foreach (var state in definition.States)
+                foreach (var trigger in WorkflowTriggers.All.Order())
+                    if (!definition.TransitionsFrom(state.Name).Any(t => t.Trigger == trigger))
+                        data.Add(definition.Name, state.Name, trigger);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(IllegalTransitions))]
+    public void GivenRequestInState_WhenTriggerNotDefinedThere_ThenRefusedWithCurrentStateAndNothingDecided(string workflow, string state, string trigger)
+    {
+        var request = Given(Submitted(state, workflow));
+        var anyone = Actor.Of(OtherResearcher.Id, [.. WorkflowRoles.All]);
+        var workflowOf = WorkflowOf(request);
+        Func<WorkflowStep> attempt = trigger switch
+        {
+            WorkflowTriggers.Approve => () => workflowOf.Vote(anyone, approve: true),
+            WorkflowTriggers.Reject => () => workflowOf.Vote(anyone, approve: false),
+            WorkflowTriggers.DeclareConflict => () => workflowOf.DeclareConflict(anyone),
+            WorkflowTriggers.AcceptForReview => () => workflowOf.AcceptForReview(anyone),
+            WorkflowTriggers.RequestChanges => () => workflowOf.RequestChanges(anyone),
+            WorkflowTriggers.Resubmit => () => workflowOf.Resubmit(anyone),
+            WorkflowTriggers.Withdraw => () => workflowOf.Withdraw(anyone),
+            _ => () => workflowOf.Advance(trigger, anyone),
+        };
+        var error = Refusal(() => attempt());
+        Assert.Equal(("RG2001", 409, state), (error.Code, error.Status, error.CurrentState));
+        Assert.Equal(state, request.State);
+    }
+
+    [Fact]
+    public void GivenApprovedStandardRequest_WhenPipelineRunsToTheEnd_ThenReleasedWithoutSignOff()
+    {
+        var history = new List<object> { Submitted("Approved") };
+        foreach (var (trigger, expected) in new[]
+                 {
+                     ("start-generation", "Generating"), ("complete-generation", "Evaluating"), ("pass-gates", "ReadyForRelease"),
+                     ("publish", "Released"), ("expire", "Expired"),
+                 })
+        {
+            var r = Given([.. history]);
+            var e = AdvanceAccessRequestDecider.Handle(r, new AdvanceAccessRequest(r.Id, trigger, "", Pipeline, Now), DefinitionOf(r));
+            Assert.Equal(expected, e.State);
+            history.Add(e);
+        }
+    }
+
+    [Fact]
+    public void GivenTwoKeyRequestPassedGates_WhenComplianceOfficerSignsOff_ThenReadyForRelease()
+    {
+        var r = Given(Submitted("Evaluating", "two-key"));
+        var passed = AdvanceAccessRequestDecider.Handle(r, new AdvanceAccessRequest(r.Id, "pass-gates", "", Pipeline, Now), DefinitionOf(r));
+        Assert.Equal("AwaitingSignOff", passed.State);
+        var awaiting = Given(Submitted("Evaluating", "two-key"), passed);
+        Assert.Equal(("RG2001", "AwaitingSignOff"), (Refusal(() => WorkflowOf(awaiting).Advance("publish", Pipeline)) is var x ? (x.Code, x.CurrentState) : default));
+        var signed = AdvanceAccessRequestDecider.Handle(awaiting, new AdvanceAccessRequest(r.Id, "sign-off", "report read", Officer, Now), DefinitionOf(awaiting));
+        Assert.Equal(("AwaitingSignOff", "ReadyForRelease"), (signed.FromState, signed.State));
+    }
+
+    [Fact]
+    public void GivenTwoKeyRequest_WhenMemberWhoVotedSignsOff_ThenRefusedAsTwoKeysNeedTwoPeople()
+    {
+        var officerWhoVoted = Actor.Of(MemberA.Id, WorkflowRoles.ComplianceOfficer, WorkflowRoles.CommitteeMember);
+        var r = Given(Submitted("AwaitingSignOff", "two-key"));
+        // Votes are kept for the round; the rule sees who voted on the current round only, so model the voter directly.
+        var withVoter = r with { Votes = r.Votes.Add(MemberA.Id, "approve") };
+        Assert.Equal("RG1013", Refusal(() => WorkflowOf(withVoter).Advance(WorkflowTriggers.SignOff, officerWhoVoted)).Code);
+    }
+
+    [Fact]
+    public void GivenStandardRequest_WhenSignOffAttempted_ThenRefusedBecauseTheStepDoesNotExist() =>
+        Assert.Equal("RG2001", Refusal(() => WorkflowOf(Given(Submitted("Evaluating"))).Advance(WorkflowTriggers.SignOff, Officer)).Code);
+
+    [Fact]
+    public void GivenEvaluating_WhenResearcherFiresPipelineTrigger_ThenRefusedForRole() =>
+        Assert.Equal("RG2002", Refusal(() => WorkflowOf(Given(Submitted("Evaluating"))).Advance(WorkflowTriggers.PassGates, Researcher)).Code);
+
+    [Fact]
+    public void GivenBlocked_WhenTwoMembersApproveRegeneration_ThenApprovedAgain()
+    {
+        var r = Given(Submitted("Blocked"), Voted(MemberA));
+        var events = Vote(r, MemberB);
+        Assert.Equal("Approved", Assert.IsType<AccessRequestApproved>(events[^1]).State);
+    }
+
+    [Fact]
+    public void GivenCommitteeReview_WhenMemberAsksWhatHeMayDo_ThenVotesConflictAndChangesAreOffered() =>
+        Assert.Equal(["approve", "declare-conflict", "reject", "request-changes"], WorkflowOf(InReview()).PermittedTriggers(MemberA));
+}

@@ -1,0 +1,31 @@
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.WithdrawAccessRequest;
+using static ReleaseGateway.Requests.Tests.Fixtures;
+
+namespace ReleaseGateway.Requests.Tests.AccessRequests;
+
+public sealed partial class AccessRequestTests
+{
+    private static AccessRequestWithdrawn Withdraw(AccessRequest r, Actor actor) =>
+        WithdrawAccessRequestDecider.Handle(r, new WithdrawAccessRequest(r.Id, actor, Now), DefinitionOf(r));
+
+    [Fact]
+    public void GivenCommitteeReview_WhenRequesterWithdraws_ThenWithdrawn() =>
+        Assert.Equal(new AccessRequestWithdrawn(RequestId, "CommitteeReview", "Withdrawn", Researcher.Id, Now), Withdraw(InReview(), Researcher));
+
+    [Fact]
+    public void GivenCommitteeReview_WhenAnotherResearcherWithdraws_ThenRefusedAsNotRequester() =>
+        Assert.Equal("RG2003", Refusal(() => Withdraw(InReview(), OtherResearcher)).Code);
+
+    [Fact]
+    public void GivenWithdrawnRequest_WhenApproved_ThenRefusedWithCurrentState()
+    {
+        var r = Given(Submitted(), Accepted, new AccessRequestWithdrawn(RequestId, "CommitteeReview", "Withdrawn", Researcher.Id, Now));
+        var error = Refusal(() => Vote(r, MemberA));
+        Assert.Equal(("RG2001", 409, "Withdrawn"), (error.Code, error.Status, error.CurrentState));
+    }
+
+    [Fact]
+    public void GivenReleasedRequest_WhenRequesterWithdraws_ThenRefused() =>
+        Assert.Equal(("RG2001", "Released"), (Refusal(() => Withdraw(Given(Submitted("Released")), Researcher)) is var e ? (e.Code, e.CurrentState) : default));
+}

@@ -1,0 +1,115 @@
+using ReleaseGateway.Requests.Definitions;
+using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Requests.Workflows;
+
+namespace ReleaseGateway.Requests.Tests.Policies;
+
+public sealed class PolicyTests
+{
+    private static readonly IReadOnlySet<string> Workflows = new HashSet<string> { "standard", "two-key" };
+
+    private const string Default = """
+        budget:
+          epsilon: 4.0
+          delta: 1.0e-6
+        maxEpsilonPerRelease: 1.0
+        maxReleases: 4
+        maxRowsPerRelease: 100000
+        allowedGenerators: [aim, mst]
+        workflow: standard
+        releaseExpiryDays: 90
+        gates:
+          maxMembershipTprAt1PctFpr: 0.05
+          maxTvd2: 0.15
+        """;
+
+    private static PolicyCatalog Parse(string defaults, string? demo = null)
+    {
+        var files = new Dictionary<string, string> { ["policies/default.yaml"] = defaults };
+        if (demo is not null) files["policies/demo.yaml"] = demo;
+        return PolicyLoader.Parse(files, Workflows);
+    }
+
+    private static DefinitionProblem Problem(string defaults, string? demo = null) =>
+        Assert.Single(Assert.Throws<DefinitionException>(() => Parse(defaults, demo)).Problems);
+
+    [Fact]
+    public void GivenShippedPolicies_WhenLoaded_ThenDemoInheritsWhatItDoesNotSet()
+    {
+        var catalog = PolicyLoader.LoadDirectory(Fixtures.PoliciesDirectory, Fixtures.ShippedWorkflows.Names);
+        var demo = catalog.For("demo");
+        Assert.Equal(3.0, demo.Epsilon);
+        Assert.Equal(catalog.Default.MaxRowsPerRelease, demo.MaxRowsPerRelease);
+        Assert.Equal(0.25, demo.Gates["maxSinglingOutRisk"]);
+        Assert.Equal(catalog.Default.Gates["maxTvd2"], demo.Gates["maxTvd2"]);
+        Assert.Same(catalog.Default, catalog.For("some-other-dataset"));
+    }
+
+    [Fact]
+    public void GivenPerReleaseEpsilonAboveBudget_WhenLoaded_ThenFileLineAndBothValues()
+    {
+        var p = Problem(Default, "maxEpsilonPerRelease: 5\n");
+        Assert.Equal(("policies/demo.yaml", 1L), (p.File, p.Line));
+        Assert.Equal("maxEpsilonPerRelease (5) must not exceed budget.epsilon (4)", p.Reason);
+    }
+
+    [Fact]
+    public void GivenUnknownWorkflow_WhenLoaded_ThenNamesTheDefinedOnes()
+    {
+        var p = Problem(Default.Replace("workflow: standard", "workflow: fast-track"));
+        Assert.Equal(8, p.Line);
+        Assert.Contains("workflow 'fast-track' is not defined under workflows/ (defined: standard, two-key)", p.Reason);
+    }
+
+    [Fact]
+    public void GivenUnknownGenerator_WhenLoaded_ThenRefused() =>
+        Assert.Contains("unknown generator 'gan'", Problem(Default.Replace("[aim, mst]", "[aim, gan]")).Reason);
+
+    [Fact]
+    public void GivenDeltaTooLarge_WhenLoaded_ThenRefusedAtItsLine()
+    {
+        var p = Problem(Default.Replace("delta: 1.0e-6", "delta: 0.01"));
+        Assert.Equal((3L, "budget.delta must be greater than 0 and at most 1e-4 (was 0.01)"), (p.Line, p.Reason));
+    }
+
+    [Fact]
+    public void GivenTextWhereNumberBelongs_WhenLoaded_ThenRefusedAtItsLine()
+    {
+        var p = Problem(Default, "maxReleases: many\n");
+        Assert.Equal((1L, "'maxReleases' of the policy must be a whole number, not 'many'"), (p.Line, p.Reason));
+    }
+
+    [Fact]
+    public void GivenMisspeltKey_WhenLoaded_ThenRefused() =>
+        Assert.Contains("unknown key 'maxRelease'", Problem(Default, "maxRelease: 3\n").Reason);
+
+    [Fact]
+    public void GivenNegativeGate_WhenLoaded_ThenRefused() =>
+        Assert.Contains("gates.maxTvd2 must not be negative", Problem(Default.Replace("maxTvd2: 0.15", "maxTvd2: -1")).Reason);
+
+    [Fact]
+    public void GivenDefaultMissingAKey_WhenLoaded_ThenSaysItIsRequired() =>
+        Assert.Contains("'releaseExpiryDays' is required", Problem(Default.Replace("releaseExpiryDays: 90", "")).Reason);
+
+    [Fact]
+    public void GivenNoDefaultFile_WhenLoaded_ThenRefused()
+    {
+        var e = Assert.Throws<DefinitionException>(() => PolicyLoader.Parse(new Dictionary<string, string> { ["policies/demo.yaml"] = Default }, Workflows));
+        Assert.Contains("default.yaml is required", e.Message);
+    }
+}
+
+public sealed class QuorumRuleTests
+{
+    [Theory]
+    [InlineData(3, 0, 2, 2)]
+    [InlineData(3, 1, 2, 1)]
+    [InlineData(5, 0, 3, 3)]
+    [InlineData(4, 0, 3, 2)]
+    public void GivenMajorityRule_WhenMembersRecused_ThenThresholdsCountOnlyEligibleMembers(int seats, int recused, int approvals, int rejections) =>
+        Assert.Equal((approvals, rejections), new QuorumRule(0, 0, Majority: true).Thresholds(seats, recused));
+
+    [Fact]
+    public void GivenCountRule_WhenMembersRecused_ThenThresholdsStayAsDeclared() =>
+        Assert.Equal((2, 1), new QuorumRule(2, 1, Majority: false).Thresholds(3, 1));
+}

@@ -1,0 +1,165 @@
+using ReleaseGateway.Requests.Definitions;
+using ReleaseGateway.Requests.Workflows;
+
+namespace ReleaseGateway.Requests.Tests.Workflows;
+
+public sealed class WorkflowDefinitionTests
+{
+    private const string Valid = """
+        name: mini
+        initial: Review
+        committee:
+          seats: 3
+        states:
+          Review:
+            quorum:
+              approvals: 2
+          Approved:
+            terminal: true
+          Rejected:
+            terminal: true
+        transitions:
+          - trigger: approve
+            from: Review
+            to: Approved
+            roles: CommitteeMember
+          - trigger: reject
+            from: Review
+            to: Rejected
+            roles: CommitteeMember
+        """;
+
+    private static DefinitionProblem Single(string yaml)
+    {
+        var e = Assert.Throws<DefinitionException>(() => WorkflowDefinitionLoader.Parse(yaml, "workflows/mini.yaml"));
+        return Assert.Single(e.Problems);
+    }
+
+    [Fact]
+    public void GivenShippedDefinitions_WhenLoaded_ThenStandardAndTwoKeyAreValid()
+    {
+        var catalog = WorkflowCatalog.LoadDirectory(Fixtures.WorkflowsDirectory);
+        Assert.Contains("standard", catalog.Names);
+        Assert.Contains("two-key", catalog.Names);
+        Assert.Equal(2, catalog.Get("standard").State("CommitteeReview").Quorum!.Approvals);
+        Assert.Contains(catalog.Get("two-key").Transitions, t => t.Trigger == WorkflowTriggers.SignOff && t.Roles.Contains(WorkflowRoles.ComplianceOfficer));
+        Assert.DoesNotContain(catalog.Get("standard").Transitions, t => t.Trigger == WorkflowTriggers.SignOff);
+    }
+
+    [Fact]
+    public void GivenMinimalDefinition_WhenParsed_ThenItLoads()
+    {
+        var d = WorkflowDefinitionLoader.Parse(Valid, "workflows/mini.yaml");
+        Assert.Equal("Review", d.InitialState);
+        Assert.Equal(3, d.States.Count);
+    }
+
+    [Fact]
+    public void GivenTransitionToUnknownState_WhenParsed_ThenFileLineAndReason()
+    {
+        var e = Assert.Throws<DefinitionException>(() => WorkflowDefinitionLoader.Parse(Valid.Replace("    to: Rejected", "    to: Rejectd"), "workflows/mini.yaml"));
+        var p = e.Problems.First(x => x.Reason.Contains("unknown state 'Rejectd'"));
+        Assert.Equal(("workflows/mini.yaml", 18L), (p.File, p.Line));
+        Assert.Contains(e.Problems, x => x.Reason.Contains("state 'Rejected' is unreachable"));
+        Assert.StartsWith("Invalid definition:", e.Message);
+        Assert.Contains("workflows/mini.yaml:18:1: transition 'reject' leads to unknown state 'Rejectd'", e.Message);
+    }
+
+    [Fact]
+    public void GivenStateNothingLeadsTo_WhenParsed_ThenReportedAsUnreachableAtItsLine()
+    {
+        var p = Single(Valid.Replace("  Rejected:\n    terminal: true", "  Rejected:\n    terminal: true\n  Archived:\n    terminal: true"));
+        Assert.Equal(13, p.Line);
+        Assert.Contains("state 'Archived' is unreachable", p.Reason);
+    }
+
+    [Fact]
+    public void GivenTriggerWithoutRole_WhenParsed_ThenReportedAtTheTransition()
+    {
+        var p = Single(Valid.Replace("    to: Rejected\n    roles: CommitteeMember", "    to: Rejected"));
+        Assert.Equal(18, p.Line);
+        Assert.Contains("transition 'reject' has no role", p.Reason);
+    }
+
+    [Fact]
+    public void GivenQuorumLargerThanCommittee_WhenParsed_ThenReportedAtTheState()
+    {
+        var e = Assert.Throws<DefinitionException>(() => WorkflowDefinitionLoader.Parse(Valid.Replace("approvals: 2", "approvals: 4"), "workflows/mini.yaml"));
+        Assert.Contains(e.Problems, p => p.Line == 6 && p.Reason.Contains("needs 4 approvals but the committee has 3 seats"));
+    }
+
+    [Fact]
+    public void GivenUnknownTriggerRoleAndGuard_WhenParsed_ThenEachIsReported()
+    {
+        var yaml = Valid.Replace("  - trigger: reject", "  - trigger: rejec").Replace("    to: Approved\n    roles: CommitteeMember",
+            "    to: Approved\n    roles: Committee\n    guards: friendly");
+        var e = Assert.Throws<DefinitionException>(() => WorkflowDefinitionLoader.Parse(yaml, "workflows/mini.yaml"));
+        Assert.Contains(e.Problems, p => p.Reason.Contains("unknown trigger 'rejec'"));
+        Assert.Contains(e.Problems, p => p.Reason.Contains("unknown role 'Committee'"));
+        Assert.Contains(e.Problems, p => p.Reason.Contains("unknown guard 'friendly'"));
+        Assert.Contains(e.Problems, p => p.Reason.Contains("voting state 'Review' has no 'reject' transition"));
+    }
+
+    [Fact]
+    public void GivenMisspeltKey_WhenParsed_ThenReportedNotIgnored()
+    {
+        var p = Single(Valid.Replace("    roles: CommitteeMember\n  - trigger: reject", "    roles: CommitteeMember\n    gaurds: requester\n  - trigger: reject"));
+        Assert.Equal(18, p.Line);
+        Assert.Contains("unknown key 'gaurds'", p.Reason);
+    }
+
+    [Fact]
+    public void GivenInvalidYaml_WhenParsed_ThenLineOfTheSyntaxError()
+    {
+        var p = Single(Valid.Replace("initial: Review", "initial: Review\ninitial: Approved"));
+        Assert.Contains("not valid YAML", p.Reason);
+        Assert.Equal(3, p.Line);
+    }
+
+    [Fact]
+    public void GivenTerminalStateWithWayOut_WhenParsed_ThenRefused()
+    {
+        var yaml = Valid + "\n  - trigger: withdraw\n    from: Rejected\n    to: Review\n    roles: Researcher\n";
+        var p = Single(yaml);
+        Assert.Contains("terminal state 'Rejected' must not have outgoing transitions", p.Reason);
+    }
+
+    [Fact]
+    public void GivenNonTerminalDeadEnd_WhenParsed_ThenRefused()
+    {
+        var p = Single(Valid.Replace("  Approved:\n    terminal: true", "  Approved:"));
+        Assert.Contains("state 'Approved' has no way out", p.Reason);
+    }
+
+    [Fact]
+    public void GivenSameTriggerTwiceFromOneState_WhenParsed_ThenRefusedWithBothLines()
+    {
+        var yaml = Valid + "\n  - trigger: approve\n    from: Review\n    to: Rejected\n    roles: CommitteeMember\n";
+        var p = Single(yaml);
+        Assert.Contains("defined twice from state 'Review' (first at line 14)", p.Reason);
+    }
+
+    [Fact]
+    public void GivenNameNotMatchingFile_WhenParsed_ThenRefused()
+    {
+        var p = Single(Valid.Replace("name: mini", "name: other"));
+        Assert.Equal(1, p.Line);
+        Assert.Contains("must match the file name 'mini'", p.Reason);
+    }
+
+    [Fact]
+    public void GivenBrokenFileInFolder_WhenCatalogLoads_ThenStartUpStopsNamingIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("rgw-wf-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "mini.yaml"), Valid.Replace("approvals: 2", "approvals: 5"));
+            var e = Assert.Throws<DefinitionException>(() => WorkflowCatalog.LoadDirectory(dir.FullName));
+            Assert.Contains(Path.Combine(dir.FullName, "mini.yaml") + ":6:1:", e.Message);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
