@@ -1,12 +1,14 @@
 using ReleaseGateway.Api.ServiceDefaults;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity;
+using ReleaseGateway.Requests;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.Services.AddEventStore(builder.Configuration);
 builder.AddIdentityModule();
+builder.AddRequestsModule();
 
 var app = builder.Build();
 
@@ -15,5 +17,6 @@ app.UseIdentityModule();
 
 app.MapServiceDefaults();
 app.MapIdentityEndpoints();
+app.MapRequestsEndpoints();
 
 app.Run();

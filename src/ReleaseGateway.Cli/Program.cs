@@ -4,6 +4,10 @@ using ReleaseGateway.Cli;
 // rgw: one root command; each module contributes its commands from Commands/.
 var root = new RootCommand("rgw — ReleaseGateway command line");
 root.Subcommands.Add(AuditCommands.Create());
+root.Subcommands.Add(UsersCommands.Create());
+root.Subcommands.Add(ClientsCommands.Create());
+foreach (var command in LoginCommands.Create()) root.Subcommands.Add(command);
+root.Subcommands.Add(SynthCommands.Create());
 root.Subcommands.Add(WorkflowCommands.Create());
 root.Subcommands.Add(EvaluateCommands.Create());
 root.Subcommands.Add(EvaluateCommands.CreateSplit());

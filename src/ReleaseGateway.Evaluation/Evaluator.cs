@@ -137,14 +137,14 @@ public static class Evaluator
             total = 10 + secrets.Length + (runShadow ? 1 : 0);
 
             var membership = new List<MembershipAttackResult>();
-            Stage("membership-distance", callerToken, () =>
+            Stage("membership-distance", token, callerToken, () =>
                 membership.Add(MembershipInference.DistanceToClosestRecord(data, budget.MembershipTargets, input.Delta, Rng(1), token)));
-            Stage("membership-density-ratio", callerToken, () =>
+            Stage("membership-density-ratio", token, callerToken, () =>
                 membership.Add(MembershipInference.DensityRatio(data, budget.MembershipTargets, budget.KernelRows, input.Delta, Rng(2), token)));
             ShadowModelResult? shadow = null;
             if (runShadow)
             {
-                Stage("membership-shadow-model", callerToken, () =>
+                Stage("membership-shadow-model", token, callerToken, () =>
                 {
                     var options = new ShadowModelOptions(input.ShadowModel.ShadowTargets, input.ShadowModel.ShadowRuns, budget.ShadowDatasetSize);
                     shadow = ShadowModelAttack.Run(data, input.Generator!, options, input.Delta, Rng(3), token);
@@ -156,18 +156,18 @@ public static class Evaluator
             foreach (var secret in secrets)
             {
                 var aux = known.Where(c => c != secret).ToArray();
-                Stage($"attribute-inference:{input.Train.Columns[secret].Name}", callerToken, () =>
+                Stage($"attribute-inference:{input.Train.Columns[secret].Name}", token, callerToken, () =>
                     inference.Add(AttributeInference.Run(data, aux, secret, budget.InferenceAttacks, Rng(100 + secret), token)));
             }
 
             var singlingOut = new List<SinglingOutResult>();
-            Stage("singling-out-univariate", callerToken, () =>
+            Stage("singling-out-univariate", token, callerToken, () =>
                 singlingOut.Add(SinglingOut.Univariate(data, evaluated, budget.SinglingOutAttacks, Rng(4), token)));
-            Stage("singling-out-multivariate", callerToken, () =>
+            Stage("singling-out-multivariate", token, callerToken, () =>
                 singlingOut.Add(SinglingOut.Multivariate(data, evaluated, budget.SinglingOutAttacks, budget.SinglingOutColumns, 1_000_000, Rng(5), token)));
 
             LinkabilityResult? linkability = null;
-            Stage("linkability", callerToken, () =>
+            Stage("linkability", token, callerToken, () =>
             {
                 var shuffled = known.ToArray();
                 Rng(6).Shuffle(shuffled);
@@ -176,7 +176,7 @@ public static class Evaluator
             });
 
             List<TvdSummary>? tvd = null;
-            Stage("fidelity-marginals", callerToken, () =>
+            Stage("fidelity-marginals", token, callerToken, () =>
             {
                 var coder = MarginalCoder.Fit(input.Train, evaluated);
                 var real = coder.Transform(input.Train);
@@ -184,20 +184,20 @@ public static class Evaluator
                 tvd = [.. new[] { 1, 2, 3 }.Select(k => MarginalDistance.Compute(real, syn, k, input.Seed))];
             });
             AssociationComparison? associations = null;
-            Stage("fidelity-associations", callerToken, () => associations = Associations.Compare(input.Train, input.Synthetic, evaluated));
+            Stage("fidelity-associations", token, callerToken, () => associations = Associations.Compare(input.Train, input.Synthetic, evaluated));
             List<NumericColumnDistance>? numeric = null;
             List<ColumnProfile>? profiles = null;
-            Stage("fidelity-distributions", callerToken, () =>
+            Stage("fidelity-distributions", token, callerToken, () =>
             {
                 numeric = [.. evaluated.Where(c => input.Train.Columns[c].Kind == ValueKind.Numeric)
                     .Select(c => Distributions.Compare(input.Train.Columns[c], input.Synthetic.Columns[c]))];
                 profiles = [.. evaluated.Select(c => ColumnProfiles.Profile(input.Train.Columns[c], input.Synthetic.Columns[c]))];
             });
             DiscriminatorResult? discriminator = null;
-            Stage("fidelity-discriminator", callerToken, () =>
-                discriminator = ModelUtility.Discriminator(input.Train, input.Synthetic, evaluated, budget.ModelRows, Rng(11), token));
+            Stage("fidelity-discriminator", token, callerToken, () =>
+                discriminator = ModelUtility.Discriminator(input.Train, input.Holdout, input.Synthetic, evaluated, budget.ModelRows, Rng(11), token));
             TstrResult? tstr = null;
-            Stage("utility-tstr", callerToken, () =>
+            Stage("utility-tstr", token, callerToken, () =>
             {
                 var features = evaluated.Where(c => c != target).ToArray();
                 if (features.Length == 0)
@@ -242,11 +242,13 @@ public static class Evaluator
             return declared.Length > 0 ? declared[0] : evaluated[^1];
         }
 
-        private void Stage(string name, CancellationToken callerToken, Action action)
+        private void Stage(string name, CancellationToken token, CancellationToken callerToken, Action action)
         {
             progress?.Report(new EvaluationProgress(name, completed, total));
             try
             {
+                // Every stage checks the deadline first, so one that never polls the token still fails closed.
+                token.ThrowIfCancellationRequested();
                 action();
             }
             catch (OperationCanceledException) when (callerToken.IsCancellationRequested)
@@ -277,6 +279,14 @@ public static class Evaluator
             var hits = failed.Where(f => prefixes.Any(p => f.Key.StartsWith(p, StringComparison.Ordinal))).ToArray();
             return hits.Length == 0 ? null : "evaluator failed: " + string.Join("; ", hits.Select(h => $"{h.Key}: {h.Value}"));
         }
+
+        // Anonymeter risks are gated only where they are distinguishable from zero (95 % lower bound > 0): the
+        // normalisation by 1 − control success makes point estimates of skewed secrets on small holdouts swing
+        // by ±0.3 from a handful of guesses (ADR 0009). Copies and real leaks have tight intervals and still fail.
+        private static double Gated(Statistics.PrivacyRisk risk) => risk.Lower > 0 ? risk.Value : 0;
+
+        private static string Describe(Statistics.PrivacyRisk risk) =>
+            string.Create(CultureInfo.InvariantCulture, $"risk {risk.Value:0.000} (95 % CI {risk.Lower:0.000}–{risk.Upper:0.000}){(risk.Lower > 0 ? string.Empty : ", not significant")}");
 
         private List<GateResult> BuildGates(
             List<MembershipAttackResult> membership,
@@ -324,8 +334,11 @@ public static class Evaluator
             }
             else
             {
-                var worst = inference.MaxBy(r => r.Risk)!;
-                gates.Add(GateResult.AtMost("maxAttributeInferenceRisk", worst.Risk, t.MaxAttributeInferenceRisk, $"worst secret: {worst.Secret}"));
+                var risks = inference.SelectMany(r => new[] { (r.Secret, Attack: "nearest neighbour", Risk: r.NearestNeighbour), (r.Secret, Attack: "model", Risk: r.ModelBased) }).ToArray();
+                var worst = risks.MaxBy(r => Gated(r.Risk));
+                var largest = risks.MaxBy(r => r.Risk.Value);
+                gates.Add(GateResult.AtMost("maxAttributeInferenceRisk", Gated(worst.Risk), t.MaxAttributeInferenceRisk,
+                    $"worst significant: {worst.Secret} ({worst.Attack}), {Describe(worst.Risk)}; largest point estimate: {largest.Secret} ({largest.Attack}), {Describe(largest.Risk)}"));
             }
 
             var so = FailureOf("singling-out");
@@ -335,16 +348,15 @@ public static class Evaluator
             }
             else
             {
-                var worst = singlingOut.MaxBy(r => r.Risk.Value)!;
-                gates.Add(GateResult.AtMost("maxSinglingOutRisk", worst.Risk.Value, t.MaxSinglingOutRisk,
-                    $"{worst.Mode}, 95 % CI {worst.Risk.Lower:0.000}–{worst.Risk.Upper:0.000}"));
+                var worst = singlingOut.MaxBy(r => (Gated(r.Risk), r.Risk.Value))!;
+                gates.Add(GateResult.AtMost("maxSinglingOutRisk", Gated(worst.Risk), t.MaxSinglingOutRisk, $"{worst.Mode}, {Describe(worst.Risk)}"));
             }
 
             var link = FailureOf("linkability");
             gates.Add(link is not null || linkability is null
                 ? GateResult.FailedClosed("maxLinkabilityRisk", t.MaxLinkabilityRisk, "≤", link ?? "linkability did not run")
-                : GateResult.AtMost("maxLinkabilityRisk", linkability.Risk.Value, t.MaxLinkabilityRisk,
-                    $"95 % CI {linkability.Risk.Lower:0.000}–{linkability.Risk.Upper:0.000}, {linkability.Neighbours} neighbours"));
+                : GateResult.AtMost("maxLinkabilityRisk", Gated(linkability.Risk), t.MaxLinkabilityRisk,
+                    $"{Describe(linkability.Risk)}, {linkability.Neighbours} neighbours"));
 
             var marg = FailureOf("fidelity-marginals");
             var tvd2 = tvd?.FirstOrDefault(s => s.Way == 2);

@@ -31,7 +31,7 @@ public static class AttributeInference
     /// <param name="data">Tables; training, holdout and synthetic data must be non-empty.</param>
     /// <param name="auxColumns">Columns the attacker knows (must not include the secret; may be empty).</param>
     /// <param name="secret">Index of the secret column.</param>
-    /// <param name="attacks">Targets attacked in each of the training and control sets.</param>
+    /// <param name="attacks">Targets attacked in each of the training and control sets (fewer when the holdout is smaller).</param>
     /// <param name="random">Random source.</param>
     /// <param name="cancellationToken">Stops the attack.</param>
     public static AttributeInferenceResult Run(AttackData data, IReadOnlyList<int> auxColumns, int secret, int attacks, Random random, CancellationToken cancellationToken)
@@ -50,10 +50,11 @@ public static class AttributeInference
         AttackData.RequireRows(data.Synthetic, "synthetic");
         var secretColumn = data.Train.Columns[secret];
         var numeric = secretColumn.Kind == ValueKind.Numeric;
-        var n = Math.Min(attacks, data.Train.RowCount);
-        var nControl = Math.Min(attacks, data.Holdout.RowCount);
+        // Equal numbers of training and control targets: Wilson rates shrink towards ½ by an amount that
+        // depends on n, so unequal counts would show a risk even for a secret every record shares.
+        var n = Math.Min(attacks, Math.Min(data.Train.RowCount, data.Holdout.RowCount));
         var targets = AttackData.Sample(data.Train.RowCount, n, random);
-        var controls = AttackData.Sample(data.Holdout.RowCount, nControl, random);
+        var controls = AttackData.Sample(data.Holdout.RowCount, n, random);
         var baselineGuesses = Enumerable.Range(0, n).Select(_ => random.Next(data.Synthetic.RowCount)).ToArray();
         var baseline = CountHits(secretColumn, targets, data.Synthetic.Columns[secret], baselineGuesses);
 

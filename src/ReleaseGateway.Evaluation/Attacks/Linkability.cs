@@ -49,10 +49,10 @@ public static class Linkability
             return Enumerable.Range(0, targets.RowCount).Count(i => Overlap(a.Indices.AsSpan(i * k, k), b.Indices.AsSpan(i * k, k)));
         }
 
-        var n = Math.Min(attacks, data.Train.RowCount);
-        var nControl = Math.Min(attacks, data.Holdout.RowCount);
+        // Equal numbers of training and control targets keep the Wilson rates comparable.
+        var n = Math.Min(attacks, Math.Min(data.Train.RowCount, data.Holdout.RowCount));
         var success = Links(data.Train, n);
-        var control = Links(data.Holdout, nControl);
+        var control = Links(data.Holdout, n);
         var baseline = 0;
         for (var i = 0; i < n; i++)
         {
@@ -62,7 +62,7 @@ public static class Linkability
         }
 
         var names = (IReadOnlyList<int> cols) => cols.Select(c => data.Train.Columns[c].Name).ToArray();
-        return new LinkabilityResult(PrivacyRisk.FromCounts(n, success, nControl, control, baseline), names(first), names(second), k);
+        return new LinkabilityResult(PrivacyRisk.FromCounts(n, success, n, control, baseline), names(first), names(second), k);
     }
 
     private static bool Overlap(ReadOnlySpan<int> a, ReadOnlySpan<int> b)

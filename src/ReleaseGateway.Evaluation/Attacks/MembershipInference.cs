@@ -87,10 +87,13 @@ public static class MembershipInference
     /// Density ratio in the manner of DOMIAS (van Breugel et al. 2023, AISTATS): score(x) =
     /// ln p̂_syn(x) − ln p̂_ref(x), where p̂_ref is fitted on a reference half of the holdout that is never
     /// scored. Overfitting raises the synthetic density at a training record above what the population
-    /// density explains, which is most visible for rare records. Densities are Laplace-kernel estimates in
-    /// Gower distance (<see cref="GowerMetric.LogKernelDensity"/>) with bandwidth h = max(median distance from
-    /// a reference record to its closest synthetic record, 1/(2p)); at most <paramref name="maxKernelRows"/>
-    /// rows enter each density.
+    /// density explains, which is most visible for rare records (small p̂_ref). p̂_syn is a Laplace-kernel
+    /// estimate in Gower distance (<see cref="GowerMetric.LogKernelDensity"/>) with bandwidth
+    /// h = one tenth of the median distance from a reference record to its closest synthetic record (or of the
+    /// smallest positive such distance, when most have exact matches): neighbours at the distance where unseen
+    /// records typically find one weigh e⁻¹⁰, so a record's exact or near copy dominates its own density. The reference set is small (half the holdout), so p̂_ref is a product of
+    /// smooth one-dimensional densities (<see cref="ReferenceDensity"/>), which a few hundred rows estimate
+    /// stably; the correlation structure it omits is shared by members and non-members alike. At most <paramref name="maxKernelRows"/> rows enter each density.
     /// </summary>
     public static MembershipAttackResult DensityRatio(AttackData data, int maxTargets, int maxKernelRows, double delta, Random random, CancellationToken cancellationToken)
     {
@@ -113,13 +116,17 @@ public static class MembershipInference
         var refRows = metric.Encode(reference);
         var toSynthetic = metric.Nearest(refRows, syn, 1, cancellationToken);
         var nearest = Enumerable.Range(0, refRows.Count).Select(i => (double)toSynthetic.Nearest(i)).Order().ToArray();
-        var bandwidth = Math.Max(nearest[nearest.Length / 2], 0.5 / metric.Width);
+        // A tenth of the typical distance to the closest synthetic record (of the smallest positive one when most
+        // reference records have exact matches).
+        var positive = nearest.Where(d => d > 0).DefaultIfEmpty(1.0 / metric.Width).ToArray();
+        var bandwidth = Math.Max(nearest[nearest.Length / 2], positive[0]) / 10;
+        var referenceDensity = ReferenceDensity.Fit(reference, data.EvaluatedColumns());
 
         double[] Score(EvalTable targets)
         {
             var rows = metric.Encode(targets);
             var logSyn = metric.LogKernelDensity(rows, syn, bandwidth, cancellationToken);
-            var logRef = metric.LogKernelDensity(rows, refRows, bandwidth, cancellationToken);
+            var logRef = referenceDensity.LogDensity(targets, cancellationToken);
             return logSyn.Select((p, i) => p - logRef[i]).ToArray();
         }
 

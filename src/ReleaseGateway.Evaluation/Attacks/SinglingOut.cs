@@ -1,4 +1,5 @@
 using System.Globalization;
+using MathNet.Numerics;
 using ReleaseGateway.Evaluation.Statistics;
 using ReleaseGateway.Evaluation.Tables;
 
@@ -85,13 +86,11 @@ public sealed record SinglingOutResult(string Mode, PrivacyRisk Risk, int Reques
 /// <para>
 /// Success on a set is "matches exactly one record". Whether a predicate singles out depends on the
 /// size of the set, and the holdout is smaller than the training set, so the control count is rescaled to
-/// the training-set size with Anonymeter's model (see <c>SizeCorrection</c>; ADR 0008).
+/// the training-set size (see <c>ExpectedControlSuccesses</c>; ADR 0008).
 /// </para>
 /// </summary>
 public static class SinglingOut
 {
-    private const int SizeCorrectionDraws = 5;
-
     /// <summary>Univariate singling out with <paramref name="attacks"/> predicates at most.</summary>
     public static SinglingOutResult Univariate(AttackData data, IReadOnlyList<int> columns, int attacks, Random random, CancellationToken cancellationToken)
     {
@@ -211,62 +210,33 @@ public static class SinglingOut
         var baselineQueries = RandomPredicates(data.Synthetic, columns, n, baselineTerms, random);
         var success = SinglesOut(data.Train, queries, cancellationToken);
         var baseline = SinglesOut(data.Train, baselineQueries, cancellationToken);
-        double control = SinglesOut(data.Holdout, queries, cancellationToken);
-        if (data.Holdout.RowCount != data.Train.RowCount)
-        {
-            control = Math.Min(n, control * SizeCorrection(data.Holdout, data.Train.RowCount, queries, random, cancellationToken));
-        }
-
+        var control = data.Holdout.RowCount == data.Train.RowCount
+            ? SinglesOut(data.Holdout, queries, cancellationToken)
+            : ExpectedControlSuccesses(data.Holdout, data.Train.RowCount, queries, cancellationToken);
         return new SinglingOutResult(mode, PrivacyRisk.FromCounts(n, success, n, control, baseline), requested, n);
     }
 
     /// <summary>
-    /// Anonymeter's control-size correction: the number of queries that single out in a random subset of N
-    /// control rows is modelled as S(N) = c·G(N, w), G(N, w) = ∫₀^w N·v·(1 − v)^(N−1) dv
-    /// = [1 − (N·w + 1)(1 − w)^N]/(N + 1) (Cohen &amp; Nissim 2020), fitted to 10 sizes × 5 draws, and the
-    /// control count is scaled by G(n_train, w)/G(n_control, w). Anonymeter fits (c, w) with a nonlinear
-    /// solver; we take c in closed form for each w on a logarithmic grid, which cannot fail to converge.
+    /// Control successes rescaled to the training-set size n. A predicate matching a random record with
+    /// probability w singles out in a set of n records with probability n·w·(1 − w)^(n−1) (Cohen &amp; Nissim
+    /// 2020). Each predicate's w is inferred from its c matches among the m control records, w ~ Beta(c + ½,
+    /// m − c + ½) (Jeffreys), and the expectation n·B(c + 3/2, m − c + n − ½)/B(c + ½, m − c + ½) is summed over
+    /// predicates. Anonymeter instead fits one curve to all predicates; that curve extrapolates poorly when
+    /// predicates of very different weights are mixed (on a copy of the training data the corrected control
+    /// count can exceed the number of attacks, and the risk collapses to 0), which the per-predicate estimate
+    /// avoids (ADR 0008).
     /// </summary>
-    private static double SizeCorrection(EvalTable control, int trainRows, IReadOnlyList<PredicateTerm[]> queries, Random random, CancellationToken cancellationToken)
+    private static double ExpectedControlSuccesses(EvalTable control, int trainRows, IReadOnlyList<PredicateTerm[]> queries, CancellationToken cancellationToken)
     {
         var m = control.RowCount;
-        var smallest = Math.Max(1, Math.Min(1000, (m + 3) / 4));
-        var sizes = new List<double>();
-        var counts = new List<double>();
-        for (var i = 0; i < 10; i++)
+        var expected = new double[queries.Count];
+        Parallel.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
-            var size = smallest + (int)Math.Round((m - smallest) * i / 9.0);
-            for (var r = 0; r < SizeCorrectionDraws; r++)
-            {
-                sizes.Add(size);
-                counts.Add(SinglesOut(control.Select(AttackData.Sample(m, size, random)), queries, cancellationToken));
-            }
-        }
-
-        static double G(double size, double w) => (1 - (size * w + 1) * Math.Pow(1 - w, size)) / (size + 1);
-        var bestW = 1.0 / m;
-        var bestError = double.PositiveInfinity;
-        for (var k = 0; k <= 400; k++)
-        {
-            var w = Math.Pow(10, -8 + 8.0 * k / 400);
-            var g = sizes.Select(size => G(size, w)).ToArray();
-            var gg = g.Sum(x => x * x);
-            if (gg <= 0)
-            {
-                continue;
-            }
-
-            var c = g.Select((x, i) => x * counts[i]).Sum() / gg;
-            var error = g.Select((x, i) => Math.Pow(c * x - counts[i], 2)).Sum();
-            if (error < bestError)
-            {
-                bestError = error;
-                bestW = w;
-            }
-        }
-
-        var denominator = G(m, bestW);
-        return denominator > 0 ? G(trainRows, bestW) / denominator : 1;
+            var c = Count(control, queries[i]);
+            double a = c + 0.5, b = m - c + 0.5, n = trainRows;
+            expected[i] = Math.Exp(Math.Log(n) + SpecialFunctions.BetaLn(a + 1, b + n - 1) - SpecialFunctions.BetaLn(a, b));
+        });
+        return Math.Min(queries.Count, expected.Sum());
     }
 
     private static int SinglesOut(EvalTable table, IReadOnlyList<PredicateTerm[]> queries, CancellationToken cancellationToken)

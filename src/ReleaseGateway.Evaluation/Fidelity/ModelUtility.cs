@@ -19,8 +19,8 @@ public sealed record TstrScore(string Model, double RealScore, double SyntheticS
 public sealed record TstrResult(string Target, int Classes, IReadOnlyList<TstrScore> Scores, double Ratio);
 
 /// <summary>Discriminator outcome.</summary>
-/// <param name="Auc">ROC AUC of a random forest telling real from synthetic records on held-out rows (0.5 = indistinguishable).</param>
-/// <param name="RealRows">Real rows used (half to fit, half to test).</param>
+/// <param name="Auc">ROC AUC of a random forest telling real (holdout) from synthetic records on rows it was not fitted on (0.5 = indistinguishable).</param>
+/// <param name="RealRows">Holdout rows used (half to fit, half to test).</param>
 /// <param name="SyntheticRows">Synthetic rows used.</param>
 public sealed record DiscriminatorResult(double Auc, int RealRows, int SyntheticRows);
 
@@ -28,28 +28,30 @@ public sealed record DiscriminatorResult(double Auc, int RealRows, int Synthetic
 public static class ModelUtility
 {
     /// <summary>
-    /// Trains a random forest on half of the real and half of the synthetic rows (each capped at
-    /// <paramref name="maxRows"/>) to tell them apart and reports its AUC on the other halves.
+    /// Trains a random forest to tell half of the holdout rows from half of the synthetic rows (each capped at
+    /// <paramref name="maxRows"/>) and reports its AUC on the other halves. Real rows come from the holdout, not
+    /// the training data, so synthetic copies of training rows cannot meet themselves across the fit/test split.
     /// </summary>
-    public static DiscriminatorResult Discriminator(EvalTable real, EvalTable synthetic, IReadOnlyList<int> columns, int maxRows, Random random, CancellationToken cancellationToken)
+    public static DiscriminatorResult Discriminator(EvalTable train, EvalTable holdout, EvalTable synthetic, IReadOnlyList<int> columns, int maxRows, Random random, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(real);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(holdout);
         ArgumentNullException.ThrowIfNull(synthetic);
         ArgumentNullException.ThrowIfNull(random);
-        if (real.RowCount < 2 || synthetic.RowCount < 2)
+        if (holdout.RowCount < 2 || synthetic.RowCount < 2)
         {
-            throw new InvalidOperationException("The discriminator needs at least two real and two synthetic rows.");
+            throw new InvalidOperationException("The discriminator needs at least two holdout and two synthetic rows.");
         }
 
-        var r = Sample(real.RowCount, maxRows, random);
+        var r = Sample(holdout.RowCount, maxRows, random);
         var s = Sample(synthetic.RowCount, maxRows, random);
-        var encoder = FeatureEncoder.Fit(real, columns);
+        var encoder = FeatureEncoder.Fit(train, columns);
         var (rFit, rTest) = (r[..(r.Length / 2)], r[(r.Length / 2)..]);
         var (sFit, sTest) = (s[..(s.Length / 2)], s[(s.Length / 2)..]);
-        double[] x = [.. encoder.Transform(real, rFit), .. encoder.Transform(synthetic, sFit)];
+        double[] x = [.. encoder.Transform(holdout, rFit), .. encoder.Transform(synthetic, sFit)];
         int[] y = [.. Enumerable.Repeat(1, rFit.Length), .. Enumerable.Repeat(0, sFit.Length)];
         var forest = RandomForest.Fit(x, y.Length, encoder.Width, y, 2, new RandomForestOptions(), random, cancellationToken);
-        var pReal = forest.PredictProbabilities(encoder.Transform(real, rTest), rTest.Length);
+        var pReal = forest.PredictProbabilities(encoder.Transform(holdout, rTest), rTest.Length);
         var pSyn = forest.PredictProbabilities(encoder.Transform(synthetic, sTest), sTest.Length);
         var auc = RocCurve.Compute(
             Enumerable.Range(0, rTest.Length).Select(i => pReal[i * 2 + 1]).ToArray(),

@@ -99,22 +99,20 @@ public sealed class RocCurve
             throw new ArgumentOutOfRangeException(nameof(fpr), "FPR must lie in [0, 1].");
         }
 
-        for (var i = 1; i < Fpr.Length; i++)
+        // The last curve point within the allowed FPR carries the best TPR there; between it and the next
+        // point a randomised threshold reaches the straight line joining them.
+        var last = 0;
+        while (last + 1 < Fpr.Length && Fpr[last + 1] <= fpr)
         {
-            if (Fpr[i] >= fpr)
-            {
-                var width = Fpr[i] - Fpr[i - 1];
-                if (width <= 0)
-                {
-                    // A vertical step: the best TPR reachable without exceeding the FPR.
-                    return Tpr[i];
-                }
-
-                return Tpr[i - 1] + (Tpr[i] - Tpr[i - 1]) * (fpr - Fpr[i - 1]) / width;
-            }
+            last++;
         }
 
-        return 1.0;
+        if (last + 1 == Fpr.Length)
+        {
+            return Tpr[last];
+        }
+
+        return Tpr[last] + (Tpr[last + 1] - Tpr[last]) * (fpr - Fpr[last]) / (Fpr[last + 1] - Fpr[last]);
     }
 
     /// <summary>Membership advantage = max over thresholds of TPR − FPR (Yeom et al. 2018).</summary>

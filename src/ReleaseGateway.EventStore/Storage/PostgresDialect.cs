@@ -61,13 +61,9 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public override async Task<DbTransaction> BeginChainTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"SELECT pg_advisory_xact_lock({ChainLockKey})";
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return transaction;
-    }
+    // Npgsql sends BEGIN together with the first command, so lock and head read cost one round trip.
+    public override async Task<DbTransaction> BeginChainTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken);
+
+    public override string LockChainSql => $"SELECT pg_advisory_xact_lock({ChainLockKey});";
 }

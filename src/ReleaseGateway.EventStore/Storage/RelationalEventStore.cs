@@ -156,7 +156,7 @@ internal sealed class RelationalEventStore : IEventStore, IAsyncDisposable
     {
         await using var connection = await OpenAsync(CancellationToken.None);
         await using var transaction = await _dialect.BeginChainTransactionAsync(connection, CancellationToken.None);
-        var head = await ReadHeadAsync(connection, transaction, CancellationToken.None);
+        var head = await ReadHeadAsync(connection, transaction, CancellationToken.None, _dialect.LockChainSql);
         var streamIds = batch.SelectMany(c => c.Actions).Select(a => a.StreamId).Distinct().ToList();
         var versions = await ReadStreamVersionsAsync(connection, transaction, streamIds);
         var documents = _options.Projections.Count == 0 ? [] : await LoadDocumentsAsync(connection, transaction, streamIds);
@@ -313,10 +313,11 @@ internal sealed class RelationalEventStore : IEventStore, IAsyncDisposable
         return string.Join(", ", names);
     }
 
-    private static async Task<ChainHead> ReadHeadAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    private static async Task<ChainHead> ReadHeadAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken, string lockSql = "")
     {
-        await using var command = Command(connection, "SELECT position, hash FROM rg_events ORDER BY position DESC LIMIT 1", transaction);
+        await using var command = Command(connection, lockSql + "SELECT position, hash FROM rg_events ORDER BY position DESC LIMIT 1", transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (lockSql.Length > 0) await reader.NextResultAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new ChainHead(reader.GetInt64(0), reader.GetString(1))
             : new ChainHead(0, ChainHead.GenesisHash);

@@ -12,8 +12,14 @@ internal abstract class SqlDialect
     /// <summary>Creates tables, indexes and the append-only triggers if missing (idempotent).</summary>
     public abstract Task EnsureSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>Starts a write transaction that holds the chain's single writer lock until it ends.</summary>
+    /// <summary>Starts a write transaction; the chain lock is then taken by <see cref="LockChainSql"/>.</summary>
     public abstract Task<DbTransaction> BeginChainTransactionAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// SQL run first inside the write transaction (in the same round trip as reading the head) that holds the
+    /// chain's single writer lock until the transaction ends; empty where the transaction itself is the lock.
+    /// </summary>
+    public abstract string LockChainSql { get; }
 
     /// <summary>Insert-or-replace of a projected document.</summary>
     public const string UpsertDocumentSql =

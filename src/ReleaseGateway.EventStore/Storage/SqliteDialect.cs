@@ -66,4 +66,6 @@ internal sealed class SqliteDialect(string path) : SqlDialect
         // Microsoft.Data.Sqlite begins IMMEDIATE unless deferred: the write lock is taken here, before the head is read.
         return ((SqliteConnection)connection).BeginTransaction(deferred: false);
     }
+
+    public override string LockChainSql => "";
 }

@@ -1,3 +1,5 @@
+using ReleaseGateway.Evaluation.Gates;
+
 namespace ReleaseGateway.Requests.Policies;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace ReleaseGateway.Requests.Policies;
 /// <param name="Name">The file's name: <c>default</c> or the dataset name it applies to.</param>
 /// <param name="Epsilon">Total ε over every release of the dataset.</param>
 /// <param name="Delta">Total δ over every release of the dataset.</param>
-/// <param name="Gates">The <c>gates:</c> and <c>shadowModel:</c> sections, kept as written; the evaluation module reads them.</param>
+/// <param name="Evaluation">The <c>gates:</c> and <c>shadowModel:</c> sections, read by the evaluation module's own loader.</param>
 public sealed record DatasetPolicy(
     string Name,
     double Epsilon,
@@ -20,8 +22,7 @@ public sealed record DatasetPolicy(
     IReadOnlyList<string> AllowedGenerators,
     string Workflow,
     int ReleaseExpiryDays,
-    IReadOnlyDictionary<string, double> Gates,
-    IReadOnlyDictionary<string, double> ShadowModel,
+    EvaluationPolicy Evaluation,
     IReadOnlyList<string> SourceFiles);
 
 /// <summary>Generators the synthesis engine provides.</summary>

@@ -3,6 +3,7 @@ using FluentValidation;
 namespace ReleaseGateway.Requests.Policies;
 
 /// <summary>A policy the gateway can enforce. Property names are the YAML keys so messages point at the file.</summary>
+/// <remarks>The gates and shadow-model sections are checked by the evaluation module's loader, which owns their ranges.</remarks>
 public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
 {
     public DatasetPolicyValidator(IReadOnlySet<string> knownWorkflows)
@@ -39,8 +40,5 @@ public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
         RuleFor(p => p.ReleaseExpiryDays)
             .InclusiveBetween(1, 3650).WithMessage("releaseExpiryDays must be between 1 and 3650 (was {PropertyValue})")
             .OverridePropertyName("releaseExpiryDays");
-        RuleForEach(p => p.Gates)
-            .Must(g => g.Value >= 0).WithMessage((_, g) => $"gates.{g.Key} must not be negative (was {g.Value})")
-            .OverridePropertyName("gates");
     }
 }

@@ -1,4 +1,9 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Requests.Definitions;
+using EvaluationPolicyLoader = ReleaseGateway.Evaluation.Gates.PolicyLoader;
 using YamlDotNet.RepresentationModel;
 
 namespace ReleaseGateway.Requests.Policies;
@@ -32,11 +37,15 @@ public static class PolicyLoader
     {
         var problems = new List<DefinitionProblem>();
         var raw = new Dictionary<string, RawPolicy>(StringComparer.Ordinal);
+        var broken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (path, text) in files)
         {
             var reader = new YamlReader(path);
             var policy = Read(text, reader);
             problems.AddRange(reader.Problems);
+            if (reader.Problems.Count == 0 && EvaluationProblem(() => EvaluationPolicyLoader.Parse(text, path)) is { } gatesProblem)
+                problems.Add(gatesProblem);
+            if (problems.Count > 0 && problems[^1].File == path) broken.Add(Path.GetFileNameWithoutExtension(path));
             if (policy is not null) raw[Path.GetFileNameWithoutExtension(path)] = policy;
         }
 
@@ -52,8 +61,15 @@ public static class PolicyLoader
         var policies = new Dictionary<string, DatasetPolicy>(StringComparer.Ordinal);
         foreach (var (name, own) in raw)
         {
+            // A file already reported is not merged and checked again: one mistake, one message.
+            if (broken.Contains(name) || broken.Contains(DefaultName)) continue;
             var merged = name == DefaultName ? own : own.Over(defaults);
-            var (policy, missing) = merged.Build(name);
+            var (policy, missing) = merged.Build(name, out var evaluationYaml);
+            if (policy is not null && EvaluationProblem(() => EvaluationPolicyLoader.Parse(evaluationYaml, own.File)) is { } mergedProblem)
+            {
+                problems.Add(mergedProblem);
+                continue;
+            }
             foreach (var key in missing)
                 problems.Add(new(own.File, 1, 1, $"'{key}' is required (set it in default.yaml or here)"));
             if (policy is null) continue;
@@ -67,6 +83,24 @@ public static class PolicyLoader
 
         if (problems.Count > 0) throw new DefinitionException(problems.OrderBy(p => p.File).ThenBy(p => p.Line).ToList());
         return new PolicyCatalog(policies);
+    }
+
+    /// <summary>The evaluation module reads the gates; its message starts with <c>file:line:column:</c>.</summary>
+    private static DefinitionProblem? EvaluationProblem(Action parse)
+    {
+        try
+        {
+            parse();
+            return null;
+        }
+        catch (PolicyException e)
+        {
+            var m = Regex.Match(e.Message, @"^(?<file>.*):(?<line>\d+):(?<column>\d+): (?<reason>.*)$", RegexOptions.Singleline);
+            return m.Success
+                ? new DefinitionProblem(m.Groups["file"].Value, long.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture),
+                    long.Parse(m.Groups["column"].Value, CultureInfo.InvariantCulture), m.Groups["reason"].Value)
+                : new DefinitionProblem("policies", 0, 0, e.Message);
+        }
     }
 
     private static RawPolicy? Read(string text, YamlReader r)
@@ -117,6 +151,22 @@ public static class PolicyLoader
             return merged;
         }
 
+        private Dictionary<string, double> Section(string prefix) => _values
+            .Where(kv => kv.Key.StartsWith(prefix + ".", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[(prefix.Length + 1)..], kv => (double)kv.Value.Value!);
+
+        private static EvaluationPolicy TryParse(string yaml)
+        {
+            try
+            {
+                return EvaluationPolicyLoader.Parse(yaml);
+            }
+            catch (PolicyException)
+            {
+                return new EvaluationPolicy(new GateThresholds(), new ShadowModelSettings());
+            }
+        }
+
         public (string File, long Line, long Column) Origin(string propertyName)
         {
             var key = propertyName.Split('[')[0];
@@ -125,8 +175,19 @@ public static class PolicyLoader
             return _values.TryGetValue(key, out var v) ? (v.File, v.Line, v.Column) : (File, 1, 1);
         }
 
-        public (DatasetPolicy? Policy, IReadOnlyList<string> Missing) Build(string name)
+        public (DatasetPolicy? Policy, IReadOnlyList<string> Missing) Build(string name, out string evaluationYaml)
         {
+            // The merged gates and shadow-model values, handed to the evaluation module's loader as YAML.
+            var yaml = new StringBuilder();
+            foreach (var section in new[] { "gates", "shadowModel" })
+            {
+                var values = Section(section);
+                if (values.Count == 0) continue;
+                yaml.Append(section).Append(":\n");
+                foreach (var (k, v) in values) yaml.Append("  ").Append(k).Append(": ").Append(v.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+            }
+            evaluationYaml = yaml.ToString();
+            var evaluation = TryParse(evaluationYaml);
             var missing = new List<string>();
             T Get<T>(string key, T fallback)
             {
@@ -134,9 +195,6 @@ public static class PolicyLoader
                 missing.Add(key);
                 return fallback;
             }
-            Dictionary<string, double> Section(string prefix) => _values
-                .Where(kv => kv.Key.StartsWith(prefix + ".", StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key[(prefix.Length + 1)..], kv => (double)kv.Value.Value!);
 
             var policy = new DatasetPolicy(
                 name,
@@ -148,8 +206,7 @@ public static class PolicyLoader
                 Get<List<string>>("allowedGenerators", []),
                 Get("workflow", ""),
                 Get("releaseExpiryDays", 0),
-                Section("gates"),
-                Section("shadowModel"),
+                evaluation,
                 _values.Values.Select(v => v.File).Distinct().ToList());
             return (missing.Count == 0 ? policy : null, missing);
         }

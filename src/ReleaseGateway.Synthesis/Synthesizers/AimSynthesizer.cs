@@ -1,9 +1,139 @@
+using ReleaseGateway.Privacy.Mechanisms;
 using ReleaseGateway.Synthesis.Models;
 
 namespace ReleaseGateway.Synthesis.Synthesizers;
 
+/// <summary>
+/// Adaptive, workload-aware synthesis in the AIM class (McKenna, Mullins, Sheldon and Miklau, "AIM:
+/// An Adaptive and Iterative Mechanism for Differentially Private Synthetic Data", VLDB 2022), on
+/// tree-structured models. After the 1-way phase, each round picks one marginal with the
+/// exponential mechanism, measures it with discrete Gaussian noise and refits the model:
+/// <list type="bullet">
+/// <item>candidates: every 1-way marginal (on its segments), every pair joining two components of the
+/// current forest, and every pair already in the tree (re-measured to sharpen it);</item>
+/// <item>quality: w_r (||M_r(D) - M^_r||_1 - sqrt(2/pi) sigma n_r) on coarse cells, where M^_r is the
+/// model's exact marginal and n_r the number of cells, so a marginal is only chosen when its
+/// expected gain exceeds the noise it would add; w_r is the candidate's overlap with the 3-way
+/// workload (2 for pairs, 1 for 1-ways), the sensitivity is max w_r = 2;</item>
+/// <item>budget annealing: when a measurement changed the model's estimate by less than its expected
+/// noise, sigma is halved and epsilon doubled; the last round spends exactly what is left.</item>
+/// </list>
+/// Pairs are measured on equal-mass coarse cells sized to the noisy record count and the round's
+/// sigma. Keeping the model a forest keeps every projection exact and each refit cheap.
+/// </summary>
 internal static class AimSynthesizer
 {
-    public static (GraphicalModel Model, List<int[]> Cliques) Run(Measurer measurer, IReadOnlyList<string> names, double rho, IProgress<SynthesisProgress>? progress) =>
-        MstSynthesizer.Run(measurer, names, rho, progress);
+    private const double SelectionShare = 0.1;
+
+    public static (GraphicalModel Model, List<int[]> Cliques) Run(Measurer measurer, IReadOnlyList<string> names, double rho, IProgress<SynthesisProgress>? progress)
+    {
+        IReadOnlyList<int> domain = measurer.Domain;
+        int d = domain.Count;
+        OneWayPhase oneWay = OneWayPhase.Run(measurer, names, d == 1 ? rho : rho * SynthesisTuning.AimOneWayShare, SynthesisTuning.SegmentPenalty);
+        var measurements = new List<Measurement>(oneWay.Measurements);
+        double total = oneWay.Total;
+        GraphicalModel model = PgmEstimator.Fit(domain, measurements, total, SynthesisTuning.RoundIterations);
+        var edges = new List<int[]>();
+        if (d == 1)
+        {
+            return (model, edges);
+        }
+
+        var oneWaySegments = Enumerable.Range(0, d).Select(a => oneWay.Measurements.Where(m => m.Attributes[0] == a).OrderBy(m => m.Values.Length).Last().CellMap).ToArray();
+        var component = Enumerable.Range(0, d).ToArray();
+        int Find(int x) => component[x] == x ? x : component[x] = Find(component[x]);
+
+        double rhoRounds = measurer.Accountant.RemainingRho * (1 - 1e-9);
+        double rounds = SynthesisTuning.AimRounds(d);
+        double sigma = Math.Sqrt(rounds / (2 * (1 - SelectionShare) * rhoRounds));
+        double epsilon = Math.Sqrt(8 * SelectionShare * rhoRounds / rounds);
+        bool last = false;
+        int round = 0;
+        while (!last)
+        {
+            round++;
+            double remaining = measurer.Accountant.RemainingRho * (1 - 1e-9);
+            double perRound = 1 / (2 * sigma * sigma) + ExponentialMechanism.Rho(epsilon);
+            if (remaining < 2 * perRound)
+            {
+                // Spend exactly what is left in this final round, split as in every round.
+                sigma = Math.Sqrt(1 / (2 * (1 - SelectionShare) * remaining));
+                epsilon = Math.Sqrt(8 * SelectionShare * remaining);
+                last = true;
+            }
+
+            progress?.Report(new SynthesisProgress($"round {round}", Math.Min(0.85, 0.1 + 0.75 * (1 - remaining / rhoRounds))));
+            int maxCells = SynthesisTuning.MaxCells(total, sigma);
+            double[][] modelOneWay = Enumerable.Range(0, d).Select(a => model.Project([a])).ToArray();
+            var candidates = new List<(int[] Attributes, int[] CellMap, int CoarseSize)>();
+            var estimates = new List<double[]>();
+            var weights = new List<double>();
+            for (int a = 0; a < d; a++)
+            {
+                int groups = Coarsening.GroupCount(oneWaySegments[a]);
+                candidates.Add(([a], oneWaySegments[a], groups));
+                estimates.Add(Aggregate(modelOneWay[a], oneWaySegments[a], groups));
+                weights.Add(1);
+            }
+
+            for (int a = 0; a < d; a++)
+            {
+                for (int b = a + 1; b < d; b++)
+                {
+                    bool joins = Find(a) != Find(b);
+                    bool inTree = edges.Any(e => e[0] == a && e[1] == b);
+                    if (!joins && !inTree)
+                    {
+                        continue;
+                    }
+
+                    var cells = SynthesisTuning.PairCells(a, b, domain, modelOneWay, maxCells);
+                    candidates.Add(cells);
+                    estimates.Add(Aggregate(model.Project(cells.Attributes), cells.CellMap, cells.CoarseSize));
+                    weights.Add(2);
+                }
+            }
+
+            double penalty = Math.Sqrt(2 / Math.PI) * sigma;
+            double[] bias = candidates.Select(c => -penalty * c.CoarseSize).ToArray();
+            int pick = measurer.Select(candidates, estimates, bias, weights, epsilon, $"round {round} selection");
+            (int[] attributes, int[] cellMap, int coarseSize) = candidates[pick];
+            string label = attributes.Length == 1
+                ? $"round {round}: 1-way {names[attributes[0]]} on {coarseSize} segments"
+                : $"round {round}: 2-way {names[attributes[0]]} x {names[attributes[1]]} on {coarseSize} cells";
+            Measurement measurement = measurer.Measure(attributes, cellMap, coarseSize, sigma, label);
+            measurements.Add(measurement);
+            if (attributes.Length == 2 && Find(attributes[0]) != Find(attributes[1]))
+            {
+                component[Find(attributes[0])] = Find(attributes[1]);
+                edges.Add(attributes);
+            }
+
+            double[] before = estimates[pick];
+            total = PgmEstimator.EstimateTotal(measurements);
+            model = PgmEstimator.Fit(domain, measurements, total, SynthesisTuning.RoundIterations, model);
+            double[] after = Aggregate(model.Project(attributes), cellMap, coarseSize);
+            double change = before.Zip(after, (x, y) => Math.Abs(x - y)).Sum();
+            if (change <= penalty * coarseSize)
+            {
+                sigma /= 2;
+                epsilon *= 2;
+            }
+        }
+
+        progress?.Report(new SynthesisProgress("estimating the graphical model", 0.85));
+        model = PgmEstimator.Fit(domain, measurements, total, SynthesisTuning.Iterations, model);
+        return (model, edges);
+    }
+
+    private static double[] Aggregate(double[] fine, int[] cellMap, int coarseSize)
+    {
+        var coarse = new double[coarseSize];
+        for (int c = 0; c < fine.Length; c++)
+        {
+            coarse[cellMap[c]] += fine[c];
+        }
+
+        return coarse;
+    }
 }

@@ -71,7 +71,7 @@ internal static class MstSynthesizer
         }
 
         progress?.Report(new SynthesisProgress("estimating the graphical model", 0.6));
-        GraphicalModel model = PgmEstimator.Fit(domain, measurements, oneWay.Total, SynthesisTuning.Iterations);
+        GraphicalModel model = PgmEstimator.Fit(domain, measurements, PgmEstimator.EstimateTotal(measurements), SynthesisTuning.Iterations);
         return (model, cliques);
     }
 }

@@ -12,6 +12,15 @@ internal static class SynthesisTuning
     /// <summary>Share of the 1-way budget spent on the full-resolution stage (the rest measures the segments found).</summary>
     public static double OneWayFirstStageShare => Tune("SPLIT", 0.5);
 
+    /// <summary>Share of the budget the adaptive method spends on its initial 1-way phase.</summary>
+    public static double AimOneWayShare => Tune("AONE", 0.3);
+
+    /// <summary>Nominal number of rounds of the adaptive method (sets the initial per-round budget; annealing shortens it).</summary>
+    public static double AimRounds(int d) => Tune("ROUNDS", 4) * d;
+
+    /// <summary>Mirror-descent iterations of the warm-started refit after each adaptive round.</summary>
+    public static int RoundIterations => (int)Tune("RIT", 50);
+
     /// <summary>Mirror-descent iterations of the final fit.</summary>
     public const int Iterations = 500;
 

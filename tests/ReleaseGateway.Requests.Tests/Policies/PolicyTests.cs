@@ -40,8 +40,9 @@ public sealed class PolicyTests
         var demo = catalog.For("demo");
         Assert.Equal(3.0, demo.Epsilon);
         Assert.Equal(catalog.Default.MaxRowsPerRelease, demo.MaxRowsPerRelease);
-        Assert.Equal(0.25, demo.Gates["maxSinglingOutRisk"]);
-        Assert.Equal(catalog.Default.Gates["maxTvd2"], demo.Gates["maxTvd2"]);
+        Assert.Equal(0.25, demo.Evaluation.Thresholds.MaxSinglingOutRisk);
+        Assert.Equal(catalog.Default.Evaluation.Thresholds.MaxTvd2, demo.Evaluation.Thresholds.MaxTvd2);
+        Assert.Equal(catalog.Default.Evaluation.ShadowModel, demo.Evaluation.ShadowModel);
         Assert.Same(catalog.Default, catalog.For("some-other-dataset"));
     }
 
@@ -84,8 +85,16 @@ public sealed class PolicyTests
         Assert.Contains("unknown key 'maxRelease'", Problem(Default, "maxRelease: 3\n").Reason);
 
     [Fact]
-    public void GivenNegativeGate_WhenLoaded_ThenRefused() =>
-        Assert.Contains("gates.maxTvd2 must not be negative", Problem(Default.Replace("maxTvd2: 0.15", "maxTvd2: -1")).Reason);
+    public void GivenGateOutOfRange_WhenLoaded_ThenTheEvaluationModulesMessageWithFileAndLine()
+    {
+        var p = Problem(Default, "gates:\n  maxTvd2: 1.5\n");
+        Assert.Equal(("policies/demo.yaml", 2L), (p.File, p.Line));
+        Assert.Contains("gates.maxTvd2: 1.5 is outside [0, 1]", p.Reason);
+    }
+
+    [Fact]
+    public void GivenMisspeltGate_WhenLoaded_ThenRefusedRatherThanFallingBackToADefault() =>
+        Assert.Contains("unknown gate", Problem(Default.Replace("maxTvd2: 0.15", "maxTvd: 0.15")).Reason);
 
     [Fact]
     public void GivenDefaultMissingAKey_WhenLoaded_ThenSaysItIsRequired() =>

@@ -12,3 +12,23 @@ public static class AdvanceAccessRequestDecider
         return new AccessRequestAdvanced(request.Id, step.Trigger, step.From, step.To, command.Reason, command.Actor.Id, command.Now);
     }
 }
+
+/// <summary>
+/// In-process entry for the release pipeline's jobs: load, decide, append with the expected version.
+/// A refusal throws <see cref="RequestRefusedException"/>; a concurrent change throws
+/// <see cref="ReleaseGateway.EventStore.StreamVersionConflictException"/> and nothing is written.
+/// </summary>
+public static class AdvanceAccessRequestHandler
+{
+    public static async Task<AccessRequestAdvanced> HandleAsync(
+        ReleaseGateway.EventStore.IEventStore store, WorkflowCatalog workflows, AdvanceAccessRequest command,
+        ReleaseGateway.EventStore.EventMetadata metadata, CancellationToken ct = default)
+    {
+        var request = await AccessRequestStream.LoadAsync(store, command.RequestId, ct);
+        var advanced = AdvanceAccessRequestDecider.Handle(request, command, workflows.Get(request.Workflow));
+        await using var session = store.OpenSession(metadata);
+        session.Append(command.RequestId, request.Version, advanced);
+        await session.SaveChangesAsync(ct);
+        return advanced;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using ReleaseGateway.Evaluation;
+using ReleaseGateway.Evaluation.Attacks;
+using ReleaseGateway.Evaluation.Bench;
+using ReleaseGateway.Evaluation.Gates;
+using ReleaseGateway.Evaluation.Protocol;
+using ReleaseGateway.Evaluation.Tables;
+using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Synthesis.Synthesizers;
+
+// Timing and calibration runs for the evaluation module (docs/evaluation.md records the figures).
+//   battery     whole battery without shadow models, 50,000 × 15 generated table (budget ≤ 60 s)
+//   anonymeter  Anonymeter-equivalent work on a 14,000 × 7 table (reference: 7 s and 33 s in Python)
+//   shadow      shadow-model cost per run and per target, MST ε = 1 on a shared table
+//   calibrate   gates on the shared tables for a copy, independent marginals and an MST ε = 1 release
+var mode = args.Length > 0 ? args[0] : "battery";
+var dataDir = args.Length > 1 ? args[1] : "/work/shared/data";
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+Console.WriteLine($"mode {mode}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
+switch (mode)
+{
+    case "battery":
+        await Battery();
+        break;
+    case "anonymeter":
+        Anonymeter();
+        break;
+    case "shadow":
+        Shadow(args.Length > 2 ? args[2] : "nwtco");
+        break;
+    case "calibrate":
+        await Calibrate(args.Length > 2 ? args[2].Split(',') : ["nwtco", "colon", "mgus2", "pbcseq", "pima", "breastcancer_wisc", "gbsg", "cgd"]);
+        break;
+    default:
+        Console.Error.WriteLine("usage: bench battery|anonymeter|shadow [TABLE]|calibrate [DATA_DIR] [TABLES]");
+        return 2;
+}
+
+return 0;
+
+static async Task Battery()
+{
+    var table = GeneratedTables.Wide(50_000, 1);
+    var split = HoldoutSplit.Split(table.RowCount, 0.2, 1);
+    var train = table.Select(split.Train);
+    var holdout = table.Select(split.Holdout);
+    var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(2));
+    var watch = Stopwatch.StartNew();
+    var stages = new List<(string Stage, double Seconds)>();
+    var last = TimeSpan.Zero;
+    string? current = null;
+    var progress = new SynchronousProgress(p =>
+    {
+        if (current is not null)
+        {
+            stages.Add((current, (watch.Elapsed - last).TotalSeconds));
+        }
+
+        current = p.Stage;
+        last = watch.Elapsed;
+    });
+    var report = await Evaluator.RunAsync(new EvaluationInput { Train = train, Holdout = holdout, Synthetic = synthetic, ClaimedEpsilon = 1, Seed = 1 }, default, progress);
+    stages.Add((current!, (watch.Elapsed - last).TotalSeconds));
+    Console.WriteLine($"battery: train {train.RowCount} × {train.Columns.Count}, holdout {holdout.RowCount}, synthetic {synthetic.RowCount}: {watch.Elapsed.TotalSeconds:0.0} s, passed={report.Passed}, errors={report.Errors.Count}");
+    foreach (var (stage, seconds) in stages)
+    {
+        Console.WriteLine($"  {stage,-40} {seconds,6:0.00} s");
+    }
+}
+
+static void Anonymeter()
+{
+    var table = GeneratedTables.Clinical(17_500, 3);
+    var split = HoldoutSplit.Split(table.RowCount, 0.2, 3);
+    var train = table.Select(split.Train);
+    var holdout = table.Select(split.Holdout);
+    var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(4));
+    var data = new AttackData(train, holdout, synthetic);
+    var all = Enumerable.Range(0, 7).ToArray();
+    var process = Stopwatch.StartNew();
+    var watch = Stopwatch.StartNew();
+    var uni = SinglingOut.Univariate(data, all, 500, new Random(1), default);
+    var tUni = watch.Elapsed.TotalSeconds;
+    watch.Restart();
+    var link = Linkability.Run(data, [0, 1, 2], [3, 4, 5], 2000, 10, new Random(2), default);
+    var tLink = watch.Elapsed.TotalSeconds;
+    watch.Restart();
+    var inf1 = AttributeInference.Run(data, [0, 1, 2, 3, 5, 6], 4, 1000, new Random(3), default);
+    var inf2 = AttributeInference.Run(data, [0, 1, 2, 3, 4, 5], 6, 1000, new Random(4), default);
+    var tInf = watch.Elapsed.TotalSeconds;
+    var first = process.Elapsed.TotalSeconds;
+    watch.Restart();
+    var multi = SinglingOut.Multivariate(data, all, 500, 3, 1_000_000, new Random(5), default);
+    var tMulti = watch.Elapsed.TotalSeconds;
+    Console.WriteLine($"anonymeter-equivalent on train {train.RowCount} × 7, control {holdout.RowCount}, synthetic {synthetic.RowCount}:");
+    Console.WriteLine($"  univariate singling out (500): {tUni:0.000} s (risk {uni.Risk.Value:0.000}, {uni.Generated} queries)");
+    Console.WriteLine($"  linkability (2000, 10 neighbours): {tLink:0.000} s (risk {link.Risk.Value:0.000})");
+    Console.WriteLine($"  inference on 2 secrets (1000 each, NN + model): {tInf:0.000} s (risks {inf1.NearestNeighbour.Value:0.000}, {inf2.NearestNeighbour.Value:0.000})");
+    Console.WriteLine($"  first group total (reference 7 s): {first:0.000} s → {7 / first:0.0}× faster");
+    Console.WriteLine($"  multivariate singling out (500): {tMulti:0.000} s (reference 33 s → {33 / tMulti:0.0}× faster; risk {multi.Risk.Value:0.000}, {multi.Generated} queries)");
+}
+
+static void Shadow(string name)
+{
+    var (coding, table) = LoadShared(Path.Combine("/work/shared/data", name));
+    var split = HoldoutSplit.Split(table.RowCount, 0.2, 1);
+    var train = table.Select(split.Train);
+    var holdout = table.Select(split.Holdout);
+    var generator = MarginalSynthesizerGenerator.Create(coding, SynthesisMethod.Mst, 1.0, 1e-9);
+    var synthetic = generator(train, 1, default);
+    var data = new AttackData(train, holdout, synthetic);
+    var result = ShadowModelAttack.Run(data, generator, new ShadowModelOptions(Targets: 2, Runs: 6, DatasetSize: 1000), 1e-9, new Random(1), default);
+    Console.WriteLine($"shadow models ({name}, MST ε=1, k=2, R=6, shadow datasets of 1000 rows): {result.GeneratorRuns} generator runs, {result.SecondsPerShadowRun:0.00} s per shadow run, {result.SecondsPerTarget:0.0} s per target, {result.TotalSeconds:0.0} s total");
+    Console.WriteLine($"  pooled AUC {result.Pooled.Auc:0.000}, per-target AUC {string.Join(", ", result.Targets.Select(t => t.Auc.ToString("0.000")))}");
+}
+
+static async Task Calibrate(string[] names)
+{
+    Console.WriteLine("| table | release | MIA TPR@1% (attack) | AUC dist | ε lower | attr. risk | SO risk | link risk | tvd2 | TSTR ratio | passed | s |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    foreach (var name in names)
+    {
+        var (coding, table) = LoadShared(Path.Combine("/work/shared/data", name));
+        var split = HoldoutSplit.Split(table.RowCount, 0.2, 1);
+        var train = table.Select(split.Train);
+        var holdout = table.Select(split.Holdout);
+        var mst = MarginalSynthesizerGenerator.Create(coding, SynthesisMethod.Mst, 1.0, 1e-9);
+        var releases = new (string Name, Func<EvalTable> Make)[]
+        {
+            ("copy", () => train),
+            ("independent", () => IndependentMarginals.Sample(train, train.RowCount, new Random(5))),
+            ("MST ε=1", () => mst(train, 5, default)),
+        };
+        foreach (var (release, make) in releases)
+        {
+            var synthetic = make();
+            var watch = Stopwatch.StartNew();
+            var r = await Evaluator.RunAsync(new EvaluationInput { Train = train, Holdout = holdout, Synthetic = synthetic, ClaimedEpsilon = 1, Seed = 1 });
+            string V(string gate) => r.Gates.First(g => g.Name == gate).Value is { } v ? v.ToString("0.000") : "—";
+            var worstMia = r.Privacy.Membership.MaxBy(m => m.TprAt1PctFpr);
+            var dist = r.Privacy.Membership.FirstOrDefault(m => m.Attack == "distance");
+            Console.WriteLine($"| {name} | {release} | {V("maxMembershipTprAt1PctFpr")} ({worstMia?.Attack}) | {dist?.Auc:0.000} | {r.Privacy.EmpiricalEpsilon:0.00} | {V("maxAttributeInferenceRisk")} | {V("maxSinglingOutRisk")} | {V("maxLinkabilityRisk")} | {V("maxTvd2")} | {V("minTstrRatio")} | {(r.Passed ? "yes" : "no: " + string.Join(", ", r.Gates.Where(g => g.Status == GateStatus.Fail).Select(g => g.Name)))} | {watch.Elapsed.TotalSeconds:0} |");
+        }
+    }
+}
+
+static (SchemaCoding Coding, EvalTable Table) LoadShared(string stem)
+{
+    var schema = DatasetSchema.Load(stem + "-domain.json");
+    var coding = new SchemaCoding(schema);
+    return (coding, coding.ToEval(CsvTableReader.Read(stem + "-disc.csv", schema)));
+}
+
+/// <summary>Reports progress on the calling thread (Progress&lt;T&gt; would post to the thread pool and blur the timings).</summary>
+internal sealed class SynchronousProgress(Action<EvaluationProgress> handler) : IProgress<EvaluationProgress>
+{
+    public void Report(EvaluationProgress value) => handler(value);
+}

@@ -1,0 +1,49 @@
+using System.Collections.Immutable;
+using ReleaseGateway.EventStore;
+
+namespace ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
+
+/// <summary>One line of a request's history as shown to its readers: what happened, who did it (an id), when, and the state after.</summary>
+public sealed record TimelineEntry(long Version, string Event, string By, DateTimeOffset At, string State, string? Detail);
+
+/// <summary>Read model of an access request: its terms, current state and round of votes, and its timeline.</summary>
+public sealed record AccessRequestDetails(
+    Guid Id,
+    Guid DatasetId,
+    string Workflow,
+    string RequesterId,
+    string State,
+    AccessRequestTerms Terms,
+    IReadOnlyDictionary<string, string> CurrentVotes,
+    IReadOnlyList<string> Recused,
+    IReadOnlyList<TimelineEntry> Timeline,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset UpdatedAt,
+    long Version)
+{
+    /// <summary>The write-side state this read model mirrors, for questions such as "may this member vote?".</summary>
+    public AccessRequest ToRequest() => new(Id, DatasetId, Workflow, RequesterId, State, Terms,
+        CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version);
+}
+
+public sealed class AccessRequestDetailsProjection : SingleStreamProjection<AccessRequestDetails>
+{
+    public override AccessRequestDetails? Apply(AccessRequestDetails? current, StoredEvent @event)
+    {
+        if (@event.Data is not { } data) return current;
+        var request = AccessRequest.Evolve(current?.ToRequest(), data);
+        if (request is null) return current;
+        var entry = new TimelineEntry(@event.StreamVersion, @event.EventType, @event.Metadata.ActorId, @event.Timestamp, request.State, Detail(data));
+        return new AccessRequestDetails(request.Id, request.DatasetId, request.Workflow, request.RequesterId, request.State, request.Terms,
+            new Dictionary<string, string>(request.Votes), request.Recused.Order(StringComparer.Ordinal).ToList(),
+            [.. current?.Timeline ?? [], entry], current?.SubmittedAt ?? @event.Timestamp, @event.Timestamp, @event.StreamVersion);
+    }
+
+    private static string? Detail(object data) => data switch
+    {
+        CommitteeVoteCast v => $"{v.Decision}: {v.Reason}",
+        AccessRequestChangesRequested c => c.Reason,
+        AccessRequestAdvanced a => string.IsNullOrEmpty(a.Reason) ? a.Trigger : $"{a.Trigger}: {a.Reason}",
+        _ => null,
+    };
+}

@@ -1,0 +1,32 @@
+using AuthPolicies = ReleaseGateway.Identity.Authorization.Policies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
+using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
+using ReleaseGateway.Requests.Workflows;
+
+namespace ReleaseGateway.Requests.AccessRequests.ListAwaitingMyDecision;
+
+internal static class ListAwaitingMyDecisionEndpoint
+{
+    public static RouteHandlerBuilder Map(RouteGroupBuilder decisions) => decisions
+        .MapGet("/awaiting", Handle)
+        .RequireAuthorization(AuthPolicies.Committee)
+        .WithName("ListAwaitingMyDecision")
+        .WithSummary("Requests the calling committee member can vote on now (not own, not yet voted, not recused), oldest first");
+
+    private static async Task<Ok<IReadOnlyList<AccessRequestSummary>>> Handle(HttpContext http, IEventStore store, WorkflowCatalog workflows, CancellationToken ct)
+    {
+        var actor = http.ToActor();
+        var all = await store.QueryAsync<AccessRequestDetails>(ct);
+        IReadOnlyList<AccessRequestSummary> awaiting = all
+            .Where(d => workflows.All.TryGetValue(d.Workflow, out var w) && w.State(d.State).Quorum is not null)
+            .Where(d => new AccessRequestWorkflow(workflows.Get(d.Workflow), d.ToRequest()).CanVote(actor))
+            .OrderBy(d => d.UpdatedAt).Select(AccessRequestSummary.Of).ToList();
+        return TypedResults.Ok(awaiting);
+    }
+}

@@ -1,0 +1,150 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Problems;
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.AcceptForReview;
+using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
+using ReleaseGateway.Requests.AccessRequests.CastVote;
+using ReleaseGateway.Requests.AccessRequests.DeclareConflict;
+using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
+using ReleaseGateway.Requests.AccessRequests.ListAwaitingMyDecision;
+using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
+using ReleaseGateway.Requests.AccessRequests.RequestChanges;
+using ReleaseGateway.Requests.AccessRequests.ResubmitAccessRequest;
+using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
+using ReleaseGateway.Requests.AccessRequests.WithdrawAccessRequest;
+using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Datasets.GetDataset;
+using ReleaseGateway.Requests.Datasets.RegisterDataset;
+using ReleaseGateway.Requests.Datasets.UploadSourceTable;
+using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Requests.Workflows;
+using ReleaseGateway.Synthesis.Data;
+
+namespace ReleaseGateway.Requests;
+
+/// <summary>
+/// Datasets, access requests and committee decisions. Workflow definitions and policies are loaded and
+/// checked while the host is built: a broken file stops start-up with its file, line and reason.
+/// Configuration: <c>ReleaseGateway:WorkflowsDirectory</c>, <c>ReleaseGateway:PoliciesDirectory</c> (default:
+/// the nearest <c>workflows/</c> and <c>policies/</c> above the content root), <c>ReleaseGateway:MaxUploadBytes</c>
+/// (default 256 MiB), <c>ReleaseGateway:SourceEncryptionKey</c> (base64, else a key file under the data folder).
+/// </summary>
+public static class RequestsModule
+{
+    public const long DefaultMaxUploadBytes = 256L * 1024 * 1024;
+
+    public static IHostApplicationBuilder AddRequestsModule(this IHostApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var workflows = WorkflowCatalog.LoadDirectory(configuration["ReleaseGateway:WorkflowsDirectory"] is { Length: > 0 } w
+            ? w : FindAbove(builder.Environment.ContentRootPath, "workflows"));
+        var policies = PolicyLoader.LoadDirectory(configuration["ReleaseGateway:PoliciesDirectory"] is { Length: > 0 } p
+            ? p : FindAbove(builder.Environment.ContentRootPath, "policies"), workflows.Names);
+        var dataDirectory = configuration.ReadEventStoreSettings().DataDirectory;
+        var maxUpload = configuration.GetValue("ReleaseGateway:MaxUploadBytes", DefaultMaxUploadBytes);
+
+        builder.Services.AddSingleton(workflows);
+        builder.Services.AddSingleton(policies);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_ => new SourceTableStore(dataDirectory,
+            SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory), maxUpload));
+        builder.Services.ConfigureEventStore(o =>
+        {
+            foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All)) o.Events.Register(type);
+            o.Projections.Add(new AccessRequestDetailsProjection());
+            o.Projections.Add(new DatasetDetailsProjection());
+        });
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapRequestsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var datasets = app.MapGroup("/datasets").WithTags("Datasets").AddEndpointFilter<RequestsProblemFilter>()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
+        RegisterDatasetEndpoint.Map(datasets);
+        UploadSourceTableEndpoint.Map(datasets);
+        GetDatasetEndpoint.Map(datasets);
+
+        var requests = app.MapGroup("/requests").WithTags("Requests").AddEndpointFilter<RequestsProblemFilter>()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
+        SubmitAccessRequestEndpoint.Map(requests);
+        ListMyRequestsEndpoint.Map(requests);
+        GetAccessRequestDetailsEndpoint.Map(requests);
+        WithdrawAccessRequestEndpoint.Map(requests);
+        ResubmitAccessRequestEndpoint.Map(requests);
+
+        var decisions = app.MapGroup("/decisions").WithTags("Decisions").AddEndpointFilter<RequestsProblemFilter>()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
+        ListAwaitingMyDecisionEndpoint.Map(decisions);
+        AcceptForReviewEndpoint.Map(decisions);
+        CastVoteEndpoint.Map(decisions);
+        DeclareConflictEndpoint.Map(decisions);
+        RequestChangesEndpoint.Map(decisions);
+        SignOffEndpoint.Map(decisions);
+        return app;
+    }
+
+    private static string FindAbove(string start, string folder)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, folder))) return Path.Combine(dir.FullName, folder);
+        return Path.Combine(start, folder);
+    }
+}
+
+/// <summary>Turns refusals into problem details with the module's stable codes; nothing was appended when any of these is thrown.</summary>
+internal sealed class RequestsProblemFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (RequestRefusedException e)
+        {
+            var extensions = new Dictionary<string, object?>();
+            if (e.Error.CurrentState is { } state) extensions["currentState"] = state;
+            return GatewayProblems.Create(e.Error.Code, e.Error.Detail, extensions);
+        }
+        catch (ValidationException e)
+        {
+            return Validation(RequestErrors.ValidationFailed, "The command is invalid.",
+                e.Errors.GroupBy(x => x.PropertyName).ToDictionary(g => g.Key, g => g.Select(x => x.ErrorMessage).ToArray()), null);
+        }
+        catch (CsvValidationException e)
+        {
+            var problems = e.Problems.Select(p => new { row = p.Row, column = p.Column, message = p.Message }).ToList();
+            return Validation(RequestErrors.UploadRejected, $"The source table was rejected with {e.Problems.Count}{(e.Truncated ? "+" : "")} problem(s); nothing was stored.",
+                e.Problems.GroupBy(p => p.Column is null ? $"row {p.Row}" : $"row {p.Row}, column {p.Column}")
+                    .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()), problems);
+        }
+        catch (UploadTooLargeException e)
+        {
+            return GatewayProblems.Create(RequestErrors.UploadTooLarge(e.Limit).Code, RequestErrors.UploadTooLarge(e.Limit).Detail);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return GatewayProblems.Create("RG2015", e.Message);
+        }
+    }
+
+    private static IResult Validation(string code, string detail, IDictionary<string, string[]> errors, object? problems)
+    {
+        var description = ErrorCodes.Get(code);
+        var extensions = new Dictionary<string, object?> { [GatewayProblems.CodeMember] = code };
+        if (problems is not null) extensions["problems"] = problems;
+        return TypedResults.ValidationProblem(errors, detail, type: ErrorCodes.TypeUri(code), title: description.Title, extensions: extensions);
+    }
+}

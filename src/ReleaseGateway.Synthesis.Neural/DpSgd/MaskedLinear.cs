@@ -1,0 +1,79 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ReleaseGateway.Synthesis.Neural.DpSgd;
+
+/// <summary>
+/// An affine layer z = a (W ⊙ M)ᵀ + b whose weight is multiplied by a fixed 0/1 mask M (all ones
+/// when unmasked). Remembers the last input a and output z so <see cref="DpSgdOptimizer"/> can form
+/// exact per-example gradients from them (for example i: dW_i = (g_i a_iᵀ) ⊙ M, db_i = g_i, with
+/// g_i = dloss_i/dz_i), as Opacus' grad-sample hooks do for <c>nn.Linear</c>.
+/// </summary>
+public sealed class MaskedLinear : IDisposable
+{
+    /// <summary>Creates the layer with weights uniform in ±1/sqrt(fan-in) (PyTorch's default) drawn from <paramref name="generator"/>.</summary>
+    public MaskedLinear(int inputs, int outputs, Tensor? mask, Generator generator)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
+        double bound = 1 / Math.Sqrt(inputs);
+        using (no_grad())
+        {
+            Weight = ((rand([outputs, inputs], generator: generator) * 2 - 1) * bound).requires_grad_(true).DetachFromDisposeScope();
+            Bias = ((rand([outputs], generator: generator) * 2 - 1) * bound).requires_grad_(true).DetachFromDisposeScope();
+        }
+
+        Mask = mask?.to_type(ScalarType.Float32).DetachFromDisposeScope();
+        Inputs = inputs;
+        Outputs = outputs;
+    }
+
+    /// <summary>Number of inputs.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Number of outputs.</summary>
+    public int Outputs { get; }
+
+    /// <summary>Weight W, outputs x inputs.</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>Bias b.</summary>
+    public Tensor Bias { get; }
+
+    /// <summary>0/1 mask of the weight (outputs x inputs), or null when dense.</summary>
+    public Tensor? Mask { get; }
+
+    /// <summary>Input of the last <see cref="Forward"/> call (detached).</summary>
+    public Tensor? LastInput { get; private set; }
+
+    /// <summary>Output of the last <see cref="Forward"/> call (part of the autograd graph).</summary>
+    public Tensor? LastOutput { get; private set; }
+
+    /// <summary>Number of trainable parameters (masked-out weights excluded).</summary>
+    public long ParameterCount => (Mask is null ? (long)Inputs * Outputs : (long)Mask.sum().item<float>()) + Outputs;
+
+    /// <summary>Computes z = a (W ⊙ M)ᵀ + b and remembers a and z.</summary>
+    public Tensor Forward(Tensor input)
+    {
+        Tensor weight = Mask is null ? Weight : Weight * Mask;
+        Tensor output = nn.functional.linear(input, weight, Bias);
+        LastInput = input.detach();
+        LastOutput = output;
+        return output;
+    }
+
+    /// <summary>Forgets the remembered tensors (they belong to the caller's dispose scope).</summary>
+    public void Forget()
+    {
+        LastInput = null;
+        LastOutput = null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Weight.Dispose();
+        Bias.Dispose();
+        Mask?.Dispose();
+    }
+}

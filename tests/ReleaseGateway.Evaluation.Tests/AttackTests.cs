@@ -1,0 +1,138 @@
+using ReleaseGateway.Evaluation.Attacks;
+using ReleaseGateway.Evaluation.Protocol;
+using ReleaseGateway.Evaluation.Tables;
+
+namespace ReleaseGateway.Evaluation.Tests;
+
+public class AttackTests
+{
+    private static readonly int[] All = [0, 1, 2, 3, 4];
+
+    private static AttackData Copy(int seed = 1)
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(2000, seed), seed);
+        return new AttackData(train, holdout, train);
+    }
+
+    private static AttackData Independent(int seed = 1)
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(2000, seed), seed);
+        return new AttackData(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new Random(seed + 100)));
+    }
+
+    [Fact]
+    public void Distance_attack_on_a_copy_reaches_the_issue_bar()
+    {
+        var result = MembershipInference.DistanceToClosestRecord(Copy(), 400, 1e-9, new Random(1), default);
+        Assert.True(result.Auc >= 0.95, $"AUC {result.Auc}");
+        Assert.True(result.TprAt1PctFpr >= 0.5, $"TPR {result.TprAt1PctFpr}");
+        Assert.True(result.Epsilon.LowerBound > 1, $"ε {result.Epsilon.LowerBound}");
+    }
+
+    [Fact]
+    public void Distance_attack_on_independent_marginals_is_chance()
+    {
+        // 400 members vs 400 non-members: the AUC's standard error under H0 is ≈ √(1/(12·400·400/800)) ≈ 0.02.
+        var result = MembershipInference.DistanceToClosestRecord(Independent(), 400, 1e-9, new Random(1), default);
+        Assert.InRange(result.Auc, 0.44, 0.56);
+        Assert.Equal(0, result.Epsilon.LowerBound, 1);
+    }
+
+    [Fact]
+    public void Density_ratio_attack_separates_a_copy_and_not_independent_data()
+    {
+        var copy = MembershipInference.DensityRatio(Copy(), 200, 1000, 1e-9, new Random(2), default);
+        var independent = MembershipInference.DensityRatio(Independent(), 200, 1000, 1e-9, new Random(2), default);
+        Assert.True(copy.Auc > 0.9, $"copy AUC {copy.Auc}");
+        // 200 vs 200 scores: standard error ≈ 0.029; ±3 SE.
+        Assert.InRange(independent.Auc, 0.41, 0.59);
+    }
+
+    [Fact]
+    public void Attribute_inference_on_a_copy_is_near_one_and_on_independent_data_near_zero()
+    {
+        var copy = AttributeInference.Run(Copy(), [0, 1, 2, 3], 4, 300, new Random(3), default);
+        var independent = AttributeInference.Run(Independent(), [0, 1, 2, 3], 4, 300, new Random(3), default);
+        Assert.True(copy.NearestNeighbour.Value > 0.9, $"copy NN risk {copy.NearestNeighbour.Value}");
+        Assert.True(independent.NearestNeighbour.Lower <= 0.05, $"independent NN risk lower bound {independent.NearestNeighbour.Lower}");
+        Assert.True(independent.ModelBased.Lower <= 0.05, $"independent model risk lower bound {independent.ModelBased.Lower}");
+    }
+
+    [Fact]
+    public void Numeric_secret_guess_is_correct_within_five_percent()
+    {
+        Assert.True(AttributeInference.NumericMatch(104, 100));
+        Assert.False(AttributeInference.NumericMatch(106, 100));
+        Assert.True(AttributeInference.NumericMatch(double.NaN, double.NaN));
+    }
+
+    [Fact]
+    public void Multivariate_singling_out_of_a_copy_is_near_one_and_of_independent_data_small()
+    {
+        var copy = SinglingOut.Multivariate(Copy(), All, 200, 3, 100_000, new Random(4), default);
+        var independent = SinglingOut.Multivariate(Independent(), All, 200, 3, 100_000, new Random(4), default);
+        Assert.True(copy.Risk.Value > 0.8, $"copy risk {copy.Risk.Value}");
+        Assert.True(independent.Risk.Value < 0.2, $"independent risk {independent.Risk.Value}");
+    }
+
+    [Fact]
+    public void Univariate_predicates_single_out_exactly_one_synthetic_record()
+    {
+        var data = Copy();
+        var result = SinglingOut.Univariate(data, All, 50, new Random(5), default);
+        Assert.True(result.Generated > 0);
+        Assert.True(result.Risk.Value > 0.5, $"copy risk {result.Risk.Value}");
+    }
+
+    [Fact]
+    public void Predicate_counts_rows_matching_every_term()
+    {
+        var table = TestTables.Mixed(200, 2);
+        var sex = new PredicateTerm(2, PredicateOperator.Equal, 1);
+        var old = new PredicateTerm(0, PredicateOperator.AtLeast, 60);
+        var expected = Enumerable.Range(0, 200).Count(r => table.Columns[2].Codes[r] == 1 && table.Columns[0].Values[r] >= 60);
+        Assert.Equal(expected, SinglingOut.Count(table, [sex, old]));
+    }
+
+    [Fact]
+    public void Linkability_of_a_copy_exceeds_that_of_independent_data()
+    {
+        var copy = Linkability.Run(Copy(), [0, 2], [1, 3, 4], 400, 10, new Random(6), default);
+        var independent = Linkability.Run(Independent(), [0, 2], [1, 3, 4], 400, 10, new Random(6), default);
+        Assert.True(copy.Risk.Value > 0.3, $"copy risk {copy.Risk.Value}");
+        Assert.True(independent.Risk.Lower <= 0.05, $"independent risk lower bound {independent.Risk.Lower}");
+    }
+
+    [Fact]
+    public void Shadow_models_detect_a_memorising_generator_and_not_independent_sampling()
+    {
+        var data = Independent(9);
+        SyntheticGenerator memorising = (training, _, _) => training;
+        var options = new ShadowModelOptions(Targets: 2, Runs: 8, DatasetSize: 150);
+        var leaky = ShadowModelAttack.Run(data, memorising, options, 1e-9, new Random(7), default);
+        var safe = ShadowModelAttack.Run(data, IndependentMarginals.Generator, options, 1e-9, new Random(7), default);
+        Assert.True(leaky.Pooled.Auc > 0.95, $"memorising AUC {leaky.Pooled.Auc}");
+        // 8 test outputs per world: chance AUC has a standard error of ≈ 0.15; allow 2 SE.
+        Assert.InRange(safe.Pooled.Auc, 0.2, 0.8);
+        Assert.Equal(2 * 2 * (8 + 4), leaky.GeneratorRuns);
+        Assert.True(leaky.SecondsPerShadowRun >= 0 && leaky.SecondsPerTarget >= 0);
+    }
+
+    [Fact]
+    public void Most_at_risk_records_are_the_outliers()
+    {
+        var table = TestTables.Mixed(300, 3);
+        var columns = table.Columns.ToArray();
+        foreach (var c in new[] { 0, 1 })
+        {
+            var values = table.Columns[c].Values.ToArray();
+            values[17] = 500;
+            columns[c] = EvalColumn.Numeric(columns[c].Spec, values);
+        }
+
+        var withOutlier = new EvalTable(columns);
+        var metric = GowerMetric.Fit(All, withOutlier);
+        var chosen = ShadowModelAttack.MostAtRisk(withOutlier, metric, 1, new Random(1), default);
+        Assert.Equal(17, chosen[0].Row);
+    }
+}

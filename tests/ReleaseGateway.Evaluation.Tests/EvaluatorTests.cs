@@ -1,0 +1,115 @@
+using ReleaseGateway.Evaluation.Gates;
+using ReleaseGateway.Evaluation.Protocol;
+using ReleaseGateway.Evaluation.Tables;
+
+namespace ReleaseGateway.Evaluation.Tests;
+
+public class EvaluatorTests
+{
+    private static readonly string[] PrivacyGates =
+        ["maxMembershipTprAt1PctFpr", "maxEmpiricalEpsilonRatio", "maxAttributeInferenceRisk", "maxSinglingOutRisk", "maxLinkabilityRisk"];
+
+    private static EvaluationInput Input(EvalTable train, EvalTable holdout, EvalTable synthetic) => new()
+    {
+        Train = train, Holdout = holdout, Synthetic = synthetic, ClaimedEpsilon = 1, Seed = 1, Budget = TestTables.SmallBudget,
+    };
+
+    [Fact]
+    public async Task GivenCopyOfTrainingData_WhenEvaluated_ThenEveryPrivacyGateFails()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 1), 1);
+        var report = await Evaluator.RunAsync(Input(train, holdout, train));
+        Assert.False(report.Passed);
+        Assert.Empty(report.Errors);
+        foreach (var gate in PrivacyGates)
+        {
+            Assert.Equal(GateStatus.Fail, report.Gates.Single(g => g.Name == gate).Status);
+        }
+
+        Assert.Equal(0, report.Gates.Single(g => g.Name == "maxTvd2").Value!.Value, 9);
+    }
+
+    [Fact]
+    public async Task GivenIndependentMarginals_WhenEvaluated_ThenPrivacyGatesPass()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 2, coded: true), 2);
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(3));
+        var report = await Evaluator.RunAsync(Input(train, holdout, synthetic));
+        Assert.Empty(report.Errors);
+        foreach (var gate in PrivacyGates)
+        {
+            var result = report.Gates.Single(g => g.Name == gate);
+            Assert.True(result.Status == GateStatus.Pass, $"{gate}: {result.Value} ({result.Detail})");
+        }
+    }
+
+    [Fact]
+    public async Task GivenConstantColumn_WhenEvaluated_ThenNoEvaluatorFails()
+    {
+        var table = TestTables.Mixed(800, 4);
+        var columns = table.Columns.ToArray();
+        columns[3] = EvalColumn.Categorical(columns[3].Spec, new int[800]);
+        columns[1] = EvalColumn.Numeric(columns[1].Spec, Enumerable.Repeat(70.0, 800).ToArray());
+        var (train, holdout) = TestTables.Split(new EvalTable(columns), 4);
+        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new Random(5))));
+        Assert.Empty(report.Errors);
+        var stage = report.Privacy.AttributeInference.Single(a => a.Secret == "stage");
+        Assert.Equal(0, stage.NearestNeighbour.Value, 9);
+    }
+
+    [Fact]
+    public async Task GivenSingleRow_WhenEvaluated_ThenGatesFailClosedWithoutThrowing()
+    {
+        var one = TestTables.Mixed(1, 5);
+        var empty = one.Select([]);
+        var report = await Evaluator.RunAsync(Input(one, empty, one));
+        Assert.False(report.Passed);
+        Assert.NotEmpty(report.Errors);
+        Assert.All(report.Gates.Where(g => PrivacyGates.Contains(g.Name)), g => Assert.Equal(GateStatus.Fail, g.Status));
+    }
+
+    [Fact]
+    public async Task GivenTimeoutElapsed_WhenEvaluated_ThenEveryRunningEvaluatorFailsClosed()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 6), 6);
+        var input = Input(train, holdout, train) with { Timeout = TimeSpan.FromTicks(1) };
+        var report = await Evaluator.RunAsync(input);
+        Assert.False(report.Passed);
+        Assert.Contains(report.Errors, e => e.Message.StartsWith("timed out", StringComparison.Ordinal));
+        Assert.All(report.Gates, g => Assert.NotEqual(GateStatus.Pass, g.Status));
+    }
+
+    [Fact]
+    public async Task GivenCallerCancellation_WhenEvaluated_ThenCancellationPropagates()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(500, 7), 7);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Evaluator.RunAsync(Input(train, holdout, train), cts.Token));
+    }
+
+    [Fact]
+    public async Task GivenNoClaimedEpsilon_WhenEvaluated_ThenEpsilonGateIsNotApplicable()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 8), 8);
+        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new Random(1))) with { ClaimedEpsilon = null });
+        Assert.Equal(GateStatus.NotApplicable, report.Gates.Single(g => g.Name == "maxEmpiricalEpsilonRatio").Status);
+    }
+
+    [Fact]
+    public void GivenUnknownTarget_WhenStarted_ThenInputIsRejected()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(100, 9), 9);
+        Assert.Throws<ArgumentException>(() => { _ = Evaluator.RunAsync(Input(train, holdout, train) with { Target = "nope" }); });
+    }
+
+    [Fact]
+    public async Task GivenSameSeed_WhenEvaluatedTwice_ThenGateValuesAreIdentical()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 10), 10);
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(1));
+        var a = await Evaluator.RunAsync(Input(train, holdout, synthetic));
+        var b = await Evaluator.RunAsync(Input(train, holdout, synthetic));
+        Assert.Equal(a.Gates.Select(g => g.Value), b.Gates.Select(g => g.Value));
+    }
+}

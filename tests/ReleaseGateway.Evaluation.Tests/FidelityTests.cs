@@ -1,0 +1,97 @@
+using ReleaseGateway.Evaluation.Fidelity;
+using ReleaseGateway.Evaluation.Protocol;
+using ReleaseGateway.Evaluation.Tables;
+
+namespace ReleaseGateway.Evaluation.Tests;
+
+public class FidelityTests
+{
+    private static EvalColumn Num(params double[] values) => EvalColumn.Numeric(new ColumnSpec("x", ValueKind.Numeric, AttackRole.QuasiIdentifier, []), values);
+
+    private static EvalColumn Cat(string name, int levels, params int[] codes) =>
+        EvalColumn.Categorical(new ColumnSpec(name, ValueKind.Categorical, AttackRole.QuasiIdentifier, Enumerable.Range(0, levels).Select(l => $"v{l}").ToArray()), codes);
+
+    [Fact]
+    public void Tvd_is_zero_for_identical_tables_and_one_for_disjoint_supports()
+    {
+        var a = new EvalTable([Cat("c", 4, 0, 1, 0, 1)]);
+        var b = new EvalTable([Cat("c", 4, 2, 3, 3, 2)]);
+        var coder = MarginalCoder.Fit(a, [0]);
+        Assert.Equal(0, MarginalDistance.Compute(coder.Transform(a), coder.Transform(a), 1, 0).Mean, 12);
+        Assert.Equal(1, MarginalDistance.Compute(coder.Transform(a), coder.Transform(b), 1, 0).Mean, 12);
+    }
+
+    [Fact]
+    public void Tvd_of_one_way_marginals_is_half_the_l1_distance()
+    {
+        // p = (¾, ¼), q = (¼, ¾): ½(½ + ½) = ½.
+        var a = new EvalTable([Cat("c", 2, 0, 0, 0, 1)]);
+        var b = new EvalTable([Cat("c", 2, 1, 1, 1, 0)]);
+        var coder = MarginalCoder.Fit(a, [0]);
+        Assert.Equal(0.5, MarginalDistance.Tvd(coder.Transform(a), coder.Transform(b), [0]), 12);
+    }
+
+    [Fact]
+    public void Three_way_marginals_are_capped_at_three_hundred()
+    {
+        var table = new EvalTable(Enumerable.Range(0, 15).Select(i => Cat($"c{i}", 2, 0, 1)).ToArray());
+        var coder = MarginalCoder.Fit(table, Enumerable.Range(0, 15).ToArray());
+        var coded = coder.Transform(table);
+        Assert.Equal(300, MarginalDistance.Compute(coded, coded, 3, 1).Marginals);
+        Assert.Equal(105, MarginalDistance.Compute(coded, coded, 2, 1).Marginals);
+    }
+
+    [Fact]
+    public void Numeric_columns_with_many_values_are_cut_into_32_bins()
+    {
+        var table = new EvalTable([Num(Enumerable.Range(0, 100).Select(i => (double)i).ToArray())]);
+        var coded = MarginalCoder.Fit(table, [0]).Transform(table);
+        Assert.Equal(33, coded.DomainSizes[0]);
+        Assert.Equal(31, coded.Codes[0].Max());
+    }
+
+    [Fact]
+    public void Ks_and_wasserstein_of_a_shift_match_theory()
+    {
+        // Uniform grid shifted by 0.5 of a range of 9: W₁ = 0.5, KS = 1/10.
+        var real = Num(Enumerable.Range(0, 10).Select(i => (double)i).ToArray());
+        var synthetic = Num(Enumerable.Range(0, 10).Select(i => i + 0.5).ToArray());
+        var d = Distributions.Compare(real, synthetic);
+        Assert.Equal(0.5, d.Wasserstein, 9);
+        Assert.Equal(0.1, d.KolmogorovSmirnov, 9);
+        Assert.Equal(0.5 / 9, d.WassersteinNormalised, 9);
+    }
+
+    [Fact]
+    public void Associations_use_pearson_cramers_v_and_correlation_ratio()
+    {
+        var x = Num(1, 2, 3, 4);
+        var y = EvalColumn.Numeric(new ColumnSpec("y", ValueKind.Numeric, AttackRole.QuasiIdentifier, []), [2, 4, 6, 8]);
+        var a = Cat("a", 2, 0, 0, 1, 1);
+        var b = Cat("b", 2, 1, 1, 0, 0);
+        Assert.Equal(1, Associations.Pair(x, y), 9);
+        Assert.Equal(1, Associations.Pair(a, b), 9);
+        // Groups {1,2} and {3,4}: between-group SS 4 of total 5 → η = √0.8.
+        Assert.Equal(Math.Sqrt(0.8), Associations.Pair(a, x), 9);
+        Assert.Equal(0, Associations.Pair(Num(3, 3, 3, 3), y), 9);
+    }
+
+    [Fact]
+    public void Tstr_ratio_of_a_copy_is_close_to_one_and_discriminator_is_near_chance()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 3), 3);
+        var tstr = ModelUtility.Tstr(train, holdout, train, 4, [0, 1, 2, 3], 2000, new Random(1), default);
+        Assert.InRange(tstr.Ratio, 0.9, 1.1);
+        // A copy of the training data is a sample of the same population as the holdout.
+        var disc = ModelUtility.Discriminator(train, holdout, train, [0, 1, 2, 3, 4], 2000, new Random(2), default);
+        Assert.InRange(disc.Auc, 0.35, 0.65);
+    }
+
+    [Fact]
+    public void Discriminator_separates_independent_marginals_from_correlated_data()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(3000, 4), 4);
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(1));
+        Assert.True(ModelUtility.Discriminator(train, holdout, synthetic, [0, 1, 2, 3, 4], 3000, new Random(3), default).Auc > 0.6);
+    }
+}

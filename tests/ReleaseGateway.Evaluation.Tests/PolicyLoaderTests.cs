@@ -1,0 +1,73 @@
+using ReleaseGateway.Evaluation.Gates;
+
+namespace ReleaseGateway.Evaluation.Tests;
+
+public class PolicyLoaderTests
+{
+    [Fact]
+    public void Reads_gates_and_shadow_model_sections_and_ignores_other_sections()
+    {
+        const string yaml = """
+            dataset: colon
+            approvals:
+              required: 2
+            gates:
+              maxMembershipTprAt1PctFpr: 0.05
+              maxEmpiricalEpsilonRatio: 1.5
+              maxAttributeInferenceRisk: 0.1
+              maxSinglingOutRisk: 0.25
+              maxLinkabilityRisk: 0.15
+              maxTvd2: 0.2
+              minTstrRatio: 0.8
+            shadowModel:
+              shadowTargets: 4
+              shadowRuns: 16
+            """;
+        var policy = PolicyLoader.Parse(yaml);
+        Assert.Equal(new GateThresholds
+        {
+            MaxMembershipTprAt1PctFpr = 0.05, MaxEmpiricalEpsilonRatio = 1.5, MaxAttributeInferenceRisk = 0.1, MaxSinglingOutRisk = 0.25,
+            MaxLinkabilityRisk = 0.15, MaxTvd2 = 0.2, MinTstrRatio = 0.8,
+        }, policy.Thresholds);
+        Assert.Equal(new ShadowModelSettings(4, 16), policy.ShadowModel);
+    }
+
+    [Fact]
+    public void Missing_sections_mean_documented_defaults()
+    {
+        var policy = PolicyLoader.Parse("dataset: x\n");
+        Assert.Equal(new GateThresholds(), policy.Thresholds);
+        Assert.Equal(new ShadowModelSettings(), policy.ShadowModel);
+        Assert.Empty(new GateThresholds().Validate());
+    }
+
+    [Fact]
+    public void Partial_gates_keep_defaults_for_the_rest()
+    {
+        var policy = PolicyLoader.Parse("gates:\n  maxTvd2: 0.3\n");
+        Assert.Equal(0.3, policy.Thresholds.MaxTvd2);
+        Assert.Equal(new GateThresholds().MinTstrRatio, policy.Thresholds.MinTstrRatio);
+    }
+
+    [Theory]
+    [InlineData("gates:\n  maxTvd: 0.3\n", "p.yaml:2:3: gates.maxTvd: unknown gate")]
+    [InlineData("gates:\n  maxTvd2: high\n", "p.yaml:2:12: gates.maxTvd2: expected a number, got 'high'")]
+    [InlineData("gates:\n  maxTvd2: 1.5\n", "p.yaml:2:12: gates.maxTvd2: 1.5 is outside [0, 1]")]
+    [InlineData("gates:\n  maxEmpiricalEpsilonRatio: 0\n", "gates.maxEmpiricalEpsilonRatio: 0 must be positive")]
+    [InlineData("gates: [1, 2]\n", "p.yaml:1:8: gates: expected a mapping")]
+    [InlineData("shadowModel:\n  shadowRuns: 1\n", "shadowModel.shadowRuns: must be ≥ 2")]
+    [InlineData("shadowModel:\n  shadowTargets: 2.5\n", "shadowModel.shadowTargets: 2.5 must be a whole number")]
+    [InlineData("gates:\n  maxTvd2: [\n", "p.yaml:")]
+    public void Invalid_policies_are_rejected_with_file_line_column_and_key(string yaml, string expected)
+    {
+        var e = Assert.Throws<PolicyException>(() => PolicyLoader.Parse(yaml, "p.yaml"));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unreadable_policy_file_is_a_policy_error()
+    {
+        var e = Assert.Throws<PolicyException>(() => PolicyLoader.Load("/nonexistent/policy.yaml"));
+        Assert.StartsWith("/nonexistent/policy.yaml: cannot read policy", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,96 @@
+using ReleaseGateway.Evaluation.Gates;
+using ReleaseGateway.Evaluation.Protocol;
+using ReleaseGateway.Evaluation.Reports;
+using ReleaseGateway.Evaluation.Tables;
+using ReleaseGateway.Synthesis.Schema;
+
+namespace ReleaseGateway.Evaluation.Tests;
+
+public class ProtocolAndReportTests
+{
+    [Fact]
+    public void Split_is_reproducible_disjoint_and_complete()
+    {
+        var a = HoldoutSplit.Split(1000, 0.2, 42);
+        var b = HoldoutSplit.Split(1000, 0.2, 42);
+        Assert.Equal(a.Holdout, b.Holdout);
+        Assert.Equal(200, a.Holdout.Length);
+        Assert.Equal(Enumerable.Range(0, 1000), a.Train.Concat(a.Holdout).Order());
+        Assert.NotEqual(a.Holdout, HoldoutSplit.Split(1000, 0.2, 43).Holdout);
+    }
+
+    [Fact]
+    public void Split_of_a_single_row_keeps_it_in_training()
+    {
+        var split = HoldoutSplit.Split(1, 0.2, 1);
+        Assert.Equal([0], split.Train);
+        Assert.Empty(split.Holdout);
+    }
+
+    [Fact]
+    public void Csv_split_copies_records_verbatim_including_quoted_line_breaks()
+    {
+        var csv = "id,note\n1,\"a\nb\"\n2,plain\n3,\"x,\"\"y\"\"\"\n4,z\n5,w\n";
+        var train = new StringWriter();
+        var holdout = new StringWriter();
+        var result = CsvSplit.Split(new StringReader(csv), train, holdout, 0.4, 3);
+        Assert.Equal((3, 2), (result.Train, result.Holdout));
+        var records = CsvSplit.Records(train.ToString()).Skip(1).Concat(CsvSplit.Records(holdout.ToString()).Skip(1)).Order().ToArray();
+        Assert.Equal(["1,\"a\nb\"", "2,plain", "3,\"x,\"\"y\"\"\"", "4,z", "5,w"], records);
+        Assert.StartsWith("id,note\n", holdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Csv_split_rejects_an_unclosed_quote()
+    {
+        Assert.Throws<FormatException>(() => CsvSplit.Records("a,b\n1,\"x\n"));
+    }
+
+    [Fact]
+    public void Schema_coding_round_trips_and_makes_every_column_a_quasi_identifier_without_roles()
+    {
+        var schema = DatasetSchema.Parse("""{"age": 4, "sex": 2}""");
+        var coding = new SchemaCoding(schema);
+        var encoded = new Synthesis.Data.EncodedTable(["age", "sex"], [4, 2], [[0, 3, 2], [1, 0, 1]]);
+        var table = coding.ToEval(encoded);
+        Assert.All(table.Columns, c => Assert.Equal(AttackRole.QuasiIdentifier, c.Spec.Role));
+        var back = coding.ToEncoded(table);
+        Assert.Equal(encoded.Column(0).ToArray(), back.Column(0).ToArray());
+        Assert.Equal(encoded.Column(1).ToArray(), back.Column(1).ToArray());
+    }
+
+    [Fact]
+    public async Task Report_round_trips_through_json_and_html_puts_gates_before_plots_without_network_references()
+    {
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 1), 1);
+        var report = await Evaluator.RunAsync(new EvaluationInput
+        {
+            Train = train, Holdout = holdout, Synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(2)),
+            ClaimedEpsilon = 1, Seed = 3, Budget = TestTables.SmallBudget,
+        });
+        var json = ReportJson.Serialize(report);
+        var back = ReportJson.Deserialize(json);
+        Assert.Equal(report.Gates, back.Gates);
+        Assert.Equal(EvaluationReport.CurrentSchema, back.Schema);
+        Assert.Contains("\"maxMembershipTprAt1PctFpr\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"status\": \"pass\"", json, StringComparison.Ordinal);
+
+        var html = HtmlReport.Render(report);
+        var gates = html.IndexOf("<h2>Gates</h2>", StringComparison.Ordinal);
+        var firstPlot = html.IndexOf("<svg", StringComparison.Ordinal);
+        Assert.InRange(gates, 0, firstPlot);
+        Assert.True(html.Split("<svg").Length - 1 >= report.Columns.Count + 4, "one plot per column, two heatmaps, ROC and attribute risks");
+        Assert.DoesNotContain("src=\"http", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"http", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gate_helpers_compare_in_the_stated_direction()
+    {
+        Assert.Equal(GateStatus.Pass, GateResult.AtMost("g", 0.1, 0.1, "").Status);
+        Assert.Equal(GateStatus.Fail, GateResult.AtMost("g", 0.11, 0.1, "").Status);
+        Assert.Equal(GateStatus.Fail, GateResult.AtLeast("g", 0.4, 0.5, "").Status);
+        Assert.Null(GateResult.FailedClosed("g", 0.5, "≥", "boom").Value);
+    }
+}

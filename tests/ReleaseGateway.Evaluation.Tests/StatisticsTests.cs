@@ -1,0 +1,111 @@
+using ReleaseGateway.Evaluation.Attacks;
+using ReleaseGateway.Evaluation.Statistics;
+
+namespace ReleaseGateway.Evaluation.Tests;
+
+public class StatisticsTests
+{
+    [Fact]
+    public void ClopperPearson_with_no_successes_has_the_closed_form_upper_bound()
+    {
+        // For k = 0 the upper bound solves (1 − p)^n = α/2, i.e. p = 1 − (α/2)^(1/n).
+        var interval = BinomialConfidence.ClopperPearson(0, 10, 0.95);
+        Assert.Equal(0, interval.Lower);
+        Assert.Equal(1 - Math.Pow(0.025, 0.1), interval.Upper, 6);
+    }
+
+    [Fact]
+    public void ClopperPearson_is_symmetric_under_swapping_successes_and_failures()
+    {
+        var a = BinomialConfidence.ClopperPearson(3, 20, 0.9);
+        var b = BinomialConfidence.ClopperPearson(17, 20, 0.9);
+        Assert.Equal(a.Lower, 1 - b.Upper, 9);
+        Assert.Equal(a.Upper, 1 - b.Lower, 9);
+    }
+
+    [Fact]
+    public void Wilson_matches_the_published_formula()
+    {
+        var (rate, error) = BinomialConfidence.Wilson(30, 100, 0.95);
+        const double z = 1.959963984540054;
+        Assert.Equal((30 + z * z / 2) / (100 + z * z), rate, 9);
+        Assert.Equal(z / (100 + z * z) * Math.Sqrt(30 * 70 / 100.0 + z * z / 4), error, 9);
+    }
+
+    [Fact]
+    public void Residual_risk_is_zero_when_training_and_control_succeed_equally()
+    {
+        var risk = PrivacyRisk.FromCounts(500, 200, 500, 200, 100);
+        Assert.Equal(0, risk.Value, 9);
+        Assert.True(risk.Upper > 0);
+    }
+
+    [Fact]
+    public void Residual_risk_is_near_one_when_every_training_attack_succeeds_and_control_mostly_fails()
+    {
+        var risk = PrivacyRisk.FromCounts(1000, 1000, 1000, 100, 10);
+        Assert.True(risk.Value > 0.99, $"risk {risk.Value}");
+        Assert.True(risk.Lower > 0.98);
+    }
+
+    [Fact]
+    public void Roc_of_perfectly_separated_scores_has_unit_area_and_full_tpr_at_zero_fpr()
+    {
+        var roc = RocCurve.Compute([5, 6, 7], [1, 2, 3]);
+        Assert.Equal(1, roc.Auc, 12);
+        Assert.Equal(1, roc.TprAtFpr(0), 12);
+        Assert.Equal(1, roc.Advantage(), 12);
+    }
+
+    [Fact]
+    public void Roc_of_tied_scores_is_the_diagonal()
+    {
+        var roc = RocCurve.Compute([1, 1, 1, 1], [1, 1]);
+        Assert.Equal(0.5, roc.Auc, 12);
+        Assert.Equal(0.01, roc.TprAtFpr(0.01), 12);
+        Assert.Equal(0, roc.Advantage(), 12);
+    }
+
+    [Fact]
+    public void Roc_auc_equals_the_mann_whitney_probability()
+    {
+        double[] pos = [0.9, 0.8, 0.4, 0.4];
+        double[] neg = [0.7, 0.4, 0.1];
+        var pairs = pos.SelectMany(p => neg.Select(n => p > n ? 1.0 : p == n ? 0.5 : 0.0)).Average();
+        Assert.Equal(pairs, RocCurve.Compute(pos, neg).Auc, 12);
+    }
+
+    [Fact]
+    public void Empirical_epsilon_of_perfect_separation_is_bounded_by_the_sample_size()
+    {
+        // 500 members and 500 non-members in the test half, no errors: the bound is
+        // ln[(1 − FPR_u)/FNR_u] with FPR_u = FNR_u = 1 − 0.025^(1/500) (one-sided CP at 97.5 %).
+        var members = Enumerable.Range(0, 1000).Select(i => 10.0 + i).ToArray();
+        var nonMembers = Enumerable.Range(0, 1000).Select(i => -10.0 - i).ToArray();
+        var estimate = EmpiricalEpsilon.Estimate(members, nonMembers, 0, 0.95, new Random(1));
+        var u = 1 - Math.Pow(0.025, 1.0 / 500);
+        Assert.Equal(Math.Log((1 - u) / u), estimate.LowerBound, 6);
+    }
+
+    [Fact]
+    public void Empirical_epsilon_of_an_epsilon_one_randomised_response_stays_below_one()
+    {
+        // Members answer "1" with probability e/(1+e), non-members with 1/(1+e): exactly 1-DP.
+        // A valid 95 % lower bound exceeds the true ε with probability ≤ 5 %; seed 7 is fixed.
+        var random = new Random(7);
+        var p = Math.E / (1 + Math.E);
+        var members = Enumerable.Range(0, 4000).Select(_ => random.NextDouble() < p ? 1.0 : 0.0).ToArray();
+        var nonMembers = Enumerable.Range(0, 4000).Select(_ => random.NextDouble() < 1 - p ? 1.0 : 0.0).ToArray();
+        var estimate = EmpiricalEpsilon.Estimate(members, nonMembers, 0, 0.95, new Random(8));
+        Assert.InRange(estimate.LowerBound, 0.6, 1.0);
+    }
+
+    [Fact]
+    public void Empirical_epsilon_of_uninformative_scores_is_zero()
+    {
+        var random = new Random(3);
+        var members = Enumerable.Range(0, 2000).Select(_ => random.NextDouble()).ToArray();
+        var nonMembers = Enumerable.Range(0, 2000).Select(_ => random.NextDouble()).ToArray();
+        Assert.InRange(EmpiricalEpsilon.Estimate(members, nonMembers, 1e-9, 0.95, new Random(4)).LowerBound, 0, 0.2);
+    }
+}

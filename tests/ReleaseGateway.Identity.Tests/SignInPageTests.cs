@@ -1,0 +1,26 @@
+using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Identity.SignIn;
+
+namespace ReleaseGateway.Identity.Tests;
+
+public sealed class SignInPageTests
+{
+    [Theory]
+    [InlineData("/connect/authorize?x=1", "/connect/authorize?x=1")]
+    [InlineData("/", "/")]
+    [InlineData("//evil.example/x", "/")]
+    [InlineData("/\\evil.example", "/")]
+    [InlineData("https://evil.example/", "/")]
+    [InlineData("", "/")]
+    [InlineData(null, "/")]
+    public void ReturnUrl_StaysOnThisSite(string? url, string expected) => Assert.Equal(expected, Html.LocalUrl(url));
+
+    [Fact]
+    public void Encode_NeutralizesMarkup() => Assert.DoesNotContain("<", Html.Encode("<script>alert(1)</script>"));
+
+    [Theory]
+    [InlineData("researcher", Roles.Researcher)]
+    [InlineData("COMPLIANCEOFFICER", Roles.ComplianceOfficer)]
+    [InlineData("Superuser", null)]
+    public void Roles_AreNormalizedCaseInsensitively(string input, string? expected) => Assert.Equal(expected, Roles.Normalize(input));
+}

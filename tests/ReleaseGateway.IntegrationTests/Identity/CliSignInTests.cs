@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.IntegrationTests.Infrastructure;
+
+namespace ReleaseGateway.IntegrationTests.Identity;
+
+public sealed class CliSignInTestsOnSqlite(SqliteGatewayHost host) : CliSignInTests<SqliteGatewayHost>(host);
+
+public sealed class CliSignInTestsOnPostgres(PostgresGatewayHost host) : CliSignInTests<PostgresGatewayHost>(host);
+
+/// <summary>
+/// The newcomer's path from docs/identity.md, with the real <c>rgw</c>: create a user on the gateway's machine,
+/// sign in with <c>rgw login</c> (browser simulated over HTTP) or <c>rgw login --device</c>, check with <c>rgw whoami</c>.
+/// </summary>
+public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, IDisposable where THost : GatewayHost
+{
+    private readonly string _credentials = Path.Combine(Path.GetTempPath(), "rgw-cred-" + Guid.NewGuid().ToString("N"), "credentials.json");
+
+    private Dictionary<string, string> Environment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ReleaseGateway__DataDirectory"] = host.DataDirectory,
+            ["ReleaseGateway__CredentialsFile"] = _credentials,
+            ["ReleaseGateway__GatewayUrl"] = host.BaseAddress.ToString(),
+        };
+        if (host.PostgresConnectionString is { } postgres) environment["ConnectionStrings__Postgres"] = postgres;
+        return environment;
+    }
+
+    [Fact]
+    public async Task UsersAdd_PrintsAOneTimePassword_ThatSignsInOnlyAfterItIsChanged()
+    {
+        var email = $"admin-{Guid.NewGuid():N}@example.test";
+        var (exit, output) = await RgwProcess.RunAsync(Environment(), "users", "add", "--email", email, "--role", Roles.Administrator);
+        Assert.Equal(0, exit);
+        var oneTimePassword = Regex.Match(output, "One-time password: (\\S+)").Groups[1].Value;
+        Assert.Equal(20, oneTimePassword.Length);
+
+        using var browser = host.CreateBrowser();
+        var loginPage = await browser.FollowAsync(await browser.GetAsync("/account/login"));
+        var toChange = await OAuth.SubmitLoginAsync(browser, loginPage, new TestUser(Guid.Empty, email, oneTimePassword, []));
+
+        Assert.StartsWith("/account/password", browser.Location(toChange).ToString());
+        var (_, list) = await RgwProcess.RunAsync(Environment(), "users", "list");
+        Assert.Matches($"{Regex.Escape(email)}\\s+Administrator\\s+no\\s+one-time password", list);
+    }
+
+    [Fact]
+    public async Task Login_WithLoopbackRedirect_SavesCredentials_ThatWhoAmIUses()
+    {
+        var user = await host.CreateUserAsync(Roles.ComplianceOfficer);
+        await using var login = RgwProcess.Start(Environment(), "login", "--no-browser");
+        var authorizeUrl = new Uri(await login.WaitForLineAsync("^(http\\S+/connect/authorize\\S+)$"));
+
+        using var browser = host.CreateBrowser();
+        var loginPage = await browser.FollowAsync(await browser.GetAsync(authorizeUrl.PathAndQuery));
+        var toCli = await browser.FollowAsync(await OAuth.SubmitLoginAsync(browser, loginPage, user));
+        using var toLoopback = new HttpClient();
+        var landing = await toLoopback.GetStringAsync(toCli.Headers.Location);
+
+        Assert.Contains("Signed in", landing);
+        Assert.Equal(0, await login.WaitForExitAsync());
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_credentials));
+        var (exit, whoami) = await RgwProcess.RunAsync(Environment(), "whoami");
+        Assert.Equal(0, exit);
+        Assert.Contains(user.Id.ToString(), whoami);
+        Assert.Contains($"policies: {Policies.Compliance}, {Policies.ReadAudit}", whoami);
+    }
+
+    [Fact]
+    public async Task LoginDevice_CompletesWhenTheUserApprovesTheCodeElsewhere()
+    {
+        var user = await host.CreateUserAsync(Roles.Researcher);
+        await using var login = RgwProcess.Start(Environment(), "login", "--device");
+        var userCode = await login.WaitForLineAsync("enter the code: (\\S+)");
+
+        using var browser = host.CreateBrowser();
+        var loginPage = await browser.FollowAsync(await browser.GetAsync($"/connect/verify?user_code={Uri.EscapeDataString(userCode)}"));
+        var verifyPage = await browser.FollowAsync(await OAuth.SubmitLoginAsync(browser, loginPage, user));
+        await browser.SubmitAsync(await verifyPage.Content.ReadAsStringAsync(), "/connect/verify", [new("user_code", userCode), new("decision", "approve")]);
+
+        Assert.Equal(0, await login.WaitForExitAsync());
+        var (_, whoami) = await RgwProcess.RunAsync(Environment(), "whoami");
+        Assert.Contains(user.Id.ToString(), whoami);
+        var (logoutExit, _) = await RgwProcess.RunAsync(Environment(), "logout");
+        Assert.Equal(0, logoutExit);
+        Assert.False(File.Exists(_credentials));
+    }
+
+    public void Dispose()
+    {
+        var directory = Path.GetDirectoryName(_credentials)!;
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Text.Json;
+using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.IntegrationTests.Infrastructure;
+using ReleaseGateway.Problems;
+
+namespace ReleaseGateway.IntegrationTests.Identity;
+
+// Host middleware does not touch storage, so these run on the SQLite host only.
+
+/// <summary>Security headers, closed CORS, health, OpenAPI and the error pages of the default host.</summary>
+public sealed class HostSecurityTests(SqliteGatewayHost host) : IClassFixture<SqliteGatewayHost>
+{
+    [Fact]
+    public async Task SignInPage_CarriesSecurityHeaders_AndIsNotCached()
+    {
+        using var client = host.CreateClient();
+        var response = await client.GetAsync("/account/login");
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.True(response.Headers.CacheControl!.NoStore);
+    }
+
+    [Fact]
+    public async Task CorsPreflightFromAnotherOrigin_IsNotAllowed()
+    {
+        using var client = host.CreateClient();
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/me");
+        preflight.Headers.Add("Origin", "https://elsewhere.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        preflight.Headers.Add("Access-Control-Request-Headers", "authorization");
+
+        var response = await client.SendAsync(preflight);
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Readiness_ChecksTheDatabases()
+    {
+        using var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_DescribesTheApi()
+    {
+        using var client = host.CreateClient();
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/me", out _));
+        Assert.False(paths.TryGetProperty("/account/login", out _));
+    }
+
+    [Fact]
+    public async Task ProblemType_PointsToAnExplanationPage()
+    {
+        using var client = host.CreateClient();
+        var problem = JsonDocument.Parse(await (await client.GetAsync("/api/admin/users")).Content.ReadAsStringAsync()).RootElement;
+        var type = problem.GetProperty("type").GetString()!;
+        Assert.Equal(ErrorCodes.TypeUri(ErrorCodes.AuthenticationRequired), type);
+
+        var page = await client.GetAsync(type);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains(ErrorCodes.Get(ErrorCodes.AuthenticationRequired).Title, await page.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AdminApi_CreatesUserWithOneTimePasswordShownOnce()
+    {
+        using var admin = host.CreateClient(await host.AccessTokenForRoleAsync(Roles.Administrator));
+        var email = $"new-{Guid.NewGuid():N}@example.test";
+
+        var created = await admin.PostAsync("/api/admin/users", JsonContent(new { email, roles = new[] { Roles.Researcher } }));
+        var again = await admin.PostAsync("/api/admin/users", JsonContent(new { email, roles = new[] { Roles.Researcher } }));
+        var badRole = await admin.PostAsync("/api/admin/users", JsonContent(new { email = "x" + email, roles = new[] { "Superuser" } }));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(20, JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("oneTimePassword").GetString()!.Length);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(ErrorCodes.UserAlreadyExists, JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        Assert.Equal(ErrorCodes.UnknownRole, JsonDocument.Parse(await badRole.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        var list = await admin.GetStringAsync("/api/admin/users");
+        Assert.Contains(email, list);
+        Assert.DoesNotContain("passwordHash", list, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static StringContent JsonContent(object value) =>
+        new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
+}
+
+/// <summary>A host with a tiny sign-in rate limit.</summary>
+public sealed class RateLimitedGatewayHost : SqliteGatewayHost
+{
+    public const int PermitLimit = 3;
+
+    protected override void Configure(IDictionary<string, string?> settings) =>
+        settings["Identity:RateLimit:PermitLimit"] = PermitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public sealed class RateLimitTests(RateLimitedGatewayHost host) : IClassFixture<RateLimitedGatewayHost>
+{
+    [Theory]
+    [InlineData("/connect/token")]
+    [InlineData("/connect/device")]
+    [InlineData("/account/login")]
+    public async Task SignInEndpoints_Answer429AfterThePermitLimit(string path)
+    {
+        using var client = host.CreateClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= RateLimitedGatewayHost.PermitLimit; i++)
+        {
+            var response = await client.PostAsync(path, new FormUrlEncodedContent([new("client_id", GatewayScopes.CliClientId)]));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+                Assert.Equal(ErrorCodes.TooManyAttempts,
+                    JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+            }
+        }
+
+        Assert.All(statuses.Take(RateLimitedGatewayHost.PermitLimit), s => Assert.NotEqual(HttpStatusCode.TooManyRequests, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
+    public async Task ApiEndpoints_AreNotLimitedBySignInLimits()
+    {
+        using var client = host.CreateClient();
+        for (var i = 0; i <= RateLimitedGatewayHost.PermitLimit * 2; i++)
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, (await client.GetAsync("/api/me")).StatusCode);
+    }
+}
+
+/// <summary>A host with the production default: HTTPS required (no override).</summary>
+public sealed class HttpsRequiredGatewayHost : SqliteGatewayHost
+{
+    protected override void Configure(IDictionary<string, string?> settings) => settings.Remove("ReleaseGateway:RequireHttps");
+}
+
+public sealed class HttpsRequiredTests(HttpsRequiredGatewayHost host) : IClassFixture<HttpsRequiredGatewayHost>
+{
+    [Theory]
+    [InlineData("/api/me")]
+    [InlineData("/account/login")]
+    [InlineData("/.well-known/openid-configuration")]
+    public async Task OutsideDevelopment_PlainHttpIsRefused(string path)
+    {
+        using var client = host.CreateClient();
+        var response = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(ErrorCodes.HttpsRequired, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task OutsideDevelopment_HealthProbesStillAnswerOverHttp()
+    {
+        using var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Schema;
+
+namespace ReleaseGateway.Synthesis.Tests;
+
+public class CsvTableTests
+{
+    private static readonly DatasetSchema Schema = DatasetSchema.Parse("""
+        { "columns": [
+           {"name": "id", "type": "identifier"},
+           {"name": "age", "type": "integer", "min": 18, "max": 90, "bins": 4},
+           {"name": "bmi", "type": "continuous", "min": 10, "max": 60, "binEdges": [10, 18.5, 25, 30, 40, 60], "missing": true},
+           {"name": "sex", "type": "categorical", "categories": ["F", "M", "M, other"]},
+           {"name": "seen", "type": "date", "min": "2000-01-15", "max": "2001-03-31", "granularity": "month"} ] }
+        """);
+
+    private static Stream Csv(string text) => new MemoryStream(Encoding.UTF8.GetBytes(text));
+
+    [Fact]
+    public void Read_ValidFile_CodesEveryTypeAndDropsIdentifiers()
+    {
+        EncodedTable table = CsvTableReader.Read(Csv("sex,id,age,bmi,seen\r\nF,1,18,10,2000-01-15\n\"M, other\",2,90,,2001-03-31\nM,3,54,24.9,2000-02-01\n"), Schema);
+        Assert.Equal(["age", "bmi", "sex", "seen"], table.ColumnNames);
+        Assert.Equal([4, 6, 3, 15], table.DomainSizes);
+        Assert.Equal(3, table.RowCount);
+        Assert.Equal([0, 3, 1], table.Column(0).ToArray());
+        Assert.Equal([0, 5, 1], table.Column(1).ToArray());
+        Assert.Equal([0, 2, 1], table.Column(2).ToArray());
+        Assert.Equal([0, 14, 1], table.Column(3).ToArray());
+    }
+
+    [Fact]
+    public void Validate_BadRows_ReportsRowColumnAndReasonWithoutThrowing()
+    {
+        string text = "id,age,bmi,sex,seen\n1,17,20,F,2000-02-01\n2,30,abc,X,2000-02-01\n3,30\n4,30,20,\"F\"x,2000-02-01\n5,30,,F,2000-01-01\n";
+        CsvValidationReport report = CsvTableReader.Validate(Csv(text), Schema);
+        Assert.False(report.IsValid);
+        Assert.Equal(5, report.RowCount);
+        Assert.Contains(report.Problems, p => p.Row == 2 && p.Column == "age" && p.Message.Contains("outside", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Row == 3 && p.Column == "bmi" && p.Message.Contains("not a number", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Row == 3 && p.Column == "sex" && p.Message.Contains("categories", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Row == 4 && p.Column is null && p.Message.Contains("fields", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Row == 5 && p.Column is null && p.Message.Contains("quote", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Row == 6 && p.Column == "seen");
+    }
+
+    [Fact]
+    public void Read_UnknownAndMissingHeaderColumns_ThrowsWithEveryProblem()
+    {
+        var error = Assert.Throws<CsvValidationException>(() => CsvTableReader.Read(Csv("id,age,weight,sex,seen\n1,20,70,F,2000-02-01\n"), Schema));
+        Assert.Contains(error.Problems, p => p.Row == 1 && p.Column == "weight" && p.Message.Contains("unknown", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.Row == 1 && p.Column == "bmi" && p.Message.Contains("missing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_ClipPolicy_ClipsNumbersToTheBounds()
+    {
+        DatasetSchema clip = DatasetSchema.Parse("""{"columns": [{"name": "x", "type": "integer", "min": 0, "max": 9}], "outOfDomain": "clip"}""");
+        EncodedTable table = CsvTableReader.Read(Csv("x\n-5\n12\n4\n"), clip);
+        Assert.Equal([0, 9, 4], table.Column(0).ToArray());
+    }
+
+    [Fact]
+    public void Validate_UnterminatedQuote_IsReported()
+    {
+        CsvValidationReport report = CsvTableReader.Validate(Csv("id,age,bmi,sex,seen\n1,20,,\"F,2000-02-01\n"), Schema);
+        Assert.Contains(report.Problems, p => p.Message.Contains("unterminated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WriteDecoded_ThenRead_ReproducesTheCodes()
+    {
+        EncodedTable table = CsvTableReader.Read(Csv("id,age,bmi,sex,seen\n1,18,10,F,2000-01-15\n2,90,,\"M, other\",2001-03-31\n3,54,24.9,M,2000-02-01\n4,40,59.5,F,2000-12-31\n"), Schema);
+        var text = new StringWriter();
+        CsvTableWriter.WriteDecoded(table, Schema, text, new SeededRandomSource(1));
+        EncodedTable again = CsvTableReader.Read(Csv(text.ToString()), Schema);
+        for (int j = 0; j < table.ColumnCount; j++)
+        {
+            Assert.Equal(table.Column(j).ToArray(), again.Column(j).ToArray());
+        }
+
+        Assert.StartsWith("id,age,bmi,sex,seen\n1,", text.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WriteCodes_WritesTheIntegerCoding()
+    {
+        var table = new EncodedTable(["a", "b"], [3, 2], [[0, 2], [1, 0]]);
+        var text = new StringWriter();
+        CsvTableWriter.WriteCodes(table, text);
+        Assert.Equal("a,b\n0,1\n2,0\n", text.ToString());
+    }
+}

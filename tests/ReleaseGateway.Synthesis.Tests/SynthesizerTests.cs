@@ -1,0 +1,71 @@
+using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Marginals;
+using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Synthesis.Synthesizers;
+using ReleaseGateway.Testing;
+
+namespace ReleaseGateway.Synthesis.Tests;
+
+public class SynthesizerTests
+{
+    private static EncodedTable Shared(string name) =>
+        CsvTableReader.Read(Path.Combine(RepositoryPaths.SharedData, name + "-disc.csv"), DatasetSchema.Load(Path.Combine(RepositoryPaths.SharedData, name + "-domain.json")));
+
+    [Theory]
+    [InlineData(SynthesisMethod.Aim, 0.3)]
+    [InlineData(SynthesisMethod.Mst, 0.3)]
+    [InlineData(SynthesisMethod.Aim, 3.0)]
+    [InlineData(SynthesisMethod.Mst, 3.0)]
+    public void Run_OnASharedTable_SpendsAtMostTheBudgetAndKeepsTheDomain(SynthesisMethod method, double epsilon)
+    {
+        EncodedTable real = Shared("nwtco");
+        SynthesisResult result = Synthesizer.Run(new TableMarginalSource(real), new SynthesisOptions { Method = method, Epsilon = epsilon, Seed = 5 });
+        double rho = ZcdpConversion.Rho(epsilon, 1e-9);
+        Assert.Equal(rho, result.RhoBudget, 1e-15);
+        Assert.True(result.RhoSpent <= rho, $"spent {result.RhoSpent} of {rho}");
+        Assert.True(result.RhoSpent >= 0.999 * rho, "the whole budget should be used");
+        Assert.Equal(result.RhoSpent, result.Charges.Sum(c => c.Rho), 1e-12);
+        Assert.Equal(real.ColumnNames, result.Table.ColumnNames);
+        Assert.Equal(real.DomainSizes, result.Table.DomainSizes);
+        Assert.NotEmpty(result.Cliques);
+        // The noisy count: sd well under 100 records at these budgets, so it lies within 10% of 4028.
+        Assert.InRange(result.Table.RowCount, 3600, 4450);
+    }
+
+    [Fact]
+    public void Run_WithTheSameSeed_IsReproducible_AndRowsOverrideTheNoisyCount()
+    {
+        var source = new TableMarginalSource(Shared("gbsg"));
+        var options = new SynthesisOptions { Epsilon = 1, Seed = 11, Rows = 500 };
+        SynthesisResult first = Synthesizer.Run(source, options);
+        SynthesisResult second = Synthesizer.Run(source, options);
+        Assert.Equal(500, first.Table.RowCount);
+        for (int j = 0; j < first.Table.ColumnCount; j++)
+        {
+            Assert.Equal(first.Table.Column(j).ToArray(), second.Table.Column(j).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Run_AtEpsilonOne_IsCloserToTheDataThanTheReferenceMstOnNwtco()
+    {
+        // Reference MST at epsilon = 1 on nwtco: tvd2 = 0.0775 (shared/data/BASELINES.md). A quality
+        // smoke test, not the benchmark: one seed, and a margin of 20% above the reference.
+        EncodedTable real = Shared("nwtco");
+        SynthesisResult result = Synthesizer.Run(new TableMarginalSource(real), new SynthesisOptions { Epsilon = 1, Seed = 1 });
+        Assert.True(WorkloadError.MeanTvd(real, result.Table, 2) < 0.0775 * 1.2);
+    }
+
+    [Theory]
+    [InlineData(0.0, 1e-9)]
+    [InlineData(-1.0, 1e-9)]
+    [InlineData(double.PositiveInfinity, 1e-9)]
+    [InlineData(1.0, 0.0)]
+    [InlineData(1.0, 1.0)]
+    public void Run_InvalidPrivacyParameters_Throws(double epsilon, double delta)
+    {
+        var source = new TableMarginalSource(new EncodedTable(["a"], [2], [[0, 1]]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Synthesizer.Run(source, new SynthesisOptions { Epsilon = epsilon, Delta = delta }));
+    }
+}
