@@ -6,6 +6,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using ReleaseGateway.Diagnostics;
 using ReleaseGateway.EventStore;
 using Scalar.AspNetCore;
 
@@ -20,7 +21,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
         builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
         builder.Services.AddHealthChecks().AddCheck<EventStoreHealthCheck>("event-store", tags: ["ready"]);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecuritySchemeTransformer>());
         // Closed by default: only origins listed under ReleaseGateway:Cors:AllowedOrigins may call from a browser.
         var origins = builder.Configuration.GetSection("ReleaseGateway:Cors:AllowedOrigins").Get<string[]>() ?? [];
         builder.Services.AddCors(o => o.AddDefaultPolicy(p =>

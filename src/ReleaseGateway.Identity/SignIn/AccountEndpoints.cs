@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using ReleaseGateway.Diagnostics;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Audit;
 using ReleaseGateway.Identity.Authorization;
@@ -74,15 +75,20 @@ internal static class AccountEndpoints
         if (!await antiforgery.IsRequestValidAsync(context)) return BadForm();
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var returnUrl = Html.LocalUrl(form["returnUrl"]);
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity("identity.sign_in");
         var user = await users.FindByEmailAsync(form["email"].ToString().Trim());
         if (user is null)
         {
+            // Hash anyway so an unknown address costs as long as a wrong password: timing must not reveal accounts.
+            users.PasswordHasher.HashPassword(new GatewayUser(), form["password"].ToString());
+            activity?.SetTag("rgw.sign_in.outcome", "unknown-account");
             audit.UnknownAccount();
             return LoginForm(context, antiforgery, returnUrl, ("Wrong e-mail address or password.", ErrorCodes.InvalidCredentials), StatusCodes.Status401Unauthorized);
         }
 
         var wasLocked = await users.IsLockedOutAsync(user);
         var result = await signIn.PasswordSignInAsync(user, form["password"].ToString(), isPersistent: false, lockoutOnFailure: true);
+        activity?.SetTag("rgw.user_id", user.Id).SetTag("rgw.sign_in.outcome", result.ToString());
         if (result.Succeeded)
         {
             await audit.SignedInAsync(context, user, SignInMethods.Password);

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using ReleaseGateway.Evaluation.Fidelity;
+using ReleaseGateway.Evaluation.Protocol;
+using ReleaseGateway.Evaluation.Tables;
+using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Marginals;
+using ReleaseGateway.Synthesis.Neural.Generators;
+using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Synthesis.Synthesizers;
+
+// Neural (DP-SGD MADE) vs graphical-model default on the shared tables; see docs/neural.md.
+// usage: dotnet run -c Release --project bench/ReleaseGateway.Synthesis.Neural.Bench -- [--data DIR]
+//        [--tables a,b] [--epsilons 1,3] [--seeds 1,2,3] [--methods made,aim] [--out results.csv] [--timing]
+var options = ParseArguments(args);
+string data = options.GetValueOrDefault("data", "../shared/data");
+string output = options.GetValueOrDefault("out", "neural-bench.csv");
+if (options.ContainsKey("timing"))
+{
+    Timing(options);
+    return 0;
+}
+
+string[] tables = options.GetValueOrDefault("tables", "nwtco,colon,mgus2,pbcseq,pima,breastcancer_wisc,gbsg,cgd,pima-raw").Split(',');
+double[] epsilons = options.GetValueOrDefault("epsilons", "1,3").Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+long[] seeds = options.GetValueOrDefault("seeds", "1,2,3").Split(',').Select(long.Parse).ToArray();
+string[] methods = options.GetValueOrDefault("methods", "made,aim").Split(',');
+var targets = new Dictionary<string, string>
+{
+    ["nwtco"] = "rel", ["colon"] = "status", ["mgus2"] = "death", ["pbcseq"] = "status", ["pima"] = "diabetes",
+    ["breastcancer_wisc"] = "Class", ["gbsg"] = "status", ["cgd"] = "status", ["pima-raw"] = "diabetes",
+};
+
+bool header = !File.Exists(output);
+using var writer = new StreamWriter(output, append: true);
+if (header)
+{
+    writer.WriteLine("table,rows,columns,method,epsilon,seed,tvd1,tvd2,tvd3,tstr_lr,tstr_rf,real_lr,real_rf,wall_s,sigma,steps");
+}
+
+foreach (string name in tables)
+{
+    (EncodedTable full, DatasetSchema schema) = Load(data, name);
+    // Synthesizers see 80% of the rows; the 20% holdout is only for TSTR (same split for every method).
+    SplitIndices split = HoldoutSplit.Split(full.RowCount, 0.2, 0);
+    EncodedTable train = Subset(full, split.Train), holdout = Subset(full, split.Holdout);
+    int target = train.IndexOf(targets[name]);
+    foreach (double epsilon in epsilons)
+    {
+        foreach (long seed in seeds)
+        {
+            foreach (string method in methods)
+            {
+                var clock = Stopwatch.StartNew();
+                EncodedTable synthetic;
+                double sigma = double.NaN;
+                int steps = 0;
+                if (method == NeuralSynthesisOptions.MethodName)
+                {
+                    NeuralSynthesisResult result = NeuralSynthesizer.Run(train, new NeuralSynthesisOptions { Epsilon = epsilon, Seed = seed, Rows = train.RowCount });
+                    (synthetic, sigma, steps) = (result.Table, result.NoiseMultiplier, result.Steps);
+                }
+                else
+                {
+                    var synthesisMethod = method == "mst" ? SynthesisMethod.Mst : SynthesisMethod.Aim;
+                    synthetic = Synthesizer.Run(new TableMarginalSource(train), new SynthesisOptions { Method = synthesisMethod, Epsilon = epsilon, Seed = seed, Rows = train.RowCount }).Table;
+                }
+
+                double wall = clock.Elapsed.TotalSeconds;
+                double[] tvd = [.. new[] { 1, 2, 3 }.Select(k => WorkloadError.MeanTvd(train, synthetic, k, 300, 0))];
+                TstrResult tstr = ModelUtility.Tstr(ToEval(train), ToEval(holdout), ToEval(synthetic), target,
+                    Enumerable.Range(0, train.ColumnCount).Where(j => j != target).ToArray(), 5000, new Random((int)seed), CancellationToken.None);
+                string line = string.Join(",", name, train.RowCount, train.ColumnCount, method, F(epsilon), seed, F(tvd[0]), F(tvd[1]), F(tvd[2]),
+                    F(tstr.Scores[0].SyntheticScore), F(tstr.Scores[1].SyntheticScore), F(tstr.Scores[0].RealScore), F(tstr.Scores[1].RealScore), F(wall), F(sigma), steps);
+                writer.WriteLine(line);
+                writer.Flush();
+                Console.WriteLine(line);
+            }
+        }
+    }
+}
+
+return 0;
+
+static string F(double value) => value.ToString("G5", CultureInfo.InvariantCulture);
+
+static (EncodedTable, DatasetSchema) Load(string data, string name)
+{
+    if (name.EndsWith("-raw", StringComparison.Ordinal))
+    {
+        string stem = name[..^4];
+        DatasetSchema raw = DatasetSchema.Load(Path.Combine(AppContext.BaseDirectory, "schemas", stem + ".schema.json"));
+        return (CsvTableReader.Read(Path.Combine(data, stem + ".csv"), raw), raw);
+    }
+
+    DatasetSchema schema = DatasetSchema.Load(Path.Combine(data, name + "-domain.json"));
+    return (CsvTableReader.Read(Path.Combine(data, name + "-disc.csv"), schema), schema);
+}
+
+static EncodedTable Subset(EncodedTable table, int[] rows) =>
+    new(table.ColumnNames, table.DomainSizes, Enumerable.Range(0, table.ColumnCount).Select(j => rows.Select(r => table.Column(j)[r]).ToArray()).ToArray());
+
+static EvalTable ToEval(EncodedTable table) =>
+    new(Enumerable.Range(0, table.ColumnCount).Select(j => EvalColumn.Categorical(
+        new ColumnSpec(table.ColumnNames[j], ValueKind.Categorical, AttackRole.None, Enumerable.Range(0, table.DomainSizes[j]).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray()),
+        table.Column(j).ToArray())).ToArray());
+
+static void Timing(Dictionary<string, string> options)
+{
+    // A generated 10,000-row, 20-column table with dependent columns (each column a noisy function of
+    // the previous one), domains of 2..32 codes: the size the 5-minute bar names.
+    const int rows = 10_000, columns = 20;
+    var random = new SeededRandomSource(42);
+    int[] sizes = Enumerable.Range(0, columns).Select(j => j % 4 == 0 ? 2 : j % 4 == 1 ? 8 : j % 4 == 2 ? 16 : 32).ToArray();
+    var codes = sizes.Select(_ => new int[rows]).ToArray();
+    for (int i = 0; i < rows; i++)
+    {
+        for (int j = 0; j < columns; j++)
+        {
+            int previous = j == 0 ? 0 : codes[j - 1][i];
+            codes[j][i] = random.NextDouble() < 0.6 ? previous * sizes[j] / (j == 0 ? 1 : sizes[j - 1]) % sizes[j] : random.NextInt(sizes[j]);
+        }
+    }
+
+    var table = new EncodedTable(Enumerable.Range(0, columns).Select(j => $"c{j}").ToArray(), sizes, codes);
+    double epsilon = double.Parse(options.GetValueOrDefault("epsilons", "1").Split(',')[0], CultureInfo.InvariantCulture);
+    var clock = Stopwatch.StartNew();
+    NeuralSynthesisResult result = NeuralSynthesizer.Run(table, new NeuralSynthesisOptions { Epsilon = epsilon, Seed = 1 },
+        new Progress<NeuralTrainingProgress>(p => Console.WriteLine($"epoch {p.Epoch:F1} step {p.Step}/{p.Steps} loss {p.Loss:F3} eps {p.EpsilonSpent:F3} clipped {p.ClippedFraction:P0}")));
+    Console.WriteLine($"10000 x 20 at epsilon {epsilon}: {clock.Elapsed.TotalSeconds:F1} s wall, {result.Steps} steps, q {result.SamplingRate:G3}, sigma {result.NoiseMultiplier:G4}, {result.Parameters} parameters, " +
+        $"tvd2 {WorkloadError.MeanTvd(table, result.Table, 2, 300, 0):F4}");
+}
+
+static Dictionary<string, string> ParseArguments(string[] args)
+{
+    var result = new Dictionary<string, string>(StringComparer.Ordinal);
+    for (int i = 0; i < args.Length; i++)
+    {
+        if (args[i].StartsWith("--", StringComparison.Ordinal))
+        {
+            bool hasValue = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
+            result[args[i][2..]] = hasValue ? args[++i] : "true";
+        }
+    }
+
+    return result;
+}

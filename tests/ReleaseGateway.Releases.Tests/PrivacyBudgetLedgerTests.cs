@@ -1,0 +1,92 @@
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Releases.Budget;
+
+namespace ReleaseGateway.Releases.Tests;
+
+public sealed class PrivacyBudgetLedgerTests
+{
+    private static readonly Guid Dataset = Guid.CreateVersion7();
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+    private const double ReleaseDelta = 1e-9;
+
+    private static PrivacyBudgetLedger Given(params object[] events) => events.Aggregate(PrivacyBudgetLedger.Empty(Dataset), (l, e) => l.Apply(e));
+
+    private static PrivacyBudgetReserved Reserved(Guid request, double epsilon) =>
+        new(Dataset, request, PrivacyCost.ForZcdpRelease(epsilon, ReleaseDelta), epsilon, ReleaseDelta, 0, "member-1", Now);
+
+    [Fact]
+    public void Releases_ComposeInZcdp_NotByAddingEpsilons()
+    {
+        // Two epsilon = 1 zCDP releases: rho adds (Bun & Steinke 2016), and the tight conversion of 2 rho is far below 2.
+        var ledger = Given(Reserved(Guid.NewGuid(), 1), Reserved(Guid.NewGuid(), 1));
+        var rho = ZcdpConversion.Rho(1, ReleaseDelta);
+        Assert.Equal(2 * rho, ledger.Committed.Rho, 12);
+        Assert.Equal(ZcdpConversion.Epsilon(2 * rho, ReleaseDelta), ledger.Committed.EpsilonAt(ReleaseDelta), 9);
+        Assert.InRange(ledger.Committed.EpsilonAt(ReleaseDelta), 1.0, 1.6);
+    }
+
+    [Fact]
+    public void GivenAFullLedger_WhenReserving_ThenRefusedWithTheRemainingBudgetInTheMessage()
+    {
+        var cap = new BudgetCap(2.0, 1e-9, 10);
+        var ledger = Given(Reserved(Guid.NewGuid(), 1), Reserved(Guid.NewGuid(), 1));
+        var decision = ledger.Reserve(cap, Guid.NewGuid(), PrivacyCost.ForZcdpRelease(1.5, ReleaseDelta), 1.5, ReleaseDelta, "m", Now);
+
+        Assert.Equal(BudgetRefusal.CapExceeded, decision.Refusal);
+        var remaining = ledger.RemainingEpsilon(cap, ReleaseDelta);
+        Assert.InRange(remaining, 0.01, 1.5);
+        Assert.Contains($"{remaining:G4}", decision.Message);
+        // ...and the remaining figure is exact: a release of that size fits, a slightly larger one does not.
+        Assert.NotNull(ledger.Reserve(cap, Guid.NewGuid(), PrivacyCost.ForZcdpRelease(remaining * 0.999, ReleaseDelta), remaining, ReleaseDelta, "m", Now).Reserved);
+        Assert.Null(ledger.Reserve(cap, Guid.NewGuid(), PrivacyCost.ForZcdpRelease(remaining * 1.01, ReleaseDelta), remaining, ReleaseDelta, "m", Now).Reserved);
+    }
+
+    [Fact]
+    public void GivenACharge_WhenReleased_ThenRefused_BecauseSpentBudgetIsNeverRefunded()
+    {
+        var request = Guid.NewGuid();
+        var ledger = Given(Reserved(request, 1));
+        var charged = ledger.Charge(request, "system", Now, 1e-9);
+        Assert.NotNull(charged);
+        ledger = ledger.Apply(charged);
+
+        Assert.Throws<InvalidOperationException>(() => ledger.Release(request, "withdrawn", "researcher", Now));
+        Assert.Null(ledger.Charge(request, "system", Now, 1e-9)); // a resumed job charges once
+        Assert.Equal(ledger.Committed, ledger.Spent);
+    }
+
+    [Fact]
+    public void GivenAReservation_WhenReleasedBeforeGeneration_ThenTheBudgetIsFreeAgain()
+    {
+        var request = Guid.NewGuid();
+        var ledger = Given(Reserved(request, 1));
+        ledger = ledger.Apply(ledger.Release(request, "withdrawn", "researcher", Now));
+        Assert.Empty(ledger.Entries);
+        Assert.Equal(0, ledger.Committed.EpsilonAt(1e-9));
+    }
+
+    [Fact]
+    public void ChargingWithoutAReservation_IsRefused() =>
+        Assert.Throws<InvalidOperationException>(() => Given().Charge(Guid.NewGuid(), "system", Now, 1e-9));
+
+    [Fact]
+    public void MaximumNumberOfReleases_IsEnforced()
+    {
+        var ledger = Given(Reserved(Guid.NewGuid(), 0.1));
+        var decision = ledger.Reserve(new BudgetCap(100, 1e-6, 1), Guid.NewGuid(), PrivacyCost.ForZcdpRelease(0.1, ReleaseDelta), 0.1, ReleaseDelta, "m", Now);
+        Assert.Equal(BudgetRefusal.TooManyReleases, decision.Refusal);
+    }
+
+    [Fact]
+    public void RenyiCurves_ComposeWithZcdp_InOneLedger()
+    {
+        var dpSgd = SubsampledGaussianRdp.Rdp(0.01, 1.1, 1000, SubsampledGaussianRdp.DefaultOrders);
+        var total = new PrivacyCost(ZcdpConversion.Rho(1, 1e-9)).Add(new PrivacyCost(0, dpSgd));
+        var accountant = new RenyiAccountant();
+        accountant.ComposeZcdp("mst", ZcdpConversion.Rho(1, 1e-9));
+        accountant.Compose("dp-sgd", dpSgd);
+        Assert.Equal(accountant.Epsilon(1e-9).Epsilon, total.EpsilonAt(1e-9), 12);
+        Assert.True(total.EpsilonAt(1e-9) > new PrivacyCost(ZcdpConversion.Rho(1, 1e-9)).EpsilonAt(1e-9));
+    }
+}
