@@ -58,7 +58,7 @@ foreach (string name in tables)
                 int steps = 0;
                 if (method == NeuralSynthesisOptions.MethodName)
                 {
-                    NeuralSynthesisResult result = NeuralSynthesizer.Run(train, new NeuralSynthesisOptions { Epsilon = epsilon, Seed = seed, Rows = train.RowCount });
+                    NeuralSynthesisResult result = NeuralSynthesizer.Run(train, Tuned(new NeuralSynthesisOptions { Epsilon = epsilon, Seed = seed, Rows = train.RowCount }));
                     (synthetic, sigma, steps) = (result.Table, result.NoiseMultiplier, result.Steps);
                 }
                 else
@@ -82,6 +82,16 @@ foreach (string name in tables)
 }
 
 return 0;
+
+NeuralSynthesisOptions Tuned(NeuralSynthesisOptions o)
+{
+    double Get(string key, double fallback) => options.TryGetValue(key, out string? v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    return o with
+    {
+        Epochs = Get("epochs", o.Epochs), LearningRate = Get("lr", o.LearningRate), MarginalShare = Get("mshare", o.MarginalShare),
+        BatchFraction = Get("batch", o.BatchFraction), Hidden = (int)Get("hidden", o.Hidden), ClipNorm = Get("clip", o.ClipNorm),
+    };
+}
 
 static string F(double value) => value.ToString("G5", CultureInfo.InvariantCulture);
 
@@ -126,7 +136,7 @@ static void Timing(Dictionary<string, string> options)
     var table = new EncodedTable(Enumerable.Range(0, columns).Select(j => $"c{j}").ToArray(), sizes, codes);
     double epsilon = double.Parse(options.GetValueOrDefault("epsilons", "1").Split(',')[0], CultureInfo.InvariantCulture);
     var clock = Stopwatch.StartNew();
-    NeuralSynthesisResult result = NeuralSynthesizer.Run(table, new NeuralSynthesisOptions { Epsilon = epsilon, Seed = 1 },
+    NeuralSynthesisResult result = NeuralSynthesizer.Run(table, new NeuralSynthesisOptions { Epsilon = epsilon, Seed = 1, Threads = options.TryGetValue("threads", out string? t) ? int.Parse(t, CultureInfo.InvariantCulture) : null, Epochs = options.TryGetValue("epochs", out string? e) ? double.Parse(e, CultureInfo.InvariantCulture) : 20 },
         new Progress<NeuralTrainingProgress>(p => Console.WriteLine($"epoch {p.Epoch:F1} step {p.Step}/{p.Steps} loss {p.Loss:F3} eps {p.EpsilonSpent:F3} clipped {p.ClippedFraction:P0}")));
     Console.WriteLine($"10000 x 20 at epsilon {epsilon}: {clock.Elapsed.TotalSeconds:F1} s wall, {result.Steps} steps, q {result.SamplingRate:G3}, sigma {result.NoiseMultiplier:G4}, {result.Parameters} parameters, " +
         $"tvd2 {WorkloadError.MeanTvd(table, result.Table, 2, 300, 0):F4}");

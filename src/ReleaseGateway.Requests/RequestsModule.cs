@@ -47,7 +47,7 @@ public static class RequestsModule
         var workflows = WorkflowCatalog.LoadDirectory(configuration["ReleaseGateway:WorkflowsDirectory"] is { Length: > 0 } w
             ? w : FindAbove(builder.Environment.ContentRootPath, "workflows"));
         var policies = PolicyLoader.LoadDirectory(configuration["ReleaseGateway:PoliciesDirectory"] is { Length: > 0 } p
-            ? p : FindAbove(builder.Environment.ContentRootPath, "policies"), workflows.Names);
+            ? p : FindAbove(builder.Environment.ContentRootPath, "policies"), workflows);
         var dataDirectory = configuration.ReadEventStoreSettings().DataDirectory;
         var maxUpload = configuration.GetValue("ReleaseGateway:MaxUploadBytes", DefaultMaxUploadBytes);
 

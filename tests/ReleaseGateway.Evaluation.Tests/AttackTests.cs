@@ -41,8 +41,8 @@ public class AttackTests
     [Fact]
     public void Density_ratio_attack_separates_a_copy_and_not_independent_data()
     {
-        var copy = MembershipInference.DensityRatio(Copy(), 200, 1000, 1e-9, new Random(2), default);
-        var independent = MembershipInference.DensityRatio(Independent(), 200, 1000, 1e-9, new Random(2), default);
+        var copy = MembershipInference.DensityRatio(Copy(), 200, 1e-9, new Random(2), default);
+        var independent = MembershipInference.DensityRatio(Independent(), 200, 1e-9, new Random(2), default);
         Assert.True(copy.Auc > 0.9, $"copy AUC {copy.Auc}");
         // 200 vs 200 scores: standard error ≈ 0.029; ±3 SE.
         Assert.InRange(independent.Auc, 0.41, 0.59);

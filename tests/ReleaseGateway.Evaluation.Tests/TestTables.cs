@@ -50,7 +50,7 @@ internal static class TestTables
 
     /// <summary>Budget small enough for unit tests (each evaluator well under a second on 2 cores).</summary>
     public static EvaluationBudget SmallBudget { get; } = new(
-        MembershipTargets: 400, KernelRows: 800, SinglingOutAttacks: 200, LinkabilityAttacks: 400, InferenceAttacks: 300, ModelRows: 1500);
+        MembershipTargets: 400, DensityTargets: 300, SinglingOutAttacks: 200, LinkabilityAttacks: 400, InferenceAttacks: 300, ModelRows: 1500);
 
     private static double Gauss(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());

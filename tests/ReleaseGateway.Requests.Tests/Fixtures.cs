@@ -13,7 +13,7 @@ internal static class Fixtures
     public static readonly string PoliciesDirectory = Path.Combine(RepositoryPaths.Root, "policies");
 
     private static readonly Lazy<WorkflowCatalog> LazyWorkflows = new(() => WorkflowCatalog.LoadDirectory(WorkflowsDirectory));
-    private static readonly Lazy<PolicyCatalog> LazyPolicies = new(() => PolicyLoader.LoadDirectory(PoliciesDirectory, ShippedWorkflows.Names));
+    private static readonly Lazy<PolicyCatalog> LazyPolicies = new(() => PolicyLoader.LoadDirectory(PoliciesDirectory, ShippedWorkflows));
 
     public static WorkflowCatalog ShippedWorkflows => LazyWorkflows.Value;
     public static PolicyCatalog ShippedPolicies => LazyPolicies.Value;
@@ -40,8 +40,8 @@ internal static class Fixtures
         "Readmission risk", "Model 30-day readmission", "Needed to train a risk model", "Internal research only",
         columns.Length > 0 ? columns : ["age", "sex"], epsilon, 1000, generator, 30);
 
-    public static AccessRequestSubmitted Submitted(string state = "Screening", string workflow = "standard") =>
-        new(RequestId, DatasetId, workflow, state, Terms(), Researcher.Id, Now);
+    public static AccessRequestSubmitted Submitted(string state = "Screening", string workflow = "standard", params string[] optionalSteps) =>
+        new(RequestId, DatasetId, workflow, optionalSteps, state, Terms(), Researcher.Id, Now);
 
     public static DatasetDetails Dataset(bool sourceUploaded = true) => new(
         DatasetId, "demo", "Demo table", "Demo hospital", """{"age": 10, "sex": 2, "mrn": 5}""", ["age", "sex", "mrn"],

@@ -88,31 +88,32 @@ public static class MembershipInference
     /// ln p̂_syn(x) − ln p̂_ref(x), where p̂_ref is fitted on a reference half of the holdout that is never
     /// scored. Overfitting raises the synthetic density at a training record above what the population
     /// density explains, which is most visible for rare records (small p̂_ref). p̂_syn is a Laplace-kernel
-    /// estimate in Gower distance (<see cref="GowerMetric.LogKernelDensity"/>) with bandwidth
-    /// h = one tenth of the median distance from a reference record to its closest synthetic record (or of the
-    /// smallest positive such distance, when most have exact matches): neighbours at the distance where unseen
-    /// records typically find one weigh e⁻¹⁰, so a record's exact or near copy dominates its own density. The reference set is small (half the holdout), so p̂_ref is a product of
-    /// smooth one-dimensional densities (<see cref="ReferenceDensity"/>), which a few hundred rows estimate
-    /// stably; the correlation structure it omits is shared by members and non-members alike. At most <paramref name="maxKernelRows"/> rows enter each density.
+    /// estimate in Gower distance (<see cref="GowerMetric.LogKernelDensity"/>) with bandwidth h = one tenth of
+    /// the median distance from a reference record to its closest synthetic record (or of the smallest positive
+    /// such distance, when most have exact matches): neighbours at the distance where unseen records typically
+    /// find one weigh e⁻¹⁰, so a record's exact or near copy dominates its own density. The reference set is
+    /// small (half the holdout), so p̂_ref is a product of smooth one-dimensional densities
+    /// (<see cref="ReferenceDensity"/>), which a few hundred rows estimate stably; the correlation structure it
+    /// omits is shared by members and non-members alike. Every synthetic record enters p̂_syn (a subsample would
+    /// drop the very copies the attack looks for), so the cost is 2·<paramref name="maxTargets"/>·|synthetic|
+    /// distance evaluations.
     /// </summary>
-    public static MembershipAttackResult DensityRatio(AttackData data, int maxTargets, int maxKernelRows, double delta, Random random, CancellationToken cancellationToken)
+    public static MembershipAttackResult DensityRatio(AttackData data, int maxTargets, double delta, Random random, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(random);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTargets, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxKernelRows, 1);
         AttackData.RequireRows(data.Holdout, "holdout", 2);
         AttackData.RequireRows(data.Synthetic, "synthetic");
         var holdoutOrder = AttackData.Sample(data.Holdout.RowCount, data.Holdout.RowCount, random);
         var half = holdoutOrder.Length / 2;
-        var reference = data.Holdout.Select(holdoutOrder[..Math.Min(half, maxKernelRows)]);
+        var reference = data.Holdout.Select(holdoutOrder[..half]);
         var count = Math.Min(Math.Min(maxTargets, holdoutOrder.Length - half), data.Train.RowCount);
         var nonMembers = data.Holdout.Select(holdoutOrder[half..(half + count)]);
         var members = data.Train.Select(AttackData.Sample(data.Train.RowCount, count, random));
-        var synthetic = data.Synthetic.Select(AttackData.Sample(data.Synthetic.RowCount, maxKernelRows, random));
 
         var metric = GowerMetric.Fit(data.EvaluatedColumns(), data.Train, data.Holdout, data.Synthetic);
-        var syn = metric.Encode(synthetic);
+        var syn = metric.Encode(data.Synthetic);
         var refRows = metric.Encode(reference);
         var toSynthetic = metric.Nearest(refRows, syn, 1, cancellationToken);
         var nearest = Enumerable.Range(0, refRows.Count).Select(i => (double)toSynthetic.Nearest(i)).Order().ToArray();

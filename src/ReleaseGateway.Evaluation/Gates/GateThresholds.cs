@@ -8,8 +8,9 @@ namespace ReleaseGateway.Evaluation.Gates;
 public sealed record GateThresholds
 {
     /// <summary>
-    /// Largest TPR at 1 % FPR of any membership attack (default 0.10). ε-DP caps it at e^ε·0.01 + δ (0.027 at
-    /// ε = 1); the margin absorbs the sampling noise of small holdouts, while a memorising generator scores ≥ 0.5.
+    /// Largest TPR at 1 % FPR any membership attack demonstrates (its Clopper–Pearson lower bound, Bonferroni over
+    /// the attacks; default 0.10). ε-DP caps the true TPR at e^ε·0.01 + δ (0.027 at ε = 1, 0.10 at ε ≈ 2.3);
+    /// a memorising generator scores ≥ 0.5 on tables whose records are unique.
     /// </summary>
     public double MaxMembershipTprAt1PctFpr { get; init; } = 0.10;
 

@@ -30,6 +30,13 @@ public sealed record PrivacyRisk(
     double ControlRate,
     double BaselineRate)
 {
+    /// <summary>
+    /// Lower end of the interval at another confidence level, e.g. 1 − 0.05/k when k risks are compared at once
+    /// (Bonferroni), recomputed from the counts.
+    /// </summary>
+    public double LowerBound(double confidence) =>
+        FromCounts(Attacks, Successes, ControlAttacks, ControlSuccesses, BaselineSuccesses, confidence).Lower;
+
     /// <summary>Computes the residual risk from attack counts at the given confidence level (0.95 in Anonymeter).</summary>
     public static PrivacyRisk FromCounts(
         int attacks,

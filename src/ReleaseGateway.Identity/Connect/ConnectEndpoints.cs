@@ -67,8 +67,9 @@ internal static class ConnectEndpoints
     }
 
     private static async Task<IResult> Exchange(HttpContext context, UserManager<GatewayUser> users, SignInManager<GatewayUser> signIn,
-        IOpenIddictApplicationManager applications, IdentityAuditLog audit, IdentityMetrics metrics, TimeProvider time, ILogger<IdentityMetrics> logger)
+        IOpenIddictApplicationManager applications, IdentityAuditLog audit, IdentityMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(ConnectEndpoints).FullName!);
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
@@ -149,8 +150,9 @@ internal static class ConnectEndpoints
     }
 
     private static async Task<IResult> Verify(HttpContext context, IAntiforgery antiforgery, UserManager<GatewayUser> users,
-        IdentityAuditLog audit, TimeProvider time, ILogger<IdentityMetrics> logger)
+        IdentityAuditLog audit, TimeProvider time, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(ConnectEndpoints).FullName!);
         if (!await antiforgery.IsRequestValidAsync(context))
             return Html.Page("Sign in a device", Html.Error("The form expired or was not sent by this site.", Problems.ErrorCodes.BadRequest), StatusCodes.Status400BadRequest);
         var user = await AccountEndpoints.CurrentUserAsync(context, users);

@@ -11,6 +11,7 @@ public sealed record AccessRequest(
     Guid Id,
     Guid DatasetId,
     string Workflow,
+    IReadOnlyList<string> OptionalSteps,
     string RequesterId,
     string State,
     AccessRequestTerms Terms,
@@ -28,7 +29,7 @@ public sealed record AccessRequest(
     public static AccessRequest? Evolve(AccessRequest? state, object @event)
     {
         if (@event is AccessRequestSubmitted s)
-            return new AccessRequest(s.RequestId, s.DatasetId, s.Workflow, s.SubmittedBy, s.State, s.Terms,
+            return new AccessRequest(s.RequestId, s.DatasetId, s.Workflow, s.OptionalSteps ?? [], s.SubmittedBy, s.State, s.Terms,
                 ImmutableDictionary<string, string>.Empty, ImmutableHashSet<string>.Empty, 1);
         if (state is null) return null;
         var next = @event switch

@@ -16,8 +16,10 @@ public sealed record AccessRequestTerms(
     string? Generator,
     int AccessDays);
 
+/// <param name="OptionalSteps">The workflow's optional steps the dataset's policy switched on at submission; fixed for the request's life.</param>
 public sealed record AccessRequestSubmitted(
-    Guid RequestId, Guid DatasetId, string Workflow, string State, AccessRequestTerms Terms, string SubmittedBy, DateTimeOffset SubmittedAt);
+    Guid RequestId, Guid DatasetId, string Workflow, IReadOnlyList<string> OptionalSteps, string State, AccessRequestTerms Terms,
+    string SubmittedBy, DateTimeOffset SubmittedAt);
 
 public sealed record AccessRequestAcceptedForReview(Guid RequestId, string State, string AcceptedBy, DateTimeOffset AcceptedAt);
 

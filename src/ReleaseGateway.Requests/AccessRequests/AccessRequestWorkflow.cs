@@ -30,7 +30,7 @@ public sealed class AccessRequestWorkflow : IWorkflowContext
     {
         _request = request;
         _state = request.State;
-        _machine = new WorkflowMachine(definition, () => _state, s => _state = s, this);
+        _machine = new WorkflowMachine(definition.WithOptionalSteps(request.OptionalSteps), () => _state, s => _state = s, this);
     }
 
     public string CurrentState => _request.State;

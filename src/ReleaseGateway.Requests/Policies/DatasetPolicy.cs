@@ -11,6 +11,7 @@ namespace ReleaseGateway.Requests.Policies;
 /// <param name="Name">The file's name: <c>default</c> or the dataset name it applies to.</param>
 /// <param name="Epsilon">Total ε over every release of the dataset.</param>
 /// <param name="Delta">Total δ over every release of the dataset.</param>
+/// <param name="OptionalSteps">Optional steps of the workflow that apply to this dataset (e.g. <c>AwaitingSignOff</c>).</param>
 /// <param name="Evaluation">The <c>gates:</c> and <c>shadowModel:</c> sections, read by the evaluation module's own loader.</param>
 public sealed record DatasetPolicy(
     string Name,
@@ -21,6 +22,7 @@ public sealed record DatasetPolicy(
     int MaxRowsPerRelease,
     IReadOnlyList<string> AllowedGenerators,
     string Workflow,
+    IReadOnlyList<string> OptionalSteps,
     int ReleaseExpiryDays,
     EvaluationPolicy Evaluation,
     IReadOnlyList<string> SourceFiles);

@@ -6,7 +6,7 @@ namespace ReleaseGateway.Requests.Policies;
 /// <remarks>The gates and shadow-model sections are checked by the evaluation module's loader, which owns their ranges.</remarks>
 public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
 {
-    public DatasetPolicyValidator(IReadOnlySet<string> knownWorkflows)
+    public DatasetPolicyValidator(IReadOnlySet<string> knownWorkflows, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
     {
         RuleFor(p => p.Epsilon)
             .Must(e => e > 0 && e <= 100)
@@ -37,6 +37,11 @@ public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
             .Must(knownWorkflows.Contains)
             .WithMessage(p => $"workflow '{p.Workflow}' is not defined under workflows/ (defined: {string.Join(", ", knownWorkflows.Order())})")
             .OverridePropertyName("workflow");
+        RuleForEach(p => p.OptionalSteps)
+            .Must((p, step) => optionalStepsByWorkflow is null || !optionalStepsByWorkflow.TryGetValue(p.Workflow, out var steps) || steps.Contains(step))
+            .WithMessage((p, step) => $"optionalSteps names '{step}', which is not an optional step of workflow '{p.Workflow}'" +
+                (optionalStepsByWorkflow?.GetValueOrDefault(p.Workflow) is { Count: > 0 } steps ? $" (optional steps: {string.Join(", ", steps.Order())})" : " (it has none)"))
+            .OverridePropertyName("optionalSteps");
         RuleFor(p => p.ReleaseExpiryDays)
             .InclusiveBetween(1, 3650).WithMessage("releaseExpiryDays must be between 1 and 3650 (was {PropertyValue})")
             .OverridePropertyName("releaseExpiryDays");

@@ -19,21 +19,27 @@ public static class PolicyLoader
 
     private static readonly string[] Keys =
     [
-        "budget", "maxEpsilonPerRelease", "maxReleases", "maxRowsPerRelease", "allowedGenerators", "workflow",
+        "budget", "maxEpsilonPerRelease", "maxReleases", "maxRowsPerRelease", "allowedGenerators", "workflow", "optionalSteps",
         "releaseExpiryDays", "gates", "shadowModel",
     ];
 
-    public static PolicyCatalog LoadDirectory(string directory, IReadOnlySet<string> knownWorkflows)
+    /// <summary>Loads every policy, checking workflow names and optional steps against <paramref name="workflows"/>.</summary>
+    public static PolicyCatalog LoadDirectory(string directory, Workflows.WorkflowCatalog workflows) =>
+        LoadDirectory(directory, workflows.Names, workflows.All.ToDictionary(kv => kv.Key, kv => kv.Value.OptionalSteps));
+
+    public static PolicyCatalog LoadDirectory(string directory, IReadOnlySet<string> knownWorkflows,
+        IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
     {
         if (!Directory.Exists(directory))
             throw new DefinitionException([new(directory, 0, 0, "policy folder not found")]);
         var files = Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal)
             .ToDictionary(f => Path.GetFileNameWithoutExtension(f), File.ReadAllText);
-        return Parse(files.ToDictionary(kv => Path.Combine(directory, kv.Key + ".yaml"), kv => kv.Value), knownWorkflows);
+        return Parse(files.ToDictionary(kv => Path.Combine(directory, kv.Key + ".yaml"), kv => kv.Value), knownWorkflows, optionalStepsByWorkflow);
     }
 
     /// <summary>Parses policy files given as path → text; one must be <c>default.yaml</c>.</summary>
-    public static PolicyCatalog Parse(IReadOnlyDictionary<string, string> files, IReadOnlySet<string> knownWorkflows)
+    public static PolicyCatalog Parse(IReadOnlyDictionary<string, string> files, IReadOnlySet<string> knownWorkflows,
+        IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
     {
         var problems = new List<DefinitionProblem>();
         var raw = new Dictionary<string, RawPolicy>(StringComparer.Ordinal);
@@ -57,7 +63,7 @@ public static class PolicyLoader
             throw new DefinitionException(problems);
         }
 
-        var validator = new DatasetPolicyValidator(knownWorkflows);
+        var validator = new DatasetPolicyValidator(knownWorkflows, optionalStepsByWorkflow);
         var policies = new Dictionary<string, DatasetPolicy>(StringComparer.Ordinal);
         foreach (var (name, own) in raw)
         {
@@ -121,6 +127,7 @@ public static class PolicyLoader
         p.Set("maxRowsPerRelease", r.Integer(root, "maxRowsPerRelease", "the policy", false), r.Get(root, "maxRowsPerRelease"));
         p.Set("allowedGenerators", r.Strings(root, "allowedGenerators", "the policy", false)?.Select(x => x.Value).ToList(), r.Get(root, "allowedGenerators"));
         p.Set("workflow", r.String(root, "workflow", "the policy", false), r.Get(root, "workflow"));
+        p.Set("optionalSteps", r.Strings(root, "optionalSteps", "the policy", false)?.Select(x => x.Value).ToList(), r.Get(root, "optionalSteps"));
         p.Set("releaseExpiryDays", r.Integer(root, "releaseExpiryDays", "the policy", false), r.Get(root, "releaseExpiryDays"));
         foreach (var section in new[] { "gates", "shadowModel" })
             if (r.Mapping(root, section, "the policy", required: false) is { } map)
@@ -170,7 +177,7 @@ public static class PolicyLoader
         public (string File, long Line, long Column) Origin(string propertyName)
         {
             var key = propertyName.Split('[')[0];
-            if (propertyName.StartsWith("gates", StringComparison.Ordinal) || propertyName.StartsWith("allowedGenerators", StringComparison.Ordinal))
+            if (propertyName.StartsWith("allowedGenerators", StringComparison.Ordinal) || propertyName.StartsWith("optionalSteps", StringComparison.Ordinal))
                 key = _values.Keys.FirstOrDefault(k => k.StartsWith(key, StringComparison.Ordinal)) ?? key;
             return _values.TryGetValue(key, out var v) ? (v.File, v.Line, v.Column) : (File, 1, 1);
         }
@@ -205,6 +212,7 @@ public static class PolicyLoader
                 Get("maxRowsPerRelease", 0),
                 Get<List<string>>("allowedGenerators", []),
                 Get("workflow", ""),
+                _values.TryGetValue("optionalSteps", out var steps) ? (List<string>)steps.Value! : [],
                 Get("releaseExpiryDays", 0),
                 evaluation,
                 _values.Values.Select(v => v.File).Distinct().ToList());

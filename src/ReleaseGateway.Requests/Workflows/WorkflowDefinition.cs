@@ -21,12 +21,34 @@ public sealed record WorkflowDefinition(
 
     public IEnumerable<WorkflowTransition> TransitionsFrom(string state) => Transitions.Where(t => t.From.Contains(state));
 
-    /// <summary>States from which the request can still be withdrawn (used by listings and docs).</summary>
-    public bool IsTerminal(string state) => State(state).Terminal;
+    public IReadOnlySet<string> OptionalSteps => States.Where(s => s.Optional).Select(s => s.Name).ToHashSet();
+
+    /// <summary>
+    /// The definition a request follows when only <paramref name="enabled"/> of the optional steps apply:
+    /// a transition into a skipped step leads to that step's <c>skipTo</c> instead (following skips on),
+    /// and a skipped step's own transitions disappear.
+    /// </summary>
+    public WorkflowDefinition WithOptionalSteps(IEnumerable<string> enabled)
+    {
+        var on = enabled.ToHashSet(StringComparer.Ordinal);
+        bool Skipped(string state) => States.FirstOrDefault(s => s.Name == state) is { Optional: true } s && !on.Contains(s.Name);
+        string Resolve(string state)
+        {
+            for (var hops = 0; Skipped(state) && hops <= States.Count; hops++) state = State(state).SkipTo!;
+            return state;
+        }
+        var transitions = Transitions
+            .Select(t => t with { From = t.From.Where(f => !Skipped(f)).ToList(), To = t.To is null ? null : Resolve(t.To) })
+            .Where(t => t.From.Count > 0)
+            .ToList();
+        return this with { Transitions = transitions };
+    }
 }
 
 /// <param name="Quorum">Set on voting states: how many approvals or rejections decide.</param>
-public sealed record WorkflowState(string Name, string Description, bool Terminal, QuorumRule? Quorum, long Line);
+/// <param name="Optional">An optional step: it applies only to datasets whose policy lists it under <c>optionalSteps</c>.</param>
+/// <param name="SkipTo">Where a transition into this step leads when the step does not apply.</param>
+public sealed record WorkflowState(string Name, string Description, bool Terminal, QuorumRule? Quorum, long Line, bool Optional = false, string? SkipTo = null);
 
 /// <param name="To">Destination; null for an internal trigger (e.g. declaring a conflict) that changes no state.</param>
 /// <param name="Roles">Roles of which the actor must hold at least one.</param>

@@ -85,12 +85,14 @@ public static class WorkflowDefinitionLoader
             return new WorkflowState(name, "", false, null, key.Start.Line);
         if (value is not YamlMappingNode map)
         {
-            r.Problem(value, $"{what} must be a mapping (description, terminal, quorum) or empty");
+            r.Problem(value, $"{what} must be a mapping (description, terminal, quorum, optional, skipTo) or empty");
             return new WorkflowState(name, "", false, null, key.Start.Line);
         }
-        r.OnlyKeys(map, what, "description", "terminal", "quorum");
+        r.OnlyKeys(map, what, "description", "terminal", "quorum", "optional", "skipTo");
         var description = r.String(map, "description", what, required: false) ?? "";
         var terminal = r.Boolean(map, "terminal", what) ?? false;
+        var optional = r.Boolean(map, "optional", what) ?? false;
+        var skipTo = r.String(map, "skipTo", what, required: false);
         QuorumRule? quorum = null;
         switch (r.Get(map, "quorum"))
         {
@@ -109,7 +111,7 @@ public static class WorkflowDefinitionLoader
                 r.Problem(other, $"quorum of {what} must be 'majority' or a mapping with approvals and rejections");
                 break;
         }
-        return new WorkflowState(name, description, terminal, quorum, key.Start.Line);
+        return new WorkflowState(name, description, terminal, quorum, key.Start.Line, optional, skipTo);
     }
 
     private static WorkflowTransition ReadTransition(YamlMappingNode map, YamlReader r)

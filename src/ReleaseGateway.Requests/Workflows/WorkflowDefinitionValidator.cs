@@ -66,16 +66,37 @@ public static class WorkflowDefinitionValidator
             }
         }
 
+        foreach (var s in d.States)
+        {
+            if (s.Optional && s.SkipTo is null)
+                Problem(s.Line, $"optional step '{s.Name}' needs 'skipTo': the state a request enters instead when the step does not apply");
+            if (!s.Optional && s.SkipTo is not null)
+                Problem(s.Line, $"state '{s.Name}' has 'skipTo' but is not optional");
+            if (s.SkipTo is not null && !stateNames.Contains(s.SkipTo))
+                Problem(s.Line, $"optional step '{s.Name}' skips to unknown state '{s.SkipTo}'");
+            if (s.Optional && (s.Terminal || s.Quorum is not null || s.Name == d.InitialState))
+                Problem(s.Line, $"optional step '{s.Name}' cannot be the initial state, terminal or a voting state");
+        }
+
         if (stateNames.Contains(d.InitialState))
         {
-            var reached = new HashSet<string> { d.InitialState };
-            var frontier = new Queue<string>(reached);
-            while (frontier.TryDequeue(out var state))
-                foreach (var t in d.TransitionsFrom(state))
-                    if (t.To is not null && stateNames.Contains(t.To) && reached.Add(t.To))
-                        frontier.Enqueue(t.To);
-            foreach (var s in d.States.Where(s => !reached.Contains(s.Name)))
-                Problem(s.Line, $"state '{s.Name}' is unreachable from the initial state '{d.InitialState}'");
+            // Every state must be reachable with all optional steps on, and every other state with them all off.
+            var variants = new List<(WorkflowDefinition Variant, IReadOnlyList<WorkflowState> MustReach)> { (d, d.States) };
+            if (d.States.Where(s => s.Optional).All(s => s.SkipTo is not null && stateNames.Contains(s.SkipTo)))
+                variants.Add((d.WithOptionalSteps([]), d.States.Where(s => !s.Optional).ToList()));
+            foreach (var (variant, mustReach) in variants)
+            {
+                var reached = new HashSet<string> { d.InitialState };
+                var frontier = new Queue<string>(reached);
+                while (frontier.TryDequeue(out var state))
+                    foreach (var t in variant.TransitionsFrom(state))
+                        if (t.To is not null && stateNames.Contains(t.To) && reached.Add(t.To))
+                            frontier.Enqueue(t.To);
+                foreach (var s in mustReach.Where(s => !reached.Contains(s.Name)))
+                    if (!problems.Any(p => p.Line == s.Line && p.Reason.Contains("unreachable")))
+                        Problem(s.Line, $"state '{s.Name}' is unreachable from the initial state '{d.InitialState}'" +
+                            (variant == d ? "" : " when the optional steps are skipped"));
+            }
         }
 
         return problems;

@@ -112,7 +112,9 @@ public sealed class WorkflowMachine
         var state = definition.InitialState;
         var machine = new WorkflowMachine(definition, () => state, s => state = s, new DescribeOnly());
         var body = MermaidGraph.Format(machine.GetInfo(), MermaidGraphDirection.TopToBottom).ReplaceLineEndings("\n").TrimEnd('\n');
-        return $"%% Rendered by `rgw workflow render` from {Path.GetFileName(definition.SourceFile)}; do not edit by hand.\n{body}\n";
+        var notes = string.Concat(definition.States.Where(s => s.Optional).Select(s =>
+            $"\n\tnote right of {s.Name} : optional step; skipped to {s.SkipTo} unless the dataset's policy lists it in optionalSteps"));
+        return $"%% Rendered by `rgw workflow render` from {Path.GetFileName(definition.SourceFile)}; do not edit by hand.\n{body}{notes}\n";
     }
 
     private sealed class DescribeOnly : IWorkflowContext

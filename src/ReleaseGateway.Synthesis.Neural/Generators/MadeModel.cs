@@ -87,6 +87,31 @@ public sealed class MadeModel : IDisposable
 
     private MaskedLinear Direct { get; }
 
+    /// <summary>
+    /// Starts the model at the product of the given 1-way distributions (one per column, summing to
+    /// 1): output biases = log p_j, output and direct weights scaled down, so training begins from
+    /// "independent columns" and DP-SGD only has to learn the dependencies.
+    /// </summary>
+    public void InitializeFromMarginals(IReadOnlyList<double[]> marginals, double weightScale = 0.1)
+    {
+        ArgumentNullException.ThrowIfNull(marginals);
+        using IDisposable noGrad = no_grad();
+        var bias = new float[Width];
+        for (int j = 0; j < DomainSizes.Count; j++)
+        {
+            for (int c = 0; c < DomainSizes[j]; c++)
+            {
+                bias[offsets[j] + c] = (float)Math.Log(Math.Max(marginals[j][c], 1e-6));
+            }
+        }
+
+        using Tensor values = tensor(bias);
+        Output.Bias.copy_(values);
+        Direct.Bias.zero_();
+        Output.Weight.mul_(weightScale);
+        Direct.Weight.mul_(weightScale);
+    }
+
     /// <summary>One-hot encoding (rows x <see cref="Width"/>) of integer codes given column-major.</summary>
     public Tensor OneHot(IReadOnlyList<int[]> columns, long[]? rows = null)
     {

@@ -44,8 +44,14 @@ public sealed record NeuralSynthesisOptions
     /// <summary>Share of the budget (in zCDP rho) spent on the noisy record count; the rest trains the model.</summary>
     public double CountShare { get; init; } = 0.05;
 
-    /// <summary>Torch intra-op threads (null keeps Torch's default).</summary>
-    public int? Threads { get; init; }
+    /// <summary>Share of the budget (in zCDP rho) spent on noisy 1-way marginals that initialise the model; 0 disables.</summary>
+    public double MarginalShare { get; init; } = 0.1;
+
+    /// <summary>
+    /// Torch intra-op threads; 1 by default: the matrices are small, and on a shared CPU OpenMP's
+    /// spinning worker threads cost more than they gain. Null keeps Torch's default.
+    /// </summary>
+    public int? Threads { get; init; } = 1;
 }
 
 /// <summary>

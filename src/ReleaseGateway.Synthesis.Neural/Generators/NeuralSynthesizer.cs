@@ -53,15 +53,31 @@ public static class NeuralSynthesizer
         long noisyCount = Math.Max(1, table.RowCount + countNoise.Sample(random));
         accountant.ComposeZcdp($"noisy record count (discrete Gaussian, sigma^2 = {countNoise.SigmaSquared:G6})", countNoise.Rho());
 
-        // 2. DP-SGD schedule from public quantities and the noisy count, then sigma for the remaining budget.
+        // 2. Noisy 1-way marginals (discrete Gaussian on every count; one record moves d counts by 1,
+        //    so the L2 sensitivity of all d marginals together is sqrt(d)).
+        double[][]? marginals = null;
+        if (options.MarginalShare > 0)
+        {
+            int d = table.ColumnCount;
+            var marginalNoise = new DiscreteGaussian(Math.Min(DiscreteGaussian.MaxSigma, Math.Sqrt(d / (2 * options.MarginalShare * rhoTotal))));
+            marginals = NoisyMarginals(table, marginalNoise, random);
+            accountant.ComposeZcdp($"1-way marginals of {d} columns (discrete Gaussian, sigma^2 = {marginalNoise.SigmaSquared:G6})", marginalNoise.Rho(Math.Sqrt(d)));
+        }
+
+        // 3. DP-SGD schedule from public quantities and the noisy count, then sigma for the remaining budget.
         double batch = Math.Min(noisyCount, Math.Clamp(options.BatchFraction * noisyCount, options.MinBatchSize, options.MaxBatchSize));
         double q = Math.Min(1, batch / noisyCount);
         int steps = (int)Math.Ceiling(options.Epochs / q);
         double sigma = RenyiAccountant.CalibrateNoiseMultiplier(options.Epsilon, options.Delta, q, steps, accountant.Orders, accountant.TotalRdp);
         double[] perStep = SubsampledGaussianRdp.Rdp(q, sigma, 1, accountant.Orders);
 
-        // 3. Train.
+        // 4. Train.
         using var model = new MadeModel(table.DomainSizes, options.Hidden, generator);
+        if (marginals is not null)
+        {
+            model.InitializeFromMarginals(marginals);
+        }
+
         var columns = Enumerable.Range(0, table.ColumnCount).Select(j => table.Column(j).ToArray()).ToArray();
         var optimizer = new DpSgdOptimizer(model.Layers, new DpSgdSettings(options.ClipNorm, sigma, batch, options.LearningRate), random);
         using (Tensor data = model.OneHot(columns))
@@ -105,7 +121,7 @@ public static class NeuralSynthesizer
 
         accountant.ComposeSubsampledGaussian($"DP-SGD: {steps} steps, q = {q:G6}, sigma = {sigma:G6}, C = {options.ClipNorm:G6}", q, sigma, steps);
 
-        // 4. Sample (post-processing).
+        // 5. Sample (post-processing).
         int rows = options.Rows ?? (int)Math.Min(int.MaxValue, noisyCount);
         int[][] sampled = model.Sample(rows, generator);
         return new NeuralSynthesisResult
@@ -121,6 +137,27 @@ public static class NeuralSynthesizer
             NoisyRecordCount = noisyCount,
             Parameters = model.ParameterCount,
         };
+    }
+
+    private static double[][] NoisyMarginals(EncodedTable table, DiscreteGaussian noise, IRandomSource random)
+    {
+        var result = new double[table.ColumnCount][];
+        for (int j = 0; j < table.ColumnCount; j++)
+        {
+            var counts = new long[table.DomainSizes[j]];
+            foreach (int code in table.Column(j))
+            {
+                counts[code]++;
+            }
+
+            noise.AddNoise(random, counts);
+            // Post-processing: clamp negatives, add one pseudo-count, normalise.
+            double[] smoothed = counts.Select(c => Math.Max(0, c) + 1.0).ToArray();
+            double total = smoothed.Sum();
+            result[j] = smoothed.Select(c => c / total).ToArray();
+        }
+
+        return result;
     }
 
     private static void Validate(NeuralSynthesisOptions options)

@@ -70,10 +70,17 @@ internal static class AimSynthesizer
             var weights = new List<double>();
             for (int a = 0; a < d; a++)
             {
+                // Two resolutions: the segments found in the 1-way phase, and every code.
                 int groups = Coarsening.GroupCount(oneWaySegments[a]);
                 candidates.Add(([a], oneWaySegments[a], groups));
                 estimates.Add(Aggregate(modelOneWay[a], oneWaySegments[a], groups));
                 weights.Add(1);
+                if (groups < domain[a])
+                {
+                    candidates.Add(([a], Coarsening.Identity(domain[a]), domain[a]));
+                    estimates.Add(modelOneWay[a]);
+                    weights.Add(1);
+                }
             }
 
             for (int a = 0; a < d; a++)
@@ -87,10 +94,19 @@ internal static class AimSynthesizer
                         continue;
                     }
 
+                    // Two resolutions: cells sized to the round's noise, and a four times finer grid.
+                    double[] pair = model.Project([a, b]);
                     var cells = SynthesisTuning.PairCells(a, b, domain, modelOneWay, maxCells);
                     candidates.Add(cells);
-                    estimates.Add(Aggregate(model.Project(cells.Attributes), cells.CellMap, cells.CoarseSize));
+                    estimates.Add(Aggregate(pair, cells.CellMap, cells.CoarseSize));
                     weights.Add(2);
+                    var finer = SynthesisTuning.PairCells(a, b, domain, modelOneWay, 4 * maxCells);
+                    if (finer.CoarseSize > cells.CoarseSize)
+                    {
+                        candidates.Add(finer);
+                        estimates.Add(Aggregate(pair, finer.CellMap, finer.CoarseSize));
+                        weights.Add(2);
+                    }
                 }
             }
 

@@ -56,6 +56,7 @@ public sealed class HostSecurityTests(SqliteGatewayHost host) : IClassFixture<Sq
         var paths = document.RootElement.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/me", out _));
         Assert.False(paths.TryGetProperty("/account/login", out _));
+        Assert.Equal("bearer", document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
     }
 
     [Fact]

@@ -151,6 +151,20 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
+    public async Task ConcurrentSignInsOfOneUser_AreAllRecorded()
+    {
+        var user = await host.CreateUserAsync(Roles.Researcher);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var browser = host.CreateBrowser();
+            await OAuth.AuthorizeAsync(browser, user);
+        }));
+
+        Assert.Equal(4, (await host.EventStore.FetchStreamAsync(user.Id)).Count(e => e.Data is UserSignedIn));
+    }
+
+    [Fact]
     public async Task ClientCredentialsToken_IsRecordedInTheClientStream()
     {
         var client = await host.CreateServiceClientAsync(Roles.DataSteward);

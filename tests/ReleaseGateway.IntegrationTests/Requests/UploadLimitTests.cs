@@ -24,7 +24,12 @@ public sealed class UploadLimitTests(SmallUploadLimitHost host) : IClassFixture<
         var csv = "mrn,age,sex,outcome\n" + string.Concat(Enumerable.Range(0, 200).Select(i => $"{i},40,F,no\n"));
 
         // Declared too large: refused before reading. Streamed without a length: refused while streaming.
-        await Problem(await UploadAsync(steward, id, csv), HttpStatusCode.RequestEntityTooLarge, "RG2015");
+        // (With Expect: 100-continue, as curl sends for large bodies, the client waits for the verdict before sending.)
+        using (var declared = new HttpRequestMessage(HttpMethod.Put, $"/datasets/{id}/source") { Content = new StringContent(csv, System.Text.Encoding.UTF8, "text/csv") })
+        {
+            declared.Headers.ExpectContinue = true;
+            await Problem(await steward.SendAsync(declared), HttpStatusCode.RequestEntityTooLarge, "RG2015");
+        }
         await Problem(await steward.PutAsync($"/datasets/{id}/source", new UnknownLengthContent(csv)), HttpStatusCode.RequestEntityTooLarge, "RG2015");
 
         Assert.False(host.Services.GetRequiredService<SourceTableStore>().Exists(id));
@@ -35,8 +40,16 @@ public sealed class UploadLimitTests(SmallUploadLimitHost host) : IClassFixture<
 }
 
 /// <summary>A body sent chunked, without Content-Length, as a large streamed upload would be.</summary>
-internal sealed class UnknownLengthContent(string text) : HttpContent
+internal sealed class UnknownLengthContent : HttpContent
 {
+    private readonly string text;
+
+    public UnknownLengthContent(string text)
+    {
+        this.text = text;
+        Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+    }
+
     protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
         stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text)).AsTask();
 

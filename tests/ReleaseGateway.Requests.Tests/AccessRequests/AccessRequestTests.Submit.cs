@@ -15,7 +15,8 @@ public sealed partial class AccessRequestTests
     public void GivenDatasetWithSource_WhenResearcherSubmits_ThenSubmittedInTheWorkflowsInitialState()
     {
         var e = Submit(Researcher, Terms());
-        Assert.Equal(new AccessRequestSubmitted(RequestId, DatasetId, "standard", "Screening", e.Terms, Researcher.Id, Now), e);
+        Assert.Equal((RequestId, DatasetId, "standard", "Screening", Researcher.Id, Now), (e.RequestId, e.DatasetId, e.Workflow, e.State, e.SubmittedBy, e.SubmittedAt));
+        Assert.Empty(e.OptionalSteps);
         Assert.Equal("Screening", AccessRequest.Rebuild([e])!.State);
     }
 
@@ -44,6 +45,14 @@ public sealed partial class AccessRequestTests
 
     [Fact]
     public void GivenNoGenerator_WhenSubmitted_ThenAccepted() => Assert.Null(Submit(Researcher, Terms(generator: null)).Terms.Generator);
+
+    [Fact]
+    public void GivenPolicySwitchingOnTheSignOff_WhenSubmitted_ThenTheRequestCarriesTheStep()
+    {
+        var policy = ShippedPolicies.For("demo") with { OptionalSteps = ["AwaitingSignOff"] };
+        var e = SubmitAccessRequestDecider.Handle(new SubmitAccessRequest(RequestId, DatasetId, Terms(), Researcher, Now), Dataset(), policy, Standard);
+        Assert.Equal(["AwaitingSignOff"], e.OptionalSteps);
+    }
 
     [Fact]
     public void GivenSteward_WhenSubmits_ThenRefusedForRole() =>

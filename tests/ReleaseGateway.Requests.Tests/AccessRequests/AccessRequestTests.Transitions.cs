@@ -71,6 +71,23 @@ public sealed partial class AccessRequestTests
         Assert.Equal(("AwaitingSignOff", "ReadyForRelease"), (signed.FromState, signed.State));
     }
 
+    [Theory]
+    [InlineData(new string[0], "ReadyForRelease")]
+    [InlineData(new[] { "AwaitingSignOff" }, "AwaitingSignOff")]
+    public void GivenStandardRequest_WhenGatesPass_ThenTheOptionalSignOffAppliesOnlyWhenSwitchedOn(string[] optionalSteps, string expected)
+    {
+        var r = Given(Submitted("Evaluating", "standard", optionalSteps));
+        var e = AdvanceAccessRequestDecider.Handle(r, new AdvanceAccessRequest(r.Id, "pass-gates", "", Pipeline, Now), DefinitionOf(r));
+        Assert.Equal(expected, e.State);
+    }
+
+    [Fact]
+    public void GivenOptionalSignOffSwitchedOn_WhenOfficerSignsOff_ThenReadyForRelease()
+    {
+        var r = Given(Submitted("AwaitingSignOff", "standard", "AwaitingSignOff"));
+        Assert.Equal("ReadyForRelease", WorkflowOf(r).Advance(WorkflowTriggers.SignOff, Officer).To);
+    }
+
     [Fact]
     public void GivenTwoKeyRequest_WhenMemberWhoVotedSignsOff_ThenRefusedAsTwoKeysNeedTwoPeople()
     {

@@ -101,6 +101,16 @@ public sealed class PolicyTests
         Assert.Contains("'releaseExpiryDays' is required", Problem(Default.Replace("releaseExpiryDays: 90", "")).Reason);
 
     [Fact]
+    public void GivenOptionalStepTheWorkflowLacks_WhenLoaded_ThenNamesTheStepsItHas()
+    {
+        var steps = new Dictionary<string, IReadOnlySet<string>> { ["standard"] = new HashSet<string> { "AwaitingSignOff" }, ["two-key"] = new HashSet<string>() };
+        var files = new Dictionary<string, string> { ["policies/default.yaml"] = Default, ["policies/demo.yaml"] = "optionalSteps: [EthicsReview]\n" };
+        var p = Assert.Single(Assert.Throws<DefinitionException>(() => PolicyLoader.Parse(files, Workflows, steps)).Problems);
+        Assert.Equal(("policies/demo.yaml", 1L), (p.File, p.Line));
+        Assert.Equal("optionalSteps names 'EthicsReview', which is not an optional step of workflow 'standard' (optional steps: AwaitingSignOff)", p.Reason);
+    }
+
+    [Fact]
     public void GivenNoDefaultFile_WhenLoaded_ThenRefused()
     {
         var e = Assert.Throws<DefinitionException>(() => PolicyLoader.Parse(new Dictionary<string, string> { ["policies/demo.yaml"] = Default }, Workflows));

@@ -139,6 +139,64 @@ public sealed class WorkflowDefinitionTests
         Assert.Contains("defined twice from state 'Review' (first at line 14)", p.Reason);
     }
 
+    private const string WithOptionalStep = """
+        name: mini
+        initial: Review
+        committee:
+          seats: 3
+        states:
+          Review:
+            quorum:
+              approvals: 2
+          Ethics:
+            optional: true
+            skipTo: Approved
+          Approved:
+            terminal: true
+          Rejected:
+            terminal: true
+        transitions:
+          - trigger: approve
+            from: Review
+            to: Ethics
+            roles: CommitteeMember
+          - trigger: reject
+            from: Review
+            to: Rejected
+            roles: CommitteeMember
+          - trigger: sign-off
+            from: Ethics
+            to: Approved
+            roles: ComplianceOfficer
+        """;
+
+    [Fact]
+    public void GivenOptionalStep_WhenSkipped_ThenTransitionsIntoItLeadToItsSkipTarget()
+    {
+        var d = WorkflowDefinitionLoader.Parse(WithOptionalStep, "workflows/mini.yaml");
+        Assert.Equal(["Ethics"], d.OptionalSteps);
+        Assert.Equal("Approved", d.WithOptionalSteps([]).Transitions.Single(t => t.Trigger == "approve").To);
+        Assert.DoesNotContain(d.WithOptionalSteps([]).Transitions, t => t.Trigger == "sign-off");
+        Assert.Equal("Ethics", d.WithOptionalSteps(["Ethics"]).Transitions.Single(t => t.Trigger == "approve").To);
+    }
+
+    [Fact]
+    public void GivenOptionalStepWithoutSkipTarget_WhenParsed_ThenRefused() =>
+        Assert.Contains("optional step 'Ethics' needs 'skipTo'", Single(WithOptionalStep.Replace("    skipTo: Approved\n", "")).Reason);
+
+    [Fact]
+    public void GivenOptionalStepSkippingToUnknownState_WhenParsed_ThenRefused() =>
+        Assert.Contains("skips to unknown state 'Aproved'", Single(WithOptionalStep.Replace("skipTo: Approved", "skipTo: Aproved")).Reason);
+
+    [Fact]
+    public void GivenStateOnlyReachableThroughAnOptionalStep_WhenParsed_ThenUnreachableWhenSkipped()
+    {
+        var yaml = WithOptionalStep.Replace("    skipTo: Approved", "    skipTo: Rejected").Replace("  - trigger: reject\n    from: Review\n    to: Rejected",
+            "  - trigger: reject\n    from: Review\n    to: Ethics");
+        var p = Single(yaml);
+        Assert.Contains("state 'Approved' is unreachable from the initial state 'Review' when the optional steps are skipped", p.Reason);
+    }
+
     [Fact]
     public void GivenNameNotMatchingFile_WhenParsed_ThenRefused()
     {

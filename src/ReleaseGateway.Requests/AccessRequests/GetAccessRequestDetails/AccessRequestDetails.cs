@@ -11,6 +11,7 @@ public sealed record AccessRequestDetails(
     Guid Id,
     Guid DatasetId,
     string Workflow,
+    IReadOnlyList<string> OptionalSteps,
     string RequesterId,
     string State,
     AccessRequestTerms Terms,
@@ -22,7 +23,7 @@ public sealed record AccessRequestDetails(
     long Version)
 {
     /// <summary>The write-side state this read model mirrors, for questions such as "may this member vote?".</summary>
-    public AccessRequest ToRequest() => new(Id, DatasetId, Workflow, RequesterId, State, Terms,
+    public AccessRequest ToRequest() => new(Id, DatasetId, Workflow, OptionalSteps, RequesterId, State, Terms,
         CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version);
 }
 
@@ -34,7 +35,7 @@ public sealed class AccessRequestDetailsProjection : SingleStreamProjection<Acce
         var request = AccessRequest.Evolve(current?.ToRequest(), data);
         if (request is null) return current;
         var entry = new TimelineEntry(@event.StreamVersion, @event.EventType, @event.Metadata.ActorId, @event.Timestamp, request.State, Detail(data));
-        return new AccessRequestDetails(request.Id, request.DatasetId, request.Workflow, request.RequesterId, request.State, request.Terms,
+        return new AccessRequestDetails(request.Id, request.DatasetId, request.Workflow, request.OptionalSteps, request.RequesterId, request.State, request.Terms,
             new Dictionary<string, string>(request.Votes), request.Recused.Order(StringComparer.Ordinal).ToList(),
             [.. current?.Timeline ?? [], entry], current?.SubmittedAt ?? @event.Timestamp, @event.Timestamp, @event.StreamVersion);
     }

@@ -40,7 +40,8 @@ public static class SubmitAccessRequestDecider
         if (!dataset.SourceUploaded)
             throw new RequestRefusedException(RequestErrors.SourceNotUploaded(dataset.Id));
         new AccessRequestTermsValidator(dataset, policy).ValidateAndThrow(command.Terms);
-        return new AccessRequestSubmitted(command.RequestId, dataset.Id, workflow.Name, workflow.InitialState, command.Terms,
+        return new AccessRequestSubmitted(command.RequestId, dataset.Id, workflow.Name,
+            policy.OptionalSteps.Where(workflow.OptionalSteps.Contains).ToList(), workflow.InitialState, command.Terms,
             command.Actor.Id, command.Now);
     }
 }
