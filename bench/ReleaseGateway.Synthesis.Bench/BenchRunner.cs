@@ -77,7 +77,8 @@ internal sealed class BenchRunner(BenchOptions options)
                 CsvTableWriter.WriteCodes(synthetic, writer);
             }
 
-            var start = new ProcessStartInfo("python3", [script, realCsv, path, domain]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            // score.py carries its own interpreter line (Debian's python3 with numpy and pandas).
+            var start = new ProcessStartInfo(script, [realCsv, path, domain]) { RedirectStandardOutput = true, RedirectStandardError = true };
             using Process process = Process.Start(start)!;
             string output = process.StandardOutput.ReadToEnd();
             string error = process.StandardError.ReadToEnd();

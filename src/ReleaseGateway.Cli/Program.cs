@@ -7,7 +7,7 @@ root.Subcommands.Add(AuditCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
 root.Subcommands.Add(ClientsCommands.Create());
 foreach (var command in LoginCommands.Create()) root.Subcommands.Add(command);
-root.Subcommands.Add(SynthCommands.Create());
+root.Subcommands.Add(SynthCommands.Create().WithNeuralMethod());
 root.Subcommands.Add(WorkflowCommands.Create());
 root.Subcommands.Add(EvaluateCommands.Create());
 root.Subcommands.Add(EvaluateCommands.CreateSplit());

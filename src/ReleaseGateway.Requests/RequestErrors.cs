@@ -1,8 +1,8 @@
 namespace ReleaseGateway.Requests;
 
 /// <summary>
-/// A refusal with its stable error code (the RG2xxx range belongs to this module; see the API's error
-/// table) and, for workflow refusals, the request's current state so the caller can see why.
+/// A refusal with its stable error code (the RG2xxx range belongs to this module; each code has its row,
+/// with the explanation served at <c>/errors/{code}</c>, in <c>ReleaseGateway.Problems.ErrorCodes</c>) and, for workflow refusals, the request's current state so the caller can see why.
 /// </summary>
 public sealed record RequestError(string Code, int Status, string Title, string Detail, string? CurrentState = null);
 
@@ -58,23 +58,4 @@ public static class RequestErrors
 
     public const string UploadRejected = "RG2013";
 
-    /// <summary>Every code with its title, for the API's error table and docs.</summary>
-    public static readonly IReadOnlyList<(string Code, int Status, string Title)> Table =
-    [
-        ("RG2001", 409, "Not allowed in the current state"),
-        ("RG2002", 403, "Role required"),
-        ("RG2003", 403, "Only the requester"),
-        ("RG2007", 404, "Access request not found"),
-        ("RG2008", 404, "Dataset not found"),
-        ("RG2009", 400, "Invalid command"),
-        ("RG2010", 409, "Changed meanwhile"),
-        ("RG2011", 422, "Idempotency key reused"),
-        ("RG2013", 400, "Upload rejected"),
-        ("RG2014", 409, "Dataset name taken"),
-        ("RG2015", 413, "Upload too large"),
-        ("RG2016", 400, "Invalid schema"),
-        ("RG2017", 409, "No source table"),
-        ("RG2018", 409, "Source table already uploaded"),
-        ("RG2019", 403, "Not the dataset's steward"),
-    ];
 }

@@ -11,6 +11,8 @@ public sealed class SignInPageTests
     [InlineData("//evil.example/x", "/")]
     [InlineData("/\\evil.example", "/")]
     [InlineData("https://evil.example/", "/")]
+    [InlineData("/\t/evil.example", "/")]
+    [InlineData("/\n/evil.example", "/")]
     [InlineData("", "/")]
     [InlineData(null, "/")]
     public void ReturnUrl_StaysOnThisSite(string? url, string expected) => Assert.Equal(expected, Html.LocalUrl(url));

@@ -159,4 +159,17 @@ public class SamplerTests
             Assert.Equal(a.NextUInt64(), b.NextUInt64());
         }
     }
+
+    [Fact]
+    public void DiscreteGaussian_AddNoise_AddsIntegerNoiseOfTheRightScaleToEveryCount()
+    {
+        const int n = 50_000;
+        var counts = new long[n];
+        Array.Fill(counts, 100);
+        new DiscreteGaussian(3.0).AddNoise(new SeededRandomSource(31), counts);
+        double mean = counts.Average();
+        double variance = counts.Sum(c => (c - 100.0) * (c - 100.0)) / n;
+        Assert.InRange(mean, 100 - Z * 3 / Math.Sqrt(n), 100 + Z * 3 / Math.Sqrt(n));
+        Assert.InRange(variance, 9 - Z * 9 * Math.Sqrt(2.0 / n), 9 + Z * 9 * Math.Sqrt(2.0 / n));
+    }
 }

@@ -14,8 +14,9 @@ public static class ColumnProfiles
 
     /// <summary>
     /// Profile of one column: categorical levels (the <see cref="MaxCategories"/> most frequent real ones, the
-    /// rest pooled), or <see cref="NumericBins"/> equal-width bins over the real range (synthetic values beyond
-    /// it fall into the end bins); missing values get a bin of their own when present.
+    /// rest pooled); for a numeric column one bar per real value when it has at most <see cref="MaxCategories"/>,
+    /// otherwise <see cref="NumericBins"/> equal-width bins over the real range (synthetic values beyond it fall
+    /// into the end bins); missing values get a bar of their own when present.
     /// </summary>
     public static ColumnProfile Profile(EvalColumn real, EvalColumn synthetic)
     {
@@ -46,13 +47,24 @@ public static class ColumnProfiles
         else
         {
             var present = real.Values.Where(v => !double.IsNaN(v)).ToArray();
-            var lo = present.Length == 0 ? 0 : present.Min();
-            var hi = present.Length == 0 ? 1 : present.Max();
-            var width = hi > lo ? (hi - lo) / NumericBins : 1;
-            var bins = hi > lo ? NumericBins : 1;
-            labels = Enumerable.Range(0, bins)
-                .Select(b => string.Create(CultureInfo.InvariantCulture, $"{lo + b * width:G4}–{lo + (b + 1) * width:G4}")).ToList();
-            bin = (column, r) => Math.Clamp((int)Math.Floor((column.Values[r] - lo) / width), 0, bins - 1);
+            var distinct = present.Distinct().Order().ToArray();
+            if (distinct.Length is > 0 and <= MaxCategories)
+            {
+                // Few distinct values (codes, counts, small integers): one bar per value; a synthetic value
+                // takes the bar of the nearest real value.
+                labels = distinct.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)).ToList();
+                bin = (column, r) => NearestIndex(distinct, column.Values[r]);
+            }
+            else
+            {
+                var lo = present.Length == 0 ? 0 : present.Min();
+                var hi = present.Length == 0 ? 1 : present.Max();
+                var width = hi > lo ? (hi - lo) / NumericBins : 1;
+                var bins = hi > lo ? NumericBins : 1;
+                labels = Enumerable.Range(0, bins)
+                    .Select(b => string.Create(CultureInfo.InvariantCulture, $"{lo + b * width:G4}–{lo + (b + 1) * width:G4}")).ToList();
+                bin = (column, r) => Math.Clamp((int)Math.Floor((column.Values[r] - lo) / width), 0, bins - 1);
+            }
         }
 
         var valueBins = labels.Count;
@@ -73,5 +85,22 @@ public static class ColumnProfiles
         }
 
         return new ColumnProfile(real.Name, real.Kind == ValueKind.Numeric, labels, Frequencies(real), Frequencies(synthetic));
+    }
+
+    private static int NearestIndex(double[] sorted, double v)
+    {
+        var index = Array.BinarySearch(sorted, v);
+        if (index >= 0)
+        {
+            return index;
+        }
+
+        index = ~index;
+        if (index == 0 || index == sorted.Length)
+        {
+            return Math.Min(index, sorted.Length - 1);
+        }
+
+        return v - sorted[index - 1] <= sorted[index] - v ? index - 1 : index;
     }
 }

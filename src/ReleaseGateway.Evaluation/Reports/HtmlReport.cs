@@ -67,15 +67,13 @@ public static class HtmlReport
             return;
         }
 
-        html.Append("<h2>Per-column distributions: real (training) vs synthetic</h2>\n<div class=\"grid\">\n");
+        html.Append("<h2>Per-column distributions</h2>\n<p><span style=\"color:steelblue\">■</span> real (training) &nbsp; <span style=\"color:orange\">■</span> synthetic — share of rows per category, value or bin</p>\n<div class=\"grid\">\n");
         foreach (var profile in profiles)
         {
             var plot = new Plot();
             var n = profile.Labels.Count;
             var real = plot.Add.Bars(Enumerable.Range(0, n).Select(i => i - 0.2).ToArray(), profile.Real.ToArray());
             var syn = plot.Add.Bars(Enumerable.Range(0, n).Select(i => i + 0.2).ToArray(), profile.Synthetic.ToArray());
-            real.LegendText = "real";
-            syn.LegendText = "synthetic";
             real.Color = Colors.SteelBlue;
             syn.Color = Colors.Orange;
             foreach (var bar in real.Bars.Concat(syn.Bars))
@@ -92,7 +90,6 @@ public static class HtmlReport
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
             plot.Axes.Margins(bottom: 0);
             plot.Title(profile.Column, 14);
-            plot.ShowLegend(Alignment.UpperRight);
             html.Append("<div>").Append(plot.GetSvgXml(400, 280)).Append("</div>\n");
         }
 
@@ -125,6 +122,8 @@ public static class HtmlReport
             heatmap.Colormap = new ScottPlot.Colormaps.Turbo();
             heatmap.ManualRange = new ScottPlot.Range(-1, 1);
             heatmap.Extent = new CoordinateRect(0, p, 0, p);
+            // Vector rectangles stay crisp in SVG, where a scaled bitmap would be blurred by the browser.
+            heatmap.RenderStrategy = new ScottPlot.Plottables.Heatmap.RenderStrategies.Rectangles();
             plot.Add.ColorBar(heatmap);
             var positions = Enumerable.Range(0, p).Select(i => i + 0.5).ToArray();
             var names = a.Columns.Select(Shorten).ToArray();

@@ -24,28 +24,7 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect
         // Serialize concurrent first starts: CREATE ... IF NOT EXISTS is not race-free in PostgreSQL.
         command.CommandText = $"""
             SELECT pg_advisory_lock({ChainLockKey});
-            CREATE TABLE IF NOT EXISTS rg_events (
-                position       BIGINT PRIMARY KEY,
-                stream_id      TEXT   NOT NULL,
-                stream_version BIGINT NOT NULL,
-                event_type     TEXT   NOT NULL,
-                schema_version INT    NOT NULL,
-                body           TEXT   NOT NULL,
-                actor_id       TEXT   NOT NULL,
-                actor_role     TEXT   NOT NULL,
-                correlation_id TEXT   NOT NULL,
-                causation_id   TEXT   NULL,
-                ts             TEXT   NOT NULL,
-                previous_hash  TEXT   NOT NULL,
-                hash           TEXT   NOT NULL,
-                UNIQUE (stream_id, stream_version)
-            );
-            CREATE TABLE IF NOT EXISTS rg_documents (
-                doc_type TEXT NOT NULL,
-                id       TEXT NOT NULL,
-                body     TEXT NOT NULL,
-                PRIMARY KEY (doc_type, id)
-            );
+            {TablesDdl("BIGINT", "BIGINT", "INT")}
             CREATE OR REPLACE FUNCTION rg_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 RAISE EXCEPTION 'rg_events is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';

@@ -26,6 +26,32 @@ internal abstract class SqlDialect
         "INSERT INTO rg_documents (doc_type, id, body) VALUES (@type, @id, @body) " +
         "ON CONFLICT (doc_type, id) DO UPDATE SET body = excluded.body";
 
+    /// <summary>The tables both backends share; only the integer type names differ.</summary>
+    protected static string TablesDdl(string positionType, string int64Type, string int32Type) => $"""
+        CREATE TABLE IF NOT EXISTS rg_events (
+            position       {positionType} PRIMARY KEY,
+            stream_id      TEXT NOT NULL,
+            stream_version {int64Type} NOT NULL,
+            event_type     TEXT NOT NULL,
+            schema_version {int32Type} NOT NULL,
+            body           TEXT NOT NULL,
+            actor_id       TEXT NOT NULL,
+            actor_role     TEXT NOT NULL,
+            correlation_id TEXT NOT NULL,
+            causation_id   TEXT NULL,
+            ts             TEXT NOT NULL,
+            previous_hash  TEXT NOT NULL,
+            hash           TEXT NOT NULL,
+            UNIQUE (stream_id, stream_version)
+        );
+        CREATE TABLE IF NOT EXISTS rg_documents (
+            doc_type TEXT NOT NULL,
+            id       TEXT NOT NULL,
+            body     TEXT NOT NULL,
+            PRIMARY KEY (doc_type, id)
+        );
+        """;
+
     public const string EventColumns =
         "position, stream_id, stream_version, event_type, schema_version, body, actor_id, actor_role, correlation_id, causation_id, ts, previous_hash, hash";
 }

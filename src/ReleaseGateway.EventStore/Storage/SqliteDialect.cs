@@ -24,30 +24,9 @@ internal sealed class SqliteDialect(string path) : SqlDialect
     public override async Task EnsureSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = """
+        command.CommandText = $"""
             PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS rg_events (
-                position       INTEGER PRIMARY KEY,
-                stream_id      TEXT    NOT NULL,
-                stream_version INTEGER NOT NULL,
-                event_type     TEXT    NOT NULL,
-                schema_version INTEGER NOT NULL,
-                body           TEXT    NOT NULL,
-                actor_id       TEXT    NOT NULL,
-                actor_role     TEXT    NOT NULL,
-                correlation_id TEXT    NOT NULL,
-                causation_id   TEXT    NULL,
-                ts             TEXT    NOT NULL,
-                previous_hash  TEXT    NOT NULL,
-                hash           TEXT    NOT NULL,
-                UNIQUE (stream_id, stream_version)
-            );
-            CREATE TABLE IF NOT EXISTS rg_documents (
-                doc_type TEXT NOT NULL,
-                id       TEXT NOT NULL,
-                body     TEXT NOT NULL,
-                PRIMARY KEY (doc_type, id)
-            );
+            {TablesDdl("INTEGER", "INTEGER", "INTEGER")}
             CREATE TRIGGER IF NOT EXISTS rg_events_no_update BEFORE UPDATE ON rg_events
             BEGIN SELECT RAISE(ABORT, 'rg_events is append-only: UPDATE refused'); END;
             CREATE TRIGGER IF NOT EXISTS rg_events_no_delete BEFORE DELETE ON rg_events

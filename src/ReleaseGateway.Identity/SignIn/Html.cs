@@ -40,7 +40,12 @@ internal static class Html
         ? ""
         : $"""<p role="alert"><strong>{Encode(message)}</strong>{(code is null ? "" : $" (<a href=\"/errors/{Encode(code)}\">{Encode(code)}</a>)")}</p>""";
 
-    /// <summary>The return URL when it stays on this site, otherwise the site root (no open redirect).</summary>
+    /// <summary>
+    /// The return URL when it stays on this site, otherwise the site root (no open redirect). Control characters
+    /// are refused too: browsers drop tabs and newlines, so "/\t/evil.example" would become "//evil.example".
+    /// </summary>
     public static string LocalUrl(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl)
+            ? url
+            : "/";
 }

@@ -81,6 +81,28 @@ public sealed class DpSgdOptimizer
     }
 
     /// <summary>
+    /// Σ_i min(1, C / ||grad_i||) grad_i for every parameter (weight, bias per layer, in layer order),
+    /// without noise, and the per-example gradient norms ||grad_i||.
+    /// </summary>
+    public Tensor[] ClippedGradientSum(Tensor lossSum, out Tensor norms)
+    {
+        ArgumentNullException.ThrowIfNull(lossSum);
+        IList<Tensor> outputGradients = autograd.grad([lossSum], layers.Select(l => l.LastOutput!).ToArray());
+        norms = PerExampleSquaredNorms(outputGradients.ToArray()).sqrt();
+        Tensor factors = (settings.ClipNorm / (norms + 1e-6)).clamp_max(1.0);
+        var summed = new Tensor[layers.Count * 2];
+        for (int l = 0; l < layers.Count; l++)
+        {
+            Tensor scaled = outputGradients[l] * factors.unsqueeze(1);
+            Tensor weight = scaled.t().mm(layers[l].LastInput!);
+            summed[2 * l] = layers[l].Mask is { } mask ? weight * mask : weight;
+            summed[2 * l + 1] = scaled.sum(0);
+        }
+
+        return summed;
+    }
+
+    /// <summary>
     /// Takes one step from <paramref name="lossSum"/> = Σ_i loss_i over the Poisson batch whose
     /// forward pass the layers remember; with an empty batch pass null (the update is then noise only,
     /// as the mechanism requires). Returns the fraction of examples whose gradient was clipped.
@@ -89,29 +111,16 @@ public sealed class DpSgdOptimizer
     {
         step++;
         using DisposeScope scope = NewDisposeScope();
-        var summed = new Tensor[layers.Count * 2];
+        Tensor[] summed;
         double clippedFraction = 0;
         if (lossSum is not null)
         {
-            IList<Tensor> outputGradients = autograd.grad([lossSum], layers.Select(l => l.LastOutput!).ToArray());
-            Tensor norms = PerExampleSquaredNorms(outputGradients.ToArray()).sqrt();
-            Tensor factors = (settings.ClipNorm / (norms + 1e-6)).clamp_max(1.0);
+            summed = ClippedGradientSum(lossSum, out Tensor norms);
             clippedFraction = norms.gt(settings.ClipNorm).to_type(ScalarType.Float32).mean().item<float>();
-            for (int l = 0; l < layers.Count; l++)
-            {
-                Tensor scaled = outputGradients[l] * factors.unsqueeze(1);
-                Tensor weight = scaled.t().mm(layers[l].LastInput!);
-                summed[2 * l] = layers[l].Mask is { } mask ? weight * mask : weight;
-                summed[2 * l + 1] = scaled.sum(0);
-            }
         }
         else
         {
-            for (int l = 0; l < layers.Count; l++)
-            {
-                summed[2 * l] = zeros_like(layers[l].Weight);
-                summed[2 * l + 1] = zeros_like(layers[l].Bias);
-            }
+            summed = layers.SelectMany(l => new[] { zeros_like(l.Weight), zeros_like(l.Bias) }).ToArray();
         }
 
         using (no_grad())

@@ -21,10 +21,10 @@ public sealed record NeuralSynthesisOptions
     public long? Seed { get; init; }
 
     /// <summary>Passes over the data (in expectation); steps = Epochs / q.</summary>
-    public double Epochs { get; init; } = 20;
+    public double Epochs { get; init; } = 10;
 
     /// <summary>Expected Poisson batch size as a fraction of the noisy record count, before the clamps below.</summary>
-    public double BatchFraction { get; init; } = 0.05;
+    public double BatchFraction { get; init; } = 0.1;
 
     /// <summary>Smallest expected batch size.</summary>
     public int MinBatchSize { get; init; } = 128;
@@ -45,7 +45,7 @@ public sealed record NeuralSynthesisOptions
     public double CountShare { get; init; } = 0.05;
 
     /// <summary>Share of the budget (in zCDP rho) spent on noisy 1-way marginals that initialise the model; 0 disables.</summary>
-    public double MarginalShare { get; init; } = 0.1;
+    public double MarginalShare { get; init; } = 0.3;
 
     /// <summary>
     /// Torch intra-op threads; 1 by default: the matrices are small, and on a shared CPU OpenMP's

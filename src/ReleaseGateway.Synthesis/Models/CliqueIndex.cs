@@ -17,9 +17,6 @@ internal static class CliqueIndex
         return checked((int)size);
     }
 
-    public static double LogSize(IReadOnlyList<int> attributes, IReadOnlyList<int> domain) =>
-        attributes.Sum(a => Math.Log(domain[a]));
-
     /// <summary>For each cell of the clique, the index of its cell in the table over <paramref name="subset"/> (a subset of the clique).</summary>
     public static int[] ProjectionMap(IReadOnlyList<int> clique, IReadOnlyList<int> subset, IReadOnlyList<int> domain)
     {

@@ -13,8 +13,8 @@ namespace ReleaseGateway.Synthesis.Synthesizers;
 /// </summary>
 internal static class MstSynthesizer
 {
-    private static double OneWayShare => SynthesisTuning.Tune("ONE", 0.4);
-    private static double SelectionShare => SynthesisTuning.Tune("SEL", 0.1);
+    private const double OneWayShare = 0.4;
+    private const double SelectionShare = 0.1;
 
     public static (GraphicalModel Model, List<int[]> Cliques) Run(Measurer measurer, IReadOnlyList<string> names, double rho, IProgress<SynthesisProgress>? progress)
     {

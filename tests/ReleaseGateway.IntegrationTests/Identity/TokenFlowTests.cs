@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
+using ReleaseGateway.Identity.Audit;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Identity.Users;
 using ReleaseGateway.IntegrationTests.Infrastructure;
@@ -208,7 +209,8 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     {
         var user = await host.CreateUserAsync(Roles.Researcher, Roles.DataSteward);
         var tokens = await host.SignInAsync(user);
-        using (var admin = host.CreateClient(await host.AccessTokenForRoleAsync(Roles.Administrator)))
+        var (admin, administrator) = await host.CreateClientForRoleAsync(Roles.Administrator);
+        using (admin)
         {
             var revoke = await admin.PostAsJsonAsync("/api/admin/users/roles/revoke", new ChangeRoleRequest(user.Email, Roles.DataSteward));
             Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
@@ -218,5 +220,9 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
         var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(OAuth.Refresh(tokens.RefreshToken!)));
 
         Assert.Equal("invalid_grant", (await OAuth.ReadErrorAsync(response)).Error);
+        var revoked = Assert.Single(await host.EventStore.FetchStreamAsync(user.Id), e => e.Data is UserRoleRevoked);
+        Assert.Equal((administrator.Id.ToString(), Roles.Administrator), (revoked.Metadata.ActorId, revoked.Metadata.ActorRole));
+        using var fresh = host.CreateClient((await host.SignInAsync(user)).AccessToken);
+        Assert.Equal([Roles.Researcher], (await fresh.GetFromJsonAsync<MeResponse>("/api/me"))!.Roles);
     }
 }

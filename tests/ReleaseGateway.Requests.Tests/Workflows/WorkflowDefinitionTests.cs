@@ -43,7 +43,8 @@ public sealed class WorkflowDefinitionTests
         Assert.Contains("two-key", catalog.Names);
         Assert.Equal(2, catalog.Get("standard").State("CommitteeReview").Quorum!.Approvals);
         Assert.Contains(catalog.Get("two-key").Transitions, t => t.Trigger == WorkflowTriggers.SignOff && t.Roles.Contains(WorkflowRoles.ComplianceOfficer));
-        Assert.DoesNotContain(catalog.Get("standard").Transitions, t => t.Trigger == WorkflowTriggers.SignOff);
+        Assert.Equal(["AwaitingSignOff"], catalog.Get("standard").OptionalSteps);
+        Assert.Empty(catalog.Get("two-key").OptionalSteps);
     }
 
     [Fact]
@@ -193,8 +194,8 @@ public sealed class WorkflowDefinitionTests
     {
         var yaml = WithOptionalStep.Replace("    skipTo: Approved", "    skipTo: Rejected").Replace("  - trigger: reject\n    from: Review\n    to: Rejected",
             "  - trigger: reject\n    from: Review\n    to: Ethics");
-        var p = Single(yaml);
-        Assert.Contains("state 'Approved' is unreachable from the initial state 'Review' when the optional steps are skipped", p.Reason);
+        var e = Assert.Throws<DefinitionException>(() => WorkflowDefinitionLoader.Parse(yaml, "workflows/mini.yaml"));
+        Assert.True(e.Problems.Any(p => p.Reason.Contains("state 'Approved' is unreachable from the initial state 'Review' when the optional steps are skipped")), e.Message);
     }
 
     [Fact]

@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Neural.Generators;
+using ReleaseGateway.Synthesis.Schema;
+
+namespace ReleaseGateway.Cli;
+
+/// <summary>
+/// Adds <c>--method made</c> (DP-SGD masked autoregressive network, docs/neural.md) to
+/// <c>rgw synth</c> without changing its code: the synth command's action is wrapped, and runs
+/// whose method is not <c>made</c> go to the original action unchanged. Exit codes and the output
+/// contract are the same: 0 written, 2 bad input (nothing written); one JSON line on stdout, training
+/// progress on stderr.
+/// </summary>
+internal static class NeuralSynthHook
+{
+    private const int BadInput = 2;
+
+    public static Command WithNeuralMethod(this Command synth)
+    {
+        ArgumentNullException.ThrowIfNull(synth);
+        if (synth.Action is not SynchronousCommandLineAction original)
+        {
+            throw new InvalidOperationException("rgw synth has no synchronous action to extend");
+        }
+
+        synth.SetAction(parse => string.Equals(parse.GetValue<string?>("--method"), NeuralSynthesisOptions.MethodName, StringComparison.OrdinalIgnoreCase)
+            ? Run(parse)
+            : original.Invoke(parse));
+        return synth;
+    }
+
+    private static int Run(ParseResult parse)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        string? Text(string name) => parse.GetValue<string?>(name);
+        NeuralSynthesisOptions options;
+        EncodedTable table;
+        DatasetSchema schema;
+        FileInfo output;
+        try
+        {
+            double epsilon = Number(Text("--epsilon"), "--epsilon") ?? throw new ArgumentException("--epsilon is required");
+            double delta = Number(Text("--delta"), "--delta") ?? 1e-9;
+            if (!(epsilon > 0) || !double.IsFinite(epsilon))
+            {
+                throw new ArgumentException($"--epsilon must be a positive finite number, not {Text("--epsilon")}");
+            }
+
+            if (!(delta > 0 && delta < 1))
+            {
+                throw new ArgumentException($"--delta must be in (0, 1), not {Text("--delta")}");
+            }
+
+            int? rows = Text("--rows") is not { } rowsText ? null
+                : int.TryParse(rowsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) && r >= 1 ? r
+                : throw new ArgumentException($"--rows must be a whole number of at least 1, not '{rowsText}'");
+            long? seed = Text("--seed") is not { } seedText ? null
+                : long.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) ? s
+                : throw new ArgumentException($"--seed must be a whole number, not '{seedText}'");
+            output = new FileInfo(Text("--output") ?? throw new ArgumentException("--output is required"));
+            if (output.Directory is { Exists: false } directory)
+            {
+                throw new ArgumentException($"--output: directory '{directory.FullName}' does not exist");
+            }
+
+            schema = DatasetSchema.Load(Text("--schema") ?? throw new ArgumentException("--schema is required"));
+            var input = new FileInfo(Text("--input") ?? throw new ArgumentException("--input is required"));
+            if (!input.Exists)
+            {
+                throw new ArgumentException($"--input: file '{input.FullName}' does not exist");
+            }
+
+            table = CsvTableReader.Read(input.FullName, schema);
+            options = new NeuralSynthesisOptions { Epsilon = epsilon, Delta = delta, Rows = rows, Seed = seed };
+        }
+        catch (CsvValidationException e)
+        {
+            Console.Error.WriteLine($"rgw synth: {Text("--input")} does not match the schema:");
+            foreach (CsvProblem problem in e.Problems)
+            {
+                Console.Error.WriteLine($"  {problem}");
+            }
+
+            return BadInput;
+        }
+        catch (SchemaException e)
+        {
+            Console.Error.WriteLine($"rgw synth: invalid schema {Text("--schema")}: {e.Message}");
+            return BadInput;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"rgw synth: {e.Message}");
+            return BadInput;
+        }
+
+        // Progress goes to stderr: the loss is computed on private data and is not part of the release.
+        NeuralSynthesisResult result = NeuralSynthesizer.Run(table, options, new SynchronousProgress(p =>
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {p.Epoch:F1} step {p.Step}/{p.Steps} loss {p.Loss:F3} epsilon {p.EpsilonSpent:F3} clipped {p.ClippedFraction:P0}"))));
+
+        string temporary = Path.Combine(output.DirectoryName ?? ".", $".{output.Name}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            IRandomSource decodeRandom = options.Seed is long s ? new SeededRandomSource(unchecked(s * 31 + 7)) : new CryptoRandomSource();
+            using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
+            {
+                CsvTableWriter.WriteDecoded(result.Table, schema, writer, decodeRandom);
+            }
+
+            File.Move(temporary, output.FullName, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            method = NeuralSynthesisOptions.MethodName,
+            epsilon = result.Epsilon,
+            delta = result.Delta,
+            epsilonSpent = result.EpsilonSpent,
+            noiseMultiplier = result.NoiseMultiplier,
+            samplingRate = result.SamplingRate,
+            steps = result.Steps,
+            charges = result.Accountant.Charges.Select(c => c.Label),
+            rows = result.Table.RowCount,
+            wallSeconds = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+        }));
+        return 0;
+    }
+
+    private static double? Number(string? text, string option) =>
+        text is null ? null
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value
+        : throw new ArgumentException($"{option} must be a number, not '{text}'");
+
+    private sealed class SynchronousProgress(Action<NeuralTrainingProgress> report) : IProgress<NeuralTrainingProgress>
+    {
+        public void Report(NeuralTrainingProgress value) => report(value);
+    }
+}

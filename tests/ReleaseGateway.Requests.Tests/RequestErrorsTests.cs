@@ -1,0 +1,30 @@
+using System.Reflection;
+using ReleaseGateway.Problems;
+
+namespace ReleaseGateway.Requests.Tests;
+
+public sealed class RequestErrorsTests
+{
+    public static TheoryData<string> Factories() =>
+        new(typeof(RequestErrors).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.ReturnType == typeof(RequestError)).Select(m => m.Name));
+
+    [Theory]
+    [MemberData(nameof(Factories))]
+    public void GivenARefusalTheModuleRaises_WhenLookedUpInTheErrorTable_ThenItHasARowWithTheSameStatus(string factory)
+    {
+        var method = typeof(RequestErrors).GetMethod(factory)!;
+        var args = method.GetParameters().Select(p => p.ParameterType == typeof(string) ? "x" : Activator.CreateInstance(p.ParameterType)).ToArray();
+        var error = (RequestError)method.Invoke(null, args)!;
+        if (factory == nameof(RequestErrors.SeparationOfDuties)) return; // carries the identity module's own code
+        var row = ErrorCodes.Find(error.Code);
+        Assert.NotNull(row);
+        Assert.Equal(row.Status, error.Status);
+    }
+
+    [Fact]
+    public void GivenValidationCodes_WhenLookedUp_ThenBothHaveRows()
+    {
+        Assert.NotNull(ErrorCodes.Find(RequestErrors.ValidationFailed));
+        Assert.NotNull(ErrorCodes.Find(RequestErrors.UploadRejected));
+    }
+}
