@@ -9,6 +9,7 @@ internal sealed record BenchOptions(
     IReadOnlyList<SynthesisMethod> Methods,
     IReadOnlyList<double> Epsilons,
     int Seeds,
+    int FirstSeed,
     string? Output,
     string? ScorePy)
 {
@@ -41,6 +42,7 @@ internal sealed record BenchOptions(
             List("methods", "aim,mst").Select(m => Enum.Parse<SynthesisMethod>(m, ignoreCase: true)).ToArray(),
             List("epsilons", "0.3,1,3").Select(e => double.Parse(e, CultureInfo.InvariantCulture)).ToArray(),
             int.Parse(values.GetValueOrDefault("seeds", "3"), CultureInfo.InvariantCulture),
+            int.Parse(values.GetValueOrDefault("first-seed", "1"), CultureInfo.InvariantCulture),
             values.GetValueOrDefault("out"),
             values.GetValueOrDefault("score-py"));
     }

@@ -35,7 +35,7 @@ internal sealed class BenchRunner(BenchOptions options)
                 foreach (SynthesisMethod method in options.Methods)
                 {
                     var runs = new List<(double T1, double T2, double T3, double Wall, double[]? Py)>();
-                    for (int seed = 1; seed <= seeds; seed++)
+                    for (int seed = options.FirstSeed; seed < options.FirstSeed + seeds; seed++)
                     {
                         var stopwatch = Stopwatch.StartNew();
                         SynthesisResult result = Synthesizer.Run(source, new SynthesisOptions { Method = method, Epsilon = epsilon, Delta = BenchOptions.Delta, Seed = seed });

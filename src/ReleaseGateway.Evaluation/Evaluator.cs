@@ -19,7 +19,7 @@ namespace ReleaseGateway.Evaluation;
 /// <param name="ModelRows">Cap on rows used to fit models (discriminator, TSTR).</param>
 /// <param name="ShadowDatasetSize">Rows of each shadow training set.</param>
 public sealed record EvaluationBudget(
-    int MembershipTargets = 5000,
+    int MembershipTargets = 3000,
     int DensityTargets = 2000,
     int SinglingOutAttacks = 500,
     int SinglingOutColumns = 3,

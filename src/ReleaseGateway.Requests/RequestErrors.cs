@@ -57,5 +57,4 @@ public static class RequestErrors
     public const string ValidationFailed = "RG2009";
 
     public const string UploadRejected = "RG2013";
-
 }

@@ -108,7 +108,8 @@ public class AttackTests
     {
         var data = Independent(9);
         SyntheticGenerator memorising = (training, _, _) => training;
-        var options = new ShadowModelOptions(Targets: 2, Runs: 8, DatasetSize: 150);
+        // The dataset size exceeds the 400 holdout rows, so shadow datasets use all of them.
+        var options = new ShadowModelOptions(Targets: 2, Runs: 8, DatasetSize: 1000);
         var leaky = ShadowModelAttack.Run(data, memorising, options, 1e-9, new Random(7), default);
         var safe = ShadowModelAttack.Run(data, IndependentMarginals.Generator, options, 1e-9, new Random(7), default);
         Assert.True(leaky.Pooled.Auc > 0.95, $"memorising AUC {leaky.Pooled.Auc}");

@@ -6,7 +6,11 @@ namespace ReleaseGateway.Requests.Tests;
 public sealed class RequestErrorsTests
 {
     public static TheoryData<string> Factories() =>
-        new(typeof(RequestErrors).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.ReturnType == typeof(RequestError)).Select(m => m.Name));
+        new(typeof(RequestErrors).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.ReturnType == typeof(RequestError))
+            // SeparationOfDuties carries the identity module's own code through unchanged.
+            .Where(m => m.Name != nameof(RequestErrors.SeparationOfDuties))
+            .Select(m => m.Name));
 
     [Theory]
     [MemberData(nameof(Factories))]
@@ -15,7 +19,6 @@ public sealed class RequestErrorsTests
         var method = typeof(RequestErrors).GetMethod(factory)!;
         var args = method.GetParameters().Select(p => p.ParameterType == typeof(string) ? "x" : Activator.CreateInstance(p.ParameterType)).ToArray();
         var error = (RequestError)method.Invoke(null, args)!;
-        if (factory == nameof(RequestErrors.SeparationOfDuties)) return; // carries the identity module's own code
         var row = ErrorCodes.Find(error.Code);
         Assert.NotNull(row);
         Assert.Equal(row.Status, error.Status);

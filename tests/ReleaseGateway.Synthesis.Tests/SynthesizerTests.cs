@@ -1,4 +1,5 @@
 using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Schema;
@@ -67,5 +68,39 @@ public class SynthesizerTests
     {
         var source = new TableMarginalSource(new EncodedTable(["a"], [2], [[0, 1]]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Synthesizer.Run(source, new SynthesisOptions { Epsilon = epsilon, Delta = delta }));
+    }
+
+    [Fact]
+    public void Run_OnTheRawColonTableWithAFullSchema_WritesValuesOfTheOriginalTypesThatReadBack()
+    {
+        DatasetSchema schema = DatasetSchema.Parse("""
+            { "columns": [
+               {"name": "id", "type": "identifier", "role": "identifier"},
+               {"name": "study", "type": "integer", "min": 1, "max": 1},
+               {"name": "rx", "type": "categorical", "categories": ["Obs", "Lev", "Lev+5FU"], "role": "sensitive"},
+               {"name": "sex", "type": "categorical", "categories": ["0", "1"], "role": "quasi-identifier"},
+               {"name": "age", "type": "integer", "min": 18, "max": 89, "bins": 8, "role": "quasi-identifier"},
+               {"name": "obstruct", "type": "categorical", "categories": ["0", "1"]},
+               {"name": "perfor", "type": "categorical", "categories": ["0", "1"]},
+               {"name": "adhere", "type": "categorical", "categories": ["0", "1"]},
+               {"name": "nodes", "type": "integer", "min": 0, "max": 40, "binEdges": [0, 1, 2, 4, 8, 40], "missing": true},
+               {"name": "status", "type": "categorical", "categories": ["0", "1"], "role": "target"},
+               {"name": "differ", "type": "categorical", "categories": ["1", "2", "3"], "missing": true},
+               {"name": "extent", "type": "integer", "min": 1, "max": 4},
+               {"name": "surg", "type": "categorical", "categories": ["0", "1"]},
+               {"name": "node4", "type": "categorical", "categories": ["0", "1"]},
+               {"name": "time", "type": "continuous", "min": 0, "max": 3400, "bins": 17},
+               {"name": "etype", "type": "categorical", "categories": ["1", "2"]} ] }
+            """);
+        EncodedTable real = CsvTableReader.Read(Path.Combine(RepositoryPaths.SharedData, "colon.csv"), schema);
+        SynthesisResult result = Synthesizer.Run(new TableMarginalSource(real), new SynthesisOptions { Epsilon = 1, Seed = 2 });
+        var text = new StringWriter();
+        CsvTableWriter.WriteDecoded(result.Table, schema, text, new SeededRandomSource(3));
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+        CsvValidationReport report = CsvTableReader.Validate(stream, schema);
+        Assert.True(report.IsValid, string.Join("; ", report.Problems));
+        Assert.Equal(result.Table.RowCount, report.RowCount);
+        Assert.StartsWith("id,study,rx,sex,age,", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains(",Lev+5FU,", text.ToString(), StringComparison.Ordinal);
     }
 }

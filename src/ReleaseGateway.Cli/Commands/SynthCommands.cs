@@ -138,7 +138,16 @@ internal static class SynthCommands
             return BadInput;
         }
 
-        SynthesisResult result = Synthesizer.Run(new TableMarginalSource(table), options);
+        SynthesisResult result;
+        try
+        {
+            result = Synthesizer.Run(new TableMarginalSource(table), options);
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "sigma")
+        {
+            Console.Error.WriteLine($"rgw synth: --epsilon {arguments.Epsilon} is too small for {table.ColumnCount} columns: the noise would exceed what the sampler supports ({e.Message.Split('\n')[0]})");
+            return BadInput;
+        }
 
         // Write beside the target and move into place, so a failed run never leaves a partial file.
         string temporary = Path.Combine(output.DirectoryName ?? ".", $".{output.Name}.{Guid.NewGuid():N}.tmp");

@@ -66,8 +66,32 @@ public sealed class AttackData
     /// <summary>Up to <paramref name="count"/> distinct row indices drawn uniformly from 0..n−1.</summary>
     internal static int[] Sample(int n, int count, Random random)
     {
+        count = Math.Min(count, n);
+        if ((long)count * 4 < n)
+        {
+            // Few draws from many rows: rejection sampling costs O(count) instead of O(n).
+            var chosen = new HashSet<int>();
+            var result = new int[count];
+            for (var i = 0; i < count;)
+            {
+                var r = random.Next(n);
+                if (chosen.Add(r))
+                {
+                    result[i++] = r;
+                }
+            }
+
+            return result;
+        }
+
+        // Partial Fisher–Yates: only the first 'count' positions need to be drawn.
         var all = Enumerable.Range(0, n).ToArray();
-        random.Shuffle(all);
-        return all[..Math.Min(count, n)];
+        for (var i = 0; i < count; i++)
+        {
+            var j = random.Next(i, n);
+            (all[i], all[j]) = (all[j], all[i]);
+        }
+
+        return all[..count];
     }
 }

@@ -24,6 +24,9 @@ public sealed record AttributeInferenceResult(string Secret, bool Numeric, Priva
 /// </summary>
 public static class AttributeInference
 {
+    /// <summary>Synthetic rows the model-based attacker trains on (a random subset when there are more).</summary>
+    public const int ModelRows = 5000;
+
     /// <summary>Relative tolerance τ for numeric secrets (Anonymeter's default).</summary>
     public const double Tolerance = 0.05;
 
@@ -70,17 +73,18 @@ public static class AttributeInference
     private static PrivacyRisk NearestNeighbourRisk(AttackData data, IReadOnlyList<int> aux, int secret, int[] targets, int[] controls, int baseline, CancellationToken cancellationToken)
     {
         var syn = data.Synthetic.Columns[secret];
+        var metric = aux.Count == 0 ? null : GowerMetric.Fit(aux, data.Train, data.Holdout, data.Synthetic);
+        var candidates = metric?.Encode(data.Synthetic);
         int[] Guesses(EvalTable table, int[] rows)
         {
-            if (aux.Count == 0)
+            if (metric is null)
             {
                 // No auxiliary knowledge: every target looks the same, so the attacker's best
                 // nearest-neighbour guess is one fixed synthetic record.
                 return new int[rows.Length];
             }
 
-            var metric = GowerMetric.Fit(aux, data.Train, data.Holdout, data.Synthetic);
-            var found = metric.Nearest(metric.Encode(table.Select(rows)), metric.Encode(data.Synthetic), 1, cancellationToken);
+            var found = metric.Nearest(metric.Encode(table.Select(rows)), candidates!, 1, cancellationToken);
             return Enumerable.Range(0, rows.Length).Select(i => found.Indices[i]).ToArray();
         }
 
@@ -101,11 +105,11 @@ public static class AttributeInference
             return PrivacyRisk.FromCounts(targets.Length, hit, controls.Length, controlHit, baseline);
         }
 
-        var fitRows = AttackData.Sample(data.Synthetic.RowCount, 10_000, random);
+        var fitRows = AttackData.Sample(data.Synthetic.RowCount, ModelRows, random);
         var encoder = FeatureEncoder.Fit(data.Synthetic, aux);
         var x = encoder.Transform(data.Synthetic, fitRows);
         var y = fitRows.Select(r => labels.Label(data.Synthetic.Columns[secret], r)).ToArray();
-        var forest = RandomForest.Fit(x, fitRows.Length, encoder.Width, y, labels.Classes, new RandomForestOptions(Trees: 30), random, cancellationToken);
+        var forest = RandomForest.Fit(x, fitRows.Length, encoder.Width, y, labels.Classes, new RandomForestOptions(Trees: 25), random, cancellationToken);
 
         int Hits(EvalTable table, int[] rows)
         {

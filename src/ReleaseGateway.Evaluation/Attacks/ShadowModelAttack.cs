@@ -14,7 +14,7 @@ public delegate EvalTable SyntheticGenerator(EvalTable training, int seed, Cance
 /// <summary>Settings of the shadow-model attack.</summary>
 /// <param name="Targets">k: most at-risk training records attacked.</param>
 /// <param name="Runs">R: training pairs per target (each pair = one shadow dataset with and one without the target); ⌈R/2⌉ fresh pairs are added for testing.</param>
-/// <param name="DatasetSize">Rows of each shadow training set (≤ holdout size + 1).</param>
+/// <param name="DatasetSize">Rows of each shadow training set (at most the holdout size).</param>
 public sealed record ShadowModelOptions(int Targets = 5, int Runs = 20, int DatasetSize = 1000);
 
 /// <summary>Per-target outcome.</summary>
@@ -78,7 +78,7 @@ public static class ShadowModelAttack
         var columns = data.EvaluatedColumns();
         var metric = GowerMetric.Fit(columns, data.Train, data.Holdout, data.Synthetic);
         var targets = MostAtRisk(data.Train, metric, options.Targets, random, cancellationToken);
-        var size = Math.Min(options.DatasetSize, data.Holdout.RowCount + 1);
+        var size = Math.Min(options.DatasetSize, data.Holdout.RowCount);
         var testPairs = (options.Runs + 1) / 2;
         var memberScores = new List<double>();
         var nonMemberScores = new List<double>();

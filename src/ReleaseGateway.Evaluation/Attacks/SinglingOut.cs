@@ -37,28 +37,35 @@ public enum PredicateOperator
 public readonly record struct PredicateTerm(int Column, PredicateOperator Operator, double Value)
 {
     /// <summary>Whether row <paramref name="row"/> of <paramref name="table"/> satisfies the term.</summary>
-    public bool Matches(EvalTable table, int row)
+    public bool Matches(EvalTable table, int row) => Matches(table.Columns[Column], row);
+
+    /// <summary>Whether row <paramref name="row"/> of <paramref name="column"/> (this term's column) satisfies the term.</summary>
+    public bool Matches(EvalColumn column, int row)
     {
-        var column = table.Columns[Column];
-        var missing = column.IsMissing(row);
-        if (Operator == PredicateOperator.Missing)
+        double v;
+        if (column.Kind == ValueKind.Categorical)
         {
-            return missing;
+            var code = column.Codes[row];
+            if (code < 0)
+            {
+                return Operator == PredicateOperator.Missing;
+            }
+
+            v = code;
+        }
+        else
+        {
+            v = column.Values[row];
+            if (double.IsNaN(v))
+            {
+                return Operator == PredicateOperator.Missing;
+            }
         }
 
-        if (missing)
-        {
-            return false;
-        }
-
-        if (Operator == PredicateOperator.Present)
-        {
-            return true;
-        }
-
-        double v = column.Kind == ValueKind.Categorical ? column.Codes[row] : column.Values[row];
         return Operator switch
         {
+            PredicateOperator.Missing => false,
+            PredicateOperator.Present => true,
             PredicateOperator.Equal => v == Value,
             PredicateOperator.NotEqual => v != Value,
             PredicateOperator.AtMost => v <= Value,
@@ -176,13 +183,15 @@ public static class SinglingOut
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(predicate);
+        var columns = predicate.Select(t => table.Columns[t.Column]).ToArray();
+        var terms = predicate.ToArray();
         var count = 0;
         for (var r = 0; r < table.RowCount; r++)
         {
             var all = true;
-            foreach (var term in predicate)
+            for (var t = 0; t < terms.Length; t++)
             {
-                if (!term.Matches(table, r))
+                if (!terms[t].Matches(columns[t], r))
                 {
                     all = false;
                     break;

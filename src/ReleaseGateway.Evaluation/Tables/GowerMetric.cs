@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace ReleaseGateway.Evaluation.Tables;
 
 /// <summary>Rows of a table laid out for fast Gower distance computation (row-major, numeric values pre-scaled by range).</summary>
@@ -140,8 +142,11 @@ public sealed class GowerMetric
     public float Distance(GowerRows a, int i, GowerRows b, int j) => Sum(a, i, b, j, float.PositiveInfinity) / Width;
 
     /// <summary>
-    /// The <paramref name="k"/> nearest candidates for every query row (exact search; a candidate's partial
-    /// sum is abandoned as soon as it exceeds the current k-th best, which keeps the cost far below n·m·p).
+    /// The <paramref name="k"/> nearest candidates for every query row, exact, ties broken by the lower
+    /// candidate index (as a scan in index order would). Candidates are visited outwards from the query along
+    /// the numeric column with the widest spread: that column alone contributes min(1, |Δ|/R) to the sum, so the
+    /// scan stops once it exceeds the k-th best distance; a candidate's partial sum is abandoned as soon as it
+    /// does. Candidates missing the pivot value, and tables without numeric columns, are scanned in full.
     /// </summary>
     /// <param name="queries">Rows to find neighbours for.</param>
     /// <param name="candidates">Rows to search.</param>
@@ -155,9 +160,20 @@ public sealed class GowerMetric
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var indices = new int[queries.Count * k];
         var distances = new float[queries.Count * k];
-        Array.Fill(indices, -1);
-        Array.Fill(distances, 1f);
         var width = (float)Width;
+        var pivot = PivotColumn(candidates);
+        int[] sorted = [];
+        float[] keys = [];
+        int[] unsorted = Enumerable.Range(0, candidates.Count).ToArray();
+        if (pivot >= 0)
+        {
+            var pn = candidates.NumericWidth;
+            sorted = unsorted.Where(c => !float.IsNaN(candidates.Values[c * pn + pivot])).ToArray();
+            keys = sorted.Select(c => candidates.Values[c * pn + pivot]).ToArray();
+            Array.Sort(keys, sorted);
+            unsorted = unsorted.Where(c => float.IsNaN(candidates.Values[c * pn + pivot])).ToArray();
+        }
+
         Parallel.For(
             0,
             queries.Count,
@@ -167,20 +183,21 @@ public sealed class GowerMetric
             {
                 var (best, bestIndex) = buffers;
                 Array.Fill(best, float.PositiveInfinity);
-                Array.Fill(bestIndex, -1);
-                for (var c = 0; c < candidates.Count; c++)
+                Array.Fill(bestIndex, int.MaxValue);
+
+                void Consider(int c)
                 {
                     if (excludeSame && c == q)
                     {
-                        continue;
+                        return;
                     }
 
                     var d = Sum(queries, q, candidates, c, best[k - 1]);
-                    if (d < best[k - 1])
+                    if (d < best[k - 1] || (d == best[k - 1] && c < bestIndex[k - 1]))
                     {
-                        // Insertion into the short sorted list; ties keep the earlier candidate first.
+                        // Insertion into the short list ordered by (distance, index).
                         var pos = k - 1;
-                        while (pos > 0 && best[pos - 1] > d)
+                        while (pos > 0 && (best[pos - 1] > d || (best[pos - 1] == d && bestIndex[pos - 1] > c)))
                         {
                             best[pos] = best[pos - 1];
                             bestIndex[pos] = bestIndex[pos - 1];
@@ -192,10 +209,43 @@ public sealed class GowerMetric
                     }
                 }
 
+                var x = pivot >= 0 ? queries.Values[q * queries.NumericWidth + pivot] : float.NaN;
+                if (float.IsNaN(x))
+                {
+                    foreach (var c in sorted)
+                    {
+                        Consider(c);
+                    }
+                }
+                else
+                {
+                    var right = Array.BinarySearch(keys, x);
+                    right = right >= 0 ? right : ~right;
+                    var left = right - 1;
+                    while (left >= 0 || right < keys.Length)
+                    {
+                        var gapLeft = left >= 0 ? x - keys[left] : float.PositiveInfinity;
+                        var gapRight = right < keys.Length ? keys[right] - x : float.PositiveInfinity;
+                        var gap = Math.Min(gapLeft, gapRight);
+                        if (MathF.Min(1f, gap) > best[k - 1])
+                        {
+                            break;
+                        }
+
+                        Consider(gapLeft <= gapRight ? sorted[left--] : sorted[right++]);
+                    }
+                }
+
+                foreach (var c in unsorted)
+                {
+                    Consider(c);
+                }
+
                 for (var r = 0; r < k; r++)
                 {
-                    indices[q * k + r] = bestIndex[r];
-                    distances[q * k + r] = bestIndex[r] < 0 ? 1f : best[r] / width;
+                    var found = bestIndex[r] != int.MaxValue;
+                    indices[q * k + r] = found ? bestIndex[r] : -1;
+                    distances[q * k + r] = found ? best[r] / width : 1f;
                 }
 
                 return buffers;
@@ -204,11 +254,46 @@ public sealed class GowerMetric
         return new Neighbours(indices, distances, k);
     }
 
+    // The numeric column whose candidate values spread most (largest standard deviation after range scaling):
+    // it prunes the sorted scan best. −1 when there is no numeric column.
+    private static int PivotColumn(GowerRows candidates)
+    {
+        var pn = candidates.NumericWidth;
+        var best = -1;
+        var bestSpread = -1.0;
+        for (var t = 0; t < pn; t++)
+        {
+            double sum = 0, sumSq = 0;
+            var n = 0;
+            for (var c = 0; c < candidates.Count; c++)
+            {
+                var v = candidates.Values[c * pn + t];
+                if (!float.IsNaN(v))
+                {
+                    sum += v;
+                    sumSq += (double)v * v;
+                    n++;
+                }
+            }
+
+            var spread = n < 2 ? 0 : (sumSq / n) - ((sum / n) * (sum / n));
+            if (spread > bestSpread)
+            {
+                bestSpread = spread;
+                best = t;
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>
     /// Logarithm of the kernel density of the candidates at every query, ln[(1/m)·Σ_c exp(−d(q, c)/h)]: a
     /// Laplace kernel in Gower distance with bandwidth <paramref name="bandwidth"/> &gt; 0, summed in log
     /// space so that far-away queries never underflow. Unnormalised; differences of two such log densities
-    /// with the same bandwidth are meaningful (DOMIAS, van Breugel et al. 2023).
+    /// with the same bandwidth are meaningful (DOMIAS, van Breugel et al. 2023). Candidates whose weight is below
+    /// double precision relative to the largest weight so far are abandoned early, which leaves the result exact
+    /// to rounding.
     /// </summary>
     public double[] LogKernelDensity(GowerRows queries, GowerRows candidates, double bandwidth, CancellationToken cancellationToken)
     {
@@ -233,7 +318,10 @@ public sealed class GowerMetric
             var sum = 0.0;
             for (var c = 0; c < candidates.Count; c++)
             {
-                var x = scale * Sum(queries, q, candidates, c, float.PositiveInfinity);
+                // A term e^(x − max) below 2⁻⁵² cannot change a sum that is ≥ 1, so its distance computation
+                // may stop as soon as the partial sum guarantees x < max − 36.
+                var bound = double.IsNegativeInfinity(max) ? float.PositiveInfinity : (float)((max - 36) / scale);
+                var x = scale * Sum(queries, q, candidates, c, bound);
                 if (x > max)
                 {
                     sum = sum * Math.Exp(max - x) + 1;
@@ -250,14 +338,28 @@ public sealed class GowerMetric
         return density;
     }
 
-    // Unnormalised sum of per-column dissimilarities; returns early once it exceeds 'bound'.
+    // Unnormalised sum of per-column dissimilarities; returns early once it exceeds 'bound'. Both loops work
+    // a SIMD vector of columns at a time: the distance kernels dominate every neighbour-based attack.
     private static float Sum(GowerRows a, int i, GowerRows b, int j, float bound)
     {
         var sum = 0f;
         var pc = a.CategoricalWidth;
         var codesA = a.Codes.AsSpan(i * pc, pc);
         var codesB = b.Codes.AsSpan(j * pc, pc);
-        for (var t = 0; t < pc; t++)
+        var t = 0;
+        if (pc >= Vector<int>.Count)
+        {
+            var matches = Vector<int>.Zero;
+            for (; t <= pc - Vector<int>.Count; t += Vector<int>.Count)
+            {
+                // Equals yields −1 per equal lane, so subtracting it counts the matching columns.
+                matches -= Vector.Equals(new Vector<int>(codesA[t..]), new Vector<int>(codesB[t..]));
+            }
+
+            sum += t - Vector.Sum(matches);
+        }
+
+        for (; t < pc; t++)
         {
             if (codesA[t] != codesB[t])
             {
@@ -273,7 +375,25 @@ public sealed class GowerMetric
         var pn = a.NumericWidth;
         var valuesA = a.Values.AsSpan(i * pn, pn);
         var valuesB = b.Values.AsSpan(j * pn, pn);
-        for (var t = 0; t < pn; t++)
+        t = 0;
+        var one = Vector<float>.One;
+        for (; t <= pn - Vector<float>.Count; t += Vector<float>.Count)
+        {
+            var x = new Vector<float>(valuesA[t..]);
+            var y = new Vector<float>(valuesB[t..]);
+            var nanX = ~Vector.Equals(x, x);
+            var nanY = ~Vector.Equals(y, y);
+            var d = Vector.Min(one, Vector.Abs(x - y));
+            // Two missing values agree (0); one missing value differs fully (1).
+            var missing = Vector.ConditionalSelect(nanX & nanY, Vector<float>.Zero, one);
+            sum += Vector.Sum(Vector.ConditionalSelect(nanX | nanY, missing, d));
+            if (sum > bound)
+            {
+                return sum;
+            }
+        }
+
+        for (; t < pn; t++)
         {
             var d = MathF.Abs(valuesA[t] - valuesB[t]);
             if (float.IsNaN(d))

@@ -96,7 +96,7 @@ public sealed class DpSgdOptimizer
             Tensor scaled = outputGradients[l] * factors.unsqueeze(1);
             Tensor weight = scaled.t().mm(layers[l].LastInput!);
             summed[2 * l] = layers[l].Mask is { } mask ? weight * mask : weight;
-            summed[2 * l + 1] = scaled.sum(0);
+            summed[2 * l + 1] = scaled.sum(0L);
         }
 
         return summed;

@@ -47,6 +47,43 @@ public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, 
     }
 
     [Fact]
+    public async Task UsersAddWithPasswordFromStdin_SignsInDirectly()
+    {
+        var user = new TestUser(Guid.Empty, $"steward-{Guid.NewGuid():N}@example.test", "a passphrase from stdin", [Roles.DataSteward]);
+        var (exit, output) = await RgwProcess.RunWithInputAsync(Environment(), user.Password + "\n",
+            "users", "add", "--email", user.Email, "--role", Roles.DataSteward, "--password-stdin");
+
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("One-time password", output);
+        var tokens = await host.SignInAsync(user);
+        Assert.NotEmpty(tokens.AccessToken);
+    }
+
+    [Fact]
+    public async Task ClientsAdd_PrintsCredentials_ThatGetAClientCredentialsToken()
+    {
+        var (exit, output) = await RgwProcess.RunAsync(Environment(), "clients", "add", "--name", "Ward 7 export", "--role", Roles.DataSteward);
+        Assert.Equal(0, exit);
+        var clientId = Regex.Match(output, "client_id:\\s+(\\S+)").Groups[1].Value;
+        var secret = Regex.Match(output, "client_secret:\\s+(\\S+)").Groups[1].Value;
+
+        using var http = host.CreateClient();
+        var tokens = await OAuth.ReadTokensAsync(await http.PostAsync("/connect/token", new FormUrlEncodedContent(
+            [new("grant_type", "client_credentials"), new("client_id", clientId), new("client_secret", secret), new("scope", GatewayScopes.Api)])));
+
+        using var api = host.CreateClient(tokens.AccessToken);
+        Assert.Contains(clientId, await api.GetStringAsync("/api/me"));
+    }
+
+    [Fact]
+    public async Task UsersAdd_WithUnknownRole_ExitsWithUsageError()
+    {
+        var (exit, output) = await RgwProcess.RunAsync(Environment(), "users", "add", "--email", "x@example.test", "--role", "Superuser");
+        Assert.Equal(2, exit);
+        Assert.Contains("RG1009", output);
+    }
+
+    [Fact]
     public async Task Login_WithLoopbackRedirect_SavesCredentials_ThatWhoAmIUses()
     {
         var user = await host.CreateUserAsync(Roles.ComplianceOfficer);

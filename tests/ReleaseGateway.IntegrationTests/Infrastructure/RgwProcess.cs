@@ -18,7 +18,10 @@ public sealed class RgwProcess : IAsyncDisposable
 
     private RgwProcess(Process process) => _process = process;
 
-    public static RgwProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static RgwProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartWithInput(environment, stdin: null, arguments);
+
+    public static RgwProcess StartWithInput(IReadOnlyDictionary<string, string> environment, string? stdin, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -35,14 +38,18 @@ public sealed class RgwProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (stdin is not null) process.StandardInput.Write(stdin);
         process.StandardInput.Close();
         return rgw;
     }
 
     /// <summary>Runs to completion and returns the exit code and everything it printed.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        RunWithInputAsync(environment, stdin: null, arguments);
+
+    public static async Task<(int ExitCode, string Output)> RunWithInputAsync(IReadOnlyDictionary<string, string> environment, string? stdin, params string[] arguments)
     {
-        await using var rgw = Start(environment, arguments);
+        await using var rgw = StartWithInput(environment, stdin, arguments);
         return (await rgw.WaitForExitAsync(), rgw.Transcript);
     }
 

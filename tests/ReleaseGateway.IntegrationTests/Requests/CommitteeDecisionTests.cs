@@ -29,8 +29,14 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
         Assert.Equal("Approved", (string?)second["state"]);
 
         var details = await Json(await r.Researcher.GetAsync($"/requests/{r.RequestId}"), HttpStatusCode.OK);
+        var timeline = details["timeline"]!.AsArray();
         Assert.Equal(["AccessRequestSubmitted", "AccessRequestAcceptedForReview", "CommitteeVoteCast", "CommitteeVoteCast", "AccessRequestApproved"],
-            details["timeline"]!.AsArray().Select(e => (string)e!["event"]!).ToArray());
+            timeline.Select(e => (string)e!["event"]!).ToArray());
+        // The researcher sees the decisions and their reasons, not which member voted how.
+        Assert.Equal(["committee", "committee", "committee"], timeline.Skip(2).Select(e => (string)e!["by"]!).ToArray());
+        Assert.Contains("approve: Proportionate and justified", timeline.Skip(2).Select(e => (string?)e!["detail"]));
+        var asMember = await Json(await r.Members[2].GetAsync($"/requests/{r.RequestId}"), HttpStatusCode.OK);
+        Assert.DoesNotContain("committee", asMember["timeline"]!.AsArray().Select(e => (string)e!["by"]!));
         var mine = await r.Researcher.GetFromJsonAsync<List<Summary>>("/requests/mine");
         Assert.Equal("Approved", Assert.Single(mine!).State);
         var audit = await ChainVerifier.VerifyStoreAsync(host.EventStore);
@@ -193,6 +199,19 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
         var dataset = await Json(await steward.GetAsync($"/datasets/{id}"), HttpStatusCode.OK);
         Assert.Equal(3, (long)dataset["dataset"]!["sourceRows"]!);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await steward.GetAsync($"/datasets/{id}/source")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SharedTableWithTheDomainShorthand_RegistersAndUploads()
+    {
+        var (steward, _) = await _api.As(Roles.DataSteward);
+        var schema = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Testing.RepositoryPaths.SharedData, "pima-domain.json")));
+        var registered = await Json(await steward.PostAsJsonAsync("/datasets",
+            new { name = "pima-" + Guid.NewGuid().ToString("N")[..8], description = "Pima diabetes (integer-coded)", owner = "Shared data", schema }), HttpStatusCode.Created);
+        var id = Guid.Parse((string)registered["id"]!);
+        var csv = await File.ReadAllTextAsync(Path.Combine(Testing.RepositoryPaths.SharedData, "pima-disc.csv"));
+        var uploaded = await Json(await UploadAsync(steward, id, csv), HttpStatusCode.OK);
+        Assert.Equal(768, (long)uploaded["sourceRows"]!);
     }
 
     [Fact]

@@ -114,6 +114,47 @@ public sealed partial class AccessRequestTests
         Assert.Equal("Approved", Assert.IsType<AccessRequestApproved>(events[^1]).State);
     }
 
+    private const string MajorityOfFour = """
+        name: majority
+        initial: CommitteeReview
+        committee:
+          seats: 4
+        states:
+          CommitteeReview:
+            quorum: majority
+          Approved:
+            terminal: true
+          Rejected:
+            terminal: true
+        transitions:
+          - trigger: approve
+            from: CommitteeReview
+            to: Approved
+            roles: CommitteeMember
+            guards: separation-of-duties
+          - trigger: reject
+            from: CommitteeReview
+            to: Rejected
+            roles: CommitteeMember
+            guards: separation-of-duties
+          - trigger: declare-conflict
+            from: CommitteeReview
+            roles: CommitteeMember
+            guards: separation-of-duties
+        """;
+
+    [Theory]
+    [InlineData(false, "CommitteeReview")]
+    [InlineData(true, "Approved")]
+    public void GivenMajorityOfFour_WhenSecondApprovalArrives_ThenItDecidesOnlyIfAMemberIsRecused(bool oneRecused, string expected)
+    {
+        var majority = WorkflowDefinitionLoader.Parse(MajorityOfFour, "workflows/majority.yaml");
+        var events = new List<object> { Submitted("CommitteeReview", "majority"), Voted(MemberA) };
+        if (oneRecused) events.Add(new ConflictOfInterestDeclared(RequestId, MemberC.Id, Now));
+        var step = new AccessRequestWorkflow(majority, Given([.. events])).Vote(MemberB, approve: true);
+        Assert.Equal(expected, step.To);
+    }
+
     [Fact]
     public void GivenCommitteeReview_WhenMemberAsksWhatHeMayDo_ThenVotesConflictAndChangesAreOffered() =>
         Assert.Equal(["approve", "declare-conflict", "reject", "request-changes"], WorkflowOf(InReview()).PermittedTriggers(MemberA));

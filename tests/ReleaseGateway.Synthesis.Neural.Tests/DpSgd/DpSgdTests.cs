@@ -50,7 +50,7 @@ public sealed class DpSgdTests
             {
                 double difference = (fast[p] - reference[p]).abs().max().item<float>();
                 double scale = reference[p].abs().max().item<float>();
-                Assert.True(difference <= 1e-4 * scale + 1e-6, $"parameter {p}: max difference {difference} at scale {scale}");
+                Assert.True(difference <= 1e-4 * scale + 1e-6, $"parameter {p}: max difference {difference} at scale {scale}: {string.Join(" ", fast[p].data<float>().ToArray().Take(8))} vs {string.Join(" ", reference[p].data<float>().ToArray().Take(8))}");
             }
         }
     }

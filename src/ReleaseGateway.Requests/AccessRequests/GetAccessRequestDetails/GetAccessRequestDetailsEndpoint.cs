@@ -24,8 +24,23 @@ internal static class GetAccessRequestDetailsEndpoint
         var details = await store.LoadAsync<AccessRequestDetails>(id, ct);
         if (details is null || !MaySee(actor, details)) throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
         http.Response.Headers.ETag = $"\"{details.Version}\"";
-        return TypedResults.Ok(details);
+        return TypedResults.Ok(SeesCommittee(actor) ? details : ForRequester(details));
     }
+
+    private static bool SeesCommittee(Actor actor) =>
+        actor.IsIn(WorkflowRoles.CommitteeMember) || actor.IsIn(WorkflowRoles.ComplianceOfficer) || actor.IsIn(WorkflowRoles.DataSteward);
+
+    /// <summary>
+    /// The requester sees every decision and its reasons but not which member voted how or declared a
+    /// conflict: committee members decide independently of the applicant.
+    /// </summary>
+    private static AccessRequestDetails ForRequester(AccessRequestDetails d) => d with
+    {
+        CurrentVotes = new Dictionary<string, string>(),
+        Recused = [],
+        Timeline = d.Timeline.Select(e => e.Event is nameof(CommitteeVoteCast) or nameof(ConflictOfInterestDeclared) or nameof(AccessRequestApproved)
+            or nameof(AccessRequestRejected) ? e with { By = "committee" } : e).ToList(),
+    };
 
     internal static bool MaySee(Actor actor, AccessRequestDetails details) =>
         actor.Id == details.RequesterId || actor.IsIn(WorkflowRoles.CommitteeMember) || actor.IsIn(WorkflowRoles.ComplianceOfficer) ||
