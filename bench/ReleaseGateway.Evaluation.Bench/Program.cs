@@ -48,25 +48,28 @@ static async Task Battery()
     var holdout = table.Select(split.Holdout);
     var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(2));
     var watch = Stopwatch.StartNew();
-    var stages = new List<(string Stage, double Seconds)>();
+    var stages = new List<(string Stage, double Seconds, double Cpu)>();
     var last = TimeSpan.Zero;
+    var lastCpu = Cpu();
     string? current = null;
     var progress = new SynchronousProgress(p =>
     {
         if (current is not null)
         {
-            stages.Add((current, (watch.Elapsed - last).TotalSeconds));
+            stages.Add((current, (watch.Elapsed - last).TotalSeconds, Cpu() - lastCpu));
         }
 
         current = p.Stage;
         last = watch.Elapsed;
+        lastCpu = Cpu();
     });
     var report = await Evaluator.RunAsync(new EvaluationInput { Train = train, Holdout = holdout, Synthetic = synthetic, ClaimedEpsilon = 1, Seed = 1 }, default, progress);
-    stages.Add((current!, (watch.Elapsed - last).TotalSeconds));
+    stages.Add((current!, (watch.Elapsed - last).TotalSeconds, Cpu() - lastCpu));
     Console.WriteLine($"battery: train {train.RowCount} × {train.Columns.Count}, holdout {holdout.RowCount}, synthetic {synthetic.RowCount}: {watch.Elapsed.TotalSeconds:0.0} s wall, {Cpu():0.0} s CPU (process), passed={report.Passed}, errors={report.Errors.Count}");
-    foreach (var (stage, seconds) in stages)
+    Console.WriteLine($"  {"stage",-40} {"wall s",8} {"CPU s",8}");
+    foreach (var (stage, seconds, cpu) in stages)
     {
-        Console.WriteLine($"  {stage,-40} {seconds,6:0.00} s");
+        Console.WriteLine($"  {stage,-40} {seconds,8:0.00} {cpu,8:0.00}");
     }
 }
 

@@ -15,7 +15,7 @@ namespace ReleaseGateway.Evaluation;
 /// <param name="SinglingOutColumns">Columns per multivariate predicate.</param>
 /// <param name="LinkabilityAttacks">Targets of the linkability attack.</param>
 /// <param name="LinkabilityNeighbours">Neighbours per side in the linkability attack.</param>
-/// <param name="InferenceAttacks">Targets per secret in attribute inference.</param>
+/// <param name="InferenceAttacks">Targets per secret in attribute inference (Anonymeter's default, 500).</param>
 /// <param name="ModelRows">Cap on rows used to fit models (discriminator, TSTR).</param>
 /// <param name="ShadowDatasetSize">Rows of each shadow training set.</param>
 public sealed record EvaluationBudget(
@@ -25,7 +25,7 @@ public sealed record EvaluationBudget(
     int SinglingOutColumns = 3,
     int LinkabilityAttacks = 2000,
     int LinkabilityNeighbours = 10,
-    int InferenceAttacks = 1000,
+    int InferenceAttacks = 500,
     int ModelRows = 10_000,
     int ShadowDatasetSize = 1000);
 

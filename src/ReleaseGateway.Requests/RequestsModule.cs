@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Problems;
 using ReleaseGateway.Requests.AccessRequests;
@@ -104,8 +105,11 @@ public static class RequestsModule
 }
 
 /// <summary>Turns refusals into problem details with the module's stable codes; nothing was appended when any of these is thrown.</summary>
-internal sealed class RequestsProblemFilter : IEndpointFilter
+internal sealed partial class RequestsProblemFilter(ILogger<RequestsProblemFilter> logger) : IEndpointFilter
 {
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Refused {Method} {Path}: {Code} (state {State})")]
+    private partial void Refused(string method, string path, string code, string? state);
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
@@ -114,6 +118,7 @@ internal sealed class RequestsProblemFilter : IEndpointFilter
         }
         catch (RequestRefusedException e)
         {
+            Refused(context.HttpContext.Request.Method, context.HttpContext.Request.Path, e.Error.Code, e.Error.CurrentState);
             var extensions = new Dictionary<string, object?>();
             if (e.Error.CurrentState is { } state) extensions["currentState"] = state;
             return GatewayProblems.Create(e.Error.Code, e.Error.Detail, extensions);

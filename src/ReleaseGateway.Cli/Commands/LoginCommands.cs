@@ -25,7 +25,7 @@ internal static class LoginCommands
 
     private static Option<string?> GatewayOption() => new("--gateway")
     {
-        Description = "The gateway's base URL (default: ReleaseGateway:GatewayUrl, else http://localhost:5000)",
+        Description = "The gateway's base URL (default: ReleaseGateway:GatewayUrl, else http://127.0.0.1:5000, where deploy/run.sh serves)",
     };
 
     private static Command Login()
@@ -222,7 +222,7 @@ internal static class LoginCommands
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static Uri GatewayUrl(IConfiguration configuration, string? option) =>
-        new(option ?? configuration["ReleaseGateway:GatewayUrl"] ?? "http://localhost:5000");
+        new(option ?? configuration["ReleaseGateway:GatewayUrl"] ?? "http://127.0.0.1:5000");
 
     /// <summary><c>ReleaseGateway:CredentialsFile</c>, default <c>$XDG_CONFIG_HOME/rgw/credentials.json</c> (~/.config/rgw/...).</summary>
     private static string CredentialsPath(IConfiguration configuration) =>

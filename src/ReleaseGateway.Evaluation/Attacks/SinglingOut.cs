@@ -36,9 +36,6 @@ public enum PredicateOperator
 /// <summary>One term <c>column op value</c>; categorical values are codes. A missing value satisfies only <see cref="PredicateOperator.Missing"/>.</summary>
 public readonly record struct PredicateTerm(int Column, PredicateOperator Operator, double Value)
 {
-    /// <summary>Whether row <paramref name="row"/> of <paramref name="table"/> satisfies the term.</summary>
-    public bool Matches(EvalTable table, int row) => Matches(table.Columns[Column], row);
-
     /// <summary>Whether row <paramref name="row"/> of <paramref name="column"/> (this term's column) satisfies the term.</summary>
     public bool Matches(EvalColumn column, int row)
     {

@@ -88,8 +88,11 @@ public sealed class DpSgdOptimizer
     {
         ArgumentNullException.ThrowIfNull(lossSum);
         IList<Tensor> outputGradients = autograd.grad([lossSum], layers.Select(l => l.LastOutput!).ToArray());
-        norms = PerExampleSquaredNorms(outputGradients.ToArray()).sqrt();
-        Tensor factors = (settings.ClipNorm / (norms + 1e-6)).clamp_max(1.0);
+        Tensor exampleNorms = PerExampleSquaredNorms(outputGradients.ToArray()).sqrt();
+        norms = exampleNorms;
+        Tensor inverse = ScalarOps.With(1e-6, e => exampleNorms.add(e)).reciprocal();
+        Tensor factors = ScalarOps.With(settings.ClipNorm, c => inverse.mul(c));
+        factors = ScalarOps.With(1.0, one => factors.clamp_max(one));
         var summed = new Tensor[layers.Count * 2];
         for (int l = 0; l < layers.Count; l++)
         {
@@ -116,7 +119,7 @@ public sealed class DpSgdOptimizer
         if (lossSum is not null)
         {
             summed = ClippedGradientSum(lossSum, out Tensor norms);
-            clippedFraction = norms.gt(settings.ClipNorm).to_type(ScalarType.Float32).mean().item<float>();
+            clippedFraction = ScalarOps.With(settings.ClipNorm, c => norms.gt(c)).to_type(ScalarType.Float32).mean().item<float>();
         }
         else
         {
@@ -135,7 +138,8 @@ public sealed class DpSgdOptimizer
                     noise = noise * mask;
                 }
 
-                Tensor gradient = (summed[p] + noise) / settings.ExpectedBatchSize;
+                Tensor noisySum = summed[p] + noise;
+                Tensor gradient = ScalarOps.With(1 / settings.ExpectedBatchSize, b => noisySum.mul(b));
                 Adam(parameter, gradient, firstMoments[p], secondMoments[p]);
             }
         }
@@ -158,11 +162,17 @@ public sealed class DpSgdOptimizer
 
     private void Adam(Tensor parameter, Tensor gradient, Tensor m, Tensor v)
     {
-        m.mul_(settings.Beta1).add_(gradient, alpha: 1 - settings.Beta1);
-        v.mul_(settings.Beta2).add_(gradient.square(), alpha: 1 - settings.Beta2);
+        Tensor squared = gradient.square();
+        ScalarOps.With(settings.Beta1, b => m.mul_(b));
+        ScalarOps.With(1 - settings.Beta1, a => m.add_(gradient, a));
+        ScalarOps.With(settings.Beta2, b => v.mul_(b));
+        ScalarOps.With(1 - settings.Beta2, a => v.add_(squared, a));
         double correction1 = 1 - Math.Pow(settings.Beta1, step);
         double correction2 = 1 - Math.Pow(settings.Beta2, step);
-        Tensor update = (m / correction1) / ((v / correction2).sqrt() + settings.AdamEpsilon);
-        parameter.sub_(update * settings.LearningRate);
+        Tensor firstHat = ScalarOps.With(1 / correction1, c => m.mul(c));
+        Tensor secondHat = ScalarOps.With(1 / correction2, c => v.mul(c));
+        Tensor denominator = ScalarOps.With(settings.AdamEpsilon, e => secondHat.sqrt().add(e));
+        Tensor update = firstHat / denominator;
+        ScalarOps.With(-settings.LearningRate, rate => parameter.add_(update, rate));
     }
 }

@@ -19,8 +19,8 @@ public sealed class MaskedLinear : IDisposable
         double bound = 1 / Math.Sqrt(inputs);
         using (no_grad())
         {
-            Weight = ((rand([outputs, inputs], generator: generator) * 2 - 1) * bound).requires_grad_(true).DetachFromDisposeScope();
-            Bias = ((rand([outputs], generator: generator) * 2 - 1) * bound).requires_grad_(true).DetachFromDisposeScope();
+            Weight = Uniform([outputs, inputs], bound, generator).requires_grad_(true).DetachFromDisposeScope();
+            Bias = Uniform([outputs], bound, generator).requires_grad_(true).DetachFromDisposeScope();
         }
 
         Mask = mask?.to_type(ScalarType.Float32).DetachFromDisposeScope();
@@ -67,6 +67,13 @@ public sealed class MaskedLinear : IDisposable
     {
         LastInput = null;
         LastOutput = null;
+    }
+
+    private static Tensor Uniform(long[] shape, double bound, Generator generator)
+    {
+        Tensor unit = rand(shape, generator: generator);
+        Tensor scaled = ScalarOps.With(2 * bound, s => unit.mul(s));
+        return ScalarOps.With(bound, b => scaled.sub(b));
     }
 
     /// <inheritdoc />

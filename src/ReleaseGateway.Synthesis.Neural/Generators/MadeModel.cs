@@ -108,8 +108,8 @@ public sealed class MadeModel : IDisposable
         using Tensor values = tensor(bias);
         Output.Bias.copy_(values);
         Direct.Bias.zero_();
-        Output.Weight.mul_(weightScale);
-        Direct.Weight.mul_(weightScale);
+        ScalarOps.With(weightScale, w => Output.Weight.mul_(w));
+        ScalarOps.With(weightScale, w => Direct.Weight.mul_(w));
     }
 
     /// <summary>One-hot encoding (rows x <see cref="Width"/>) of integer codes given column-major.</summary>
@@ -166,7 +166,8 @@ public sealed class MadeModel : IDisposable
             {
                 Tensor probabilities = Logits(x).narrow(1, offsets[j], DomainSizes[j]).softmax(1);
                 Tensor drawn = multinomial(probabilities, 1, true, generator);
-                x.scatter_(1, drawn + offsets[j], ones(n, 1));
+                Tensor slot = ScalarOps.With((long)offsets[j], o => drawn.add(o));
+                x.scatter_(1, slot, ones(n, 1));
                 long[] codes = drawn.squeeze(1).data<long>().ToArray();
                 for (int i = 0; i < n; i++)
                 {

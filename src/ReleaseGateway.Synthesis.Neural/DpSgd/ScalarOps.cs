@@ -1,0 +1,25 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ReleaseGateway.Synthesis.Neural.DpSgd;
+
+/// <summary>
+/// Tensor-scalar operations with an explicitly owned <see cref="Scalar"/>. TorchSharp 0.107's implicit
+/// double-to-Scalar conversions leave the native scalar to the finalizer, which can free it while the
+/// native call still reads it (seen as sporadic "Unknown scalar type" crashes under GC pressure; see
+/// dotnet/TorchSharp#1434). Here the scalar stays alive until the call has returned.
+/// </summary>
+internal static class ScalarOps
+{
+    public static Tensor With(double value, Func<Scalar, Tensor> operation)
+    {
+        using Scalar scalar = value.ToScalar();
+        return operation(scalar);
+    }
+
+    public static Tensor With(long value, Func<Scalar, Tensor> operation)
+    {
+        using Scalar scalar = value.ToScalar();
+        return operation(scalar);
+    }
+}
