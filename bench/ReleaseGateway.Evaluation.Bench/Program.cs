@@ -14,7 +14,7 @@ using ReleaseGateway.Synthesis.Synthesizers;
 //   battery     whole battery without shadow models, 50,000 × 15 generated table (budget ≤ 60 s)
 //   anonymeter  Anonymeter-equivalent work on a 14,000 × 7 table (reference: 7 s and 33 s in Python)
 //   shadow      shadow-model cost per run and per target, MST ε = 1 on a shared table
-//   calibrate   gates on the shared tables for a copy, independent marginals and an MST ε = 1 release
+//   calibrate   gates on the shared tables for a copy, independent marginals and MST and AIM ε = 1 releases
 var mode = args.Length > 0 ? args[0] : "battery";
 var dataDir = args.Length > 1 ? args[1] : "/work/shared/data";
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -136,11 +136,13 @@ static async Task Calibrate(string[] names)
         var train = table.Select(split.Train);
         var holdout = table.Select(split.Holdout);
         var mst = MarginalSynthesizerGenerator.Create(coding, SynthesisMethod.Mst, 1.0, 1e-9);
+        var aim = MarginalSynthesizerGenerator.Create(coding, SynthesisMethod.Aim, 1.0, 1e-9);
         var releases = new (string Name, Func<EvalTable> Make)[]
         {
             ("copy", () => train),
             ("independent", () => IndependentMarginals.Sample(train, train.RowCount, new Random(5))),
             ("MST ε=1", () => mst(train, 5, default)),
+            ("AIM ε=1", () => aim(train, 5, default)),
         };
         foreach (var (release, make) in releases)
         {
@@ -150,6 +152,11 @@ static async Task Calibrate(string[] names)
             string V(string gate) => r.Gates.First(g => g.Name == gate).Value is { } v ? v.ToString("0.000") : "—";
             var worstMia = r.Privacy.Membership.MaxBy(m => m.TprAt1PctFpr);
             var dist = r.Privacy.Membership.FirstOrDefault(m => m.Attack == "distance");
+            foreach (var failed in r.Gates.Where(g => g.Status == GateStatus.Fail))
+            {
+                Console.Error.WriteLine($"{name} / {release}: {failed.Name}: {failed.Detail}");
+            }
+
             Console.WriteLine($"| {name} | {release} | {V("maxMembershipTprAt1PctFpr")} ({worstMia?.Attack}) | {dist?.Auc:0.000} | {r.Privacy.EmpiricalEpsilon:0.00} | {V("maxAttributeInferenceRisk")} | {V("maxSinglingOutRisk")} | {V("maxLinkabilityRisk")} | {V("maxTvd2")} | {V("minTstrRatio")} | {(r.Passed ? "yes" : "no: " + string.Join(", ", r.Gates.Where(g => g.Status == GateStatus.Fail).Select(g => g.Name)))} | {watch.Elapsed.TotalSeconds:0} |");
         }
     }

@@ -58,7 +58,21 @@ foreach (string name in tables)
                 int steps = 0;
                 if (method == NeuralSynthesisOptions.MethodName)
                 {
-                    NeuralSynthesisResult result = NeuralSynthesizer.Run(train, Tuned(new NeuralSynthesisOptions { Epsilon = epsilon, Seed = seed, Rows = train.RowCount }));
+                    // Known issue (docs/neural.md): a sporadic native TorchSharp error under heavy load; retry the run.
+                    NeuralSynthesisResult? result = null;
+                    for (int attempt = 1; result is null; attempt++)
+                    {
+                        try
+                        {
+                            clock.Restart();
+                            result = NeuralSynthesizer.Run(train, Tuned(new NeuralSynthesisOptions { Epsilon = epsilon, Seed = seed, Rows = train.RowCount }));
+                        }
+                        catch (System.Runtime.InteropServices.ExternalException e) when (attempt < 3)
+                        {
+                            Console.Error.WriteLine($"{name} eps {epsilon} seed {seed}: native error, retrying: {e.Message.Split('\n')[0]}");
+                        }
+                    }
+
                     (synthetic, sigma, steps) = (result.Table, result.NoiseMultiplier, result.Steps);
                 }
                 else

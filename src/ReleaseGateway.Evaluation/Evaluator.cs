@@ -344,11 +344,14 @@ public static class Evaluator
             }
             else
             {
-                var risks = inference.SelectMany(r => new[] { (r.Secret, Attack: "nearest neighbour", Risk: r.NearestNeighbour), (r.Secret, Attack: "model", Risk: r.ModelBased) }).ToArray();
-                var worst = risks.MaxBy(r => Gated(r.Risk, risks.Length));
-                var largest = risks.MaxBy(r => r.Risk.Value);
-                gates.Add(GateResult.AtMost("maxAttributeInferenceRisk", Gated(worst.Risk, risks.Length), t.MaxAttributeInferenceRisk,
-                    $"worst significant: {worst.Secret} ({worst.Attack}), {Describe(worst.Risk, risks.Length)}; largest point estimate: {largest.Secret} ({largest.Attack}), {Describe(largest.Risk, risks.Length)}"));
+                // The gate reads Anonymeter's nearest-neighbour risk. The model-based risk is reported beside it:
+                // a model fitted to synthetic data predicts training records better whenever the generator learned
+                // the training sample's aggregate statistics, which DP permits, so on small holdouts it measures a
+                // generalisation gap as much as record-level leakage (pima, MST ε = 1: 0.39 vs 0; ADR 0009).
+                var worst = inference.MaxBy(r => (Gated(r.NearestNeighbour, inference.Count), r.NearestNeighbour.Value))!;
+                var model = inference.MaxBy(r => r.ModelBased.Value)!;
+                gates.Add(GateResult.AtMost("maxAttributeInferenceRisk", Gated(worst.NearestNeighbour, inference.Count), t.MaxAttributeInferenceRisk,
+                    $"nearest neighbour, worst secret {worst.Secret}: {Describe(worst.NearestNeighbour, inference.Count)}; model-based (reported, not gated), worst {model.Secret}: {Describe(model.ModelBased, inference.Count)}"));
             }
 
             // The gate reads multivariate singling out, the figure Anonymeter's evaluation of DP releases is

@@ -74,7 +74,7 @@ public sealed class DpSgdOptimizer
             Tensor weightPart = layers[l].Mask is { } mask
                 ? (g2 * a2.mm(mask.t())).sum(1)
                 : g2.sum(1) * a2.sum(1);
-            total = total + weightPart + g2.sum(1);
+            total = ScalarOps.Add(ScalarOps.Add(total, weightPart), g2.sum(1));
         }
 
         return total;
@@ -138,7 +138,7 @@ public sealed class DpSgdOptimizer
                     noise = noise * mask;
                 }
 
-                Tensor noisySum = summed[p] + noise;
+                Tensor noisySum = ScalarOps.Add(summed[p], noise);
                 Tensor gradient = ScalarOps.With(1 / settings.ExpectedBatchSize, b => noisySum.mul(b));
                 Adam(parameter, gradient, firstMoments[p], secondMoments[p]);
             }

@@ -17,6 +17,12 @@ internal static class ScalarOps
         return operation(scalar);
     }
 
+    /// <summary>a + b (the operator passes an implicit alpha = 1 scalar, exposed to the same race).</summary>
+    public static Tensor Add(Tensor a, Tensor b) => With(1.0, one => a.add(b, one));
+
+    /// <summary>a - b.</summary>
+    public static Tensor Subtract(Tensor a, Tensor b) => With(-1.0, minusOne => a.add(b, minusOne));
+
     public static Tensor With(long value, Func<Scalar, Tensor> operation)
     {
         using Scalar scalar = value.ToScalar();

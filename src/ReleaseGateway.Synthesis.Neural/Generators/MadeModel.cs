@@ -135,7 +135,7 @@ public sealed class MadeModel : IDisposable
     {
         Tensor h1 = Input.Forward(oneHot).tanh();
         Tensor h2 = Hidden.Forward(h1).tanh();
-        return Output.Forward(h2) + Direct.Forward(oneHot);
+        return ScalarOps.Add(Output.Forward(h2), Direct.Forward(oneHot));
     }
 
     /// <summary>Negative log-likelihood of each row (nats), from its one-hot encoding.</summary>
@@ -146,7 +146,7 @@ public sealed class MadeModel : IDisposable
         for (int j = 0; j < DomainSizes.Count; j++)
         {
             Tensor logProbabilities = logits.narrow(1, offsets[j], DomainSizes[j]).log_softmax(1);
-            total = total - (logProbabilities * oneHot.narrow(1, offsets[j], DomainSizes[j])).sum(1);
+            total = ScalarOps.Subtract(total, (logProbabilities * oneHot.narrow(1, offsets[j], DomainSizes[j])).sum(1));
         }
 
         return total;

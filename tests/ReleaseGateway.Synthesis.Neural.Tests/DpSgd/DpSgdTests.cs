@@ -42,7 +42,7 @@ public sealed class DpSgdTests
                 double factor = Math.Min(1, clip / (norm + 1e-6));
                 for (int p = 0; p < parameters.Length; p++)
                 {
-                    reference[p] += ScalarOps.With(factor, f => grads[p].mul(f));
+                    reference[p] = ScalarOps.Add(reference[p], ScalarOps.With(factor, f => grads[p].mul(f)));
                 }
             }
 
