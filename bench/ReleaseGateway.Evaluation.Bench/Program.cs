@@ -14,7 +14,8 @@ using ReleaseGateway.Synthesis.Synthesizers;
 //   battery     whole battery without shadow models, 50,000 × 15 generated table (budget ≤ 60 s)
 //   anonymeter  Anonymeter-equivalent work on a 14,000 × 7 table (reference: 7 s and 33 s in Python)
 //   shadow      shadow-model cost per run and per target, MST ε = 1 on a shared table
-//   calibrate   gates on the shared tables for a copy, independent marginals and MST and AIM ε = 1 releases
+//   calibrate   gates on the shared tables for a copy, independent marginals, MST and AIM ε = 1 releases and a
+//               leaky one (MST with 10 % of its rows replaced by training records)
 var mode = args.Length > 0 ? args[0] : "battery";
 var dataDir = args.Length > 1 ? args[1] : "/work/shared/data";
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -143,6 +144,7 @@ static async Task Calibrate(string[] names)
             ("independent", () => IndependentMarginals.Sample(train, train.RowCount, new Random(5))),
             ("MST ε=1", () => mst(train, 5, default)),
             ("AIM ε=1", () => aim(train, 5, default)),
+            ("leaky: MST ε=1, 10 % copied", () => Leak(mst(train, 5, default), train, 0.1, new Random(6))),
         };
         foreach (var (release, make) in releases)
         {
@@ -160,6 +162,22 @@ static async Task Calibrate(string[] names)
             Console.WriteLine($"| {name} | {release} | {V("maxMembershipTprAt1PctFpr")} ({worstMia?.Attack}) | {dist?.Auc:0.000} | {r.Privacy.EmpiricalEpsilon:0.00} | {V("maxAttributeInferenceRisk")} | {V("maxSinglingOutRisk")} | {V("maxLinkabilityRisk")} | {V("maxTvd2")} | {V("minTstrRatio")} | {(r.Passed ? "yes" : "no: " + string.Join(", ", r.Gates.Where(g => g.Status == GateStatus.Fail).Select(g => g.Name)))} | {watch.Elapsed.TotalSeconds:0} |");
         }
     }
+}
+
+// A leaky release: the synthetic table with a fraction of its rows replaced by training records verbatim.
+static EvalTable Leak(EvalTable synthetic, EvalTable train, double fraction, Random random)
+{
+    var copied = (int)(synthetic.RowCount * fraction);
+    var rows = Enumerable.Range(0, synthetic.RowCount).ToArray();
+    var picks = Enumerable.Range(0, copied).Select(_ => random.Next(train.RowCount)).ToArray();
+    var columns = synthetic.Columns.Select((column, c) =>
+    {
+        var source = train.Columns[c];
+        return column.Kind == ValueKind.Categorical
+            ? EvalColumn.Categorical(column.Spec, rows.Select(r => r < copied ? source.Codes[picks[r]] : column.Codes[r]).ToArray())
+            : EvalColumn.Numeric(column.Spec, rows.Select(r => r < copied ? source.Values[picks[r]] : column.Values[r]).ToArray());
+    }).ToArray();
+    return new EvalTable(columns);
 }
 
 // CPU seconds of this process: on a machine shared with other jobs, wall time overstates the cost.

@@ -60,6 +60,36 @@ public class ProtocolAndReportTests
     }
 
     [Fact]
+    public void Schema_coding_maps_roles_bins_dates_and_missing_codes_of_a_full_schema()
+    {
+        var schema = DatasetSchema.Parse("""
+            { "columns": [
+               {"name": "age", "type": "integer", "min": 18, "max": 90, "bins": 4, "role": "quasi-identifier"},
+               {"name": "bmi", "type": "continuous", "min": 10, "max": 60, "binEdges": [10, 25, 60], "missing": true, "role": "sensitive"},
+               {"name": "sex", "type": "categorical", "categories": ["F", "M"], "role": "quasi-identifier"},
+               {"name": "diagnosed", "type": "date", "min": "2000-01-01", "max": "2000-12-31", "granularity": "month"},
+               {"name": "status", "type": "categorical", "categories": ["0", "1"], "role": "target"},
+               {"name": "id", "type": "identifier", "role": "identifier"} ] }
+            """);
+        var coding = new SchemaCoding(schema);
+        Assert.Equal(["age", "bmi", "sex", "diagnosed", "status"], coding.Specs.Select(s => s.Name));
+        Assert.Equal([AttackRole.QuasiIdentifier, AttackRole.Sensitive, AttackRole.QuasiIdentifier, AttackRole.None, AttackRole.Target], coding.Specs.Select(s => s.Role));
+        // bmi has 2 value codes and a missing code (2); diagnosed codes months.
+        var encoded = new Synthesis.Data.EncodedTable(["age", "bmi", "sex", "diagnosed", "status"], [4, 3, 2, 12, 2], [[0, 3], [0, 2], [1, 0], [0, 11], [1, 1]]);
+        var table = coding.ToEval(encoded);
+        // Integer bins split the 73 values 18..90 into widths of 73/4: bin 0 = [18, 36.25), midpoint 27.125.
+        Assert.Equal(27.125, table.Columns[0].Values[0], 9);
+        Assert.Equal(17.5, table.Columns[1].Values[0], 9);
+        Assert.True(double.IsNaN(table.Columns[1].Values[1]));
+        Assert.Equal(new DateOnly(2000, 12, 1).DayNumber, table.Columns[3].Values[1]);
+        var back = coding.ToEncoded(table);
+        for (var c = 0; c < 5; c++)
+        {
+            Assert.Equal(encoded.Column(c).ToArray(), back.Column(c).ToArray());
+        }
+    }
+
+    [Fact]
     public async Task Report_round_trips_through_json_and_html_puts_gates_before_plots_without_network_references()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 1), 1);
