@@ -41,8 +41,6 @@ public sealed class EventTypeRegistry
         return this;
     }
 
-    public bool IsRegistered(Type type) => _byType.ContainsKey(type);
-
     internal (string Name, int Version) Describe(object @event) =>
         _byType.TryGetValue(@event.GetType(), out var d)
             ? d

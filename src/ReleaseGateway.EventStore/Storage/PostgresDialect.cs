@@ -14,8 +14,6 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
 
-    public override string Name => "PostgreSQL";
-
     public override DbConnection CreateConnection() => _dataSource.CreateConnection();
 
     public override async Task EnsureSchemaAsync(DbConnection connection, CancellationToken cancellationToken)

@@ -33,8 +33,6 @@ internal sealed class RelationalEventStore : IEventStore, IAsyncDisposable
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    public string BackendName => _dialect.Name;
-
     public IEventSession OpenSession(EventMetadata metadata) => new EventSession(this, metadata);
 
     public async Task<IReadOnlyList<StoredEvent>> FetchStreamAsync(Guid streamId, CancellationToken cancellationToken = default)

@@ -5,8 +5,6 @@ namespace ReleaseGateway.EventStore.Storage;
 /// <summary>What differs between the two backends; everything else is shared ADO.NET.</summary>
 internal abstract class SqlDialect
 {
-    public abstract string Name { get; }
-
     public abstract DbConnection CreateConnection();
 
     /// <summary>Creates tables, indexes and the append-only triggers if missing (idempotent).</summary>

@@ -17,8 +17,6 @@ internal sealed class SqliteDialect(string path) : SqlDialect
         DefaultTimeout = 60,
     }.ToString();
 
-    public override string Name => "SQLite";
-
     public override DbConnection CreateConnection() => new SqliteConnection(_connectionString);
 
     public override async Task EnsureSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
