@@ -17,7 +17,7 @@ using ReleaseGateway.Synthesis.Synthesizers;
 //   calibrate   gates on the shared tables for a copy, independent marginals, MST and AIM ε = 1 releases and a
 //               leaky one (MST with 10 % of its rows replaced by training records)
 var mode = args.Length > 0 ? args[0] : "battery";
-var dataDir = args.Length > 1 ? args[1] : "/work/shared/data";
+var dataDir = args.Length > 1 ? args[1] : ReleaseGateway.Testing.RepositoryPaths.SharedData;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 Console.WriteLine($"mode {mode}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
 switch (mode)
@@ -29,13 +29,13 @@ switch (mode)
         Anonymeter();
         break;
     case "shadow":
-        Shadow(args.Length > 2 ? args[2] : "nwtco");
+        Shadow(dataDir, args.Length > 2 ? args[2] : "nwtco");
         break;
     case "calibrate":
-        await Calibrate(args.Length > 2 ? args[2].Split(',') : ["nwtco", "colon", "mgus2", "pbcseq", "pima", "breastcancer_wisc", "gbsg", "cgd"]);
+        await Calibrate(dataDir, args.Length > 2 ? args[2].Split(',') : ["nwtco", "colon", "mgus2", "pbcseq", "pima", "breastcancer_wisc", "gbsg", "cgd"]);
         break;
     default:
-        Console.Error.WriteLine("usage: bench battery|anonymeter|shadow [TABLE]|calibrate [DATA_DIR] [TABLES]");
+        Console.Error.WriteLine("usage: bench battery|anonymeter|shadow [DATA_DIR] [TABLE]|calibrate [DATA_DIR] [TABLES]");
         return 2;
 }
 
@@ -112,9 +112,9 @@ static void Anonymeter()
     Console.WriteLine($"  process CPU time so far: {Cpu():0.00} s");
 }
 
-static void Shadow(string name)
+static void Shadow(string dataDir, string name)
 {
-    var (coding, table) = LoadShared(Path.Combine("/work/shared/data", name));
+    var (coding, table) = LoadShared(Path.Combine(dataDir, name));
     var split = HoldoutSplit.Split(table.RowCount, 0.2, 1);
     var train = table.Select(split.Train);
     var holdout = table.Select(split.Holdout);
@@ -126,13 +126,13 @@ static void Shadow(string name)
     Console.WriteLine($"  pooled AUC {result.Pooled.Auc:0.000}, per-target AUC {string.Join(", ", result.Targets.Select(t => t.Auc.ToString("0.000")))}");
 }
 
-static async Task Calibrate(string[] names)
+static async Task Calibrate(string dataDir, string[] names)
 {
     Console.WriteLine("| table | release | MIA TPR@1% (attack) | AUC dist | ε lower | attr. risk | SO risk | link risk | tvd2 | TSTR ratio | passed | s |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
     foreach (var name in names)
     {
-        var (coding, table) = LoadShared(Path.Combine("/work/shared/data", name));
+        var (coding, table) = LoadShared(Path.Combine(dataDir, name));
         var split = HoldoutSplit.Split(table.RowCount, 0.2, 1);
         var train = table.Select(split.Train);
         var holdout = table.Select(split.Holdout);

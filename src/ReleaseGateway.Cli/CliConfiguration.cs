@@ -15,8 +15,6 @@ internal static class CliConfiguration
         .AddEnvironmentVariables()
         .Build();
 
-    public static EventStoreSettings EventStoreSettings(this IConfiguration configuration) => configuration.ReadEventStoreSettings();
-
     /// <summary>The audit signing key file: <c>ReleaseGateway:AuditSigningKeyFile</c>, default <c>DATA/keys/audit-signing-key.pem</c>.</summary>
     public static string AuditKeyPath(this IConfiguration configuration) =>
         configuration["ReleaseGateway:AuditSigningKeyFile"] is { Length: > 0 } path

@@ -105,7 +105,7 @@ internal static class AuditCommands
     /// <summary>Opens the configured store without creating one: verifying a folder that holds no log is a usage error.</summary>
     private static OpenStore OpenExisting(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
-        var settings = configuration.EventStoreSettings();
+        var settings = configuration.ReadEventStoreSettings();
         if (!settings.UsesPostgres && !File.Exists(settings.SqlitePath))
             throw new UsageException($"No audit log at {Path.GetFullPath(settings.SqlitePath)}. Set ReleaseGateway__DataDirectory to the gateway's data folder, or ConnectionStrings__Postgres.");
         return new OpenStore(EventStoreFactory.Create(settings, new EventStoreOptions(), TimeProvider.System));
