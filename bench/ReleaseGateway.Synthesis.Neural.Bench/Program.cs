@@ -13,6 +13,7 @@ using ReleaseGateway.Synthesis.Synthesizers;
 // Neural (DP-SGD MADE) vs graphical-model default on the shared tables; see docs/neural.md.
 // usage: dotnet run -c Release --project bench/ReleaseGateway.Synthesis.Neural.Bench -- [--data DIR]
 //        [--tables a,b] [--epsilons 1,3] [--seeds 1,2,3] [--methods made,aim] [--out results.csv] [--timing]
+//        or -- --stress THREADS [--runs N] [--gc-pressure]   (concurrent short trainings; exit 1 if any failed)
 var options = ParseArguments(args);
 string data = options.GetValueOrDefault("data", "../shared/data");
 string output = options.GetValueOrDefault("out", "neural-bench.csv");
@@ -20,6 +21,11 @@ if (options.ContainsKey("timing"))
 {
     Timing(options);
     return 0;
+}
+
+if (options.ContainsKey("stress"))
+{
+    return Stress(options);
 }
 
 string[] tables = options.GetValueOrDefault("tables", "nwtco,colon,mgus2,pbcseq,pima,breastcancer_wisc,gbsg,cgd,pima-raw").Split(',');
@@ -58,21 +64,7 @@ foreach (string name in tables)
                 int steps = 0;
                 if (method == NeuralSynthesisOptions.MethodName)
                 {
-                    // Known issue (docs/neural.md): a sporadic native TorchSharp error under heavy load; retry the run.
-                    NeuralSynthesisResult? result = null;
-                    for (int attempt = 1; result is null; attempt++)
-                    {
-                        try
-                        {
-                            clock.Restart();
-                            result = NeuralSynthesizer.Run(train, Tuned(new NeuralSynthesisOptions { Epsilon = epsilon, Seed = seed, Rows = train.RowCount }));
-                        }
-                        catch (System.Runtime.InteropServices.ExternalException e) when (attempt < 3)
-                        {
-                            Console.Error.WriteLine($"{name} eps {epsilon} seed {seed}: native error, retrying: {e.Message.Split('\n')[0]}");
-                        }
-                    }
-
+                    NeuralSynthesisResult result = NeuralSynthesizer.Run(train, Tuned(new NeuralSynthesisOptions { Epsilon = epsilon, Seed = seed, Rows = train.RowCount }));
                     (synthetic, sigma, steps) = (result.Table, result.NoiseMultiplier, result.Steps);
                 }
                 else
@@ -150,10 +142,80 @@ static void Timing(Dictionary<string, string> options)
     var table = new EncodedTable(Enumerable.Range(0, columns).Select(j => $"c{j}").ToArray(), sizes, codes);
     double epsilon = double.Parse(options.GetValueOrDefault("epsilons", "1").Split(',')[0], CultureInfo.InvariantCulture);
     var clock = Stopwatch.StartNew();
-    NeuralSynthesisResult result = NeuralSynthesizer.Run(table, new NeuralSynthesisOptions { Epsilon = epsilon, Seed = 1, Threads = options.TryGetValue("threads", out string? t) ? int.Parse(t, CultureInfo.InvariantCulture) : null, Epochs = options.TryGetValue("epochs", out string? e) ? double.Parse(e, CultureInfo.InvariantCulture) : 20 },
+    // Threads: the generator's default (1) unless --threads N, or --threads torch for Torch's own default (OpenMP, one per core).
+    var settings = new NeuralSynthesisOptions { Epsilon = epsilon, Seed = 1, Epochs = options.TryGetValue("epochs", out string? e) ? double.Parse(e, CultureInfo.InvariantCulture) : 20 };
+    if (options.TryGetValue("threads", out string? t))
+    {
+        settings = settings with { Threads = t == "torch" ? null : int.Parse(t, CultureInfo.InvariantCulture) };
+    }
+
+    NeuralSynthesisResult result = NeuralSynthesizer.Run(table, settings,
         new Progress<NeuralTrainingProgress>(p => Console.WriteLine($"epoch {p.Epoch:F1} step {p.Step}/{p.Steps} loss {p.Loss:F3} eps {p.EpsilonSpent:F3} clipped {p.ClippedFraction:P0}")));
-    Console.WriteLine($"10000 x 20 at epsilon {epsilon}: {clock.Elapsed.TotalSeconds:F1} s wall, {result.Steps} steps, q {result.SamplingRate:G3}, sigma {result.NoiseMultiplier:G4}, {result.Parameters} parameters, " +
+    Console.WriteLine($"10000 x 20 at epsilon {epsilon}: {clock.Elapsed.TotalSeconds:F1} s wall, {settings.Threads?.ToString(CultureInfo.InvariantCulture) ?? "torch default"} threads, {result.Steps} steps, q {result.SamplingRate:G3}, sigma {result.NoiseMultiplier:G4}, {result.Parameters} parameters, " +
         $"tvd2 {WorkloadError.MeanTvd(table, result.Table, 2, 300, 0):F4}");
+}
+
+static int Stress(Dictionary<string, string> options)
+{
+    // Short trainings (2,000 x 6 random codes, 3 epochs: ~50 steps) on THREADS threads at once; with
+    // --gc-pressure another thread forces collections and finalizers all the time, which is what made the
+    // finalizer-freed native objects fail (docs/neural.md, "Native object lifetimes").
+    int threads = int.Parse(options["stress"], CultureInfo.InvariantCulture);
+    int runs = int.Parse(options.GetValueOrDefault("runs", "50"), CultureInfo.InvariantCulture);
+    int[] sizes = [2, 5, 8, 3, 12, 4];
+    var random = new SeededRandomSource(17);
+    var table = new EncodedTable(sizes.Select((_, j) => $"c{j}").ToArray(), sizes,
+        sizes.Select(k => Enumerable.Range(0, 2000).Select(_ => random.NextInt(k)).ToArray()).ToArray());
+    var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+    int succeeded = 0;
+    using var done = new CancellationTokenSource();
+    var pressure = new Thread(() =>
+    {
+        while (!done.IsCancellationRequested)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+    }) { IsBackground = true };
+    if (options.ContainsKey("gc-pressure"))
+    {
+        pressure.Start();
+    }
+
+    var clock = Stopwatch.StartNew();
+    var workers = Enumerable.Range(0, threads).Select(w => new Thread(() =>
+    {
+        for (int run = 0; run < runs; run++)
+        {
+            try
+            {
+                NeuralSynthesizer.Run(table, new NeuralSynthesisOptions { Epsilon = 1, Seed = w * 100_000 + run, Epochs = 3, Hidden = 32, Rows = 500 });
+                Interlocked.Increment(ref succeeded);
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue($"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            }
+        }
+    })).ToArray();
+    foreach (Thread worker in workers)
+    {
+        worker.Start();
+    }
+
+    foreach (Thread worker in workers)
+    {
+        worker.Join();
+    }
+
+    done.Cancel();
+    Console.WriteLine($"stress: {threads} threads x {runs} runs, gc pressure {options.ContainsKey("gc-pressure")}: {succeeded} succeeded, {failures.Count} failed, {clock.Elapsed.TotalSeconds:F1} s");
+    foreach (var group in failures.GroupBy(f => f).OrderByDescending(g => g.Count()))
+    {
+        Console.WriteLine($"  {group.Count()} x {group.Key}");
+    }
+
+    return failures.IsEmpty ? 0 : 1;
 }
 
 static Dictionary<string, string> ParseArguments(string[] args)

@@ -1,7 +1,9 @@
 using ReleaseGateway.Api.ServiceDefaults;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity;
+using ReleaseGateway.Releases;
 using ReleaseGateway.Requests;
+using ReleaseGateway.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +11,8 @@ builder.AddServiceDefaults();
 builder.Services.AddEventStore(builder.Configuration);
 builder.AddIdentityModule();
 builder.AddRequestsModule();
+builder.AddReleasesModule();
+builder.AddWebModule();
 
 var app = builder.Build();
 
@@ -18,5 +22,7 @@ app.UseIdentityModule();
 app.MapServiceDefaults();
 app.MapIdentityEndpoints();
 app.MapRequestsEndpoints();
+app.MapReleasesEndpoints();
+app.MapWebModule();
 
 app.Run();

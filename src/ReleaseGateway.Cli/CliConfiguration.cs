@@ -14,12 +14,6 @@ internal static class CliConfiguration
         .AddJsonFile("appsettings.json", optional: true)
         .AddEnvironmentVariables()
         .Build();
-
-    /// <summary>The audit signing key file: <c>ReleaseGateway:AuditSigningKeyFile</c>, default <c>DATA/keys/audit-signing-key.pem</c>.</summary>
-    public static string AuditKeyPath(this IConfiguration configuration) =>
-        configuration["ReleaseGateway:AuditSigningKeyFile"] is { Length: > 0 } path
-            ? path
-            : Path.Combine(configuration.ReadEventStoreSettings().DataDirectory, "keys", "audit-signing-key.pem");
 }
 
 /// <summary>Exit codes shared by every rgw command.</summary>

@@ -11,5 +11,9 @@ root.Subcommands.Add(SynthCommands.Create().WithNeuralMethod());
 root.Subcommands.Add(WorkflowCommands.Create());
 root.Subcommands.Add(EvaluateCommands.Create());
 root.Subcommands.Add(EvaluateCommands.CreateSplit());
+root.Subcommands.Add(DatasetsCommands.Create());
+root.Subcommands.Add(RequestsCommands.Create());
+root.Subcommands.Add(BudgetCommands.Create());
+root.Subcommands.Add(ReleaseCommands.Create());
 
 return await root.Parse(args).InvokeAsync();

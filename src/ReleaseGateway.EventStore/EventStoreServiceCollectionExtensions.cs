@@ -11,6 +11,15 @@ public static class EventStoreServiceCollectionExtensions
         new(configuration["ReleaseGateway:DataDirectory"] is { Length: > 0 } dir ? dir : "./data",
             configuration.GetConnectionString("Postgres"));
 
+    /// <summary>
+    /// The gateway's signing key (audit checkpoints, release manifests): <c>ReleaseGateway:AuditSigningKeyFile</c>,
+    /// default <c>DATA/keys/audit-signing-key.pem</c>.
+    /// </summary>
+    public static string AuditSigningKeyFile(this IConfiguration configuration) =>
+        configuration["ReleaseGateway:AuditSigningKeyFile"] is { Length: > 0 } path
+            ? path
+            : Path.Combine(configuration.ReadEventStoreSettings().DataDirectory, "keys", "audit-signing-key.pem");
+
     /// <summary>Registers the event store (SQLite or PostgreSQL by configuration) as a singleton.</summary>
     public static IServiceCollection AddEventStore(this IServiceCollection services, IConfiguration configuration)
     {

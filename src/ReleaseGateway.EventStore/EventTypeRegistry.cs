@@ -41,6 +41,9 @@ public sealed class EventTypeRegistry
         return this;
     }
 
+    /// <summary>Every registered type name (what the audit trail can be filtered by).</summary>
+    public IReadOnlyCollection<string> Names => _byName.Keys;
+
     internal (string Name, int Version) Describe(object @event) =>
         _byType.TryGetValue(@event.GetType(), out var d)
             ? d

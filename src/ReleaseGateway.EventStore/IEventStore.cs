@@ -16,6 +16,9 @@ public interface IEventStore
     /// <summary>Every event from <paramref name="fromPosition"/> (inclusive) in global order.</summary>
     IAsyncEnumerable<StoredEvent> ReadAllAsync(long fromPosition = 1, CancellationToken cancellationToken = default);
 
+    /// <summary>One page of the events matching <paramref name="query"/>, newest first (the audit trail browser).</summary>
+    Task<EventPage> QueryEventsAsync(EventQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Position and hash of the newest event; position 0 and the zero hash for an empty log.</summary>
     Task<ChainHead> ReadHeadAsync(CancellationToken cancellationToken = default);
 

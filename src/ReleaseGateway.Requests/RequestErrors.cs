@@ -1,3 +1,5 @@
+using ReleaseGateway.Requests.AccessRequests;
+
 namespace ReleaseGateway.Requests;
 
 /// <summary>
@@ -48,6 +50,14 @@ public static class RequestErrors
 
     public static RequestError NotDatasetSteward(Guid datasetId) =>
         new("RG2019", 403, "Not the dataset's steward", $"Only the steward who registered dataset {datasetId} may upload its source table.");
+
+    public static RequestError RegenerationNotApplicable(string state) =>
+        new("RG2020", 409, "No regeneration to approve", $"New generation parameters can only come with an approval of a blocked request; the request is {state}.", state);
+
+    public static RequestError RegenerationTermsDiffer(AccessRequestTerms proposed, string state) =>
+        new("RG2021", 409, "Regeneration votes disagree",
+            $"Approving votes in this round approve a regeneration with ε = {proposed.Epsilon}, {proposed.Rows} rows, generator {proposed.Generator ?? "default"}; " +
+            "approve with the same parameters, or reject.", state);
 
     /// <summary>A separation-of-duties refusal: the identity module's rule gives the code (RG101x) and the reason.</summary>
     public static RequestError SeparationOfDuties(string code, int status, string reason, string state) =>

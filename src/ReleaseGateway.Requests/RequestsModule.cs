@@ -105,7 +105,7 @@ public static class RequestsModule
 }
 
 /// <summary>Turns refusals into problem details with the module's stable codes; nothing was appended when any of these is thrown.</summary>
-internal sealed partial class RequestsProblemFilter(ILogger<RequestsProblemFilter> logger) : IEndpointFilter
+public sealed partial class RequestsProblemFilter(ILogger<RequestsProblemFilter> logger) : IEndpointFilter
 {
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Refused {Method} {Path}: {Code} (state {State})")]
     private partial void Refused(string method, string path, string code, string? state);

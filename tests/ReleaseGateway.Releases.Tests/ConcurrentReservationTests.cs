@@ -30,7 +30,7 @@ public abstract class ConcurrentReservationTests : IAsyncLifetime
         var ledgers = new PrivacyBudgetLedgers(_store, TimeProvider.System);
 
         var decisions = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
-            ledgers.ReserveAsync(dataset, cap, Guid.CreateVersion7(), epsilon, delta, new EventMetadata($"member-{i}", "CommitteeMember", $"corr-{i}")))));
+            ledgers.ReserveAsync(dataset, cap, Guid.CreateVersion7(), Guid.CreateVersion7(), epsilon, delta, new EventMetadata($"member-{i}", "CommitteeMember", $"corr-{i}")))));
 
         Assert.Equal(5, decisions.Count(d => d.Reserved is not null));
         Assert.All(decisions.Where(d => d.Reserved is null), d => Assert.Equal(BudgetRefusal.CapExceeded, d.Refusal));

@@ -12,8 +12,10 @@ public sealed class PrivacyBudgetLedgerTests
 
     private static PrivacyBudgetLedger Given(params object[] events) => events.Aggregate(PrivacyBudgetLedger.Empty(Dataset), (l, e) => l.Apply(e));
 
-    private static PrivacyBudgetReserved Reserved(Guid request, double epsilon) =>
-        new(Dataset, request, PrivacyCost.ForZcdpRelease(epsilon, ReleaseDelta), epsilon, ReleaseDelta, 0, "member-1", Now);
+    private static readonly BudgetCap Generous = new(100, 1e-9, 100);
+
+    private static PrivacyBudgetReserved Reserved(Guid release, double epsilon, Guid? request = null) =>
+        new(Dataset, release, request ?? Guid.NewGuid(), PrivacyCost.ForZcdpRelease(epsilon, ReleaseDelta), epsilon, ReleaseDelta, 0, "member-1", Now);
 
     [Fact]
     public void Releases_ComposeInZcdp_NotByAddingEpsilons()
@@ -31,28 +33,29 @@ public sealed class PrivacyBudgetLedgerTests
     {
         var cap = new BudgetCap(2.0, 1e-9, 10);
         var ledger = Given(Reserved(Guid.NewGuid(), 1), Reserved(Guid.NewGuid(), 1));
-        var decision = ledger.Reserve(cap, Guid.NewGuid(), PrivacyCost.ForZcdpRelease(1.5, ReleaseDelta), 1.5, ReleaseDelta, "m", Now);
+        var decision = ledger.Reserve(cap, Guid.NewGuid(), Guid.NewGuid(), PrivacyCost.ForZcdpRelease(1.5, ReleaseDelta), 1.5, ReleaseDelta, "m", Now);
 
         Assert.Equal(BudgetRefusal.CapExceeded, decision.Refusal);
         var remaining = ledger.RemainingEpsilon(cap, ReleaseDelta);
         Assert.InRange(remaining, 0.01, 1.5);
         Assert.Contains($"{remaining:G4}", decision.Message);
         // ...and the remaining figure is exact: a release of that size fits, a slightly larger one does not.
-        Assert.NotNull(ledger.Reserve(cap, Guid.NewGuid(), PrivacyCost.ForZcdpRelease(remaining * 0.999, ReleaseDelta), remaining, ReleaseDelta, "m", Now).Reserved);
-        Assert.Null(ledger.Reserve(cap, Guid.NewGuid(), PrivacyCost.ForZcdpRelease(remaining * 1.01, ReleaseDelta), remaining, ReleaseDelta, "m", Now).Reserved);
+        Assert.NotNull(ledger.Reserve(cap, Guid.NewGuid(), Guid.NewGuid(), PrivacyCost.ForZcdpRelease(remaining * 0.999, ReleaseDelta), remaining, ReleaseDelta, "m", Now).Reserved);
+        Assert.Null(ledger.Reserve(cap, Guid.NewGuid(), Guid.NewGuid(), PrivacyCost.ForZcdpRelease(remaining * 1.01, ReleaseDelta), remaining, ReleaseDelta, "m", Now).Reserved);
     }
 
     [Fact]
     public void GivenACharge_WhenReleased_ThenRefused_BecauseSpentBudgetIsNeverRefunded()
     {
+        var release = Guid.NewGuid();
         var request = Guid.NewGuid();
-        var ledger = Given(Reserved(request, 1));
-        var charged = ledger.Charge(request, "system", Now, 1e-9);
+        var ledger = Given(Reserved(release, 1, request));
+        var charged = ledger.Charge(release, "system", Now, Generous);
         Assert.NotNull(charged);
         ledger = ledger.Apply(charged);
 
-        Assert.Throws<InvalidOperationException>(() => ledger.Release(request, "withdrawn", "researcher", Now));
-        Assert.Null(ledger.Charge(request, "system", Now, 1e-9)); // a resumed job charges once
+        Assert.Empty(ledger.ReleaseUncharged(request, "withdrawn", "researcher", Now));
+        Assert.Null(ledger.Charge(release, "system", Now, Generous)); // a resumed job charges once
         Assert.Equal(ledger.Committed, ledger.Spent);
     }
 
@@ -60,21 +63,21 @@ public sealed class PrivacyBudgetLedgerTests
     public void GivenAReservation_WhenReleasedBeforeGeneration_ThenTheBudgetIsFreeAgain()
     {
         var request = Guid.NewGuid();
-        var ledger = Given(Reserved(request, 1));
-        ledger = ledger.Apply(ledger.Release(request, "withdrawn", "researcher", Now));
+        var ledger = Given(Reserved(Guid.NewGuid(), 1, request));
+        ledger = ledger.ReleaseUncharged(request, "withdrawn", "researcher", Now).Aggregate(ledger, (l, e) => l.Apply(e));
         Assert.Empty(ledger.Entries);
         Assert.Equal(0, ledger.Committed.EpsilonAt(1e-9));
     }
 
     [Fact]
     public void ChargingWithoutAReservation_IsRefused() =>
-        Assert.Throws<InvalidOperationException>(() => Given().Charge(Guid.NewGuid(), "system", Now, 1e-9));
+        Assert.Throws<InvalidOperationException>(() => Given().Charge(Guid.NewGuid(), "system", Now, Generous));
 
     [Fact]
     public void MaximumNumberOfReleases_IsEnforced()
     {
         var ledger = Given(Reserved(Guid.NewGuid(), 0.1));
-        var decision = ledger.Reserve(new BudgetCap(100, 1e-6, 1), Guid.NewGuid(), PrivacyCost.ForZcdpRelease(0.1, ReleaseDelta), 0.1, ReleaseDelta, "m", Now);
+        var decision = ledger.Reserve(new BudgetCap(100, 1e-6, 1), Guid.NewGuid(), Guid.NewGuid(), PrivacyCost.ForZcdpRelease(0.1, ReleaseDelta), 0.1, ReleaseDelta, "m", Now);
         Assert.Equal(BudgetRefusal.TooManyReleases, decision.Refusal);
     }
 
@@ -88,5 +91,24 @@ public sealed class PrivacyBudgetLedgerTests
         accountant.Compose("dp-sgd", dpSgd);
         Assert.Equal(accountant.Epsilon(1e-9).Epsilon, total.EpsilonAt(1e-9), 12);
         Assert.True(total.EpsilonAt(1e-9) > new PrivacyCost(ZcdpConversion.Rho(1, 1e-9)).EpsilonAt(1e-9));
+    }
+
+    [Fact]
+    public void GivenAGeneratorThatAccountsItsOwnRun_WhenCharged_ThenTheLedgerHoldsItsRenyiCurve()
+    {
+        var release = Guid.NewGuid();
+        var ledger = Given(Reserved(release, 1));
+        var curve = new PrivacyCost(0, SubsampledGaussianRdp.Rdp(0.01, 1.1, 1000, SubsampledGaussianRdp.DefaultOrders));
+        ledger = ledger.Apply(ledger.Charge(release, "system", Now, Generous, curve));
+        Assert.Equal(curve.EpsilonAt(1e-9), ledger.Spent.EpsilonAt(1e-9), 12);
+    }
+
+    [Fact]
+    public void GivenAnAccountedCostOverTheCap_WhenCharged_ThenRefused_SoTheDataIsNeverTouched()
+    {
+        var release = Guid.NewGuid();
+        var ledger = Given(Reserved(release, 1));
+        var tooMuch = new PrivacyCost(0, SubsampledGaussianRdp.Rdp(0.5, 0.6, 1000, SubsampledGaussianRdp.DefaultOrders));
+        Assert.Throws<BudgetExceededException>(() => ledger.Charge(release, "system", Now, new BudgetCap(2, 1e-9, 10), tooMuch));
     }
 }

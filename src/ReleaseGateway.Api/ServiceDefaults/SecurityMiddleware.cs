@@ -5,7 +5,8 @@ namespace ReleaseGateway.Api.ServiceDefaults;
 
 /// <summary>
 /// Headers for every response. The CSP allows nothing but same-origin form posts to pages that have no script;
-/// the Development-only API reference page (/scalar) needs its own scripts and is left out.
+/// the web interface (/ui) may also load its own style sheet and images, still from no other origin and with no
+/// script; the Development-only API reference page (/scalar) needs its own scripts and is left out.
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
@@ -17,10 +18,19 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-        if (!context.Request.Path.StartsWithSegments("/scalar"))
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/ui"))
+        {
+            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+            // What antiforgery sets on every page with a form anyway (it warns when it has to override anything else).
+            headers.CacheControl = "no-cache, no-store";
+            headers.Pragma = "no-cache";
+            return next(context);
+        }
+        if (!path.StartsWithSegments("/scalar"))
             // No form-action: after the sign-in form the browser follows redirects to the client's (loopback) redirect URI.
             headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
-        if (context.Request.Path.StartsWithSegments("/account") || context.Request.Path.StartsWithSegments("/connect"))
+        if (path.StartsWithSegments("/account") || path.StartsWithSegments("/connect"))
             headers.CacheControl = "no-store";
         return next(context);
     }

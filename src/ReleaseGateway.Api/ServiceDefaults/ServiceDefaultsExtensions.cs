@@ -74,14 +74,14 @@ public static class ServiceDefaultsExtensions
             .ConfigureResource(r => r.AddService(GatewayTelemetry.Name))
             .WithTracing(t =>
             {
-                t.AddSource(GatewayTelemetry.Name)
+                t.AddSource(GatewayTelemetry.Name, "Quartz")
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
                     .AddHttpClientInstrumentation();
                 if (console) t.AddConsoleExporter();
             })
             .WithMetrics(m =>
             {
-                m.AddMeter(GatewayTelemetry.Name)
+                m.AddMeter(GatewayTelemetry.Name, "Quartz")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation();
                 if (console) m.AddConsoleExporter();

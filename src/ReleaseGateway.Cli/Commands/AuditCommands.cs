@@ -49,7 +49,7 @@ internal static class AuditCommands
         {
             var configuration = CliConfiguration.Load();
             await using var store = OpenExisting(configuration);
-            using var key = AuditSigningKey.LoadOrCreate(configuration.AuditKeyPath());
+            using var key = AuditSigningKey.LoadOrCreate(configuration.AuditSigningKeyFile());
             var checkpoint = SignedCheckpoint.Create(await store.Store.ReadHeadAsync(ct), DateTimeOffset.UtcNow, key);
             await File.WriteAllTextAsync(parse.GetValue(output)!.FullName, checkpoint.ToJson(), ct);
             Console.WriteLine($"Checkpoint: position {checkpoint.Position}, hash {checkpoint.Hash}, key {checkpoint.KeyId}");
@@ -66,7 +66,7 @@ internal static class AuditCommands
         {
             var configuration = CliConfiguration.Load();
             await using var store = OpenExisting(configuration);
-            using var key = AuditSigningKey.LoadOrCreate(configuration.AuditKeyPath());
+            using var key = AuditSigningKey.LoadOrCreate(configuration.AuditSigningKeyFile());
             var dir = parse.GetValue(output)!.FullName;
             var manifest = await AuditExport.WriteAsync(store.Store, dir, key, DateTimeOffset.UtcNow, ct);
             Console.WriteLine($"Exported {manifest.EventCount} events to {dir} (head {manifest.HeadPosition}, key {manifest.KeyId})");
@@ -113,7 +113,7 @@ internal static class AuditCommands
 
     private static AuditSigningKey LoadTrustedKey(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
-        var path = configuration.AuditKeyPath();
+        var path = configuration.AuditSigningKeyFile();
         var publicPath = AuditSigningKey.PublicKeyPath(path);
         if (File.Exists(publicPath)) return AuditSigningKey.LoadPem(File.ReadAllText(publicPath), publicPath);
         if (File.Exists(path)) return AuditSigningKey.LoadPem(File.ReadAllText(path), path);

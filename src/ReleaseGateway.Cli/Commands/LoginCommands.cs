@@ -1,13 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Configuration;
+using ReleaseGateway.Cli.Gateway;
 using ReleaseGateway.Identity.Authorization;
 
 namespace ReleaseGateway.Cli;
@@ -15,7 +14,9 @@ namespace ReleaseGateway.Cli;
 /// <summary>
 /// <c>rgw login [--device]</c>, <c>rgw whoami</c>, <c>rgw logout</c>: the CLI signs in as the public client
 /// <c>rgw-cli</c>, with authorization code + PKCE through a loopback redirect (RFC 8252) or, on a machine without
-/// a browser, with the device flow (RFC 8628). Tokens are kept in a file only the user can read.
+/// a browser, with the device flow (RFC 8628); scripts sign in with <c>--user EMAIL --password-stdin</c>, which drives the
+/// same code flow over HTTP (<see cref="PasswordSignIn"/>). Tokens are kept in a file only the user can read
+/// (<c>--credentials FILE</c> keeps several users signed in side by side).
 /// </summary>
 internal static class LoginCommands
 {
@@ -23,27 +24,46 @@ internal static class LoginCommands
 
     public static IEnumerable<Command> Create() => [Login(), WhoAmI(), Logout()];
 
-    private static Option<string?> GatewayOption() => new("--gateway")
-    {
-        Description = "The gateway's base URL (default: ReleaseGateway:GatewayUrl, else http://127.0.0.1:5000, where deploy/run.sh serves)",
-    };
-
     private static Command Login()
     {
-        var gateway = GatewayOption();
+        var gateway = GatewayOptions.Gateway();
+        var credentialsFile = GatewayOptions.CredentialsFile();
         var device = new Option<bool>("--device") { Description = "Use the device flow: sign in on another device with a short code" };
         var noBrowser = new Option<bool>("--no-browser") { Description = "Do not try to open a browser; only print the sign-in address" };
-        var command = new Command("login", "Sign in to the gateway (authorization code + PKCE via a loopback redirect, or --device)") { gateway, device, noBrowser };
-        command.SetAction((parse, ct) => RunAsync(async () =>
+        var user = new Option<string?>("--user") { Description = "Sign in without a browser as this e-mail address (for scripts; needs --password-stdin)" };
+        var passwordStdin = new Option<bool>("--password-stdin")
+        {
+            Description = "With --user: read the password from the first line of standard input; when the account still has its one-time " +
+                          "password, the second line is the new password that replaces it",
+        };
+        var command = new Command("login", "Sign in to the gateway (authorization code + PKCE via a loopback redirect, --device, or --user with --password-stdin)")
+        {
+            gateway, credentialsFile, device, noBrowser, user, passwordStdin,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
         {
             var configuration = CliConfiguration.Load();
-            using var http = new HttpClient { BaseAddress = GatewayUrl(configuration, parse.GetValue(gateway)) };
-            var tokens = parse.GetValue(device)
-                ? await DeviceFlowAsync(http, ct)
-                : await AuthorizationCodeFlowAsync(http, openBrowser: !parse.GetValue(noBrowser), ct);
-            var credentials = Credentials.From(http.BaseAddress!, tokens, DateTimeOffset.UtcNow);
-            credentials.Save(CredentialsPath(configuration));
-            Console.WriteLine($"Signed in to {http.BaseAddress}. Credentials saved to {CredentialsPath(configuration)}.");
+            var path = GatewayOptions.CredentialsPath(configuration, parse.GetValue(credentialsFile));
+            var email = parse.GetValue(user);
+            if (email is not null != parse.GetValue(passwordStdin))
+                throw new UsageException("--user and --password-stdin go together: the password comes from standard input, never from the command line.");
+            if (email is not null && parse.GetValue(device)) throw new UsageException("--device and --user exclude each other.");
+            using var http = new HttpClient { BaseAddress = GatewayOptions.GatewayUrl(configuration, parse.GetValue(gateway)) };
+            TokenResponse tokens;
+            if (parse.GetValue(device)) tokens = await DeviceFlowAsync(http, ct);
+            else if (email is not null)
+            {
+                var password = await Console.In.ReadLineAsync(ct) is { Length: > 0 } line
+                    ? line.TrimEnd('\r')
+                    : throw new UsageException("--password-stdin given but standard input has no password line.");
+                var newPassword = (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r') is { Length: > 0 } second ? second : null;
+                tokens = await AuthorizationCodeFlowAsync(http, (authorize, redirectUri, state) =>
+                    PasswordSignIn.AuthorizeAsync(http.BaseAddress!, authorize, redirectUri, state, email, password, newPassword, ct), ct);
+            }
+            else tokens = await AuthorizationCodeFlowAsync(http, (authorize, redirectUri, state) =>
+                BrowserAuthorizeAsync(authorize, redirectUri, state, openBrowser: !parse.GetValue(noBrowser), ct), ct);
+            Credentials.From(http.BaseAddress!, tokens, DateTimeOffset.UtcNow).Save(path);
+            Console.WriteLine($"Signed in to {http.BaseAddress}{(email is null ? "" : $" as {email}")}. Credentials saved to {path}.");
             return ExitCodes.Ok;
         }));
         return command;
@@ -51,27 +71,12 @@ internal static class LoginCommands
 
     private static Command WhoAmI()
     {
-        var command = new Command("whoami", "Show who the saved credentials sign in as, with roles and policies");
-        command.SetAction((_, ct) => RunAsync(async () =>
+        var credentialsFile = GatewayOptions.CredentialsFile();
+        var command = new Command("whoami", "Show who the saved credentials sign in as, with roles and policies") { credentialsFile };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
         {
-            var configuration = CliConfiguration.Load();
-            var path = CredentialsPath(configuration);
-            var credentials = Credentials.Load(path) ?? throw new UsageException("Not signed in; run 'rgw login'.");
-            using var http = new HttpClient { BaseAddress = credentials.Gateway };
-            if (credentials.ExpiresAt <= DateTimeOffset.UtcNow.AddSeconds(30))
-            {
-                if (credentials.RefreshToken is null) throw new UsageException("The session expired; run 'rgw login'.");
-                var refreshed = await RequestTokensAsync(http,
-                    [new("grant_type", "refresh_token"), new("refresh_token", credentials.RefreshToken), new("client_id", GatewayScopes.CliClientId)], ct);
-                credentials = Credentials.From(credentials.Gateway, refreshed, DateTimeOffset.UtcNow);
-                credentials.Save(path);
-            }
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credentials.AccessToken);
-            using var response = await http.SendAsync(request, ct);
-            var body = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode) throw new UsageException($"The gateway answered {(int)response.StatusCode}: {body}");
-            var me = JsonDocument.Parse(body).RootElement;
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentialsFile));
+            var me = await gateway.GetAsync<JsonElement>("/api/me", ct);
             Console.WriteLine($"id:       {me.GetProperty("id").GetString()}");
             Console.WriteLine($"roles:    {string.Join(", ", me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()))}");
             Console.WriteLine($"policies: {string.Join(", ", me.GetProperty("policies").EnumerateObject().Where(p => p.Value.GetBoolean()).Select(p => p.Name))}");
@@ -82,10 +87,11 @@ internal static class LoginCommands
 
     private static Command Logout()
     {
-        var command = new Command("logout", "Revoke the saved refresh token and delete the saved credentials");
-        command.SetAction((_, ct) => RunAsync(async () =>
+        var credentialsFile = GatewayOptions.CredentialsFile();
+        var command = new Command("logout", "Revoke the saved refresh token and delete the saved credentials") { credentialsFile };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
         {
-            var path = CredentialsPath(CliConfiguration.Load());
+            var path = GatewayOptions.CredentialsPath(CliConfiguration.Load(), parse.GetValue(credentialsFile));
             if (Credentials.Load(path) is { RefreshToken: { } refreshToken } credentials)
             {
                 using var http = new HttpClient { BaseAddress = credentials.Gateway };
@@ -99,22 +105,36 @@ internal static class LoginCommands
         return command;
     }
 
-    private static async Task<TokenResponse> AuthorizationCodeFlowAsync(HttpClient http, bool openBrowser, CancellationToken cancellationToken)
+    /// <summary>
+    /// Authorization code + PKCE: builds the authorize address for a loopback redirect on a free port, lets
+    /// <paramref name="authorize"/> obtain the code (a browser, or <see cref="PasswordSignIn"/>) and exchanges it.
+    /// </summary>
+    private static async Task<TokenResponse> AuthorizationCodeFlowAsync(HttpClient http, Func<Uri, string, string, Task<string>> authorize,
+        CancellationToken cancellationToken)
     {
-        var port = FreeLoopbackPort();
-        var redirectUri = $"http://127.0.0.1:{port}/callback";
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-
+        var redirectUri = $"http://127.0.0.1:{FreeLoopbackPort()}/callback";
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
         var state = Base64Url(RandomNumberGenerator.GetBytes(16));
-        var authorize = new Uri(http.BaseAddress!, "/connect/authorize?" + string.Join('&', new Dictionary<string, string>
+        var authorizeUrl = new Uri(http.BaseAddress!, "/connect/authorize?" + string.Join('&', new Dictionary<string, string>
         {
             ["client_id"] = GatewayScopes.CliClientId, ["response_type"] = "code", ["redirect_uri"] = redirectUri, ["scope"] = Scope,
             ["state"] = state, ["code_challenge"] = challenge, ["code_challenge_method"] = "S256",
         }.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")));
+        var code = await authorize(authorizeUrl, redirectUri, state);
+        return await GatewayClient.RequestTokensAsync(http,
+        [
+            new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", redirectUri),
+            new("client_id", GatewayScopes.CliClientId), new("code_verifier", verifier),
+        ], cancellationToken);
+    }
+
+    /// <summary>The person signs in in a browser; the code arrives on the loopback listener (RFC 8252).</summary>
+    private static async Task<string> BrowserAuthorizeAsync(Uri authorize, string redirectUri, string state, bool openBrowser, CancellationToken cancellationToken)
+    {
+        using var listener = new HttpListener();
+        listener.Prefixes.Add(new Uri(redirectUri).GetLeftPart(UriPartial.Authority) + "/");
+        listener.Start();
 
         Console.WriteLine("Open this address in a browser to sign in:");
         Console.WriteLine(authorize.AbsoluteUri);
@@ -136,11 +156,7 @@ internal static class LoginCommands
             await RespondAsync(context, ok ? "Signed in. You can close this tab and return to the terminal." : "Sign-in failed. Return to the terminal.");
             if (query["error"] is { } error) throw new UsageException($"Sign-in refused: {error} {query["error_description"]}");
             if (!ok) throw new UsageException("The redirect did not carry this sign-in's state; nothing was saved.");
-            return await RequestTokensAsync(http,
-            [
-                new("grant_type", "authorization_code"), new("code", query["code"]!), new("redirect_uri", redirectUri),
-                new("client_id", GatewayScopes.CliClientId), new("code_verifier", verifier),
-            ], cancellationToken);
+            return query["code"]!;
         }
     }
 
@@ -179,15 +195,6 @@ internal static class LoginCommands
         throw new UsageException("The code expired before the sign-in was approved; run 'rgw login --device' again.");
     }
 
-    private static async Task<TokenResponse> RequestTokensAsync(HttpClient http, KeyValuePair<string, string>[] form, CancellationToken cancellationToken)
-    {
-        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(form), cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        return response.IsSuccessStatusCode
-            ? JsonSerializer.Deserialize<TokenResponse>(body)!
-            : throw new UsageException($"The token request was refused ({(int)response.StatusCode}): {body}");
-    }
-
     private static async Task RespondAsync(HttpListenerContext context, string message)
     {
         var html = Encoding.UTF8.GetBytes($"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>rgw</title></head><body><p>{WebUtility.HtmlEncode(message)}</p></body></html>");
@@ -221,35 +228,6 @@ internal static class LoginCommands
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static Uri GatewayUrl(IConfiguration configuration, string? option) =>
-        new(option ?? configuration["ReleaseGateway:GatewayUrl"] ?? "http://127.0.0.1:5000");
-
-    /// <summary><c>ReleaseGateway:CredentialsFile</c>, default <c>$XDG_CONFIG_HOME/rgw/credentials.json</c> (~/.config/rgw/...).</summary>
-    private static string CredentialsPath(IConfiguration configuration) =>
-        configuration["ReleaseGateway:CredentialsFile"] is { Length: > 0 } path
-            ? path
-            : Path.Combine(Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg
-                ? xdg
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config"), "rgw", "credentials.json");
-
-    private static async Task<int> RunAsync(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception e) when (e is UsageException or HttpRequestException or IOException or HttpListenerException or JsonException or OperationCanceledException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.UsageOrConnection;
-        }
-    }
-
-    private sealed record TokenResponse(
-        [property: JsonPropertyName("access_token")] string AccessToken,
-        [property: JsonPropertyName("refresh_token")] string? RefreshToken,
-        [property: JsonPropertyName("expires_in")] int ExpiresIn);
-
     private sealed record DeviceAuthorization(
         [property: JsonPropertyName("device_code")] string DeviceCode,
         [property: JsonPropertyName("user_code")] string UserCode,
@@ -257,23 +235,4 @@ internal static class LoginCommands
         [property: JsonPropertyName("verification_uri_complete")] string? VerificationUriComplete,
         [property: JsonPropertyName("expires_in")] int ExpiresIn,
         [property: JsonPropertyName("interval")] int Interval);
-
-    private sealed record Credentials(Uri Gateway, string AccessToken, string? RefreshToken, DateTimeOffset ExpiresAt)
-    {
-        public static Credentials From(Uri gateway, TokenResponse tokens, DateTimeOffset now) =>
-            new(gateway, tokens.AccessToken, tokens.RefreshToken, now.AddSeconds(tokens.ExpiresIn));
-
-        public static Credentials? Load(string path) =>
-            File.Exists(path) ? JsonSerializer.Deserialize<Credentials>(File.ReadAllText(path)) : null;
-
-        public void Save(string path)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-            // Owner-only from creation: the refresh token is a credential.
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using var stream = new FileStream(path, options);
-            JsonSerializer.Serialize(stream, this);
-        }
-    }
 }

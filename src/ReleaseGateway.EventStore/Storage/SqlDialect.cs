@@ -24,7 +24,10 @@ internal abstract class SqlDialect
         "INSERT INTO rg_documents (doc_type, id, body) VALUES (@type, @id, @body) " +
         "ON CONFLICT (doc_type, id) DO UPDATE SET body = excluded.body";
 
-    /// <summary>The tables both backends share; only the integer type names differ.</summary>
+    /// <summary>
+    /// The tables both backends share; only the integer type names differ. The secondary indexes serve
+    /// <see cref="EventQuery"/>'s filters (stream filters use the stream/version key); created on start when missing.
+    /// </summary>
     protected static string TablesDdl(string positionType, string int64Type, string int32Type) => $"""
         CREATE TABLE IF NOT EXISTS rg_events (
             position       {positionType} PRIMARY KEY,
@@ -48,6 +51,9 @@ internal abstract class SqlDialect
             body     TEXT NOT NULL,
             PRIMARY KEY (doc_type, id)
         );
+        CREATE INDEX IF NOT EXISTS rg_events_actor ON rg_events (actor_id, position);
+        CREATE INDEX IF NOT EXISTS rg_events_type ON rg_events (event_type, position);
+        CREATE INDEX IF NOT EXISTS rg_events_time ON rg_events (ts, position);
         """;
 
     public const string EventColumns =

@@ -26,4 +26,13 @@ public static class GatewayScopes
 
     /// <summary>The public client the <c>rgw</c> command line signs in with (authorization code + PKCE, device flow).</summary>
     public const string CliClientId = "rgw-cli";
+
+    /// <summary>The public client the gateway's own web interface signs in with (authorization code + PKCE, registered at start-up).</summary>
+    public const string WebClientId = "rgw-web";
+
+    /// <summary>
+    /// Application property (JSON <c>true</c>) of a client the gateway serves itself: its redirect URIs are accepted on the
+    /// origin the authorization request came to, with a registered path (see <c>LoopbackRedirectApplicationManager</c>).
+    /// </summary>
+    public const string SameOriginRedirectProperty = "rgw_same_origin_redirect";
 }

@@ -109,6 +109,22 @@ public static class ErrorCodes
             "A dataset's source table is uploaded once; register a new dataset for new data."),
         new("RG2019", StatusCodes.Status403Forbidden, "Not the dataset's steward",
             "Only the data steward who registered a dataset may upload its source table."),
+        new("RG2020", StatusCodes.Status409Conflict, "No regeneration to approve",
+            "New generation parameters (ε, rows, generator) can only be given when approving a regeneration of a blocked request."),
+        new("RG2021", StatusCodes.Status409Conflict, "Regeneration votes disagree",
+            "All approving votes of a round must approve the same regeneration parameters; the problem's detail gives the ones already voted for."),
+
+        // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
+        new("RG3001", StatusCodes.Status409Conflict, "Privacy budget exhausted",
+            "Approving the request would take the dataset's composed privacy budget over its cap (or past its number of releases); the detail gives the largest ε still available. Nothing was recorded: the approval was refused with it."),
+        new("RG3002", StatusCodes.Status404NotFound, "Release not found",
+            "There is no such release, or it is not one the caller may see."),
+        new("RG3003", StatusCodes.Status410Gone, "Release no longer available",
+            "The release was revoked by the committee or passed its expiry; its artifacts can no longer be downloaded."),
+        new("RG3004", StatusCodes.Status403Forbidden, "Not allowed to download",
+            "Only the researcher who requested a release, committee members and compliance officers may download it."),
+        new("RG3005", StatusCodes.Status409Conflict, "Release not published",
+            "The release has not passed its gates and been published (or was already revoked)."),
     ];
 
     private static readonly Dictionary<string, ErrorDescription> ByCode = All.ToDictionary(e => e.Code, StringComparer.OrdinalIgnoreCase);

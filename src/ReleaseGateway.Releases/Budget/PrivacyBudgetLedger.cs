@@ -4,11 +4,18 @@ using ReleaseGateway.EventStore;
 
 namespace ReleaseGateway.Releases.Budget;
 
-/// <summary>The cap a dataset's policy sets: total (epsilon, delta) over every release, and a maximum number of releases.</summary>
-public sealed record BudgetCap(double Epsilon, double Delta, int MaxReleases);
+/// <summary>
+/// The cap a dataset's policy sets: total (epsilon, delta) over every release, and a maximum number of releases.
+/// Each release is generated at the cap's delta: under zCDP composition only the composed rho is converted, at the
+/// cap's delta, so a per-release delta would only change how a single release's epsilon is displayed.
+/// </summary>
+public sealed record BudgetCap(double Epsilon, double Delta, int MaxReleases)
+{
+    public static BudgetCap Of(ReleaseGateway.Requests.Policies.DatasetPolicy policy) => new(policy.Epsilon, policy.Delta, policy.MaxReleases);
+}
 
-/// <summary>One request's entry in the ledger.</summary>
-public sealed record LedgerEntry(Guid RequestId, PrivacyCost Cost, double Epsilon, bool Charged, DateTimeOffset At);
+/// <summary>One release attempt's entry in the ledger.</summary>
+public sealed record LedgerEntry(Guid ReleaseId, Guid RequestId, PrivacyCost Cost, double Epsilon, bool Charged, DateTimeOffset At);
 
 /// <summary>
 /// The privacy budget of one source dataset, rebuilt from its events: every reservation and charge
@@ -34,13 +41,13 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
         switch (@event)
         {
             case PrivacyBudgetReserved r:
-                entries[r.RequestId] = new LedgerEntry(r.RequestId, r.Cost, r.Epsilon, false, r.ReservedAt);
+                entries[r.ReleaseId] = new LedgerEntry(r.ReleaseId, r.RequestId, r.Cost, r.Epsilon, false, r.ReservedAt);
                 break;
-            case PrivacyBudgetCharged c when entries.TryGetValue(c.RequestId, out var reserved):
-                entries[c.RequestId] = reserved with { Charged = true, At = c.ChargedAt };
+            case PrivacyBudgetCharged c when entries.TryGetValue(c.ReleaseId, out var reserved):
+                entries[c.ReleaseId] = reserved with { Charged = true, At = c.ChargedAt, Cost = c.Cost ?? reserved.Cost };
                 break;
             case PrivacyBudgetReservationReleased x:
-                entries.Remove(x.RequestId);
+                entries.Remove(x.ReleaseId);
                 break;
         }
         return this with { Entries = entries };
@@ -69,11 +76,11 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
         return low == 0 ? 0 : new PrivacyCost(low).EpsilonAt(releaseDelta);
     }
 
-    /// <summary>Reserves <paramref name="cost"/> for an approved request, or refuses with the remaining budget in the message.</summary>
-    public BudgetDecision Reserve(BudgetCap cap, Guid requestId, PrivacyCost cost, double epsilon, double releaseDelta, string actor, DateTimeOffset now)
+    /// <summary>Reserves <paramref name="cost"/> for an approved release attempt, or refuses with the remaining budget in the message.</summary>
+    public BudgetDecision Reserve(BudgetCap cap, Guid releaseId, Guid requestId, PrivacyCost cost, double epsilon, double releaseDelta, string actor, DateTimeOffset now)
     {
-        if (Entries.ContainsKey(requestId))
-            return BudgetDecision.Refuse(BudgetRefusal.AlreadyReserved, $"Request {requestId} already holds a reservation on this dataset's budget.");
+        if (Entries.ContainsKey(releaseId))
+            return BudgetDecision.Refuse(BudgetRefusal.AlreadyReserved, $"Release {releaseId} already holds a reservation on this dataset's budget.");
         if (Entries.Count >= cap.MaxReleases)
             return BudgetDecision.Refuse(BudgetRefusal.TooManyReleases, $"The dataset's policy allows {cap.MaxReleases} releases and all are taken.");
         var after = Committed.Add(cost).EpsilonAt(cap.Delta);
@@ -81,28 +88,53 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
             return BudgetDecision.Refuse(BudgetRefusal.CapExceeded,
                 $"Approving epsilon = {epsilon:G4} would bring the dataset's composed budget to epsilon = {after:G4} (delta = {cap.Delta:G3}), over its cap of {cap.Epsilon:G4}; " +
                 $"the largest epsilon still available for a release is {RemainingEpsilon(cap, releaseDelta):G4}.");
-        return BudgetDecision.Accept(new PrivacyBudgetReserved(DatasetId, requestId, cost, epsilon, releaseDelta, after, actor, now));
+        return BudgetDecision.Accept(new PrivacyBudgetReserved(DatasetId, releaseId, requestId, cost, epsilon, releaseDelta, after, actor, now));
     }
 
-    /// <summary>Turns a reservation into a charge when generation starts. Charging twice is a no-op (a resumed job).</summary>
-    public PrivacyBudgetCharged? Charge(Guid requestId, string actor, DateTimeOffset now, double capDelta)
+    /// <summary>
+    /// Turns a reservation into a charge when generation starts; charging twice is a no-op (a resumed job). With
+    /// <paramref name="actualCost"/> (a generator that accounts its own run) the charge is that cost, and it is
+    /// refused with <see cref="BudgetExceededException"/> if it would take the composed ledger over the cap.
+    /// </summary>
+    public PrivacyBudgetCharged? Charge(Guid releaseId, string actor, DateTimeOffset now, BudgetCap cap, PrivacyCost? actualCost = null)
     {
-        if (!Entries.TryGetValue(requestId, out var entry))
-            throw new InvalidOperationException($"Request {requestId} has no reservation to charge; generation must not start without one.");
+        if (!Entries.TryGetValue(releaseId, out var entry))
+            throw new InvalidOperationException($"Release {releaseId} has no reservation to charge; generation must not start without one.");
         if (entry.Charged) return null;
-        var spentAfter = Spent.Add(entry.Cost).EpsilonAt(capDelta);
-        return new PrivacyBudgetCharged(DatasetId, requestId, spentAfter, actor, now);
+        var cost = actualCost ?? entry.Cost;
+        if (actualCost is not null)
+        {
+            var committedAfter = Entries.Values.Where(e => e.ReleaseId != releaseId).Aggregate(cost, (sum, e) => sum.Add(e.Cost)).EpsilonAt(cap.Delta);
+            if (committedAfter > cap.Epsilon * (1 + 1e-12))
+                throw new BudgetExceededException(
+                    $"The generator's accounted cost would bring the dataset's composed budget to epsilon = {committedAfter:G4}, over its cap of {cap.Epsilon:G4}.");
+        }
+        var spentAfter = Entries.Values.Where(e => e.Charged).Aggregate(cost, (sum, e) => sum.Add(e.Cost)).EpsilonAt(cap.Delta);
+        return new PrivacyBudgetCharged(DatasetId, releaseId, entry.RequestId, spentAfter, actor, now, actualCost);
     }
 
-    /// <summary>Gives a reservation back (withdrawn or rejected before generation). A charge is never given back.</summary>
-    public PrivacyBudgetReservationReleased? Release(Guid requestId, string reason, string actor, DateTimeOffset now)
+    /// <summary>
+    /// After a run whose generator accounts for itself (DP-SGD: its Rényi curve depends on the noisy record count),
+    /// records that cost; the entry keeps the pointwise upper bound of the charge and the accounted curve, so the
+    /// ledger never holds less than either. Over the cap it is still recorded (the data was touched) and logged by the caller.
+    /// </summary>
+    public PrivacyBudgetCharged RecordAccountedCost(Guid releaseId, PrivacyCost accounted, string actor, DateTimeOffset now, BudgetCap cap)
     {
-        if (!Entries.TryGetValue(requestId, out var entry)) return null;
-        if (entry.Charged)
-            throw new InvalidOperationException($"Request {requestId} has been charged; spent privacy budget is never refunded.");
-        return new PrivacyBudgetReservationReleased(DatasetId, requestId, reason, actor, now);
+        if (!Entries.TryGetValue(releaseId, out var entry) || !entry.Charged)
+            throw new InvalidOperationException($"Release {releaseId} was not charged; an accounted cost can only refine a charge.");
+        var cost = entry.Cost.UpperBound(accounted);
+        var spentAfter = Entries.Values.Where(e => e.Charged && e.ReleaseId != releaseId).Aggregate(cost, (sum, e) => sum.Add(e.Cost)).EpsilonAt(cap.Delta);
+        return new PrivacyBudgetCharged(DatasetId, releaseId, entry.RequestId, spentAfter, actor, now, cost);
     }
+
+    /// <summary>Gives back the uncharged reservations of a request (withdrawn or rejected before generation). A charge is never given back.</summary>
+    public IReadOnlyList<PrivacyBudgetReservationReleased> ReleaseUncharged(Guid requestId, string reason, string actor, DateTimeOffset now) =>
+        Entries.Values.Where(e => e.RequestId == requestId && !e.Charged)
+            .Select(e => new PrivacyBudgetReservationReleased(DatasetId, e.ReleaseId, requestId, reason, actor, now)).ToList();
 }
+
+/// <summary>A charge was refused: the data must not be touched.</summary>
+public sealed class BudgetExceededException(string message) : Exception(message);
 
 public enum BudgetRefusal
 {

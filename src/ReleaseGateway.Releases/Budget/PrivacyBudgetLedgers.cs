@@ -25,14 +25,14 @@ public sealed class PrivacyBudgetLedgers(IEventStore store, TimeProvider time)
         session.Append(PrivacyBudgetLedger.StreamIdFor(ledger.DatasetId), ledger.Version, @event);
 
     /// <summary>Reserves on its own (no other stream involved), retrying on concurrent writers.</summary>
-    public async Task<BudgetDecision> ReserveAsync(Guid datasetId, BudgetCap cap, Guid requestId, double epsilon, double releaseDelta,
+    public async Task<BudgetDecision> ReserveAsync(Guid datasetId, BudgetCap cap, Guid releaseId, Guid requestId, double epsilon, double releaseDelta,
         EventMetadata metadata, CancellationToken cancellationToken = default)
     {
         var cost = PrivacyCost.ForZcdpRelease(epsilon, releaseDelta);
         for (var attempt = 1; ; attempt++)
         {
             var ledger = await LoadAsync(datasetId, cancellationToken);
-            var decision = ledger.Reserve(cap, requestId, cost, epsilon, releaseDelta, metadata.ActorId, time.GetUtcNow());
+            var decision = ledger.Reserve(cap, releaseId, requestId, cost, epsilon, releaseDelta, metadata.ActorId, time.GetUtcNow());
             if (decision.Reserved is null) return decision;
             try
             {

@@ -28,6 +28,18 @@ public sealed record PrivacyCost(double Rho, IReadOnlyList<double>? Rdp = null)
         return new PrivacyCost(Rho + other.Rho, a.Zip(b, (x, y) => x + y).ToArray());
     }
 
+    /// <summary>
+    /// A cost at least as large as both, order by order: the larger rho when both are pure zCDP, else the pointwise
+    /// maximum of the two Rényi curves (rho-zCDP is epsilon(alpha) = rho * alpha), which bounds each mechanism's curve.
+    /// </summary>
+    public PrivacyCost UpperBound(PrivacyCost other)
+    {
+        if (Rdp is null && other.Rdp is null) return new PrivacyCost(Math.Max(Rho, other.Rho));
+        var orders = SubsampledGaussianRdp.DefaultOrders;
+        double Curve(PrivacyCost c, int i) => c.Rho * orders[i] + (c.Rdp?[i] ?? 0);
+        return new PrivacyCost(0, orders.Select((_, i) => Math.Max(Curve(this, i), Curve(other, i))).ToArray());
+    }
+
     /// <summary>The smallest epsilon for which this (composed) cost is (epsilon, delta)-DP.</summary>
     public double EpsilonAt(double delta)
     {

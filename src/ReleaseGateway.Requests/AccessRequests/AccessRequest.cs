@@ -6,6 +6,7 @@ namespace ReleaseGateway.Requests.AccessRequests;
 /// The write-side state of one access request, rebuilt from its events. <see cref="Votes"/> hold the
 /// current voting round only: they are cleared whenever the request changes state, so a request sent
 /// back for changes is voted on afresh. A declared conflict of interest recuses for the request's life.
+/// <see cref="ProposedTerms"/> are the regeneration parameters the current round's approving votes carry.
 /// </summary>
 public sealed record AccessRequest(
     Guid Id,
@@ -17,7 +18,8 @@ public sealed record AccessRequest(
     AccessRequestTerms Terms,
     ImmutableDictionary<string, string> Votes,
     ImmutableHashSet<string> Recused,
-    long Version)
+    long Version,
+    AccessRequestTerms? ProposedTerms = null)
 {
     public static AccessRequest? Rebuild(IEnumerable<object> events)
     {
@@ -38,9 +40,13 @@ public sealed record AccessRequest(
             AccessRequestChangesRequested e => state.MoveTo(e.State),
             AccessRequestResubmitted e => state.MoveTo(e.State) with { Terms = e.Terms },
             AccessRequestWithdrawn e => state.MoveTo(e.State),
-            CommitteeVoteCast e => state with { Votes = state.Votes.SetItem(e.VotedBy, e.Decision) },
+            CommitteeVoteCast e => state with
+            {
+                Votes = state.Votes.SetItem(e.VotedBy, e.Decision),
+                ProposedTerms = e.Decision == "approve" ? e.Terms ?? state.ProposedTerms : state.ProposedTerms,
+            },
             ConflictOfInterestDeclared e => state with { Recused = state.Recused.Add(e.DeclaredBy) },
-            AccessRequestApproved e => state.MoveTo(e.State),
+            AccessRequestApproved e => state.MoveTo(e.State) with { Terms = e.Terms ?? state.Terms },
             AccessRequestRejected e => state.MoveTo(e.State),
             AccessRequestAdvanced e => state.MoveTo(e.State),
             _ => state,
@@ -51,5 +57,5 @@ public sealed record AccessRequest(
     public int Count(string decision) => Votes.Values.Count(v => v == decision);
 
     private AccessRequest MoveTo(string newState) =>
-        newState == State ? this : this with { State = newState, Votes = ImmutableDictionary<string, string>.Empty };
+        newState == State ? this : this with { State = newState, Votes = ImmutableDictionary<string, string>.Empty, ProposedTerms = null };
 }

@@ -29,13 +29,21 @@ public sealed record AccessRequestResubmitted(Guid RequestId, string State, Acce
 
 public sealed record AccessRequestWithdrawn(Guid RequestId, string FromState, string State, string WithdrawnBy, DateTimeOffset WithdrawnAt);
 
-/// <summary>One committee member's vote in the current voting round (<c>Decision</c> is <c>approve</c> or <c>reject</c>).</summary>
-public sealed record CommitteeVoteCast(Guid RequestId, string Decision, string Reason, string VotedBy, DateTimeOffset VotedAt);
+/// <summary>
+/// One committee member's vote in the current voting round (<c>Decision</c> is <c>approve</c> or <c>reject</c>).
+/// <c>Terms</c>, on an approval of a blocked request, are the parameters the member approves a regeneration with.
+/// </summary>
+public sealed record CommitteeVoteCast(Guid RequestId, string Decision, string Reason, string VotedBy, DateTimeOffset VotedAt,
+    AccessRequestTerms? Terms = null);
 
 public sealed record ConflictOfInterestDeclared(Guid RequestId, string DeclaredBy, DateTimeOffset DeclaredAt);
 
-/// <summary>The quorum was reached by <c>ApprovedBy</c>'s vote; <c>Approvers</c> lists every approving member of the round.</summary>
-public sealed record AccessRequestApproved(Guid RequestId, string State, IReadOnlyList<string> Approvers, string ApprovedBy, DateTimeOffset ApprovedAt);
+/// <summary>
+/// The quorum was reached by <c>ApprovedBy</c>'s vote; <c>Approvers</c> lists every approving member of the round.
+/// <c>Terms</c> replace the request's terms when the committee approved a regeneration with new parameters.
+/// </summary>
+public sealed record AccessRequestApproved(Guid RequestId, string State, IReadOnlyList<string> Approvers, string ApprovedBy, DateTimeOffset ApprovedAt,
+    AccessRequestTerms? Terms = null);
 
 public sealed record AccessRequestRejected(Guid RequestId, string State, IReadOnlyList<string> Rejecters, string RejectedBy, DateTimeOffset RejectedAt);
 

@@ -13,9 +13,12 @@ namespace ReleaseGateway.Requests.AccessRequests;
 /// If-Match header a lost race is decided again on the new state (so two racing votes each count exactly
 /// once, and a vote after the quorum is refused); with If-Match the caller asked for exactly that version.
 /// </summary>
-internal static class AccessRequestStream
+public static class AccessRequestStream
 {
+    // A lost race on the request's own stream is rare (a few members voting at once); on another module's
+    // stream (a dataset's budget ledger, shared by every request on the dataset) it is common under load.
     private const int Attempts = 5;
+    private const int SharedStreamAttempts = 64;
 
     public static async Task<AccessRequest> LoadAsync(IEventStore store, Guid id, CancellationToken ct)
     {
@@ -25,7 +28,7 @@ internal static class AccessRequestStream
         return request with { Version = events[^1].StreamVersion };
     }
 
-    public static async Task<AccessRequestDetails> DecideAsync(
+    internal static async Task<AccessRequestDetails> DecideAsync(
         HttpContext http, Guid id, Func<AccessRequest, WorkflowDefinition, Actor, DateTimeOffset, IReadOnlyList<object>> decide, CancellationToken ct)
     {
         var services = http.RequestServices;
@@ -34,6 +37,7 @@ internal static class AccessRequestStream
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var actor = http.ToActor();
         var ifMatch = IfMatch(http);
+        var hooks = services.GetServices<IAccessRequestDecisionHook>().ToList();
         for (var attempt = 1; ; attempt++)
         {
             var request = await LoadAsync(store, id, ct);
@@ -44,8 +48,13 @@ internal static class AccessRequestStream
             {
                 await using var session = store.OpenSession(http.GetEventMetadata(ActingRole(actor, events)));
                 session.Append(id, request.Version, [.. events]);
+                foreach (var hook in hooks) await hook.StageAsync(session, request, events, actor, now, ct);
                 await session.SaveChangesAsync(ct);
                 break;
+            }
+            catch (StreamVersionConflictException e) when (e.StreamId != id && attempt < SharedStreamAttempts)
+            {
+                // Another stream staged by a hook moved on (another approval reserved budget): decide again.
             }
             catch (StreamVersionConflictException) when (ifMatch is null && attempt < Attempts)
             {
@@ -61,7 +70,7 @@ internal static class AccessRequestStream
         return details;
     }
 
-    public static Actor ToActor(this HttpContext http)
+    internal static Actor ToActor(this HttpContext http)
     {
         var actor = http.GetActor();
         return new Actor(actor.Id, actor.Roles);

@@ -30,5 +30,5 @@ public sealed record DatasetPolicy(
 /// <summary>Generators the synthesis engine provides.</summary>
 public static class KnownGenerators
 {
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { "aim", "mst" };
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { "aim", "mst", "made" };
 }

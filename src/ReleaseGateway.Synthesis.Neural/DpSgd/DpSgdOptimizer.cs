@@ -35,7 +35,7 @@ public sealed record DpSgdSettings(double ClipNorm, double NoiseMultiplier, doub
 /// example changes the clipped sum by at most C in L2, so noise sigma C gives the subsampled-Gaussian
 /// guarantee accounted by <see cref="Privacy.Accounting.SubsampledGaussianRdp"/>.
 /// </remarks>
-public sealed class DpSgdOptimizer
+public sealed class DpSgdOptimizer : IDisposable
 {
     private readonly IReadOnlyList<MaskedLinear> layers;
     private readonly DpSgdSettings settings;
@@ -60,6 +60,15 @@ public sealed class DpSgdOptimizer
         secondMoments = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
     }
 
+    /// <summary>Frees Adam's moment estimates.</summary>
+    public void Dispose()
+    {
+        foreach (Tensor moment in firstMoments.Concat(secondMoments))
+        {
+            moment.Dispose();
+        }
+    }
+
     /// <summary>
     /// Squared L2 norms of each example's gradient over all layers, from the layers' remembered
     /// inputs and the given output gradients (one row per example).
@@ -69,8 +78,8 @@ public sealed class DpSgdOptimizer
         Tensor total = zeros(outputGradients[0].shape[0]);
         for (int l = 0; l < layers.Count; l++)
         {
-            Tensor a2 = layers[l].LastInput!.square();
-            Tensor g2 = outputGradients[l].square();
+            Tensor a2 = ScalarOps.Square(layers[l].LastInput!);
+            Tensor g2 = ScalarOps.Square(outputGradients[l]);
             Tensor weightPart = layers[l].Mask is { } mask
                 ? (g2 * a2.mm(mask.t())).sum(1)
                 : g2.sum(1) * a2.sum(1);
@@ -90,7 +99,7 @@ public sealed class DpSgdOptimizer
         IList<Tensor> outputGradients = autograd.grad([lossSum], layers.Select(l => l.LastOutput!).ToArray());
         Tensor exampleNorms = PerExampleSquaredNorms(outputGradients.ToArray()).sqrt();
         norms = exampleNorms;
-        Tensor inverse = ScalarOps.With(1e-6, e => exampleNorms.add(e)).reciprocal();
+        Tensor inverse = ScalarOps.AddScalar(exampleNorms, 1e-6).reciprocal();
         Tensor factors = ScalarOps.With(settings.ClipNorm, c => inverse.mul(c));
         factors = ScalarOps.With(1.0, one => factors.clamp_max(one));
         var summed = new Tensor[layers.Count * 2];
@@ -162,7 +171,7 @@ public sealed class DpSgdOptimizer
 
     private void Adam(Tensor parameter, Tensor gradient, Tensor m, Tensor v)
     {
-        Tensor squared = gradient.square();
+        Tensor squared = ScalarOps.Square(gradient);
         ScalarOps.With(settings.Beta1, b => m.mul_(b));
         ScalarOps.With(1 - settings.Beta1, a => m.add_(gradient, a));
         ScalarOps.With(settings.Beta2, b => v.mul_(b));
@@ -171,7 +180,7 @@ public sealed class DpSgdOptimizer
         double correction2 = 1 - Math.Pow(settings.Beta2, step);
         Tensor firstHat = ScalarOps.With(1 / correction1, c => m.mul(c));
         Tensor secondHat = ScalarOps.With(1 / correction2, c => v.mul(c));
-        Tensor denominator = ScalarOps.With(settings.AdamEpsilon, e => secondHat.sqrt().add(e));
+        Tensor denominator = ScalarOps.AddScalar(secondHat.sqrt(), settings.AdamEpsilon);
         Tensor update = firstHat / denominator;
         ScalarOps.With(-settings.LearningRate, rate => parameter.add_(update, rate));
     }

@@ -11,12 +11,19 @@ namespace ReleaseGateway.Synthesis.Neural.DpSgd;
 /// </summary>
 public sealed class MaskedLinear : IDisposable
 {
-    /// <summary>Creates the layer with weights uniform in ±1/sqrt(fan-in) (PyTorch's default) drawn from <paramref name="generator"/>.</summary>
+    /// <summary>
+    /// Creates the layer with weights uniform in ±1/sqrt(fan-in) (PyTorch's default) drawn from
+    /// <paramref name="generator"/>. The layer owns copies of its tensors (dispose it); <paramref name="mask"/>
+    /// stays the caller's.
+    /// </summary>
     public MaskedLinear(int inputs, int outputs, Tensor? mask, Generator generator)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
+        ArgumentNullException.ThrowIfNull(generator);
         double bound = 1 / Math.Sqrt(inputs);
+        // Temporaries stay reachable (and are freed here, not by the finalizer) until the scope ends.
+        using DisposeScope scope = NewDisposeScope();
         using (no_grad())
         {
             Weight = Uniform([outputs, inputs], bound, generator).requires_grad_(true).DetachFromDisposeScope();
@@ -24,6 +31,7 @@ public sealed class MaskedLinear : IDisposable
         }
 
         Mask = mask?.to_type(ScalarType.Float32).DetachFromDisposeScope();
+        ParameterCount = (Mask is null ? (long)inputs * outputs : Mask.to_type(ScalarType.Int64).sum().item<long>()) + outputs;
         Inputs = inputs;
         Outputs = outputs;
     }
@@ -50,7 +58,7 @@ public sealed class MaskedLinear : IDisposable
     public Tensor? LastOutput { get; private set; }
 
     /// <summary>Number of trainable parameters (masked-out weights excluded).</summary>
-    public long ParameterCount => (Mask is null ? (long)Inputs * Outputs : (long)Mask.sum().item<float>()) + Outputs;
+    public long ParameterCount { get; }
 
     /// <summary>Computes z = a (W ⊙ M)ᵀ + b and remembers a and z.</summary>
     public Tensor Forward(Tensor input)

@@ -15,6 +15,11 @@ namespace ReleaseGateway.Synthesis.Neural.Generators;
 /// integers/continuous values, date periods, the missing code), so the heads are categorical and the
 /// shared decoder turns codes back into the original types. tanh rather than ReLU: bounded
 /// activations train better under DP-SGD (Papernot et al. 2021, "Tempered sigmoid activations").
+/// <para>
+/// Call <see cref="Logits"/>, <see cref="NegativeLogLikelihood"/> and <see cref="OneHot"/> inside a
+/// <see cref="DisposeScope"/>: their intermediate tensors must stay reachable until the scope ends
+/// (docs/neural.md, "Native object lifetimes"); the constructor and <see cref="Sample"/> open their own.
+/// </para>
 /// </remarks>
 public sealed class MadeModel : IDisposable
 {
@@ -47,6 +52,8 @@ public sealed class MadeModel : IDisposable
         }
 
         int[] hiddenDegree = Enumerable.Range(0, hidden).Select(h => columns == 1 ? columns : h % (columns - 1) + 1).ToArray();
+        // The masks are temporaries (each layer keeps its own copy): the scope frees them, not the finalizer.
+        using DisposeScope scope = NewDisposeScope();
         Tensor Mask(int rows, int cols, Func<int, int, bool> connected)
         {
             var values = new float[rows * cols];
@@ -95,6 +102,7 @@ public sealed class MadeModel : IDisposable
     public void InitializeFromMarginals(IReadOnlyList<double[]> marginals, double weightScale = 0.1)
     {
         ArgumentNullException.ThrowIfNull(marginals);
+        using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
         var bias = new float[Width];
         for (int j = 0; j < DomainSizes.Count; j++)
@@ -105,7 +113,7 @@ public sealed class MadeModel : IDisposable
             }
         }
 
-        using Tensor values = tensor(bias);
+        Tensor values = tensor(bias);
         Output.Bias.copy_(values);
         Direct.Bias.zero_();
         ScalarOps.With(weightScale, w => Output.Weight.mul_(w));
@@ -166,7 +174,7 @@ public sealed class MadeModel : IDisposable
             {
                 Tensor probabilities = Logits(x).narrow(1, offsets[j], DomainSizes[j]).softmax(1);
                 Tensor drawn = multinomial(probabilities, 1, true, generator);
-                Tensor slot = ScalarOps.With((long)offsets[j], o => drawn.add(o));
+                Tensor slot = ScalarOps.AddScalar(drawn, (long)offsets[j]);
                 x.scatter_(1, slot, ones(n, 1));
                 long[] codes = drawn.squeeze(1).data<long>().ToArray();
                 for (int i = 0; i < n; i++)

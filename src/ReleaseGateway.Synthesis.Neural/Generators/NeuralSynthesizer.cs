@@ -22,9 +22,23 @@ namespace ReleaseGateway.Synthesis.Neural.Generators;
 /// Privacy noise and Poisson sampling draw from <see cref="CryptoRandomSource"/> unless a seed is
 /// given; weight initialisation and sampling from the trained model are post-processing and use
 /// Torch's (non-cryptographic) generator seeded from that source.
+/// <para>
+/// Threads: <see cref="Run"/> may be called from any thread, several at once (each run has its own
+/// model, optimizer and Torch generator; TorchSharp's dispose scopes and libtorch's grad mode are per
+/// thread). Every tensor a run creates is owned by a dispose scope or by the model, and every scalar by
+/// <c>ScalarOps</c>, so no native object is ever left to a finalizer that could free it while libtorch
+/// still uses it (docs/neural.md, "Native object lifetimes").
+/// </para>
 /// </remarks>
 public static class NeuralSynthesizer
 {
+    /// <summary>
+    /// Version of the generator (model, training and sampling code); the release manifest records it. Also
+    /// the assembly's version (ReleaseGateway.Synthesis.Neural.csproj), checked by a test. Raise it whenever
+    /// the same inputs and seed could produce a different table.
+    /// </summary>
+    public const string Version = "1.0.0";
+
     /// <summary>Trains and samples; <paramref name="progress"/> receives one report per expected epoch.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Invalid epsilon, delta, rows or hyper-parameters, or a budget too small to train.</exception>
     public static NeuralSynthesisResult Run(EncodedTable table, NeuralSynthesisOptions options, IProgress<NeuralTrainingProgress>? progress = null)
@@ -40,9 +54,13 @@ public static class NeuralSynthesizer
         TorchRuntime.EnsureInitialized();
         if (options.Threads is int threads)
         {
+            // Safe from concurrent runs: libtorch keeps OpenMP's thread count per calling thread and
+            // guards its own pool; the value also becomes the default of threads that start using Torch later.
             torch.set_num_threads(threads);
         }
 
+        // Keeps every temporary tensor of the run reachable until the run ends, then frees it (see remarks).
+        using DisposeScope runScope = NewDisposeScope();
         IRandomSource random = options.Seed is long seed ? new SeededRandomSource(seed) : new CryptoRandomSource();
         using var generator = new Generator(random.NextUInt64());
 
@@ -79,7 +97,7 @@ public static class NeuralSynthesizer
         }
 
         var columns = Enumerable.Range(0, table.ColumnCount).Select(j => table.Column(j).ToArray()).ToArray();
-        var optimizer = new DpSgdOptimizer(model.Layers, new DpSgdSettings(options.ClipNorm, sigma, batch, options.LearningRate), random);
+        using var optimizer = new DpSgdOptimizer(model.Layers, new DpSgdSettings(options.ClipNorm, sigma, batch, options.LearningRate), random);
         using (Tensor data = model.OneHot(columns))
         {
             int stepsPerEpoch = Math.Max(1, (int)Math.Round(1 / q));

@@ -23,6 +23,9 @@ public sealed partial class Browser(Uri baseAddress) : IDisposable
     public Task<HttpResponseMessage> PostFormAsync(string action, IEnumerable<KeyValuePair<string, string>> fields) =>
         _client.PostAsync(action, new FormUrlEncodedContent(fields));
 
+    /// <summary>Sends any request with this browser's cookies (a file upload, a forged Host header).</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => _client.SendAsync(request);
+
     /// <summary>Follows redirects on this site until a page or a redirect elsewhere (e.g. the client's loopback URI).</summary>
     public async Task<HttpResponseMessage> FollowAsync(HttpResponseMessage response)
     {

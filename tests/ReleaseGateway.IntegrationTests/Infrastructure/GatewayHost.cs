@@ -57,6 +57,8 @@ public abstract class GatewayHost : IAsyncLifetime
             ["Identity:RateLimit:PermitLimit"] = "100000",
             ["Identity:Lockout:MaxFailedAttempts"] = "3",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Most tests stop at a decision; the release pipeline's own tests (Releases/PipelineHost.cs) run the jobs.
+            ["ReleaseGateway:Jobs:Enabled"] = "false",
         };
         Configure(settings);
         _factory = new Factory(settings);

@@ -22,12 +22,12 @@ public sealed class DpSgdTests
     [Fact]
     public void GivenBatch_WhenClippedSumComputedFromActivationsAndOutputGradients_ThenEqualsLoopOverBatchesOfOne()
     {
+        using DisposeScope scope = NewDisposeScope();
         (MadeModel model, Tensor batch) = TinyModelAndBatch();
         using (model)
-        using (batch)
         {
             const double clip = 0.5;
-            var optimizer = new DpSgdOptimizer(model.Layers, new DpSgdSettings(clip, 0, 6, 1e-3), new SeededRandomSource(1));
+            using var optimizer = new DpSgdOptimizer(model.Layers, new DpSgdSettings(clip, 0, 6, 1e-3), new SeededRandomSource(1));
             Tensor[] fast = optimizer.ClippedGradientSum(model.NegativeLogLikelihood(batch).sum(), out Tensor norms);
 
             // Reference: autograd on one example at a time, then clip and sum.
@@ -37,7 +37,7 @@ public sealed class DpSgdTests
             {
                 Tensor loss = model.NegativeLogLikelihood(batch.narrow(0, i, 1)).sum();
                 IList<Tensor> grads = autograd.grad([loss], parameters);
-                double norm = Math.Sqrt(grads.Sum(g => g.square().sum().item<float>()));
+                double norm = Math.Sqrt(grads.Sum(g => ScalarOps.Square(g).sum().item<float>()));
                 Assert.Equal(norm, norms[i].item<float>(), 4);
                 double factor = Math.Min(1, clip / (norm + 1e-6));
                 for (int p = 0; p < parameters.Length; p++)
@@ -58,15 +58,15 @@ public sealed class DpSgdTests
     [Fact]
     public void GivenMadeModel_WhenLaterColumnChanges_ThenEarlierColumnsConditionalsDoNotChange()
     {
+        using DisposeScope scope = NewDisposeScope();
         (MadeModel model, Tensor batch) = TinyModelAndBatch();
         using (model)
-        using (batch)
         using (no_grad())
         {
             Tensor before = model.Logits(batch);
             Tensor changed = batch.clone();
             changed.narrow(1, 3, 4).zero_(); // column 1 (codes 3..6) changed to code 0 for every row
-            changed.narrow(1, 3, 1).fill_(1);
+            ScalarOps.With(1.0, one => changed.narrow(1, 3, 1).fill_(one));
             Tensor after = model.Logits(changed);
 
             // Columns 0 and 1 (logit slots 0..6) depend only on earlier columns; column 2 (slots 7..8) may change.
@@ -108,12 +108,12 @@ public sealed class DpSgdTests
     [Fact]
     public void GivenEmptyBatch_WhenStepped_ThenParametersStillMoveByNoiseOnly()
     {
+        using DisposeScope scope = NewDisposeScope();
         (MadeModel model, Tensor batch) = TinyModelAndBatch();
         using (model)
-        using (batch)
         {
             Tensor before = model.Layers[0].Bias.detach().clone();
-            var optimizer = new DpSgdOptimizer(model.Layers, new DpSgdSettings(1, 1, 6, 1e-2), new SeededRandomSource(3));
+            using var optimizer = new DpSgdOptimizer(model.Layers, new DpSgdSettings(1, 1, 6, 1e-2), new SeededRandomSource(3));
 
             optimizer.Step(null);
 

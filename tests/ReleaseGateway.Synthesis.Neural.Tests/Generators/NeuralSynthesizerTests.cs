@@ -1,3 +1,5 @@
+using System.Reflection;
+using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Neural.Generators;
@@ -65,6 +67,36 @@ public sealed class NeuralSynthesizerTests
 
         Assert.Equal(first.Column(0).ToArray(), second.Column(0).ToArray());
         Assert.Equal(first.Column(1).ToArray(), second.Column(1).ToArray());
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(3.0)]
+    public void GivenRun_WhenItsRenyiCurveIsChargedAsTheLedgerDoes_ThenOneValuePerDefaultOrderConvertsToAtMostEpsilon(double epsilon)
+    {
+        const double delta = 1e-9;
+        NeuralSynthesisResult result = NeuralSynthesizer.Run(DependentTable(), new NeuralSynthesisOptions { Epsilon = epsilon, Delta = delta, Seed = 4, Epochs = 1, Hidden = 8, Rows = 10 });
+
+        // The ledger's PrivacyCost(0, TotalRdp) needs one value per default order, in that order ...
+        Assert.Equal(SubsampledGaussianRdp.DefaultOrders, result.Accountant.Orders);
+        Assert.Equal(SubsampledGaussianRdp.DefaultOrders.Count, result.Accountant.TotalRdp.Count);
+        // ... and converts it with a fresh accountant on those orders (PrivacyCost.EpsilonAt).
+        var ledger = new RenyiAccountant();
+        ledger.Compose("made", result.Accountant.TotalRdp.ToArray());
+        double charged = ledger.Epsilon(delta).Epsilon;
+        Assert.True(charged <= epsilon, $"charged {charged:R} > requested {epsilon}");
+        Assert.InRange(charged, 0.99 * epsilon, epsilon);
+        Assert.Equal(result.EpsilonSpent, charged, 12);
+    }
+
+    [Fact]
+    public void GivenGeneratorVersion_WhenComparedWithTheAssembly_ThenTheyAgree()
+    {
+        string? informational = typeof(NeuralSynthesizer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+
+        Assert.NotNull(informational);
+        Assert.True(informational == NeuralSynthesizer.Version || informational.StartsWith(NeuralSynthesizer.Version + "+", StringComparison.Ordinal),
+            $"assembly {informational}, NeuralSynthesizer.Version {NeuralSynthesizer.Version}: change both together");
     }
 
     [Theory]

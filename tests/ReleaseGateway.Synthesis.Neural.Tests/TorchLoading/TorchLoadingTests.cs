@@ -1,3 +1,4 @@
+using ReleaseGateway.Synthesis.Neural.DpSgd;
 using ReleaseGateway.Synthesis.Neural.TorchLoading;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -94,7 +95,8 @@ public sealed class TorchLoadingTests
         using var layer = nn.Linear(3, 1);
         using Tensor x = tensor(new float[] { 1, 2, 3, -1, 0, 2 }, [2, 3]);
         using Tensor y = layer.forward(x);
-        using Tensor loss = y.pow(2).sum();
+        using Tensor squared = ScalarOps.Square(y);
+        using Tensor loss = squared.sum();
         loss.backward();
 
         // d/dW sum_i (W x_i + b)^2 = sum_i 2 (W x_i + b) x_i

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 
 namespace ReleaseGateway.Requests.AccessRequests.AcceptForReview;
@@ -17,6 +16,5 @@ internal static class AcceptForReviewEndpoint
         .WithSummary("Screening passed: hand the request to the committee");
 
     private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            [AcceptForReviewDecider.Handle(request, new AcceptForReview(id, actor, now), definition)], ct));
+        TypedResults.Ok(await AccessRequestCommands.AcceptForReviewAsync(http, id, ct));
 }

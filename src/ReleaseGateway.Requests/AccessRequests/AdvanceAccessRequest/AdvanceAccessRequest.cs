@@ -27,8 +27,15 @@ public static class AdvanceAccessRequestHandler
         var request = await AccessRequestStream.LoadAsync(store, command.RequestId, ct);
         var advanced = AdvanceAccessRequestDecider.Handle(request, command, workflows.Get(request.Workflow));
         await using var session = store.OpenSession(metadata);
-        session.Append(command.RequestId, request.Version, advanced);
+        Stage(session, request, advanced);
         await session.SaveChangesAsync(ct);
         return advanced;
     }
+
+    /// <summary>
+    /// Stages the step in <paramref name="session"/> at the version it was decided on, so it commits atomically with
+    /// the caller's own events (a budget charge, a release's record); a concurrent change fails the whole session.
+    /// </summary>
+    public static void Stage(ReleaseGateway.EventStore.IEventSession session, AccessRequest request, AccessRequestAdvanced advanced) =>
+        session.Append(request.Id, request.Version, advanced);
 }

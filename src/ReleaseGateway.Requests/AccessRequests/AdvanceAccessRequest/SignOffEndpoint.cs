@@ -3,9 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
-using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
 
@@ -22,7 +20,5 @@ internal static class SignOffEndpoint
         .WithSummary("Compliance sign-off (two-key workflow): release, or refuse and block");
 
     private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, SignOffBody body, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            [AdvanceAccessRequestDecider.Handle(request,
-                new AdvanceAccessRequest(id, body.Approve ? WorkflowTriggers.SignOff : WorkflowTriggers.RefuseSignOff, body.Reason ?? "", actor, now), definition)], ct));
+        TypedResults.Ok(await AccessRequestCommands.SignOffAsync(http, id, body.Approve, body.Reason, ct));
 }

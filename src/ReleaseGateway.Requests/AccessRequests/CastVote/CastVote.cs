@@ -4,7 +4,8 @@ using ReleaseGateway.Requests.Workflows;
 namespace ReleaseGateway.Requests.AccessRequests.CastVote;
 
 /// <param name="Decision"><c>approve</c> or <c>reject</c>.</param>
-public sealed record CastVote(Guid RequestId, string Decision, string Reason, Actor Actor, DateTimeOffset Now);
+/// <param name="RegenerationTerms">On approving a blocked request: the request's terms with the new generation parameters (already checked against the dataset's policy).</param>
+public sealed record CastVote(Guid RequestId, string Decision, string Reason, Actor Actor, DateTimeOffset Now, AccessRequestTerms? RegenerationTerms = null);
 
 public sealed class CastVoteValidator : AbstractValidator<CastVote>
 {
@@ -26,12 +27,32 @@ public static class CastVoteDecider
         new CastVoteValidator().ValidateAndThrow(command);
         var approve = command.Decision == WorkflowTriggers.Approve;
         var step = new AccessRequestWorkflow(definition, request).Vote(command.Actor, approve);
-        var vote = new CommitteeVoteCast(request.Id, command.Decision, command.Reason, command.Actor.Id, command.Now);
+        if (command.RegenerationTerms is { } terms)
+        {
+            if (!approve || !IsBlocked(request, definition))
+                throw new RequestRefusedException(RequestErrors.RegenerationNotApplicable(request.State));
+            // Every approving vote of the round approves the same parameters, so no member decides terms the others did not see.
+            if (request.ProposedTerms is { } proposed && !SameGeneration(proposed, terms))
+                throw new RequestRefusedException(RequestErrors.RegenerationTermsDiffer(proposed, request.State));
+        }
+        else if (approve && request.ProposedTerms is { } proposed)
+        {
+            throw new RequestRefusedException(RequestErrors.RegenerationTermsDiffer(proposed, request.State));
+        }
+
+        var vote = new CommitteeVoteCast(request.Id, command.Decision, command.Reason, command.Actor.Id, command.Now, command.RegenerationTerms);
         if (!step.Moved) return [vote];
         var sameSide = request.Votes.Where(v => v.Value == command.Decision).Select(v => v.Key).Append(command.Actor.Id).ToList();
         object decision = approve
-            ? new AccessRequestApproved(request.Id, step.To, sameSide, command.Actor.Id, command.Now)
+            ? new AccessRequestApproved(request.Id, step.To, sameSide, command.Actor.Id, command.Now, command.RegenerationTerms)
             : new AccessRequestRejected(request.Id, step.To, sameSide, command.Actor.Id, command.Now);
         return [vote, decision];
     }
+
+    /// <summary>The state the workflow's <c>block</c> trigger leads to: where the committee decides on a regeneration.</summary>
+    public static bool IsBlocked(AccessRequest request, WorkflowDefinition definition) =>
+        definition.Transitions.Any(t => t.Trigger == WorkflowTriggers.Block && t.To == request.State);
+
+    private static bool SameGeneration(AccessRequestTerms a, AccessRequestTerms b) =>
+        a.Epsilon.Equals(b.Epsilon) && a.Rows == b.Rows && a.Generator == b.Generator;
 }

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 
 namespace ReleaseGateway.Requests.AccessRequests.DeclareConflict;
@@ -17,6 +16,5 @@ internal static class DeclareConflictEndpoint
         .WithSummary("Declare a conflict of interest: the member is recused from this request and the quorum counts without them");
 
     private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            [DeclareConflictDecider.Handle(request, new DeclareConflict(id, actor, now), definition)], ct));
+        TypedResults.Ok(await AccessRequestCommands.DeclareConflictAsync(http, id, ct));
 }

@@ -20,11 +20,12 @@ public sealed record AccessRequestDetails(
     IReadOnlyList<TimelineEntry> Timeline,
     DateTimeOffset SubmittedAt,
     DateTimeOffset UpdatedAt,
-    long Version)
+    long Version,
+    AccessRequestTerms? ProposedTerms = null)
 {
     /// <summary>The write-side state this read model mirrors, for questions such as "may this member vote?".</summary>
     public AccessRequest ToRequest() => new(Id, DatasetId, Workflow, OptionalSteps, RequesterId, State, Terms,
-        CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version);
+        CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version, ProposedTerms);
 }
 
 public sealed class AccessRequestDetailsProjection : SingleStreamProjection<AccessRequestDetails>
@@ -37,11 +38,12 @@ public sealed class AccessRequestDetailsProjection : SingleStreamProjection<Acce
         var entry = new TimelineEntry(@event.StreamVersion, @event.EventType, @event.Metadata.ActorId, @event.Timestamp, request.State, Detail(data));
         return new AccessRequestDetails(request.Id, request.DatasetId, request.Workflow, request.OptionalSteps, request.RequesterId, request.State, request.Terms,
             new Dictionary<string, string>(request.Votes), request.Recused.Order(StringComparer.Ordinal).ToList(),
-            [.. current?.Timeline ?? [], entry], current?.SubmittedAt ?? @event.Timestamp, @event.Timestamp, @event.StreamVersion);
+            [.. current?.Timeline ?? [], entry], current?.SubmittedAt ?? @event.Timestamp, @event.Timestamp, @event.StreamVersion, request.ProposedTerms);
     }
 
     private static string? Detail(object data) => data switch
     {
+        CommitteeVoteCast { Terms: { } t } v => $"{v.Decision} a regeneration with ε = {t.Epsilon}, {t.Rows} rows, generator {t.Generator ?? "default"}: {v.Reason}",
         CommitteeVoteCast v => $"{v.Decision}: {v.Reason}",
         AccessRequestChangesRequested c => c.Reason,
         AccessRequestAdvanced a => string.IsNullOrEmpty(a.Reason) ? a.Trigger : $"{a.Trigger}: {a.Reason}",

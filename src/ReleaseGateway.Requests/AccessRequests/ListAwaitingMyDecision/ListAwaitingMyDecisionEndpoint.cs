@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ReleaseGateway.EventStore;
-using ReleaseGateway.Identity.Authorization;
-using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
 using ReleaseGateway.Requests.Workflows;
 
@@ -19,14 +17,6 @@ internal static class ListAwaitingMyDecisionEndpoint
         .WithName("ListAwaitingMyDecision")
         .WithSummary("Requests the calling committee member can vote on now (not own, not yet voted, not recused), oldest first");
 
-    private static async Task<Ok<IReadOnlyList<AccessRequestSummary>>> Handle(HttpContext http, IEventStore store, WorkflowCatalog workflows, CancellationToken ct)
-    {
-        var actor = http.ToActor();
-        var all = await store.QueryAsync<AccessRequestDetails>(ct);
-        IReadOnlyList<AccessRequestSummary> awaiting = all
-            .Where(d => workflows.All.TryGetValue(d.Workflow, out var w) && w.State(d.State).Quorum is not null)
-            .Where(d => new AccessRequestWorkflow(workflows.Get(d.Workflow), d.ToRequest()).CanVote(actor))
-            .OrderBy(d => d.UpdatedAt).Select(AccessRequestSummary.Of).ToList();
-        return TypedResults.Ok(awaiting);
-    }
+    private static async Task<Ok<IReadOnlyList<AccessRequestSummary>>> Handle(HttpContext http, IEventStore store, WorkflowCatalog workflows, CancellationToken ct) =>
+        TypedResults.Ok(await AccessRequestQueries.AwaitingDecisionAsync(store, workflows, http.ToActor(), ct));
 }

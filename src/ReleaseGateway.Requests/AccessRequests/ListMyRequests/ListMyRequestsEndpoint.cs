@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ReleaseGateway.EventStore;
-using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 
 namespace ReleaseGateway.Requests.AccessRequests.ListMyRequests;
@@ -22,12 +21,6 @@ internal static class ListMyRequestsEndpoint
         .WithName("ListMyRequests")
         .WithSummary("The caller's own requests with their status, newest first");
 
-    private static async Task<Ok<IReadOnlyList<AccessRequestSummary>>> Handle(HttpContext http, IEventStore store, CancellationToken ct)
-    {
-        var actor = http.ToActor();
-        var all = await store.QueryAsync<AccessRequestDetails>(ct);
-        IReadOnlyList<AccessRequestSummary> mine = all.Where(d => d.RequesterId == actor.Id)
-            .OrderByDescending(d => d.SubmittedAt).Select(AccessRequestSummary.Of).ToList();
-        return TypedResults.Ok(mine);
-    }
+    private static async Task<Ok<IReadOnlyList<AccessRequestSummary>>> Handle(HttpContext http, IEventStore store, CancellationToken ct) =>
+        TypedResults.Ok(await AccessRequestQueries.MineAsync(store, http.ToActor(), ct));
 }

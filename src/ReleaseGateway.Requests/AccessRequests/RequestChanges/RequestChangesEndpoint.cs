@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 
 namespace ReleaseGateway.Requests.AccessRequests.RequestChanges;
@@ -20,6 +19,5 @@ internal static class RequestChangesEndpoint
         .WithSummary("Send the request back to its researcher with the changes needed");
 
     private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, RequestChangesBody body, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            [RequestChangesDecider.Handle(request, new RequestChanges(id, body.Reason, actor, now), definition)], ct));
+        TypedResults.Ok(await AccessRequestCommands.RequestChangesAsync(http, id, body.Reason, ct));
 }

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 
 namespace ReleaseGateway.Requests.AccessRequests.WithdrawAccessRequest;
@@ -17,6 +16,5 @@ internal static class WithdrawAccessRequestEndpoint
         .WithSummary("Withdraw one's own request while it is not yet released");
 
     private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            [WithdrawAccessRequestDecider.Handle(request, new WithdrawAccessRequest(id, actor, now), definition)], ct));
+        TypedResults.Ok(await AccessRequestCommands.WithdrawAsync(http, id, ct));
 }

@@ -4,9 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ReleaseGateway.EventStore;
-using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.Policies;
-using ReleaseGateway.Requests;
 
 namespace ReleaseGateway.Requests.Datasets.GetDataset;
 
@@ -33,16 +31,9 @@ internal static class GetDatasetEndpoint
             .WithSummary("One dataset: description, schema, releasable columns and policy limits (never the data)");
     }
 
-    private static async Task<Ok<IReadOnlyList<DatasetView>>> List(IEventStore store, PolicyCatalog policies, CancellationToken ct)
-    {
-        IReadOnlyList<DatasetView> all = (await store.QueryAsync<DatasetDetails>(ct)).OrderBy(d => d.Name, StringComparer.Ordinal)
-            .Select(d => new DatasetView(d, DatasetPolicyView.Of(policies.For(d.Name)))).ToList();
-        return TypedResults.Ok(all);
-    }
+    private static async Task<Ok<IReadOnlyList<DatasetView>>> List(IEventStore store, PolicyCatalog policies, CancellationToken ct) =>
+        TypedResults.Ok(await DatasetQueries.ListAsync(store, policies, ct));
 
-    private static async Task<Ok<DatasetView>> Get(Guid id, IEventStore store, PolicyCatalog policies, CancellationToken ct)
-    {
-        var d = await store.LoadAsync<DatasetDetails>(id, ct) ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(id.ToString()));
-        return TypedResults.Ok(new DatasetView(d, DatasetPolicyView.Of(policies.For(d.Name))));
-    }
+    private static async Task<Ok<DatasetView>> Get(Guid id, IEventStore store, PolicyCatalog policies, CancellationToken ct) =>
+        TypedResults.Ok(await DatasetQueries.GetAsync(store, policies, id, ct));
 }

@@ -1,0 +1,212 @@
+using System.CommandLine;
+using ReleaseGateway.Cli.Gateway;
+using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
+
+namespace ReleaseGateway.Cli;
+
+/// <summary>
+/// <c>rgw requests submit | show | accept | vote | releases | wait</c>: an access request from submission (researcher) through
+/// screening (steward) and the committee's votes to the release the pipeline makes of it.
+/// </summary>
+internal static class RequestsCommands
+{
+    /// <summary>Exit code of <c>wait</c> when the request ends without a published release (blocked, rejected, ...).</summary>
+    private const int NotReleased = 3;
+
+    public static Command Create()
+    {
+        var requests = new Command("requests", "Submit, screen, vote on and follow access requests");
+        requests.Subcommands.Add(Submit());
+        requests.Subcommands.Add(Show());
+        requests.Subcommands.Add(Accept());
+        requests.Subcommands.Add(Vote());
+        requests.Subcommands.Add(Releases());
+        requests.Subcommands.Add(Wait());
+        return requests;
+    }
+
+    private static Argument<Guid> RequestArgument() => new("REQUEST") { Description = "The request's id" };
+
+    private static Command Submit()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var dataset = new Option<string>("--dataset") { Description = "The dataset's id or name", Required = true };
+        var title = new Option<string>("--title") { Description = "A short title", Required = true };
+        var purpose = new Option<string>("--purpose") { Description = "What the synthetic data is for", Required = true };
+        var justification = new Option<string>("--justification") { Description = "Why these columns, this ε and this many rows", Required = true };
+        var intendedUse = new Option<string>("--intended-use") { Description = "How the data will be used and by whom", Required = true };
+        var columns = new Option<string[]>("--columns")
+        {
+            Description = "Columns to release (comma-separated or repeated; default: every releasable column)", AllowMultipleArgumentsPerToken = true,
+        };
+        var epsilon = new Option<double>("--epsilon") { Description = "The privacy budget ε this release may spend", Required = true };
+        var rows = new Option<int?>("--rows") { Description = "Rows of the synthetic table (default: as many as the source table)" };
+        var generator = new Option<string?>("--generator") { Description = "Generator (aim or mst, as the dataset's policy allows; default aim)" };
+        var accessDays = new Option<int>("--access-days") { Description = "Days the release stays downloadable", DefaultValueFactory = _ => 30 };
+        var idempotencyKey = new Option<string?>("--idempotency-key") { Description = "Repeating a submission with the same key returns the same request" };
+        var quiet = new Option<bool>("--quiet") { Description = "Print only the new request's id" };
+        var command = new Command("submit", "Submit an access request for a synthetic release (researchers)")
+        {
+            credentials, dataset, title, purpose, justification, intendedUse, columns, epsilon, rows, generator, accessDays, idempotencyKey, quiet,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var target = await DatasetsCommands.ResolveAsync(gateway, parse.GetValue(dataset)!, ct);
+            var chosen = parse.GetValue(columns) is { Length: > 0 } given
+                ? given.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
+                : target.SynthesisColumns.ToList();
+            var body = new
+            {
+                datasetId = target.Id, title = parse.GetValue(title), purpose = parse.GetValue(purpose), justification = parse.GetValue(justification),
+                intendedUse = parse.GetValue(intendedUse), columns = chosen, epsilon = parse.GetValue(epsilon),
+                rows = parse.GetValue(rows) ?? (int)(target.SourceRows ?? throw new UsageException($"Dataset {target.Name} has no source table yet; give --rows.")),
+                generator = parse.GetValue(generator), accessDays = parse.GetValue(accessDays),
+            };
+            Dictionary<string, string> headers = parse.GetValue(idempotencyKey) is { } key ? new() { ["Idempotency-Key"] = key } : [];
+            var request = await gateway.SendJsonAsync<AccessRequestDetails>(HttpMethod.Post, "/requests", body, ct, headers);
+            Console.WriteLine(parse.GetValue(quiet)
+                ? request.Id.ToString()
+                : $"Submitted request {request.Id} on {target.Name}: ε = {request.Terms.Epsilon}, {request.Terms.Rows} rows, columns {string.Join(", ", request.Terms.Columns)}; state {request.State}.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = RequestArgument();
+        var command = new Command("show", "A request's terms, state, votes, timeline and release attempts") { credentials, id };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var request = await gateway.GetAsync<AccessRequestDetails>($"/requests/{parse.GetValue(id)}", ct);
+            var t = request.Terms;
+            Console.WriteLine($"Request {request.Id}: {t.Title}");
+            Console.WriteLine($"state:     {request.State} (workflow {request.Workflow}, version {request.Version})");
+            Console.WriteLine($"dataset:   {request.DatasetId}");
+            Console.WriteLine($"terms:     ε = {t.Epsilon}, {t.Rows} rows, generator {t.Generator ?? "default"}, {t.AccessDays} access days");
+            Console.WriteLine($"columns:   {string.Join(", ", t.Columns)}");
+            if (request.CurrentVotes.Count > 0)
+                Console.WriteLine($"votes:     {string.Join(", ", request.CurrentVotes.Select(v => $"{v.Key}: {v.Value}"))}");
+            Console.WriteLine("timeline:");
+            foreach (var e in request.Timeline)
+                Console.WriteLine($"  {e.At:u}  {e.Event,-32} → {e.State,-16} by {e.By}{(e.Detail is null ? "" : $" ({e.Detail})")}");
+            var releases = await gateway.GetAsync<List<ReleaseView>>($"/requests/{request.Id}/releases", ct);
+            foreach (var r in releases)
+                Console.WriteLine($"release:   {r.Release.Id} attempt {r.Release.Attempt}: {ReleaseCommands.Progress(r)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Accept()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = RequestArgument();
+        var command = new Command("accept", "Screening passed: hand the request to the committee (data stewards)") { credentials, id };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var request = await gateway.SendJsonAsync<AccessRequestDetails>(HttpMethod.Post, $"/decisions/{parse.GetValue(id)}/accept-for-review", null, ct);
+            Console.WriteLine($"Request {request.Id} accepted for review; state {request.State}.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Vote()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = RequestArgument();
+        var decision = new Argument<string>("DECISION") { Description = "approve or reject" };
+        decision.AcceptOnlyFromAmong("approve", "reject");
+        var reason = new Option<string>("--reason") { Description = "The reason, recorded with the vote", Required = true };
+        var command = new Command("vote", "Vote on a request in committee review (committee members)") { credentials, id, decision, reason };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var request = await gateway.SendJsonAsync<AccessRequestDetails>(HttpMethod.Post, $"/decisions/{parse.GetValue(id)}/votes",
+                new { decision = parse.GetValue(decision), reason = parse.GetValue(reason) }, ct);
+            Console.WriteLine($"Vote recorded ({parse.GetValue(decision)}); request {request.Id} is {request.State}.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Releases()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = RequestArgument();
+        var quiet = new Option<bool>("--quiet") { Description = "Print only the release ids, oldest attempt first" };
+        var command = new Command("releases", "The request's release attempts with their status and progress") { credentials, id, quiet };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var releases = await gateway.GetAsync<List<ReleaseView>>($"/requests/{parse.GetValue(id)}/releases", ct);
+            foreach (var r in releases)
+                Console.WriteLine(parse.GetValue(quiet) ? r.Release.Id.ToString() : $"{r.Release.Id}  attempt {r.Release.Attempt}  {ReleaseCommands.Progress(r)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Wait()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = RequestArgument();
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait at most", DefaultValueFactory = _ => 600 };
+        var command = new Command("wait",
+            "Follow an approved request's release through generation and evaluation, printing progress; exit 0 when published " +
+            "(or awaiting sign-off), 3 when blocked or the request ended without a release")
+        {
+            credentials, id, timeout,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var requestId = parse.GetValue(id);
+            var deadline = DateTimeOffset.UtcNow.AddSeconds(parse.GetValue(timeout));
+            string? last = null;
+            while (true)
+            {
+                var request = await gateway.GetAsync<AccessRequestDetails>($"/requests/{requestId}", ct);
+                var releases = await gateway.GetAsync<List<ReleaseView>>($"/requests/{requestId}/releases", ct);
+                var latest = releases.LastOrDefault();
+                var line = latest is null ? $"request {request.State}, waiting for the pipeline to start" : ReleaseCommands.Progress(latest);
+                if (line != last) Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss}  {line}");
+                last = line;
+
+                if (latest?.Release.Status == ReleaseStatus.Published)
+                {
+                    Console.WriteLine($"Release {latest.Release.Id} is published; download it with 'rgw release download {latest.Release.Id} --out DIR'.");
+                    return ExitCodes.Ok;
+                }
+                if (latest?.Release.Status == ReleaseStatus.Blocked)
+                {
+                    Console.WriteLine($"Release {latest.Release.Id} is blocked: {latest.Release.BlockedReason}");
+                    foreach (var gate in latest.Release.Gates.Where(g => g.Status != "Pass")) Console.WriteLine($"  {ReleaseCommands.Gate(gate)}");
+                    return NotReleased;
+                }
+                if (request.State == "AwaitingSignOff")
+                {
+                    Console.WriteLine("The release passed its gates and awaits a compliance officer's sign-off.");
+                    return ExitCodes.Ok;
+                }
+                if (request.State is "Rejected" or "Withdrawn" or "Revoked" or "Expired")
+                {
+                    Console.WriteLine($"Request {requestId} is {request.State}; no release will be published for it.");
+                    return NotReleased;
+                }
+                if (latest is null && request.State is "Screening" or "ChangesRequested" or "CommitteeReview")
+                    throw new UsageException($"Request {requestId} is in {request.State}: it has not been approved, so no release is under way.");
+                if (DateTimeOffset.UtcNow > deadline)
+                    throw new UsageException($"Still not published after {parse.GetValue(timeout)} s (request {request.State}); try again later.");
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }));
+        return command;
+    }
+}

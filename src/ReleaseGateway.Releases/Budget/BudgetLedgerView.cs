@@ -1,0 +1,38 @@
+using ReleaseGateway.EventStore;
+
+namespace ReleaseGateway.Releases.Budget;
+
+/// <summary>One release attempt on the ledger: what it costs on its own, and whether it is spent or only reserved.</summary>
+public sealed record LedgerLine(Guid ReleaseId, Guid RequestId, double Epsilon, double EpsilonAtCapDelta, bool Charged, DateTimeOffset At);
+
+/// <summary>The ledger after one of its events: composed ε spent and committed (spent + reserved), at the cap's δ.</summary>
+public sealed record LedgerPoint(long Version, DateTimeOffset At, string Event, Guid ReleaseId, double EpsilonSpent, double EpsilonCommitted);
+
+/// <summary>A dataset's privacy budget as stewards, committee members and compliance officers read it.</summary>
+public sealed record BudgetLedgerView(
+    Guid DatasetId, double CapEpsilon, double CapDelta, int MaxReleases, double EpsilonSpent, double EpsilonCommitted, double RemainingEpsilon,
+    int Releases, IReadOnlyList<LedgerLine> Entries, IReadOnlyList<LedgerPoint> History)
+{
+    /// <summary>Builds the view by replaying the ledger stream, so the history is exactly what the events say.</summary>
+    public static BudgetLedgerView Build(Guid datasetId, BudgetCap cap, IReadOnlyList<StoredEvent> events)
+    {
+        var ledger = PrivacyBudgetLedger.Empty(datasetId);
+        var history = new List<LedgerPoint>();
+        foreach (var e in events)
+        {
+            ledger = ledger.Apply(e.Data) with { Version = e.StreamVersion };
+            var release = e.Data switch
+            {
+                PrivacyBudgetReserved r => r.ReleaseId,
+                PrivacyBudgetCharged c => c.ReleaseId,
+                PrivacyBudgetReservationReleased x => x.ReleaseId,
+                _ => Guid.Empty,
+            };
+            history.Add(new LedgerPoint(e.StreamVersion, e.Timestamp, e.EventType, release, ledger.Spent.EpsilonAt(cap.Delta), ledger.Committed.EpsilonAt(cap.Delta)));
+        }
+        return new BudgetLedgerView(datasetId, cap.Epsilon, cap.Delta, cap.MaxReleases, ledger.Spent.EpsilonAt(cap.Delta), ledger.Committed.EpsilonAt(cap.Delta),
+            ledger.RemainingEpsilon(cap, cap.Delta), ledger.Entries.Count,
+            ledger.Entries.Values.OrderBy(l => l.At).Select(l => new LedgerLine(l.ReleaseId, l.RequestId, l.Epsilon, l.Cost.EpsilonAt(cap.Delta), l.Charged, l.At)).ToList(),
+            history);
+    }
+}

@@ -1,0 +1,87 @@
+using ReleaseGateway.EventStore;
+
+namespace ReleaseGateway.Releases.Pipeline;
+
+public static class ReleaseStatus
+{
+    public const string Generating = "Generating";
+    public const string Evaluating = "Evaluating";
+    public const string AwaitingPublication = "AwaitingPublication";
+    public const string Blocked = "Blocked";
+    public const string Published = "Published";
+    public const string Revoked = "Revoked";
+    public const string Expired = "Expired";
+}
+
+public sealed record ReleaseDownload(string Artifact, string By, string Role, DateTimeOffset At);
+
+/// <summary>Read model of one release attempt: where it is, how far along, what it produced and who downloaded it.</summary>
+public sealed record ReleaseDetails(
+    Guid Id,
+    Guid RequestId,
+    Guid DatasetId,
+    string DatasetName,
+    string RequesterId,
+    int Attempt,
+    string Generator,
+    double Epsilon,
+    double Delta,
+    int Rows,
+    IReadOnlyList<string> Columns,
+    IReadOnlyList<string> Approvers,
+    string Status,
+    string Step,
+    int Percent,
+    string Stage,
+    double? EpsilonSpentAfter,
+    bool? Passed,
+    IReadOnlyList<GateOutcome> Gates,
+    IReadOnlyList<string> EvaluationErrors,
+    string? BlockedReason,
+    IReadOnlyList<ReleaseArtifact> Artifacts,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? PublishedAt,
+    DateTimeOffset? ExpiresAt,
+    string? RevokedReason,
+    IReadOnlyList<ReleaseDownload> Downloads,
+    long Version)
+{
+    /// <summary>Downloadable now: published, not revoked, not past its expiry (checked against the clock, not only the sweep).</summary>
+    public bool IsAvailable(DateTimeOffset now) => Status == ReleaseStatus.Published && ExpiresAt > now;
+}
+
+public sealed class ReleaseDetailsProjection : SingleStreamProjection<ReleaseDetails>
+{
+    public override ReleaseDetails? Apply(ReleaseDetails? current, StoredEvent @event)
+    {
+        if (@event.Data is ReleaseGenerationStarted s)
+            return new ReleaseDetails(s.ReleaseId, s.RequestId, s.DatasetId, s.DatasetName, s.RequesterId, s.Attempt, s.Generator, s.Epsilon, s.Delta,
+                s.Rows, s.Columns, s.Approvers, ReleaseStatus.Generating, "generate", 0, "started", null, null, [], [], null, [], s.StartedAt, null, null, null, [],
+                @event.StreamVersion);
+        if (current is null) return null;
+        var next = @event.Data switch
+        {
+            ReleaseProgressed p => current with { Step = p.Step, Percent = p.Percent, Stage = p.Stage },
+            SyntheticTableGenerated g => current with
+            {
+                Status = ReleaseStatus.Evaluating, Step = "evaluate", Percent = 0, Stage = "queued", EpsilonSpentAfter = g.EpsilonSpentAfter,
+            },
+            ReleaseEvaluated e => current with
+            {
+                Status = e.Passed ? ReleaseStatus.AwaitingPublication : current.Status, Passed = e.Passed, Gates = e.Gates, EvaluationErrors = e.Errors,
+                Step = "publish", Percent = e.Passed ? 0 : 100, Stage = e.Passed ? "awaiting publication" : "gates failed",
+            },
+            ReleaseBlocked b => current with { Status = ReleaseStatus.Blocked, BlockedReason = b.Reason, Stage = "blocked" },
+            ReleasePublished p => current with
+            {
+                Status = ReleaseStatus.Published, Artifacts = [.. p.Artifacts, p.Manifest, p.Signature], PublishedAt = p.PublishedAt, ExpiresAt = p.ExpiresAt,
+                Step = "publish", Percent = 100, Stage = "published",
+            },
+            ReleaseArtifactDownloaded d => current with { Downloads = [.. current.Downloads, new ReleaseDownload(d.Artifact, d.DownloadedBy, d.Role, d.DownloadedAt)] },
+            ReleaseRevoked r => current with { Status = ReleaseStatus.Revoked, RevokedReason = r.Reason },
+            ReleaseExpired => current with { Status = ReleaseStatus.Expired },
+            _ => current,
+        };
+        return next with { Version = @event.StreamVersion };
+    }
+}

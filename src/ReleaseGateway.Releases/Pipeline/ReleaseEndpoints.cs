@@ -1,0 +1,111 @@
+using AuthPolicies = ReleaseGateway.Identity.Authorization.Policies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Verification;
+using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Releases.Artifacts;
+using ReleaseGateway.Releases.Jobs;
+using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
+using ReleaseGateway.Requests.Workflows;
+
+namespace ReleaseGateway.Releases.Pipeline;
+
+/// <summary>A release with <c>Live</c> progress when this process runs its step (the details' Step/Percent are the last recorded mark).</summary>
+public sealed record ReleaseView(ReleaseDetails Release, LiveProgress? Live);
+
+public sealed record RevokeBody(string Reason);
+
+/// <summary>Where a request is in the pipeline: its state, its job (waiting or running, where, how far) and its release attempts.</summary>
+public sealed record PipelineView(Guid RequestId, string State, JobStatus? Job, IReadOnlyList<ReleaseView> Releases);
+
+internal static class ReleaseEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var releases = app.MapGroup("/releases").WithTags("Releases").AddEndpointFilter<RequestsProblemFilter>()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        releases.MapGet("/{id:guid}", GetRelease).RequireAuthorization(AuthPolicies.Authenticated)
+            .WithName("GetRelease").WithSummary("A release attempt: status, progress, gate results, artifacts with their hashes, expiry, downloads");
+        releases.MapGet("/{id:guid}/artifacts/{name}", Download).RequireAuthorization(AuthPolicies.Authenticated)
+            .WithName("DownloadReleaseArtifact").WithSummary("Download an artifact of a published release (requester, committee, compliance); each download is recorded")
+            .ProducesProblem(StatusCodes.Status410Gone);
+        releases.MapPost("/{id:guid}/revoke", Revoke).RequireAuthorization(AuthPolicies.Authenticated)
+            .WithName("RevokeRelease").WithSummary("Revoke a published release with a reason (committee members, data stewards); downloads stop")
+            .ProducesValidationProblem();
+
+        // The key release manifests (and audit checkpoints) are signed with, for `rgw release verify --key`.
+        app.MapGet("/.well-known/rgw-signing-key.pem", (Lazy<AuditSigningKey> key) =>
+                TypedResults.Text(key.Value.ExportPublicKeyPem(), "application/x-pem-file"))
+            .AllowAnonymous().WithTags("Releases").WithName("GetSigningKey")
+            .WithSummary("The gateway's public signing key (PEM): verifies release manifests and audit checkpoints offline");
+
+        app.MapGet("/requests/{id:guid}/releases", ForRequest).RequireAuthorization(AuthPolicies.Authenticated)
+            .AddEndpointFilter<RequestsProblemFilter>().WithTags("Releases")
+            .WithName("ListRequestReleases").WithSummary("The request's release attempts with their progress");
+        app.MapGet("/requests/{id:guid}/pipeline", Pipeline).RequireAuthorization(AuthPolicies.Authenticated)
+            .AddEndpointFilter<RequestsProblemFilter>().WithTags("Releases")
+            .WithName("GetRequestPipeline").WithSummary("The request's state, its pipeline job (waiting/running, instance, progress) and release attempts");
+    }
+
+    private static async Task<Ok<ReleaseView>> GetRelease(Guid id, HttpContext http, ReleaseLifecycle lifecycle, PipelineProgress progress, CancellationToken ct)
+    {
+        var release = await lifecycle.GetAsync(id, ct);
+        var actor = http.GetActor();
+        if (!ReleaseLifecycle.MayView(release, actor.Id, actor.Roles)) throw new RequestRefusedException(new RequestError("RG3002", 404, "Release not found", $"No release {id}."));
+        return TypedResults.Ok(new ReleaseView(release, progress.Get(id)));
+    }
+
+    private static async Task<Ok<IReadOnlyList<ReleaseView>>> ForRequest(Guid id, HttpContext http, IEventStore store, PipelineProgress progress, CancellationToken ct)
+    {
+        await VisibleRequestAsync(id, http, store, ct);
+        return TypedResults.Ok(await ReleasesOfAsync(id, store, progress, ct));
+    }
+
+    private static async Task<Ok<PipelineView>> Pipeline(Guid id, HttpContext http, IEventStore store, PipelineProgress progress, IReleaseJobs jobs,
+        CancellationToken ct)
+    {
+        var request = await VisibleRequestAsync(id, http, store, ct);
+        return TypedResults.Ok(new PipelineView(id, request.State, await jobs.GetStatusAsync(AdvanceReleaseJob.KeyFor(id), ct),
+            await ReleasesOfAsync(id, store, progress, ct)));
+    }
+
+    private static async Task<AccessRequestDetails> VisibleRequestAsync(Guid id, HttpContext http, IEventStore store, CancellationToken ct)
+    {
+        var request = await store.LoadAsync<AccessRequestDetails>(id, ct);
+        var actor = http.GetActor();
+        var staff = actor.IsInRole(WorkflowRoles.CommitteeMember) || actor.IsInRole(WorkflowRoles.ComplianceOfficer) || actor.IsInRole(WorkflowRoles.DataSteward);
+        if (request is null || (request.RequesterId != actor.Id && !staff)) throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
+        return request;
+    }
+
+    private static async Task<IReadOnlyList<ReleaseView>> ReleasesOfAsync(Guid requestId, IEventStore store, PipelineProgress progress, CancellationToken ct) =>
+        (await store.QueryAsync<ReleaseDetails>(ct)).Where(r => r.RequestId == requestId).OrderBy(r => r.Attempt)
+            .Select(r => new ReleaseView(r, progress.Get(r.Id))).ToList();
+
+    private static async Task<IResult> Download(Guid id, string name, HttpContext http, ReleaseLifecycle lifecycle, ArtifactStore artifacts, CancellationToken ct)
+    {
+        var actor = http.GetActor();
+        var role = new[] { WorkflowRoles.ComplianceOfficer, WorkflowRoles.CommitteeMember, WorkflowRoles.Researcher }.FirstOrDefault(actor.IsInRole)
+            ?? actor.Roles.First();
+        var artifact = await lifecycle.RecordDownloadAsync(id, name, actor.Id, actor.Roles, http.GetEventMetadata(role), ct);
+        var stream = await artifacts.OpenVerifiedAsync(artifact.Sha256, ct);
+        http.Response.Headers["Digest"] = $"sha-256={Convert.ToBase64String(Convert.FromHexString(artifact.Sha256))}";
+        return TypedResults.File(stream, artifact.MediaType, artifact.Name);
+    }
+
+    private static async Task<Ok<ReleaseDetails>> Revoke(Guid id, RevokeBody body, HttpContext http, ReleaseLifecycle lifecycle, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 4000)
+            throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure(nameof(body.Reason), "Give a reason (at most 4000 characters).")]);
+        var actor = http.GetActor();
+        var acting = actor.IsInRole(WorkflowRoles.CommitteeMember) ? WorkflowRoles.CommitteeMember
+            : actor.IsInRole(WorkflowRoles.DataSteward) ? WorkflowRoles.DataSteward
+            : throw new RequestRefusedException(new RequestError("RG2002", 403, "Role required", "Revoking a release requires the role CommitteeMember or DataSteward."));
+        return TypedResults.Ok(await lifecycle.RevokeAsync(id, body.Reason, new Actor(actor.Id, actor.Roles), http.GetEventMetadata(acting), ct));
+    }
+}

@@ -1,0 +1,60 @@
+using ReleaseGateway.Releases.Budget;
+
+namespace ReleaseGateway.Releases.Pipeline;
+
+// Events of a release stream (one per attempt: id from ReleaseIds.For). Every step of the pipeline is one of
+// these, committed atomically with the request's own step (AccessRequestAdvanced) and, at the start, the budget
+// charge. The generator's noise seed is never recorded in clear (see GenerationStarted).
+
+/// <summary>An artifact of a release: its name in the download URL, content hash, size and media type.</summary>
+public sealed record ReleaseArtifact(string Name, string Sha256, long Bytes, string MediaType);
+
+/// <summary>
+/// Generation started and the budget was charged in the same commit. <c>SplitSeed</c> reproduces the holdout split
+/// (public: it selects rows, it adds no noise). <c>SeedCommitment</c> is SHA-256 over the secret noise seed, which is
+/// kept sealed in the gateway's data folder: publishing a noise seed would let anyone subtract the noise.
+/// </summary>
+public sealed record ReleaseGenerationStarted(
+    Guid ReleaseId, Guid RequestId, Guid DatasetId, string DatasetName, string RequesterId, int Attempt,
+    string Generator, string GeneratorVersion, double Epsilon, double Delta, int Rows, IReadOnlyList<string> Columns,
+    double HoldoutFraction, int SplitSeed, int EvaluationSeed, string SeedCommitment, IReadOnlyList<string> Approvers,
+    int AccessDays, DateTimeOffset StartedAt);
+
+/// <summary>The source table was split; only counts are recorded.</summary>
+public sealed record ReleaseSplitRecorded(Guid ReleaseId, int TrainRows, int HoldoutRows, string SourceSha256, DateTimeOffset RecordedAt);
+
+/// <summary>A coarse progress mark of the running step (at most a few per step), for the request's details.</summary>
+public sealed record ReleaseProgressed(Guid ReleaseId, string Step, int Percent, string Stage, DateTimeOffset At);
+
+/// <summary>The synthetic table is stored (not yet downloadable); <c>Cost</c> is what the ledger was charged.</summary>
+public sealed record SyntheticTableGenerated(Guid ReleaseId, ReleaseArtifact Table, int Rows, PrivacyCost Cost, double EpsilonSpentAfter, DateTimeOffset GeneratedAt);
+
+/// <summary>One gate's outcome, as the manifest and the committee see it.</summary>
+public sealed record GateOutcome(string Name, string Status, double? Value, double Threshold, string Comparison, string Detail);
+
+/// <summary>Every mandatory evaluator ran (or failed closed); the reports are stored.</summary>
+public sealed record ReleaseEvaluated(Guid ReleaseId, bool Passed, IReadOnlyList<GateOutcome> Gates, IReadOnlyList<string> Errors,
+    ReleaseArtifact ReportJson, ReleaseArtifact ReportHtml, double DurationSeconds, DateTimeOffset EvaluatedAt);
+
+/// <summary>The attempt stopped before publication: a gate failed, generation failed, or a job was interrupted. The charge stays.</summary>
+public sealed record ReleaseBlocked(Guid ReleaseId, string Step, string Reason, DateTimeOffset BlockedAt);
+
+/// <summary>Published: every artifact's hash (the manifest's too) is on the record; downloads open until <c>ExpiresAt</c>.</summary>
+public sealed record ReleasePublished(Guid ReleaseId, ReleaseArtifact Manifest, ReleaseArtifact Signature, IReadOnlyList<ReleaseArtifact> Artifacts,
+    string SigningKeyId, DateTimeOffset ExpiresAt, DateTimeOffset PublishedAt);
+
+public sealed record ReleaseArtifactDownloaded(Guid ReleaseId, string Artifact, string Sha256, string DownloadedBy, string Role, DateTimeOffset DownloadedAt);
+
+public sealed record ReleaseRevoked(Guid ReleaseId, string Reason, string RevokedBy, DateTimeOffset RevokedAt);
+
+public sealed record ReleaseExpired(Guid ReleaseId, DateTimeOffset ExpiredAt);
+
+public static class ReleaseEventTypes
+{
+    public static readonly IReadOnlyList<Type> All =
+    [
+        typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(ReleaseProgressed), typeof(SyntheticTableGenerated),
+        typeof(ReleaseEvaluated), typeof(ReleaseBlocked), typeof(ReleasePublished), typeof(ReleaseArtifactDownloaded),
+        typeof(ReleaseRevoked), typeof(ReleaseExpired),
+    ];
+}

@@ -1,0 +1,104 @@
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
+using ReleaseGateway.Requests.Workflows;
+
+namespace ReleaseGateway.Releases.Pipeline;
+
+/// <summary>What happens to a published release: downloads (each one an event), revocation (with a reason) and expiry.</summary>
+public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflows, TimeProvider time)
+{
+    private const int Attempts = 32;
+
+    public async Task<ReleaseDetails> GetAsync(Guid releaseId, CancellationToken ct) =>
+        await store.LoadAsync<ReleaseDetails>(releaseId, ct) ?? throw new RequestRefusedException(NotFound(releaseId));
+
+    /// <summary>Who may see a release's page: the requester, the committee, compliance officers and data stewards.</summary>
+    public static bool MayView(ReleaseDetails release, string actorId, IReadOnlySet<string> roles) =>
+        MayDownload(release, actorId, roles) || roles.Contains(WorkflowRoles.DataSteward);
+
+    /// <summary>Who may download: the researcher who requested it, committee members and compliance officers.</summary>
+    public static bool MayDownload(ReleaseDetails release, string actorId, IReadOnlySet<string> roles) =>
+        release.RequesterId == actorId || roles.Contains(WorkflowRoles.CommitteeMember) || roles.Contains(WorkflowRoles.ComplianceOfficer);
+
+    /// <summary>Records the download (who, when, which artifact) and returns the artifact to serve; refused once revoked or expired.</summary>
+    public async Task<ReleaseArtifact> RecordDownloadAsync(Guid releaseId, string artifactName, string actorId, IReadOnlySet<string> roles,
+        EventMetadata metadata, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var release = await GetAsync(releaseId, ct);
+            if (!MayDownload(release, actorId, roles))
+                throw new RequestRefusedException(new RequestError("RG3004", 403, "Not allowed to download",
+                    "Only the researcher who requested this release, committee members and compliance officers may download it."));
+            var now = time.GetUtcNow();
+            if (!release.IsAvailable(now))
+                throw new RequestRefusedException(release.Status is ReleaseStatus.Revoked or ReleaseStatus.Expired || release.ExpiresAt <= now
+                    ? new RequestError("RG3003", 410, "Release no longer available", release.Status == ReleaseStatus.Revoked
+                        ? $"Release {releaseId} was revoked: {release.RevokedReason}"
+                        : $"Release {releaseId} expired at {release.ExpiresAt:u}.")
+                    : new RequestError("RG3005", 409, "Release not published", $"Release {releaseId} is {release.Status}; only published releases can be downloaded."));
+            var artifact = release.Artifacts.FirstOrDefault(a => a.Name == artifactName)
+                ?? throw new RequestRefusedException(new RequestError("RG3002", 404, "Release not found",
+                    $"Release {releaseId} has no artifact '{artifactName}' (it has: {string.Join(", ", release.Artifacts.Select(a => a.Name))})."));
+            try
+            {
+                await using var session = store.OpenSession(metadata);
+                session.Append(releaseId, release.Version, new ReleaseArtifactDownloaded(releaseId, artifact.Name, artifact.Sha256, actorId, metadata.ActorRole, now));
+                await session.SaveChangesAsync(ct);
+                return artifact;
+            }
+            catch (StreamVersionConflictException) when (attempt < Attempts)
+            {
+                // Another download (or a revocation) landed first: check availability again.
+            }
+        }
+    }
+
+    /// <summary>Revokes a published release: downloads stop; the request moves to Revoked. Who may revoke is the workflow's rule.</summary>
+    public Task<ReleaseDetails> RevokeAsync(Guid releaseId, string reason, Actor actor, EventMetadata metadata, CancellationToken ct) =>
+        EndAsync(releaseId, WorkflowTriggers.Revoke, actor, metadata, now => new ReleaseRevoked(releaseId, reason, actor.Id, now), $"revoked: {reason}", ct);
+
+    /// <summary>Expires every published release past its expiry (the recurring sweep); returns how many.</summary>
+    public async Task<int> ExpireDueAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var due = (await store.QueryAsync<ReleaseDetails>(ct)).Where(r => r.Status == ReleaseStatus.Published && r.ExpiresAt <= now).ToList();
+        var system = Actor.Of(ReleasePipeline.SystemActorId, WorkflowRoles.System);
+        foreach (var release in due)
+        {
+            try
+            {
+                await EndAsync(release.Id, WorkflowTriggers.Expire, system, new EventMetadata(ReleasePipeline.SystemActorId, WorkflowRoles.System, $"expire-{release.Id:N}"),
+                    at => new ReleaseExpired(release.Id, at), $"expired at {release.ExpiresAt:u}", ct);
+            }
+            catch (Exception e) when (e is RequestRefusedException or StreamVersionConflictException)
+            {
+                // Revoked or expired by someone else meanwhile.
+            }
+        }
+        return due.Count;
+    }
+
+    private async Task<ReleaseDetails> EndAsync(Guid releaseId, string trigger, Actor actor, EventMetadata metadata, Func<DateTimeOffset, object> ended,
+        string reason, CancellationToken ct)
+    {
+        var release = await GetAsync(releaseId, ct);
+        if (release.Status != ReleaseStatus.Published)
+            throw new RequestRefusedException(new RequestError("RG3005", 409, "Release not published", $"Release {releaseId} is {release.Status}."));
+        var request = await AccessRequestStream.LoadAsync(store, release.RequestId, ct);
+        var now = time.GetUtcNow();
+        var advanced = AdvanceAccessRequestDecider.Handle(request, new AdvanceAccessRequest(request.Id, trigger, $"release {releaseId} {reason}", actor, now),
+            workflows.Get(request.Workflow));
+        await using (var session = store.OpenSession(metadata))
+        {
+            session.Append(releaseId, release.Version, ended(now));
+            AdvanceAccessRequestHandler.Stage(session, request, advanced);
+            await session.SaveChangesAsync(ct);
+        }
+        return await GetAsync(releaseId, ct);
+    }
+
+    private static RequestError NotFound(Guid releaseId) => new("RG3002", 404, "Release not found", $"No release {releaseId}.");
+}

@@ -1,0 +1,269 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using ReleaseGateway.Diagnostics;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
+using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Requests.Workflows;
+using ReleaseGateway.Releases.Budget;
+
+namespace ReleaseGateway.Releases.Pipeline;
+
+/// <summary>
+/// Drives one request through the release pipeline: approved → generating (budget charged) → evaluating → gates →
+/// [sign-off] → published. <see cref="RunAsync"/> takes every step the request's state allows the gateway to take,
+/// one after another, and stops where a person must act. Each step commits its events (request, release and
+/// budget streams) in one session at the versions it decided on, so two workers racing on a request record a step
+/// once, and a job re-run after a crash continues from the recorded state:
+/// <list type="bullet">
+/// <item>interrupted generation fails closed: the request is blocked, the charge stays (the data was touched);</item>
+/// <item>interrupted evaluation resumes: it is seeded and deterministic, and costs no budget;</item>
+/// <item>nothing is published without a <see cref="ReleaseEvaluated"/> that passed.</item>
+/// </list>
+/// </summary>
+public sealed partial class ReleasePipeline(
+    IEventStore store,
+    WorkflowCatalog workflows,
+    PolicyCatalog policies,
+    PrivacyBudgetLedgers ledgers,
+    ReleaseGeneration generation,
+    ReleaseEvaluation evaluation,
+    ReleasePublication publication,
+    TimeProvider time,
+    ILogger<ReleasePipeline> logger)
+{
+    public const string SystemActorId = "system:release-pipeline";
+    private static readonly Counter<long> Steps =
+        new Meter(GatewayTelemetry.Name).CreateCounter<long>("rgw.release.steps", description: "Pipeline steps taken, by step");
+    private static readonly Actor System = Actor.Of(SystemActorId, WorkflowRoles.System);
+
+    /// <summary>Takes every step the gateway may take on <paramref name="requestId"/> now; returns the state it stopped in.</summary>
+    public async Task<string> RunAsync(Guid requestId, CancellationToken ct)
+    {
+        for (var steps = 0; steps < 16; steps++)
+        {
+            var (request, events) = await LoadAsync(requestId, ct);
+            var definition = workflows.Get(request.Workflow);
+            var next = NextStep(request, definition);
+            if (next is null) return request.State;
+            using var activity = GatewayTelemetry.ActivitySource.StartActivity($"release {next}");
+            activity?.SetTag("rgw.request.id", requestId);
+            Steps.Add(1, new KeyValuePair<string, object?>("step", next));
+            try
+            {
+                switch (next)
+                {
+                    case WorkflowTriggers.StartGeneration:
+                        await StartGenerationAsync(request, events, ct);
+                        break;
+                    case WorkflowTriggers.CompleteGeneration:
+                        await FailInterruptedGenerationAsync(request, events, ct);
+                        break;
+                    case WorkflowTriggers.PassGates:
+                        await EvaluateAsync(request, events, ct);
+                        break;
+                    case WorkflowTriggers.Publish:
+                        await PublishAsync(request, events, ct);
+                        break;
+                }
+            }
+            catch (StreamVersionConflictException)
+            {
+                // Someone else moved the request (a withdrawal, another worker): look again at what it is now.
+            }
+            catch (RequestRefusedException e)
+            {
+                Refused(requestId, e.Error.Detail);
+            }
+        }
+        return (await LoadAsync(requestId, ct)).Request.State;
+    }
+
+    /// <summary>The gateway's own trigger the request's state allows, if any.</summary>
+    public static string? NextStep(AccessRequest request, WorkflowDefinition definition)
+    {
+        var triggers = definition.WithOptionalSteps(request.OptionalSteps).TransitionsFrom(request.State)
+            .Where(t => t.Roles.Contains(WorkflowRoles.System)).Select(t => t.Trigger).ToHashSet();
+        foreach (var trigger in new[] { WorkflowTriggers.StartGeneration, WorkflowTriggers.CompleteGeneration, WorkflowTriggers.PassGates, WorkflowTriggers.Publish })
+            if (triggers.Contains(trigger)) return trigger;
+        return null;
+    }
+
+    private async Task StartGenerationAsync(AccessRequest request, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        var approval = events.Last(e => e.Data is AccessRequestApproved);
+        var approved = (AccessRequestApproved)approval.Data!;
+        var releaseId = ReleaseIds.For(request.Id, approval.StreamVersion);
+        var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
+            ?? throw new InvalidOperationException($"Dataset {request.DatasetId} of request {request.Id} is gone.");
+        var policy = policies.For(dataset.Name);
+        var cap = BudgetCap.Of(policy);
+        var now = time.GetUtcNow();
+        var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
+        var attempt = events.Count(e => e.Data is AccessRequestApproved);
+        var plan = generation.Plan(releaseId, request, dataset, policy, attempt, approved.Approvers, now);
+
+        var start = Advance(request, WorkflowTriggers.StartGeneration, $"release {releaseId}", now);
+        await using var session = store.OpenSession(Metadata(releaseId));
+        AdvanceAccessRequestHandler.Stage(session, request, start);
+        if (ledger.Charge(releaseId, SystemActorId, now, cap) is { } charged) PrivacyBudgetLedgers.Stage(session, ledger, charged);
+        session.StartStream(releaseId, plan.Started);
+        await session.SaveChangesAsync(ct);
+        StepTaken(request.Id, WorkflowTriggers.StartGeneration, releaseId);
+
+        await GenerateAsync(request with { State = start.State, Version = request.Version + 1 }, plan, ct);
+    }
+
+    private async Task GenerateAsync(AccessRequest request, GenerationPlan plan, CancellationToken ct)
+    {
+        var releaseId = plan.Started.ReleaseId;
+        GenerationOutcome outcome;
+        try
+        {
+            outcome = await generation.RunAsync(plan, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            GenerationFailed(e, releaseId);
+            await BlockAsync(request, releaseId, "generate", $"generation failed: {e.Message}", ct);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var release = await store.FetchStreamAsync(releaseId, ct);
+        var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
+        var cap = BudgetCap.Of(policies.For(plan.Started.DatasetName));
+        await using var session = store.OpenSession(Metadata(releaseId));
+        if (outcome.AccountedCost is { } accounted)
+        {
+            var recorded = ledger.RecordAccountedCost(releaseId, accounted, SystemActorId, now, cap);
+            PrivacyBudgetLedgers.Stage(session, ledger, recorded);
+            ledger = ledger.Apply(recorded);
+        }
+        var cost = ledger.Entries[releaseId].Cost;
+        session.Append(releaseId, release[^1].StreamVersion,
+            outcome.Split,
+            new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now));
+        AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: {outcome.Rows} rows", now));
+        await session.SaveChangesAsync(ct);
+        StepTaken(request.Id, WorkflowTriggers.CompleteGeneration, releaseId);
+    }
+
+    /// <summary>A job found the request still generating: the process running it died. Fail closed, once; the charge stays.</summary>
+    private async Task FailInterruptedGenerationAsync(AccessRequest request, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        var releaseId = CurrentReleaseId(events);
+        await BlockAsync(request, releaseId, "generate",
+            "generation was interrupted (the gateway process running it stopped); the budget charge stays, the committee may approve a regeneration", ct);
+    }
+
+    private async Task EvaluateAsync(AccessRequest request, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        var releaseId = CurrentReleaseId(events);
+        var release = await store.FetchStreamAsync(releaseId, ct);
+        var started = release.Select(e => e.Data).OfType<ReleaseGenerationStarted>().Single();
+        var generated = release.Select(e => e.Data).OfType<SyntheticTableGenerated>().Single();
+        var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
+            ?? throw new InvalidOperationException($"Dataset {request.DatasetId} is gone.");
+        var policy = policies.For(dataset.Name);
+
+        ReleaseEvaluated evaluated;
+        try
+        {
+            evaluated = await evaluation.RunAsync(started, generated, dataset, policy, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            EvaluationFailed(e, releaseId);
+            await BlockAsync(request, releaseId, "evaluate", $"evaluation failed: {e.Message}", ct);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var version = (await store.FetchStreamAsync(releaseId, ct))[^1].StreamVersion;
+        await using var session = store.OpenSession(Metadata(releaseId));
+        if (evaluated.Passed)
+        {
+            session.Append(releaseId, version, evaluated);
+            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.PassGates, $"release {releaseId}: every gate passed", now));
+        }
+        else
+        {
+            var failed = string.Join(", ", evaluated.Gates.Where(g => g.Status != "Pass" && g.Status != "NotApplicable").Select(g => g.Name)
+                .Concat(evaluated.Errors.Select(e => $"error: {e}")));
+            var reason = $"gates failed: {failed}";
+            session.Append(releaseId, version, evaluated, new ReleaseBlocked(releaseId, "evaluate", reason, now));
+            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.Block, $"release {releaseId}: {reason}", now));
+        }
+        await session.SaveChangesAsync(ct);
+        StepTaken(request.Id, evaluated.Passed ? WorkflowTriggers.PassGates : WorkflowTriggers.Block, releaseId);
+    }
+
+    private async Task PublishAsync(AccessRequest request, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        var releaseId = CurrentReleaseId(events);
+        var release = await store.FetchStreamAsync(releaseId, ct);
+        // The gate that matters most: no evaluation that passed, no publication (whatever the request's state says).
+        if (!release.Select(e => e.Data).OfType<ReleaseEvaluated>().Any(e => e.Passed))
+        {
+            await BlockAsync(request, releaseId, "publish", "no passing evaluation is on record for this release", ct);
+            return;
+        }
+        var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
+        var policy = policies.For(release.Select(e => e.Data).OfType<ReleaseGenerationStarted>().Single().DatasetName);
+        var now = time.GetUtcNow();
+        var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), now, ct);
+
+        await using var session = store.OpenSession(Metadata(releaseId));
+        session.Append(releaseId, release[^1].StreamVersion, published);
+        AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.Publish, $"release {releaseId} published", now));
+        await session.SaveChangesAsync(ct);
+        StepTaken(request.Id, WorkflowTriggers.Publish, releaseId);
+    }
+
+    private async Task BlockAsync(AccessRequest request, Guid releaseId, string step, string reason, CancellationToken ct)
+    {
+        var (current, _) = await LoadAsync(request.Id, ct);
+        var now = time.GetUtcNow();
+        var release = await store.FetchStreamAsync(releaseId, ct);
+        await using var session = store.OpenSession(Metadata(releaseId));
+        if (release.Count > 0) session.Append(releaseId, release[^1].StreamVersion, new ReleaseBlocked(releaseId, step, reason, now));
+        AdvanceAccessRequestHandler.Stage(session, current, Advance(current, WorkflowTriggers.Block, $"release {releaseId}: {reason}", now));
+        await session.SaveChangesAsync(ct);
+        StepTaken(request.Id, WorkflowTriggers.Block, releaseId);
+    }
+
+    private AccessRequestAdvanced Advance(AccessRequest request, string trigger, string reason, DateTimeOffset now) =>
+        AdvanceAccessRequestDecider.Handle(request, new AdvanceAccessRequest(request.Id, trigger, reason, System, now), workflows.Get(request.Workflow));
+
+    private async Task<(AccessRequest Request, IReadOnlyList<StoredEvent> Events)> LoadAsync(Guid requestId, CancellationToken ct)
+    {
+        var events = await store.FetchStreamAsync(requestId, ct);
+        var request = AccessRequest.Rebuild(events.Select(e => e.Data).OfType<object>())
+            ?? throw new RequestRefusedException(new RequestError("RG2007", 404, "Access request not found", $"No access request {requestId}."));
+        return (request with { Version = events[^1].StreamVersion }, events);
+    }
+
+    private static Guid CurrentReleaseId(IReadOnlyList<StoredEvent> requestEvents)
+    {
+        var approval = requestEvents.Last(e => e.Data is AccessRequestApproved);
+        return ReleaseIds.For(((AccessRequestApproved)approval.Data!).RequestId, approval.StreamVersion);
+    }
+
+    private static EventMetadata Metadata(Guid releaseId) => new(SystemActorId, WorkflowRoles.System, $"release-{releaseId:N}");
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Request {RequestId}: {Trigger} (release {ReleaseId})")]
+    private partial void StepTaken(Guid requestId, string trigger, Guid releaseId);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Request {RequestId}: pipeline step refused: {Detail}")]
+    private partial void Refused(Guid requestId, string detail);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Release {ReleaseId}: generation failed")]
+    private partial void GenerationFailed(Exception e, Guid releaseId);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Release {ReleaseId}: evaluation failed")]
+    private partial void EvaluationFailed(Exception e, Guid releaseId);
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Verification;
+using ReleaseGateway.Releases.Artifacts;
+using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Releases.Jobs;
+using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Requests.AccessRequests;
+
+namespace ReleaseGateway.Releases;
+
+/// <summary>
+/// The release pipeline: the privacy budget ledger (reserved on approval, charged at generation), the durable jobs
+/// that generate, evaluate and publish, content-addressed artifacts, signed manifests, downloads, revocation and
+/// expiry. Configuration: <c>ReleaseGateway:AuditSigningKeyFile</c> (the gateway's signing key, also used for audit
+/// checkpoints) and the job engine's <c>ReleaseGateway:Jobs:*</c> keys (ADR 0019).
+/// </summary>
+public static class ReleasesModule
+{
+    public static IHostApplicationBuilder AddReleasesModule(this IHostApplicationBuilder builder)
+    {
+        var dataDirectory = builder.Configuration.ReadEventStoreSettings().DataDirectory;
+        var keyFile = builder.Configuration.AuditSigningKeyFile();
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.ConfigureEventStore(o =>
+        {
+            PrivacyBudgetLedgers.Register(o);
+            foreach (var type in ReleaseEventTypes.All) o.Events.Register(type);
+            o.Projections.Add(new ReleaseDetailsProjection());
+        });
+        services.AddSingleton<PrivacyBudgetLedgers>();
+        services.AddSingleton<IAccessRequestDecisionHook, BudgetReservationHook>();
+        services.AddSingleton(new ArtifactStore(dataDirectory));
+        services.AddSingleton(new SeedVault(dataDirectory));
+        services.AddSingleton<PipelineProgress>();
+        services.AddSingleton(new Lazy<AuditSigningKey>(() => AuditSigningKey.LoadOrCreate(keyFile)));
+        services.AddSingleton(sp => new ReleasePublication(sp.GetRequiredService<ArtifactStore>(), () => sp.GetRequiredService<Lazy<AuditSigningKey>>().Value));
+        services.AddSingleton<ReleaseGeneration>();
+        services.AddSingleton<ReleaseEvaluation>();
+        services.AddSingleton<ReleaseLifecycle>();
+        services.AddTransient<ReleasePipeline>();
+        builder.AddReleaseJobs();
+        services.AddHostedService<PipelineDispatcher>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapReleasesEndpoints(this IEndpointRouteBuilder app)
+    {
+        BudgetEndpoints.Map(app);
+        ReleaseEndpoints.Map(app);
+        return app;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Requests;
+
+namespace ReleaseGateway.Web.Infrastructure;
+
+/// <summary>
+/// What every page shares: the caller as the modules know it, and the way a refused command is shown — the
+/// validator's messages beside the fields they are about, any other refusal as a message with its stable code,
+/// and the problem's HTTP status on the re-rendered page.
+/// </summary>
+public abstract partial class GatewayPageModel : PageModel
+{
+    /// <summary>A refusal that is not about one field (not allowed in this state, separation of duties, ...).</summary>
+    public RequestError? Refusal { get; private set; }
+
+    /// <summary>The signed-in caller: the session carries the access token's subject and roles.</summary>
+    protected Actor Actor
+    {
+        get
+        {
+            var actor = HttpContext.GetActor();
+            return new Actor(actor.Id, actor.Roles);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/>; on refusal records why for the page and sets the response status. Validation
+    /// messages go to the field <c>{fieldPrefix}.{Property}</c> (<paramref name="fields"/> renames properties whose
+    /// input is called otherwise); <paramref name="refusalField"/> may place a refusal beside a field too.
+    /// </summary>
+    protected async Task<bool> TryAsync(Func<Task> command, string fieldPrefix, IReadOnlyDictionary<string, string>? fields = null,
+        Func<RequestError, string?>? refusalField = null)
+    {
+        try
+        {
+            await command();
+            return true;
+        }
+        catch (ValidationException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                var property = Indexer().Replace(error.PropertyName ?? "", "");
+                if (fields?.TryGetValue(property, out var renamed) == true) property = renamed;
+                ModelState.AddModelError(property.Length == 0 ? "" : $"{fieldPrefix}.{property}", error.ErrorMessage);
+            }
+            Response.StatusCode = 400;
+        }
+        catch (RequestRefusedException e)
+        {
+            if (refusalField?.Invoke(e.Error) is { } field) ModelState.AddModelError(field, e.Error.Detail);
+            else Refusal = e.Error;
+            Response.StatusCode = e.Error.Status;
+        }
+        return false;
+    }
+
+    [GeneratedRegex(@"\[\d+\]$")]
+    private static partial Regex Indexer();
+}

@@ -1,0 +1,26 @@
+using ReleaseGateway.Web.Authorization;
+
+namespace ReleaseGateway.Web.Infrastructure;
+
+/// <summary>A place in the main navigation, shown to whoever satisfies any of <paramref name="Policies"/>.</summary>
+/// <param name="Available">False for a reserved place whose page does not exist yet: never shown.</param>
+public sealed record NavItem(string Title, string Path, IReadOnlyList<string> Policies, bool Available = true);
+
+public static class Navigation
+{
+    public static readonly IReadOnlyList<NavItem> Items =
+    [
+        new("My requests", "/ui/requests", [WebPolicies.Researcher]),
+        new("New request", "/ui/requests/new", [WebPolicies.Researcher]),
+        new("Awaiting my decision", "/ui/committee", [WebPolicies.Committee]),
+        new("Screening", "/ui/screening", [WebPolicies.Steward]),
+        new("Awaiting sign-off", "/ui/sign-off", [WebPolicies.Compliance]),
+        new("Datasets", "/ui/datasets", [WebPolicies.Authenticated]),
+        new("Audit trail", "/ui/audit", [WebPolicies.ReadAudit]),
+        // Reserved for phase 2 of issue 9, on the release pipeline's services (issue 7).
+        new("Budget ledger", "/ui/budget", [WebPolicies.Steward, WebPolicies.Compliance], Available: false),
+        new("Releases", "/ui/releases", [WebPolicies.Researcher, WebPolicies.Committee, WebPolicies.Compliance], Available: false),
+        new("Evaluation reports", "/ui/evaluations", [WebPolicies.Committee, WebPolicies.Compliance], Available: false),
+        new("Jobs", "/ui/jobs", [WebPolicies.Steward, WebPolicies.Compliance], Available: false),
+    ];
+}

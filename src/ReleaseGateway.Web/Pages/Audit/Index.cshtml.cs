@@ -1,0 +1,190 @@
+using System.IO.Compression;
+using System.Text;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Export;
+using ReleaseGateway.EventStore.Verification;
+using ReleaseGateway.Identity.Data;
+using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Web.Authorization;
+using ReleaseGateway.Web.Infrastructure;
+
+namespace ReleaseGateway.Web.Pages.Audit;
+
+/// <summary>
+/// The audit trail for compliance officers: a filtered page of the log, newest first, read with the store's keyset
+/// query (fast however large the log); a chain verification on demand; the offline export and a signed checkpoint,
+/// the same files <c>rgw audit export</c> and <c>rgw audit checkpoint</c> write.
+/// </summary>
+[Authorize(Policy = WebPolicies.ReadAudit)]
+public sealed class IndexModel(
+    IEventStore store, IOptions<EventStoreOptions> storeOptions, IEnumerable<IDatasetStreams> datasetStreams, UserManager<GatewayUser> users,
+    UserDirectory directory, AuditSigning signing, TimeProvider time) : GatewayPageModel
+{
+    public static readonly int[] PageSizes = [25, 50, 100, 200];
+
+    [BindProperty(SupportsGet = true, Name = "dataset")]
+    public Guid? Dataset { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "stream")]
+    public Guid? Stream { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "actor")]
+    public string? ActorFilter { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "type")]
+    public string? Type { get; set; }
+
+    /// <summary>UTC, as typed into a date-time field.</summary>
+    [BindProperty(SupportsGet = true, Name = "from")]
+    public DateTime? From { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "until")]
+    public DateTime? Until { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "before")]
+    public long? Before { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "after")]
+    public long? After { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "size")]
+    public int Size { get; set; } = 50;
+
+    public EventPage Events { get; private set; } = EventPage.Empty;
+
+    public IReadOnlyList<string> EventTypes { get; private set; } = [];
+
+    public IReadOnlyList<DatasetDetails> Datasets { get; private set; } = [];
+
+    public ChainHead Head { get; private set; } = new(0, ChainHead.GenesisHash);
+
+    public VerificationResult? Verification { get; private set; }
+
+    public string? CheckpointUsed { get; private set; }
+
+    public UserDirectory Names => directory;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>Walks the whole chain; with a checkpoint file, also proves nothing before it was cut or rewritten.</summary>
+    public async Task<IActionResult> OnPostVerifyAsync(IFormFile? checkpoint, CancellationToken ct)
+    {
+        SignedCheckpoint? signed = null;
+        if (checkpoint is { Length: > 0 })
+        {
+            try
+            {
+                using var reader = new StreamReader(checkpoint.OpenReadStream(), Encoding.UTF8);
+                signed = SignedCheckpoint.Parse(await reader.ReadToEndAsync(ct));
+                CheckpointUsed = $"position {signed.Position}, signed {Display.Time(signed.CreatedAt)} with key {signed.KeyId}";
+            }
+            catch (FormatException e)
+            {
+                ModelState.AddModelError("checkpoint", $"The checkpoint file could not be read: {e.Message}");
+                Response.StatusCode = StatusCodes.Status400BadRequest;
+            }
+        }
+        if (ModelState.IsValid)
+            Verification = await ChainVerifier.VerifyStoreAsync(store, signed, signed is null ? null : signing.Key, ct);
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnGetExportAsync(CancellationToken ct)
+    {
+        var work = Directory.CreateTempSubdirectory("rgw-audit-export-");
+        try
+        {
+            var folder = Path.Combine(work.FullName, "audit-export");
+            var manifest = await AuditExport.WriteAsync(store, folder, signing.Key, time.GetUtcNow(), ct);
+            var zip = Path.Combine(Path.GetTempPath(), $"rgw-audit-export-{Guid.NewGuid():N}.zip");
+            ZipFile.CreateFromDirectory(folder, zip, CompressionLevel.Fastest, includeBaseDirectory: true);
+            var stream = new FileStream(zip, FileMode.Open, FileAccess.Read, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            return File(stream, "application/zip", $"audit-export-{manifest.HeadPosition}.zip");
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    public async Task<IActionResult> OnGetCheckpointAsync(CancellationToken ct)
+    {
+        var checkpoint = SignedCheckpoint.Create(await store.ReadHeadAsync(ct), time.GetUtcNow(), signing.Key);
+        return File(Encoding.UTF8.GetBytes(checkpoint.ToJson()), "application/json", $"checkpoint-{checkpoint.Position}.json");
+    }
+
+    public IActionResult OnGetPublicKey() =>
+        File(Encoding.ASCII.GetBytes(signing.Key.ExportPublicKeyPem()), "application/x-pem-file", "audit-signing-key.pub.pem");
+
+    /// <summary>The filters as query parameters, with one cursor; for the paging links.</summary>
+    public string Link(long? before = null, long? after = null)
+    {
+        var query = new List<KeyValuePair<string, string?>>
+        {
+            new("dataset", Dataset?.ToString()), new("stream", Stream?.ToString()), new("actor", ActorFilter), new("type", Type),
+            new("from", From?.ToString("yyyy-MM-dd'T'HH:mm")), new("until", Until?.ToString("yyyy-MM-dd'T'HH:mm")),
+            new("before", before?.ToString()), new("after", after?.ToString()), new("size", Size.ToString()),
+        };
+        return "/ui/audit" + QueryString.Create(query.Where(q => !string.IsNullOrEmpty(q.Value)));
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        EventTypes = storeOptions.Value.Events.Names.Order(StringComparer.Ordinal).ToList();
+        Datasets = (await store.QueryAsync<DatasetDetails>(ct)).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+        Head = await store.ReadHeadAsync(ct);
+        if (!PageSizes.Contains(Size)) Size = 50;
+        var query = await QueryAsync(ct);
+        if (query is null) return;
+        Events = await store.QueryEventsAsync(query, ct);
+        await directory.LoadAsync(Events.Events.Select(e => e.Metadata.ActorId), ct);
+    }
+
+    /// <summary>The store query for the filters; null (and a message beside the field) when a filter cannot match.</summary>
+    private async Task<EventQuery?> QueryAsync(CancellationToken ct)
+    {
+        string? actorId = null;
+        if (!string.IsNullOrWhiteSpace(ActorFilter))
+        {
+            actorId = ActorFilter.Trim();
+            if (actorId.Contains('@'))
+            {
+                actorId = (await users.FindByEmailAsync(actorId))?.Id.ToString();
+                if (actorId is null)
+                {
+                    ModelState.AddModelError("actor", "No user has this e-mail address.");
+                    return null;
+                }
+            }
+        }
+        IReadOnlyCollection<Guid>? streams = null;
+        if (Dataset is { } datasetId)
+        {
+            var all = new HashSet<Guid>();
+            foreach (var contributor in datasetStreams) all.UnionWith(await contributor.OfDatasetAsync(datasetId, ct));
+            streams = all;
+        }
+        if (Stream is { } stream) streams = streams is null || streams.Contains(stream) ? [stream] : [];
+        return new EventQuery
+        {
+            StreamIds = streams,
+            ActorId = actorId,
+            EventTypes = string.IsNullOrEmpty(Type) ? null : [Type],
+            From = From is { } from ? new DateTimeOffset(DateTime.SpecifyKind(from, DateTimeKind.Utc)) : null,
+            Until = Until is { } until ? new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc)) : null,
+            Before = After is null ? Before : null,
+            After = After,
+            Limit = Size,
+        };
+    }
+}

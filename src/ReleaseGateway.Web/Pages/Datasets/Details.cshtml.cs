@@ -1,0 +1,51 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Web.Infrastructure;
+
+namespace ReleaseGateway.Web.Pages.Datasets;
+
+/// <summary>A dataset's description, schema and full policy (everyone may read these; never the data).</summary>
+public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, UserDirectory directory) : GatewayPageModel
+{
+    [FromRoute]
+    public Guid Id { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public bool Uploaded { get; set; }
+
+    public DatasetDetails Dataset { get; private set; } = null!;
+
+    public DatasetSchema Schema { get; private set; } = null!;
+
+    public DatasetPolicy Policy { get; private set; } = null!;
+
+    /// <summary>The registering steward may upload the table once (the command checks this again).</summary>
+    public bool MayUpload { get; private set; }
+
+    public UserDirectory Names => directory;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (await store.LoadAsync<DatasetDetails>(Id, ct) is not { } dataset) return NotFound();
+        Dataset = dataset;
+        Schema = DatasetSchema.Parse(dataset.SchemaJson);
+        Policy = policies.For(dataset.Name);
+        MayUpload = !dataset.SourceUploaded && dataset.RegisteredBy == Actor.Id;
+        await directory.LoadAsync([dataset.RegisteredBy]);
+        return Page();
+    }
+
+    public static string Domain(ColumnSchema c) => c.Type switch
+    {
+        ColumnType.Categorical => string.Join(", ", c.Categories ?? []),
+        ColumnType.Integer or ColumnType.Continuous => $"{N(c.Min)} to {N(c.Max)}{(c.Bins is { } b ? $", {b} bins" : c.BinEdges is { } e ? $", {e.Count - 1} bins" : "")}",
+        ColumnType.Date => $"{c.MinDate:yyyy-MM-dd} to {c.MaxDate:yyyy-MM-dd}{(c.Granularity is { } g ? $", per {g.ToString().ToLowerInvariant()}" : "")}",
+        _ => "",
+    } + (c.AllowsMissing ? " (may be missing)" : "");
+
+    private static string N(double? value) => value?.ToString("0.###", CultureInfo.InvariantCulture) ?? "?";
+}

@@ -1,0 +1,131 @@
+using Microsoft.AspNetCore.Mvc;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
+using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
+using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Workflows;
+using ReleaseGateway.Web.Infrastructure;
+
+namespace ReleaseGateway.Web.Pages.Requests;
+
+public sealed class ReasonForm
+{
+    public string? Reason { get; set; }
+}
+
+public sealed class DecisionForm
+{
+    public string? Decision { get; set; }
+    public string? Reason { get; set; }
+}
+
+/// <summary>
+/// One request for everyone who may see it (the API's rule): its terms and timeline, and the actions the workflow
+/// permits the caller now. Each action runs the module's command; a refusal re-renders the page with the reason.
+/// </summary>
+public sealed class DetailsModel(IEventStore store, WorkflowCatalog workflows, UserDirectory directory) : GatewayPageModel
+{
+    private static readonly Dictionary<string, string> Confirmations = new(StringComparer.Ordinal)
+    {
+        ["submitted"] = "Your request was submitted.",
+        ["resubmitted"] = "Your revised request was submitted.",
+        ["withdrawn"] = "The request was withdrawn.",
+        ["accepted"] = "The request was accepted for committee review.",
+        ["changes"] = "The request was sent back to its researcher with your reasons.",
+        ["conflict"] = "Your conflict of interest is recorded: you are recused from this request.",
+        ["voted"] = "Your vote is recorded.",
+        ["signed-off"] = "Your sign-off decision is recorded.",
+    };
+
+    [FromRoute]
+    public Guid Id { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Done { get; set; }
+
+    [BindProperty]
+    public ReasonForm Changes { get; set; } = new();
+
+    [BindProperty]
+    public DecisionForm Vote { get; set; } = new();
+
+    [BindProperty]
+    public DecisionForm SignOff { get; set; } = new();
+
+    public AccessRequestDetails Details { get; private set; } = null!;
+
+    public DatasetDetails? Dataset { get; private set; }
+
+    public WorkflowState State { get; private set; } = null!;
+
+    public IReadOnlySet<string> Permitted { get; private set; } = new HashSet<string>();
+
+    public bool SeesCommittee { get; private set; }
+
+    public bool IsRequester { get; private set; }
+
+    public IReadOnlyList<AccessRequestSummary> Earlier { get; private set; } = [];
+
+    public UserDirectory Names => directory;
+
+    public string? Confirmation => Done is { } done && Confirmations.TryGetValue(done, out var text) ? text : null;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
+
+    public Task<IActionResult> OnPostWithdrawAsync(CancellationToken ct) =>
+        ActAsync(() => AccessRequestCommands.WithdrawAsync(HttpContext, Id, ct), "withdrawn", "", ct);
+
+    public Task<IActionResult> OnPostAcceptAsync(CancellationToken ct) =>
+        ActAsync(() => AccessRequestCommands.AcceptForReviewAsync(HttpContext, Id, ct), "accepted", "", ct);
+
+    public Task<IActionResult> OnPostChangesAsync(CancellationToken ct) =>
+        ActAsync(() => AccessRequestCommands.RequestChangesAsync(HttpContext, Id, Changes.Reason ?? "", ct), "changes", nameof(Changes), ct);
+
+    public Task<IActionResult> OnPostConflictAsync(CancellationToken ct) =>
+        ActAsync(() => AccessRequestCommands.DeclareConflictAsync(HttpContext, Id, ct), "conflict", "", ct);
+
+    public Task<IActionResult> OnPostVoteAsync(CancellationToken ct) =>
+        ActAsync(() => AccessRequestCommands.CastVoteAsync(HttpContext, Id, Vote.Decision ?? "", Vote.Reason ?? "", ct), "voted", nameof(Vote), ct);
+
+    public Task<IActionResult> OnPostSignOffAsync(CancellationToken ct) =>
+        ActAsync(() => AccessRequestCommands.SignOffAsync(HttpContext, Id, SignOff.Decision == WorkflowTriggers.SignOff, SignOff.Reason, ct),
+            "signed-off", nameof(SignOff), ct);
+
+    /// <summary>The voting round's reason each member gave, from the timeline (newest vote per member).</summary>
+    public string? ReasonOf(string memberId) => Details.Timeline
+        .LastOrDefault(e => e.Event == nameof(CommitteeVoteCast) && e.By == memberId)?.Detail;
+
+    private async Task<IActionResult> ActAsync(Func<Task> command, string done, string fieldPrefix, CancellationToken ct)
+    {
+        if (await TryAsync(command, fieldPrefix)) return Redirect($"/ui/requests/{Id}?done={done}");
+        var status = Response.StatusCode;
+        // A request the caller may not see stays "not found", whatever the command said about it.
+        if (!await LoadAsync(ct)) return NotFound();
+        Response.StatusCode = status;
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        var actor = Actor;
+        try
+        {
+            Details = await AccessRequestQueries.DetailsForAsync(store, actor, Id, ct);
+        }
+        catch (RequestRefusedException)
+        {
+            return false;
+        }
+        var definition = workflows.Get(Details.Workflow);
+        State = definition.State(Details.State);
+        Permitted = new AccessRequestWorkflow(definition, Details.ToRequest()).PermittedTriggers(actor).ToHashSet(StringComparer.Ordinal);
+        SeesCommittee = AccessRequestQueries.SeesCommittee(actor);
+        IsRequester = Details.RequesterId == actor.Id;
+        Dataset = await store.LoadAsync<DatasetDetails>(Details.DatasetId, ct);
+        Earlier = await AccessRequestQueries.EarlierRequestsOfRequesterAsync(store, actor, Details, ct);
+        await directory.LoadAsync([Details.RequesterId, .. Details.Timeline.Select(e => e.By), .. Details.CurrentVotes.Keys, .. Details.Recused]);
+        return true;
+    }
+}

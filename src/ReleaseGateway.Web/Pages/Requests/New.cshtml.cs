@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Datasets.GetDataset;
+using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Web.Authorization;
+using ReleaseGateway.Web.Infrastructure;
+
+namespace ReleaseGateway.Web.Pages.Requests;
+
+/// <summary>
+/// Choose a dataset, then fill in the terms. The submission carries a key made when the form was shown, the API's
+/// Idempotency-Key: sending the same form twice (a double click, a reload) makes one request.
+/// </summary>
+[Authorize(Policy = WebPolicies.Researcher)]
+public sealed class NewModel(IEventStore store, PolicyCatalog policies) : GatewayPageModel
+{
+    [BindProperty(SupportsGet = true, Name = "dataset")]
+    public Guid? DatasetId { get; set; }
+
+    [BindProperty]
+    public TermsForm Form { get; set; } = new();
+
+    [BindProperty]
+    public string? SubmissionKey { get; set; }
+
+    public IReadOnlyList<DatasetView> Datasets { get; private set; } = [];
+
+    public DatasetView? Dataset { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (DatasetId is null)
+        {
+            Datasets = await DatasetQueries.ListAsync(store, policies, ct);
+            return Page();
+        }
+        if (!await LoadDatasetAsync(ct)) return NotFound();
+        SubmissionKey = Guid.NewGuid().ToString("N");
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (DatasetId is not { } datasetId || !await LoadDatasetAsync(ct)) return NotFound();
+        if (!ModelState.IsValid)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+        SubmittedAccessRequest? submitted = null;
+        return await TryAsync(async () => submitted = await AccessRequestCommands.SubmitAsync(HttpContext, Form.ToBody(datasetId), SubmissionKey, ct), "Form")
+            ? Redirect($"/ui/requests/{submitted!.Details.Id}?done=submitted")
+            : Page();
+    }
+
+    private async Task<bool> LoadDatasetAsync(CancellationToken ct)
+    {
+        try
+        {
+            Dataset = await DatasetQueries.GetAsync(store, policies, DatasetId!.Value, ct);
+            return true;
+        }
+        catch (RequestRefusedException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Security.Cryptography;
+using System.Text;
+using ReleaseGateway.EventStore.Verification;
+using ReleaseGateway.Releases.Manifests;
+using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Testing;
+
+namespace ReleaseGateway.Cli.Tests;
+
+/// <summary>
+/// <c>rgw release verify</c>, run as a real process on a release folder signed for real (the gateway's manifest
+/// format and ECDSA key, as ReleasePublication writes them): exit 0 genuine, 1 forged or tampered, 2 usage.
+/// </summary>
+public sealed class ReleaseVerifyCommandTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "rgw-cli-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _release;
+    private readonly string _gatewayKey;
+
+    public ReleaseVerifyCommandTests()
+    {
+        _release = Path.Combine(_root, "release");
+        var keyFile = Path.Combine(_root, "keys", "audit-signing-key.pem");
+        using var key = AuditSigningKey.LoadOrCreate(keyFile);
+        _gatewayKey = AuditSigningKey.PublicKeyPath(keyFile);
+        WriteRelease(_release, key);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static Task<Rgw.Result> Rgw(params string[] args) => Testing.Rgw.RunAsync(new Dictionary<string, string?>(), null, args);
+
+    private string Manifest => Path.Combine(_release, ReleasePublication.ManifestName);
+
+    [Fact]
+    public async Task GivenGenuineRelease_WhenVerifiedWithTheGatewaysKey_ThenEveryCheckPassesAndExitIsZero()
+    {
+        var result = await Rgw("release", "verify", Manifest, "--key", _gatewayKey, "--require-all");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches("ok +signature +valid, by the trusted key", result.Stdout);
+        foreach (var name in new[] { ReleaseGeneration.SyntheticTableName, ReleaseEvaluation.ReportJsonName, ReleaseEvaluation.ReportHtmlName })
+            Assert.Matches($"ok +{name.Replace(".", "\\.")} +sha256 [0-9a-f]{{16}}… matches", result.Stdout);
+        Assert.Contains("VERIFIED: release", result.Stdout);
+        Assert.Equal("", result.Stderr);
+    }
+
+    [Fact]
+    public async Task GivenGenuineRelease_WhenVerifiedWithoutAKey_ThenItPassesOnTheEmbeddedKeyAndSaysSo()
+    {
+        var result = await Rgw("release", "verify", Manifest);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("by the key embedded in the signature file", result.Stdout);
+    }
+
+    [Fact]
+    public async Task GivenManifestWithOneByteChanged_WhenVerified_ThenSignatureFailsAndExitIsOne()
+    {
+        var bytes = File.ReadAllBytes(Manifest);
+        var at = Encoding.UTF8.GetString(bytes).IndexOf("\"epsilon\": 1", StringComparison.Ordinal) + "\"epsilon\": ".Length;
+        bytes[at] = (byte)'9';
+        File.WriteAllBytes(Manifest, bytes);
+
+        var result = await Rgw("release", "verify", Manifest, "--key", _gatewayKey);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches("FAIL +signature +INVALID", result.Stderr);
+        Assert.Contains("NOT VERIFIED", result.Stderr);
+        Assert.DoesNotContain("VERIFIED: release", result.Stdout);
+    }
+
+    [Fact]
+    public async Task GivenManifestForgedAndResignedWithAnotherKey_WhenVerifiedWithTheGatewaysKey_ThenExitIsOne()
+    {
+        // A forger who rewrites the manifest (here: a tampered table's hash) and signs it with a key of their own.
+        File.AppendAllText(Path.Combine(_release, ReleaseGeneration.SyntheticTableName), "99,99\n");
+        using var forger = AuditSigningKey.LoadOrCreate(Path.Combine(_root, "forger", "key.pem"));
+        WriteRelease(_release, forger, keepTable: true);
+
+        var trusted = await Rgw("release", "verify", Manifest, "--key", _gatewayKey);
+        var untrusted = await Rgw("release", "verify", Manifest);
+
+        Assert.Equal(1, trusted.ExitCode);
+        Assert.Matches("FAIL +signature +INVALID", trusted.Stderr);
+        // Without the gateway's key the forgery is self-consistent: that is why the output points at --key.
+        Assert.Equal(0, untrusted.ExitCode);
+        Assert.Contains("pass --key with the gateway's public key", untrusted.Stdout);
+    }
+
+    [Fact]
+    public async Task GivenTamperedArtifact_WhenVerified_ThenItsHashFailsAndExitIsOne()
+    {
+        var table = Path.Combine(_release, ReleaseGeneration.SyntheticTableName);
+        var bytes = File.ReadAllBytes(table);
+        bytes[^3] ^= 0x01;
+        File.WriteAllBytes(table, bytes);
+
+        var result = await Rgw("release", "verify", Manifest, "--key", _gatewayKey);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches("ok +signature", result.Stdout);
+        Assert.Matches("FAIL +synthetic\\.csv +sha256 MISMATCH", result.Stderr);
+    }
+
+    [Fact]
+    public async Task GivenMissingArtifact_WhenVerified_ThenItPassesUnlessEveryArtifactIsRequired()
+    {
+        File.Delete(Path.Combine(_release, ReleaseEvaluation.ReportHtmlName));
+
+        var lenient = await Rgw("release", "verify", Manifest, "--key", _gatewayKey);
+        var strict = await Rgw("release", "verify", Manifest, "--key", _gatewayKey, "--require-all");
+
+        Assert.Equal(0, lenient.ExitCode);
+        Assert.Contains("not present (not checked)", lenient.Stdout);
+        Assert.Equal(1, strict.ExitCode);
+        Assert.Matches("FAIL +evaluation-report\\.html +not present", strict.Stderr);
+    }
+
+    [Fact]
+    public async Task GivenSignatureFileWithAGarbledKey_WhenVerified_ThenExitIsOne()
+    {
+        var signature = Path.Combine(_release, ReleasePublication.SignatureName);
+        File.WriteAllText(signature, File.ReadAllText(signature).Replace("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAF", StringComparison.Ordinal));
+
+        var result = await Rgw("release", "verify", Manifest);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAIL", result.Stderr);
+    }
+
+    [Fact]
+    public async Task GivenMissingFiles_WhenVerified_ThenExitIsTwo()
+    {
+        var noManifest = await Rgw("release", "verify", Path.Combine(_root, "nowhere", "manifest.json"));
+        var noKey = await Rgw("release", "verify", Manifest, "--key", Path.Combine(_root, "nowhere.pem"));
+        var notAKey = await Rgw("release", "verify", Manifest, "--key", Manifest);
+        var noSignature = await Rgw("release", "verify", Manifest, "--signature", Path.Combine(_root, "nowhere.sig.json"));
+
+        Assert.All(new[] { noManifest, noKey, notAKey, noSignature }, r => Assert.Equal(2, r.ExitCode));
+        Assert.Contains("does not exist", noManifest.Stderr);
+        Assert.Contains("does not exist", noKey.Stderr);
+        Assert.Contains("ECDSA P-256", notAKey.Stderr);
+    }
+
+    /// <summary>A release folder as <c>rgw release download</c> leaves it: three artifacts, the manifest and its detached signature.</summary>
+    private static void WriteRelease(string folder, AuditSigningKey key, bool keepTable = false)
+    {
+        Directory.CreateDirectory(folder);
+        var table = Path.Combine(folder, ReleaseGeneration.SyntheticTableName);
+        if (!keepTable) File.WriteAllText(table, "age,diabetes\n31,neg\n50,pos\n");
+        File.WriteAllText(Path.Combine(folder, ReleaseEvaluation.ReportJsonName), """{"passed": true}""");
+        File.WriteAllText(Path.Combine(folder, ReleaseEvaluation.ReportHtmlName), "<!doctype html><title>report</title>");
+        IReadOnlyList<ReleaseArtifact> artifacts =
+        [
+            Artifact(folder, ReleaseGeneration.SyntheticTableName, "text/csv"),
+            Artifact(folder, ReleaseEvaluation.ReportJsonName, "application/json"),
+            Artifact(folder, ReleaseEvaluation.ReportHtmlName, "text/html"),
+        ];
+        var created = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+        var manifest = new ReleaseManifest(ReleaseManifest.CurrentFormat, Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), "demo-pima",
+            "researcher-1", 1, "aim", "ReleaseGateway.Synthesis 1.0.0",
+            new ManifestParameters(1, 1e-6, 2, ["age", "diabetes"], 0.2, 11, 12, "commitment"),
+            new ManifestPrivacy(1, 1e-6, 0.0174, null, 1, 1.2, 1e-6),
+            true, [new GateOutcome("maxTvd2", "Pass", 0.2, 0.65, "≤", "mean over 1 pair")], ["member-1", "member-2"], artifacts,
+            created, created.AddDays(30));
+        var bytes = manifest.ToBytes();
+        File.WriteAllBytes(Path.Combine(folder, ReleasePublication.ManifestName), bytes);
+        File.WriteAllBytes(Path.Combine(folder, ReleasePublication.SignatureName), ManifestSignature.Create(bytes, key).ToBytes());
+    }
+
+    private static ReleaseArtifact Artifact(string folder, string name, string mediaType)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(folder, name));
+        return new ReleaseArtifact(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, mediaType);
+    }
+}

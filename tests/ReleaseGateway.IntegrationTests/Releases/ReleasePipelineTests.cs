@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.EventStore.Verification;
+using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Releases.Manifests;
+using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Requests.Workflows;
+using static ReleaseGateway.IntegrationTests.Requests.RequestsApi;
+
+namespace ReleaseGateway.IntegrationTests.Releases;
+
+public sealed class ReleasePipelineTestsOnSqlite(SqlitePipelineHost host) : ReleasePipelineTests<SqlitePipelineHost>(host);
+
+public sealed class ReleasePipelineTestsOnPostgres(PostgresPipelineHost host) : ReleasePipelineTests<PostgresPipelineHost>(host);
+
+/// <summary>
+/// The release pipeline end to end over HTTP with real tokens, its jobs running on the real job engine: approval
+/// reserves budget, generation charges it, evaluation gates the release, publication signs it, downloads are events.
+/// After each scenario the audit chain verifies and holds every step.
+/// </summary>
+public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<THost> where THost : Infrastructure.GatewayHost
+{
+    [Fact]
+    public async Task ApprovedRequest_IsGeneratedEvaluatedAndPublished_AndTheResearcherDownloadsASignedRelease()
+    {
+        var s = await ReleaseScenario.StartAsync(host, "e2e");
+        var requestId = await s.SubmitAndAcceptAsync();
+        await Json(await s.ApproveAsync(requestId), HttpStatusCode.OK);
+
+        var details = await s.WaitForStateAsync(requestId, "Released", "Blocked");
+        var release = await s.LatestReleaseAsync(requestId);
+        Assert.True((string?)details["state"] == "Released", $"blocked: {release["blockedReason"]}");
+        Assert.Equal("Published", (string?)release["status"]);
+        Assert.Equal(100, (int)release["percent"]!);
+        var releaseId = Guid.Parse((string)release["id"]!);
+        var pipeline = await Json(await s.Researcher.GetAsync($"/requests/{requestId}/pipeline"), HttpStatusCode.OK);
+        Assert.Equal("Released", (string?)pipeline["state"]);
+        Assert.Null(pipeline["job"]); // done: the job ended
+
+        // Every artifact downloads with the hash the manifest and the ReleasePublished event record.
+        var folder = Directory.CreateTempSubdirectory("rgw-release-").FullName;
+        foreach (var artifact in release["artifacts"]!.AsArray())
+        {
+            var name = (string)artifact!["name"]!;
+            var response = await s.Researcher.GetAsync($"/releases/{releaseId}/artifacts/{name}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal((string)artifact["sha256"]!, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+            await File.WriteAllBytesAsync(Path.Combine(folder, name), bytes);
+        }
+        Assert.Contains("synthetic.csv", Directory.GetFiles(folder).Select(Path.GetFileName));
+
+        // The manifest verifies offline against the gateway's own key, and names what was approved and charged.
+        using var key = AuditSigningKey.LoadOrCreate(Path.Combine(host.DataDirectory, "keys", "audit-signing-key.pem"));
+        var findings = ReleaseVerifier.Verify(Path.Combine(folder, "manifest.json"), null, key, requireAllArtifacts: true);
+        Assert.All(findings, f => Assert.True(f.Ok, $"{f.Subject}: {f.Message}"));
+        var manifest = ReleaseManifest.Parse(await File.ReadAllBytesAsync(Path.Combine(folder, "manifest.json")));
+        Assert.Equal(requestId, manifest.RequestId);
+        Assert.Equal(2, manifest.Approvers.Count);
+        Assert.True(manifest.GatesPassed);
+        Assert.InRange(manifest.Privacy.EpsilonCharged, 0.99, 1.01);
+        Assert.Equal(500, manifest.Parameters.Rows);
+        Assert.Equal(501, (await File.ReadAllLinesAsync(Path.Combine(folder, "synthetic.csv"))).Length);
+
+        // The ledger shows the charge; the downloads are on the record with who and what.
+        var ledger = await Json(await s.Compliance.GetAsync($"/datasets/{s.DatasetId}/budget"), HttpStatusCode.OK);
+        var line = Assert.Single(ledger["entries"]!.AsArray());
+        Assert.True((bool)line!["charged"]!);
+        var after = await Json(await s.Compliance.GetAsync($"/releases/{releaseId}"), HttpStatusCode.OK);
+        Assert.Equal(release["artifacts"]!.AsArray().Count, after["release"]!["downloads"]!.AsArray().Count);
+        Assert.All(after["release"]!["downloads"]!.AsArray(), d => Assert.Equal(s.ResearcherUser.Id.ToString(), (string?)d!["by"]));
+
+        await AssertAuditHoldsAsync(requestId, releaseId, "AccessRequestApproved", "PrivacyBudgetReserved", "PrivacyBudgetCharged", "ReleaseGenerationStarted",
+            "ReleaseSplitRecorded", "SyntheticTableGenerated", "ReleaseEvaluated", "ReleasePublished", "ReleaseArtifactDownloaded");
+    }
+
+    [Fact]
+    public async Task FailingGate_BlocksTheRequest_WithTheReport_AndARegenerationIsANewApprovalAndANewCharge()
+    {
+        var s = await ReleaseScenario.StartAsync(host, "gated");
+        var requestId = await s.SubmitAndAcceptAsync(epsilon: 0.5);
+        await Json(await s.ApproveAsync(requestId), HttpStatusCode.OK);
+
+        await s.WaitForStateAsync(requestId, "Blocked");
+        var first = await s.LatestReleaseAsync(requestId);
+        Assert.Equal("Blocked", (string?)first["status"]);
+        Assert.Contains("maxTvd2", (string?)first["blockedReason"] ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.False((bool)first["passed"]!);
+        // The committee sees the gate table; nothing can be downloaded from a blocked release.
+        var asMember = await Json(await s.Members[2].GetAsync($"/releases/{first["id"]}"), HttpStatusCode.OK);
+        Assert.Contains(asMember["release"]!["gates"]!.AsArray(), g => (string?)g!["status"] == "Fail");
+        await Problem(await s.Researcher.GetAsync($"/releases/{first["id"]}/artifacts/synthetic.csv"), HttpStatusCode.Conflict, "RG3005");
+
+        // A regeneration with new parameters needs the committee's approval again, and is charged again.
+        var regenerated = await Json(await s.ApproveAsync(requestId, new { epsilon = 0.8 }), HttpStatusCode.OK);
+        Assert.Equal(0.8, (double)regenerated["terms"]!["epsilon"]!);
+        await s.WaitForStateAsync(requestId, "Blocked");
+        var releases = JsonNode.Parse(await s.Researcher.GetStringAsync($"/requests/{requestId}/releases"))!.AsArray();
+        Assert.Equal([1, 2], releases.Select(r => (int)r!["release"]!["attempt"]!).ToArray());
+        var ledger = await Json(await s.Steward.GetAsync($"/datasets/{s.DatasetId}/budget"), HttpStatusCode.OK);
+        Assert.Equal(2, ledger["entries"]!.AsArray().Count(e => (bool)e!["charged"]!));
+
+        // Rejecting now ends the request; both charges stay.
+        await Json(await s.Members[0].PostAsJsonAsync($"/decisions/{requestId}/votes", new { decision = "reject", reason = "Not fit for release" }), HttpStatusCode.OK);
+        ledger = await Json(await s.Steward.GetAsync($"/datasets/{s.DatasetId}/budget"), HttpStatusCode.OK);
+        Assert.Equal(2, ledger["entries"]!.AsArray().Count(e => (bool)e!["charged"]!));
+        await AssertAuditHoldsAsync(requestId, Guid.Parse((string)first["id"]!), "ReleaseEvaluated", "ReleaseBlocked", "AccessRequestRejected");
+    }
+
+    [Fact]
+    public async Task ApprovalOverTheCap_IsRefusedWithTheRemainingBudget_AndNothingIsRecorded()
+    {
+        var s = await ReleaseScenario.StartAsync(host, "tight");
+        var first = await s.SubmitAndAcceptAsync(epsilon: 1.0);
+        await Json(await s.ApproveAsync(first), HttpStatusCode.OK);
+        var second = await s.SubmitAndAcceptAsync(epsilon: 1.0);
+        await Json(await s.Members[0].PostAsJsonAsync($"/decisions/{second}/votes", new { decision = "approve", reason = "ok" }), HttpStatusCode.OK);
+        var before = (await host.EventStore.FetchStreamAsync(second)).Count;
+
+        var refused = await Problem(await s.Members[1].PostAsJsonAsync($"/decisions/{second}/votes", new { decision = "approve", reason = "ok" }),
+            HttpStatusCode.Conflict, "RG3001");
+        Assert.Contains("largest epsilon still available", (string?)refused["detail"]);
+        Assert.Equal(before, (await host.EventStore.FetchStreamAsync(second)).Count);
+        var ledger = await Json(await s.Compliance.GetAsync($"/datasets/{s.DatasetId}/budget"), HttpStatusCode.OK);
+        Assert.Single(ledger["entries"]!.AsArray());
+        Assert.InRange((double)ledger["remainingEpsilon"]!, 0.01, 0.99);
+        Assert.Contains($"{(double)ledger["remainingEpsilon"]!:G4}", (string?)refused["detail"]);
+        await s.WaitForStateAsync(first, "Released", "Blocked");
+    }
+
+    [Fact]
+    public async Task RevokedRelease_CannotBeDownloaded_AndTheRevocationIsRecordedWithItsReason()
+    {
+        var (s, requestId, releaseId) = await PublishedAsync("revoke");
+        Assert.Equal(HttpStatusCode.OK, (await s.Researcher.GetAsync($"/releases/{releaseId}/artifacts/manifest.json")).StatusCode);
+        await Problem(await s.Researcher.PostAsJsonAsync($"/releases/{releaseId}/revoke", new { reason = "mine" }), HttpStatusCode.Forbidden, "RG2002");
+
+        var revoked = await Json(await s.Members[2].PostAsJsonAsync($"/releases/{releaseId}/revoke", new { reason = "Consent withdrawn by the study" }), HttpStatusCode.OK);
+        Assert.Equal("Revoked", (string?)revoked["status"]);
+        var gone = await Problem(await s.Researcher.GetAsync($"/releases/{releaseId}/artifacts/synthetic.csv"), HttpStatusCode.Gone, "RG3003");
+        Assert.Contains("Consent withdrawn", (string?)gone["detail"]);
+        Assert.Equal("Revoked", (string?)(await s.WaitForStateAsync(requestId, "Revoked"))["state"]);
+        await AssertAuditHoldsAsync(requestId, releaseId, "ReleasePublished", "ReleaseRevoked");
+    }
+
+    [Fact]
+    public async Task ExpiredRelease_CannotBeDownloaded_AndTheSweepMovesTheRequestToExpired()
+    {
+        var (s, requestId, releaseId) = await PublishedAsync("expire");
+        var details = await host.EventStore.LoadAsync<ReleaseDetails>(releaseId);
+        // The sweep as the recurring job runs it, on a clock 31 days on (the request asked for 30 days of access).
+        var later = new FakeTimeProvider(details!.ExpiresAt!.Value.AddDays(1));
+        var lifecycle = new ReleaseLifecycle(host.EventStore, host.Services.GetRequiredService<WorkflowCatalog>(), later);
+        Assert.True(await lifecycle.ExpireDueAsync(CancellationToken.None) >= 1);
+
+        await Problem(await s.Researcher.GetAsync($"/releases/{releaseId}/artifacts/synthetic.csv"), HttpStatusCode.Gone, "RG3003");
+        Assert.Equal("Expired", (string?)(await s.WaitForStateAsync(requestId, "Expired"))["state"]);
+        await AssertAuditHoldsAsync(requestId, releaseId, "ReleasePublished", "ReleaseExpired");
+    }
+
+    [Fact]
+    public async Task OtherResearchers_CannotSeeOrDownloadARelease()
+    {
+        var (s, _, releaseId) = await PublishedAsync("e2e-other");
+        var (other, _) = await host.CreateClientForRoleAsync(Roles.Researcher);
+        await Problem(await other.GetAsync($"/releases/{releaseId}"), HttpStatusCode.NotFound, "RG3002");
+        await Problem(await other.GetAsync($"/releases/{releaseId}/artifacts/synthetic.csv"), HttpStatusCode.Forbidden, "RG3004");
+        Assert.Equal(HttpStatusCode.OK, (await s.Compliance.GetAsync($"/releases/{releaseId}/artifacts/synthetic.csv")).StatusCode);
+    }
+
+    [Fact]
+    public async Task NeuralGenerator_RunsFromThePipeline_AndTheLedgerHoldsItsRenyiCurve()
+    {
+        var s = await ReleaseScenario.StartAsync(host, "neural");
+        var requestId = await s.SubmitAndAcceptAsync(epsilon: 1.0, rows: 300, generator: "made");
+        await Json(await s.ApproveAsync(requestId), HttpStatusCode.OK);
+        await s.WaitForStateAsync(requestId, "Released", "Blocked");
+
+        var release = await s.LatestReleaseAsync(requestId);
+        Assert.Equal("made", (string?)release["generator"]);
+        var releaseId = Guid.Parse((string)release["id"]!);
+        var events = (await host.EventStore.FetchStreamAsync(releaseId)).Select(e => e.Data).ToList();
+        var generated = Assert.Single(events.OfType<SyntheticTableGenerated>());
+        Assert.Equal(300, generated.Rows);
+        Assert.NotNull(generated.Cost.Rdp); // DP-SGD is accounted as a Rényi curve, composed with the zCDP releases
+        Assert.Single(events.OfType<ReleaseEvaluated>());
+        var ledger = PrivacyBudgetLedger.Rebuild(s.DatasetId, await host.EventStore.FetchStreamAsync(PrivacyBudgetLedger.StreamIdFor(s.DatasetId)));
+        // The entry is the pointwise upper bound of the zCDP reservation and the accounted curve: at least ε = 1,
+        // a little more where the two curves cross.
+        Assert.InRange(ledger.Spent.EpsilonAt(1e-6), 0.999, 1.3);
+        Assert.NotNull(ledger.Entries[releaseId].Cost.Rdp);
+    }
+
+    private async Task<(ReleaseScenario Scenario, Guid RequestId, Guid ReleaseId)> PublishedAsync(string datasetName)
+    {
+        var s = await ReleaseScenario.StartAsync(host, datasetName);
+        var requestId = await s.SubmitAndAcceptAsync(rows: 200);
+        await Json(await s.ApproveAsync(requestId), HttpStatusCode.OK);
+        await s.WaitForStateAsync(requestId, "Released", "Blocked");
+        var release = await s.LatestReleaseAsync(requestId);
+        Assert.True((string?)release["status"] == "Published", $"not published: {release["blockedReason"]}");
+        return (s, requestId, Guid.Parse((string)release["id"]!));
+    }
+
+    private async Task AssertAuditHoldsAsync(Guid requestId, Guid releaseId, params string[] expected)
+    {
+        var audit = await ChainVerifier.VerifyStoreAsync(host.EventStore);
+        Assert.True(audit.Intact, audit.Reason);
+        var types = new List<string>();
+        await foreach (var e in host.EventStore.ReadAllAsync())
+            if (e.StreamId == requestId || e.StreamId == releaseId || (e.Data is PrivacyBudgetReserved r && r.RequestId == requestId)
+                || (e.Data is PrivacyBudgetCharged c && c.RequestId == requestId))
+                types.Add(e.EventType);
+        foreach (var type in expected) Assert.Contains(type, types);
+    }
+}
