@@ -17,7 +17,9 @@ public sealed class RequestErrorsTests
     public void GivenARefusalTheModuleRaises_WhenLookedUpInTheErrorTable_ThenItHasARowWithTheSameStatus(string factory)
     {
         var method = typeof(RequestErrors).GetMethod(factory)!;
-        var args = method.GetParameters().Select(p => p.ParameterType == typeof(string) ? "x" : Activator.CreateInstance(p.ParameterType)).ToArray();
+        var args = method.GetParameters().Select(p => p.ParameterType == typeof(string) ? "x"
+            : p.ParameterType == typeof(ReleaseGateway.Requests.AccessRequests.AccessRequestTerms) ? new ReleaseGateway.Requests.AccessRequests.AccessRequestTerms("t", "p", "j", "u", ["c"], 1, 10, null, 30)
+            : Activator.CreateInstance(p.ParameterType)).ToArray();
         var error = (RequestError)method.Invoke(null, args)!;
         var row = ErrorCodes.Find(error.Code);
         Assert.NotNull(row);

@@ -31,7 +31,7 @@ internal sealed class BudgetReservationHook(IEventStore store, PolicyCatalog pol
                     var decision = ledger.Reserve(cap, releaseId, request.Id, PrivacyCost.ForZcdpRelease(terms.Epsilon, cap.Delta),
                         terms.Epsilon, cap.Delta, actor.Id, now);
                     if (decision.Reserved is null)
-                        throw new RequestRefusedException(new RequestError("RG3001", 409, "Privacy budget exhausted", decision.Message!, request.State));
+                        throw new RequestRefusedException(ReleaseErrors.BudgetExhausted(decision.Message!, request.State));
                     PrivacyBudgetLedgers.Stage(session, ledger, decision.Reserved);
                     break;
                 }

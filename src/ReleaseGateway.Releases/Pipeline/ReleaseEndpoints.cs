@@ -56,7 +56,7 @@ internal static class ReleaseEndpoints
     {
         var release = await lifecycle.GetAsync(id, ct);
         var actor = http.GetActor();
-        if (!ReleaseLifecycle.MayView(release, actor.Id, actor.Roles)) throw new RequestRefusedException(new RequestError("RG3002", 404, "Release not found", $"No release {id}."));
+        if (!ReleaseLifecycle.MayView(release, actor.Id, actor.Roles)) throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(id));
         return TypedResults.Ok(new ReleaseView(release, progress.Get(id)));
     }
 

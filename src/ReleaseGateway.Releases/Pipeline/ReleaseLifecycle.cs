@@ -12,7 +12,7 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
     private const int Attempts = 32;
 
     public async Task<ReleaseDetails> GetAsync(Guid releaseId, CancellationToken ct) =>
-        await store.LoadAsync<ReleaseDetails>(releaseId, ct) ?? throw new RequestRefusedException(NotFound(releaseId));
+        await store.LoadAsync<ReleaseDetails>(releaseId, ct) ?? throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(releaseId));
 
     /// <summary>Who may see a release's page: the requester, the committee, compliance officers and data stewards.</summary>
     public static bool MayView(ReleaseDetails release, string actorId, IReadOnlySet<string> roles) =>
@@ -30,18 +30,16 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
         {
             var release = await GetAsync(releaseId, ct);
             if (!MayDownload(release, actorId, roles))
-                throw new RequestRefusedException(new RequestError("RG3004", 403, "Not allowed to download",
-                    "Only the researcher who requested this release, committee members and compliance officers may download it."));
+                throw new RequestRefusedException(ReleaseErrors.NotAllowedToDownload());
             var now = time.GetUtcNow();
             if (!release.IsAvailable(now))
                 throw new RequestRefusedException(release.Status is ReleaseStatus.Revoked or ReleaseStatus.Expired || release.ExpiresAt <= now
-                    ? new RequestError("RG3003", 410, "Release no longer available", release.Status == ReleaseStatus.Revoked
+                    ? ReleaseErrors.NoLongerAvailable(release.Status == ReleaseStatus.Revoked
                         ? $"Release {releaseId} was revoked: {release.RevokedReason}"
                         : $"Release {releaseId} expired at {release.ExpiresAt:u}.")
-                    : new RequestError("RG3005", 409, "Release not published", $"Release {releaseId} is {release.Status}; only published releases can be downloaded."));
+                    : ReleaseErrors.NotPublished(releaseId, release.Status));
             var artifact = release.Artifacts.FirstOrDefault(a => a.Name == artifactName)
-                ?? throw new RequestRefusedException(new RequestError("RG3002", 404, "Release not found",
-                    $"Release {releaseId} has no artifact '{artifactName}' (it has: {string.Join(", ", release.Artifacts.Select(a => a.Name))})."));
+                ?? throw new RequestRefusedException(ReleaseErrors.NoArtifact(releaseId, artifactName, release.Artifacts.Select(a => a.Name)));
             try
             {
                 await using var session = store.OpenSession(metadata);
@@ -86,7 +84,7 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
     {
         var release = await GetAsync(releaseId, ct);
         if (release.Status != ReleaseStatus.Published)
-            throw new RequestRefusedException(new RequestError("RG3005", 409, "Release not published", $"Release {releaseId} is {release.Status}."));
+            throw new RequestRefusedException(ReleaseErrors.NotPublished(releaseId, release.Status));
         var request = await AccessRequestStream.LoadAsync(store, release.RequestId, ct);
         var now = time.GetUtcNow();
         var advanced = AdvanceAccessRequestDecider.Handle(request, new AdvanceAccessRequest(request.Id, trigger, $"release {releaseId} {reason}", actor, now),
@@ -99,6 +97,4 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
         }
         return await GetAsync(releaseId, ct);
     }
-
-    private static RequestError NotFound(Guid releaseId) => new("RG3002", 404, "Release not found", $"No release {releaseId}.");
 }

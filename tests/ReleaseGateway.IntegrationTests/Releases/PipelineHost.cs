@@ -23,6 +23,7 @@ public static class PipelinePolicies
         ["revoke"] = Fast,
         ["expire"] = Fast,
         ["e2e-other"] = Fast,
+        ["two-key"] = Fast + "\nworkflow: two-key\n",
         ["neural"] = Fast + "\nallowedGenerators: [aim, made]\n",
         ["gated"] = Fast + "\ngates:\n  maxTvd2: 0.0\n",
         ["tight"] = Fast + "\nbudget:\n  epsilon: 1.2\n  delta: 1.0e-6\nmaxEpsilonPerRelease: 1.0\n",

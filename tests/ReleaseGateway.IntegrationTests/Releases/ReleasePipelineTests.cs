@@ -175,6 +175,22 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
+    public async Task TwoKeyWorkflow_WaitsForTheComplianceSignOff_ThenPublishes()
+    {
+        var s = await ReleaseScenario.StartAsync(host, "two-key");
+        var requestId = await s.SubmitAndAcceptAsync(rows: 200);
+        await Json(await s.ApproveAsync(requestId), HttpStatusCode.OK);
+        await s.WaitForStateAsync(requestId, "AwaitingSignOff", "Blocked");
+        var release = await s.LatestReleaseAsync(requestId);
+        Assert.True((string?)release["status"] == "AwaitingPublication", $"not evaluated as passing: {release["blockedReason"]}");
+        Assert.Empty(release["artifacts"]!.AsArray()); // nothing is downloadable before the second key
+
+        await Json(await s.Compliance.PostAsJsonAsync($"/decisions/{requestId}/sign-off", new { approve = true, reason = "Report reviewed" }), HttpStatusCode.OK);
+        await s.WaitForStateAsync(requestId, "Released");
+        Assert.Equal("Published", (string?)(await s.LatestReleaseAsync(requestId))["status"]);
+    }
+
+    [Fact]
     public async Task NeuralGenerator_RunsFromThePipeline_AndTheLedgerHoldsItsRenyiCurve()
     {
         var s = await ReleaseScenario.StartAsync(host, "neural");
