@@ -133,21 +133,26 @@ public sealed partial class ReleasePipeline(
         }
 
         var now = time.GetUtcNow();
+        (request, _) = await LoadAsync(request.Id, ct); // generation takes a while: decide on the request as it is now
         var release = await store.FetchStreamAsync(releaseId, ct);
         var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
         var cap = BudgetCap.Of(policies.For(plan.Started.DatasetName));
         await using var session = store.OpenSession(Metadata(releaseId));
         if (outcome.AccountedCost is { } accounted)
         {
-            var recorded = ledger.RecordAccountedCost(releaseId, accounted, SystemActorId, now, cap);
-            PrivacyBudgetLedgers.Stage(session, ledger, recorded);
-            ledger = ledger.Apply(recorded);
+            var accountedCharge = ledger.RecordAccountedCost(releaseId, accounted, SystemActorId, now, cap);
+            PrivacyBudgetLedgers.Stage(session, ledger, accountedCharge);
+            ledger = ledger.Apply(accountedCharge);
         }
         var cost = ledger.Entries[releaseId].Cost;
-        session.Append(releaseId, release[^1].StreamVersion,
-            outcome.Split,
-            new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now));
-        AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: {outcome.Rows} rows", now));
+        List<object> recorded = [outcome.Split, new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now)];
+        AccessRequestAdvanced? completed = null;
+        if (NextStep(request, workflows.Get(request.Workflow)) == WorkflowTriggers.CompleteGeneration)
+            completed = Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: {outcome.Rows} rows", now);
+        else // withdrawn while generating: the attempt ends here, on the record; the charge stays and nothing is released
+            recorded.Add(new ReleaseBlocked(releaseId, "generate", $"the request was {request.State} meanwhile; the charge stays and nothing is released", now));
+        session.Append(releaseId, release[^1].StreamVersion, [.. recorded]);
+        if (completed is not null) AdvanceAccessRequestHandler.Stage(session, request, completed);
         await session.SaveChangesAsync(ct);
         StepTaken(request.Id, WorkflowTriggers.CompleteGeneration, releaseId);
     }
@@ -184,6 +189,13 @@ public sealed partial class ReleasePipeline(
 
         var now = time.GetUtcNow();
         var version = (await store.FetchStreamAsync(releaseId, ct))[^1].StreamVersion;
+        // Evaluation takes a while: look again at the request before deciding on it.
+        (request, _) = await LoadAsync(request.Id, ct);
+        if (NextStep(request, workflows.Get(request.Workflow)) != WorkflowTriggers.PassGates)
+        {
+            await AbandonAsync(request.Id, releaseId, "evaluate", ct);
+            return;
+        }
         await using var session = store.OpenSession(Metadata(releaseId));
         if (evaluated.Passed)
         {
@@ -231,10 +243,25 @@ public sealed partial class ReleasePipeline(
         var release = await store.FetchStreamAsync(releaseId, ct);
         await using var session = store.OpenSession(Metadata(releaseId));
         if (release.Count > 0) session.Append(releaseId, release[^1].StreamVersion, new ReleaseBlocked(releaseId, step, reason, now));
-        AdvanceAccessRequestHandler.Stage(session, current, Advance(current, WorkflowTriggers.Block, $"release {releaseId}: {reason}", now));
+        // A request withdrawn meanwhile is not blocked (it has left the pipeline); its attempt still records why it ended.
+        if (Allows(current, WorkflowTriggers.Block))
+            AdvanceAccessRequestHandler.Stage(session, current, Advance(current, WorkflowTriggers.Block, $"release {releaseId}: {reason}", now));
         await session.SaveChangesAsync(ct);
         StepTaken(request.Id, WorkflowTriggers.Block, releaseId);
     }
+
+    private async Task AbandonAsync(Guid requestId, Guid releaseId, string step, CancellationToken ct)
+    {
+        var (current, _) = await LoadAsync(requestId, ct);
+        var release = await store.FetchStreamAsync(releaseId, ct);
+        await using var session = store.OpenSession(Metadata(releaseId));
+        session.Append(releaseId, release[^1].StreamVersion,
+            new ReleaseBlocked(releaseId, step, $"the request was {current.State} meanwhile; the charge stays and nothing is released", time.GetUtcNow()));
+        await session.SaveChangesAsync(ct);
+    }
+
+    private bool Allows(AccessRequest request, string trigger) =>
+        workflows.Get(request.Workflow).WithOptionalSteps(request.OptionalSteps).TransitionsFrom(request.State).Any(t => t.Trigger == trigger);
 
     private AccessRequestAdvanced Advance(AccessRequest request, string trigger, string reason, DateTimeOffset now) =>
         AdvanceAccessRequestDecider.Handle(request, new AdvanceAccessRequest(request.Id, trigger, reason, System, now), workflows.Get(request.Workflow));

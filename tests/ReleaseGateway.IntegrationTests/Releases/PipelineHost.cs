@@ -23,6 +23,7 @@ public static class PipelinePolicies
         ["revoke"] = Fast,
         ["expire"] = Fast,
         ["e2e-other"] = Fast,
+        ["withdrawn"] = Fast,
         ["two-key"] = Fast + "\nworkflow: two-key\n",
         ["neural"] = Fast + "\nallowedGenerators: [aim, made]\n",
         ["gated"] = Fast + "\ngates:\n  maxTvd2: 0.0\n",

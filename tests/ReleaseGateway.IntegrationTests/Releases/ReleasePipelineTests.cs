@@ -175,6 +175,46 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
+    public async Task RequestWithdrawnWhileGenerating_EndsTheAttemptOnTheRecord_AndKeepsTheCharge()
+    {
+        var steward = (await host.CreateClientForRoleAsync(Roles.DataSteward)).Client;
+        var (researcher, _) = await host.CreateClientForRoleAsync(Roles.Researcher);
+        var registered = await Json(await steward.PostAsJsonAsync("/datasets",
+            new { name = "withdrawn", description = "Synthetic-scale table", owner = "Test", schema = JsonNode.Parse(LargeTable.Schema) }), HttpStatusCode.Created);
+        var datasetId = Guid.Parse((string)registered["id"]!);
+        await Json(await steward.PutAsync($"/datasets/{datasetId}/source",
+            new StringContent(LargeTable.Csv(40_000, seed: 11), System.Text.Encoding.UTF8, "text/csv")), HttpStatusCode.OK);
+        var created = await Json(await researcher.PostAsJsonAsync("/requests", new
+        {
+            datasetId, title = "Scale", purpose = "Scale", justification = "Withdrawal test", intendedUse = "Testing",
+            columns = LargeTable.Columns, epsilon = 1.0, rows = 100_000, generator = (string?)null, accessDays = 30,
+        }), HttpStatusCode.Created);
+        var requestId = Guid.Parse((string)created["id"]!);
+        await Json(await steward.PostAsync($"/decisions/{requestId}/accept-for-review", null), HttpStatusCode.OK);
+        for (var i = 0; i < 2; i++)
+        {
+            var member = (await host.CreateClientForRoleAsync(Roles.CommitteeMember)).Client;
+            await Json(await member.PostAsJsonAsync($"/decisions/{requestId}/votes", new { decision = "approve", reason = "ok" }), HttpStatusCode.OK);
+        }
+        while ((string?)(await Json(await researcher.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK))["state"] != "Generating")
+            await Task.Delay(20);
+
+        await Json(await researcher.PostAsync($"/requests/{requestId}/withdraw", null), HttpStatusCode.OK);
+
+        ReleaseDetails? release = null;
+        for (var deadline = DateTime.UtcNow.AddMinutes(5); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            release = (await host.EventStore.QueryAsync<ReleaseDetails>()).SingleOrDefault(r => r.RequestId == requestId);
+            if (release?.Status == ReleaseStatus.Blocked) break;
+        }
+        Assert.Equal(ReleaseStatus.Blocked, release?.Status);
+        Assert.Contains("Withdrawn", release!.BlockedReason);
+        var ledger = PrivacyBudgetLedger.Rebuild(datasetId, await host.EventStore.FetchStreamAsync(PrivacyBudgetLedger.StreamIdFor(datasetId)));
+        Assert.True(ledger.Entries[release.Id].Charged);
+        Assert.Equal("Withdrawn", (string?)(await Json(await researcher.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK))["state"]);
+    }
+
+    [Fact]
     public async Task TwoKeyWorkflow_WaitsForTheComplianceSignOff_ThenPublishes()
     {
         var s = await ReleaseScenario.StartAsync(host, "two-key");
