@@ -10,24 +10,31 @@ namespace ReleaseGateway.IntegrationTests.Releases;
 /// </summary>
 public static class PipelinePolicies
 {
-    /// <summary>Lenient privacy gates are not the point here (the evaluation tests calibrate them); a cheap shadow attack is.</summary>
-    private const string Fast = """
+    // The gates here are about the pipeline, not about calibration (the evaluation tests and ADR 0009 cover that):
+    // on a 686-row table the holdout has ~137 rows, so TPR at 1 % FPR rests on one or two records and a DP release
+    // at ε = 1 fails the default 0.05 now and then by chance. The tests allow 0.2 so they do not flake; the demo's
+    // table (pima, default gates) passed 8 of 8 runs with fresh noise (docs/releases.md).
+    private static string Policy(string gates = "", string rest = "") => $"""
         shadowModel:
           shadowTargets: 1
           shadowRuns: 4
+        gates:
+          maxMembershipTprAt1PctFpr: 0.2
+        {gates}
+        {rest}
         """;
 
     public static readonly IReadOnlyDictionary<string, string> Files = new Dictionary<string, string>
     {
-        ["e2e"] = Fast,
-        ["revoke"] = Fast,
-        ["expire"] = Fast,
-        ["e2e-other"] = Fast,
-        ["withdrawn"] = Fast,
-        ["two-key"] = Fast + "\nworkflow: two-key\n",
-        ["neural"] = Fast + "\nallowedGenerators: [aim, made]\n",
-        ["gated"] = Fast + "\ngates:\n  maxTvd2: 0.0\n",
-        ["tight"] = Fast + "\nbudget:\n  epsilon: 1.2\n  delta: 1.0e-6\nmaxEpsilonPerRelease: 1.0\n",
+        ["e2e"] = Policy(),
+        ["revoke"] = Policy(),
+        ["expire"] = Policy(),
+        ["e2e-other"] = Policy(),
+        ["withdrawn"] = Policy(),
+        ["two-key"] = Policy(rest: "workflow: two-key"),
+        ["neural"] = Policy(rest: "allowedGenerators: [aim, made]"),
+        ["gated"] = Policy(gates: "  maxTvd2: 0.0"),
+        ["tight"] = Policy(rest: "budget:\n  epsilon: 1.2\n  delta: 1.0e-6\nmaxEpsilonPerRelease: 1.0"),
     };
 
     public static string CreateDirectory()
