@@ -13,6 +13,13 @@ if [ ! -x "$PG_BIN/initdb" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
 fi
 command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
+# The browser tests (tests/ReleaseGateway.BrowserTests) drive Debian's chromium by its executable path through Playwright's
+# bundled driver; no browser build is ever downloaded. RGW_CHROMIUM names another chromium binary.
+if [ -z "${RGW_CHROMIUM:-}" ] && [ ! -x /usr/lib/chromium/chromium ]; then
+  echo "Installing Debian's chromium for the browser tests..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o APT::Sandbox::User=root chromium >/dev/null
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 export RGW_TEST_PG_ROOT
 RGW_TEST_PG_ROOT=$(mktemp -d /tmp/rgw-test-pg.XXXXXX)

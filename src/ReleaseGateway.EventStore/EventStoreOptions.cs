@@ -1,11 +1,13 @@
 namespace ReleaseGateway.EventStore;
 
-/// <summary>What the modules contribute to the store: their event types and their inline projections.</summary>
+/// <summary>What the modules contribute to the store: their event types, their inline projections and the indexes of those documents.</summary>
 public sealed class EventStoreOptions
 {
     public EventTypeRegistry Events { get; } = new();
 
     public List<IInlineProjection> Projections { get; } = [];
+
+    public DocumentIndexes Indexes { get; } = new();
 }
 
 /// <summary>

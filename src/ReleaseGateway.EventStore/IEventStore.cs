@@ -25,8 +25,14 @@ public interface IEventStore
     /// <summary>The read model a projection keeps for <paramref name="id"/> (the stream id), or null.</summary>
     Task<TDocument?> LoadAsync<TDocument>(Guid id, CancellationToken cancellationToken = default) where TDocument : class;
 
-    /// <summary>All read models of one type. Read models are small; filter in memory.</summary>
+    /// <summary>All read models of one type. Read models are small; filter in memory, or use an index.</summary>
     Task<IReadOnlyList<TDocument>> QueryAsync<TDocument>(CancellationToken cancellationToken = default) where TDocument : class;
+
+    /// <summary>
+    /// Read models of one type found through their indexes (registered in <see cref="EventStoreOptions.Indexes"/>):
+    /// filtered, ordered and paged in the database, each document once.
+    /// </summary>
+    Task<DocumentPage<TDocument>> QueryAsync<TDocument>(DocumentQuery query, CancellationToken cancellationToken = default) where TDocument : class;
 }
 
 /// <summary>Events and projected documents staged for one transaction.</summary>

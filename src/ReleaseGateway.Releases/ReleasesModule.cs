@@ -10,6 +10,7 @@ using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Jobs;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.Datasets;
 
 namespace ReleaseGateway.Releases;
 
@@ -32,8 +33,10 @@ public static class ReleasesModule
             PrivacyBudgetLedgers.Register(o);
             foreach (var type in ReleaseEventTypes.All) o.Events.Register(type);
             o.Projections.Add(new ReleaseDetailsProjection());
+            ReleaseQueries.Index(o.Indexes);
         });
         services.AddSingleton<PrivacyBudgetLedgers>();
+        services.AddSingleton<BudgetLedgerViews>();
         services.AddSingleton<IAccessRequestDecisionHook, BudgetReservationHook>();
         services.AddSingleton(new ArtifactStore(dataDirectory));
         services.AddSingleton(new SeedVault(dataDirectory));
@@ -46,6 +49,7 @@ public static class ReleasesModule
         services.AddTransient<ReleasePipeline>();
         builder.AddReleaseJobs();
         services.AddHostedService<PipelineDispatcher>();
+        services.AddScoped<IDatasetStreams, ReleaseStreamsOfDataset>();
         return builder;
     }
 

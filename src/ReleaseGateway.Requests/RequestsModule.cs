@@ -57,10 +57,12 @@ public static class RequestsModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => new SourceTableStore(dataDirectory,
             SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory), maxUpload));
+        builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
         builder.Services.ConfigureEventStore(o =>
         {
             foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All)) o.Events.Register(type);
             o.Projections.Add(new AccessRequestDetailsProjection());
+            AccessRequestQueries.Index(o.Indexes);
             o.Projections.Add(new DatasetDetailsProjection());
         });
         return builder;

@@ -16,7 +16,7 @@ namespace ReleaseGateway.Web;
 /// The web interface for researchers, committee members, compliance officers and stewards (issue 9): Razor Pages
 /// under <c>/ui</c>, a session cookie for those pages only, signed in through the gateway's own OpenID Connect
 /// server, authorized by the API's own policies, and calling the modules' commands and read models in-process.
-/// Add after the identity and requests modules.
+/// Add after the identity, requests and releases modules.
 /// </summary>
 public static class WebModule
 {
@@ -47,7 +47,6 @@ public static class WebModule
         WebSignIn.Add(builder);
         services.AddScoped<UserDirectory>();
         services.AddSingleton<AuditSigning>();
-        services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
         return builder;
     }
 

@@ -84,4 +84,59 @@ public class ZcdpConversionTests
         Assert.Equal(0.006, accountant.SpentRho, 1e-15);
         Assert.Single(accountant.Charges);
     }
+    /// <summary>
+    /// The bisections stop once their bracket is two adjacent doubles; every step after that would leave the answer as it
+    /// is, so stopping early must return exactly (bit for bit) what all 200 steps return.
+    /// </summary>
+    [Fact]
+    public void StoppingAtConvergence_ReturnsExactlyWhatTwoHundredStepsReturn()
+    {
+        foreach (var delta in new[] { 1e-9, 1e-6, 1e-5 })
+        {
+            foreach (var rho in new[] { 1e-6, 0.0004, 0.0175, 0.3, 2.5, 40 })
+            {
+                Assert.Equal(FullDelta(rho, 1.0), ZcdpConversion.Delta(rho, 1.0));
+                Assert.Equal(FullEpsilon(rho, delta), ZcdpConversion.Epsilon(rho, delta));
+            }
+            foreach (var epsilon in new[] { 0.01, 0.5, 1, 4, 100 })
+                Assert.Equal(FullRho(epsilon, delta), ZcdpConversion.Rho(epsilon, delta));
+        }
+    }
+
+    // The conversions as they were before they stopped at convergence: 200 bisection steps each, whatever happens.
+    private static double FullDelta(double rho, double epsilon)
+    {
+        double low = 1.01, high = (epsilon + 1) / (2 * rho) + 2, alpha = (low + high) / 2;
+        for (var i = 0; i < 200; i++)
+        {
+            alpha = (low + high) / 2;
+            if ((2 * alpha - 1) * rho - epsilon + Math.Log(1 - 1 / alpha) < 0) low = alpha;
+            else high = alpha;
+        }
+        return Math.Min(Math.Exp((alpha - 1) * (alpha * rho - epsilon) + alpha * Math.Log(1 - 1 / alpha)) / (alpha - 1), 1.0);
+    }
+
+    private static double FullEpsilon(double rho, double delta)
+    {
+        double low = 0, high = rho + 2 * Math.Sqrt(rho * Math.Log(1 / delta));
+        for (var i = 0; i < 200; i++)
+        {
+            var mid = (low + high) / 2;
+            if (FullDelta(rho, mid) <= delta) high = mid;
+            else low = mid;
+        }
+        return high;
+    }
+
+    private static double FullRho(double epsilon, double delta)
+    {
+        double low = 0, high = epsilon + 1;
+        for (var i = 0; i < 200; i++)
+        {
+            var mid = (low + high) / 2;
+            if (FullDelta(mid, epsilon) <= delta) low = mid;
+            else high = mid;
+        }
+        return low;
+    }
 }

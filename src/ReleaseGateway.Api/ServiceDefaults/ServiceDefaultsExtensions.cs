@@ -36,6 +36,8 @@ public static class ServiceDefaultsExtensions
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         var requireHttps = app.Configuration.GetValue("ReleaseGateway:RequireHttps", !app.Environment.IsDevelopment());
+        // Off by default: the time a response took on the server, for bench/ReleaseGateway.Web.Bench and browser dev tools.
+        if (app.Configuration.GetValue("ReleaseGateway:ServerTiming", false)) app.UseMiddleware<ServerTimingMiddleware>();
         // Only a proxy listed in ForwardedHeadersOptions.KnownProxies (loopback by default) may claim the original scheme.
         app.UseForwardedHeaders();
         app.UseExceptionHandler();

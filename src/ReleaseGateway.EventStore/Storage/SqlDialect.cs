@@ -27,6 +27,8 @@ internal abstract class SqlDialect
     /// <summary>
     /// The tables both backends share; only the integer type names differ. The secondary indexes serve
     /// <see cref="EventQuery"/>'s filters (stream filters use the stream/version key); created on start when missing.
+    /// <c>rg_document_keys</c> holds the documents' index entries (<see cref="DocumentIndexes"/>), <c>rg_document_indexes</c>
+    /// the indexes already filled from the stored documents.
     /// </summary>
     protected static string TablesDdl(string positionType, string int64Type, string int32Type) => $"""
         CREATE TABLE IF NOT EXISTS rg_events (
@@ -50,6 +52,19 @@ internal abstract class SqlDialect
             id       TEXT NOT NULL,
             body     TEXT NOT NULL,
             PRIMARY KEY (doc_type, id)
+        );
+        CREATE TABLE IF NOT EXISTS rg_document_keys (
+            doc_type TEXT NOT NULL,
+            name     TEXT NOT NULL,
+            value    TEXT NOT NULL,
+            id       TEXT NOT NULL,
+            PRIMARY KEY (doc_type, name, value, id)
+        );
+        CREATE INDEX IF NOT EXISTS rg_document_keys_document ON rg_document_keys (doc_type, id);
+        CREATE TABLE IF NOT EXISTS rg_document_indexes (
+            doc_type TEXT NOT NULL,
+            name     TEXT NOT NULL,
+            PRIMARY KEY (doc_type, name)
         );
         CREATE INDEX IF NOT EXISTS rg_events_actor ON rg_events (actor_id, position);
         CREATE INDEX IF NOT EXISTS rg_events_type ON rg_events (event_type, position);

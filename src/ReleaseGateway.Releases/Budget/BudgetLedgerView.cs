@@ -1,4 +1,8 @@
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Releases.Budget;
 
@@ -13,11 +17,21 @@ public sealed record BudgetLedgerView(
     Guid DatasetId, double CapEpsilon, double CapDelta, int MaxReleases, double EpsilonSpent, double EpsilonCommitted, double RemainingEpsilon,
     int Releases, IReadOnlyList<LedgerLine> Entries, IReadOnlyList<LedgerPoint> History)
 {
+    /// <summary>Who may read a dataset's ledger: data stewards, committee members and compliance officers.</summary>
+    public static bool MayRead(IReadOnlySet<string> roles) =>
+        roles.Contains(WorkflowRoles.DataSteward) || roles.Contains(WorkflowRoles.ComplianceOfficer) || roles.Contains(WorkflowRoles.CommitteeMember);
+
     /// <summary>Builds the view by replaying the ledger stream, so the history is exactly what the events say.</summary>
     public static BudgetLedgerView Build(Guid datasetId, BudgetCap cap, IReadOnlyList<StoredEvent> events)
     {
         var ledger = PrivacyBudgetLedger.Empty(datasetId);
         var history = new List<LedgerPoint>();
+        // A reservation leaves ε spent as it was, a charge leaves ε committed: one conversion per event, not two.
+        var converted = new Dictionary<double, double>();
+        double EpsilonAt(PrivacyCost cost) =>
+            cost.Rdp is not null ? cost.EpsilonAt(cap.Delta)
+            : converted.TryGetValue(cost.Rho, out var epsilon) ? epsilon
+            : converted[cost.Rho] = cost.EpsilonAt(cap.Delta);
         foreach (var e in events)
         {
             ledger = ledger.Apply(e.Data) with { Version = e.StreamVersion };
@@ -28,9 +42,9 @@ public sealed record BudgetLedgerView(
                 PrivacyBudgetReservationReleased x => x.ReleaseId,
                 _ => Guid.Empty,
             };
-            history.Add(new LedgerPoint(e.StreamVersion, e.Timestamp, e.EventType, release, ledger.Spent.EpsilonAt(cap.Delta), ledger.Committed.EpsilonAt(cap.Delta)));
+            history.Add(new LedgerPoint(e.StreamVersion, e.Timestamp, e.EventType, release, EpsilonAt(ledger.Spent), EpsilonAt(ledger.Committed)));
         }
-        return new BudgetLedgerView(datasetId, cap.Epsilon, cap.Delta, cap.MaxReleases, ledger.Spent.EpsilonAt(cap.Delta), ledger.Committed.EpsilonAt(cap.Delta),
+        return new BudgetLedgerView(datasetId, cap.Epsilon, cap.Delta, cap.MaxReleases, EpsilonAt(ledger.Spent), EpsilonAt(ledger.Committed),
             ledger.RemainingEpsilon(cap, cap.Delta), ledger.Entries.Count,
             ledger.Entries.Values.OrderBy(l => l.At).Select(l => new LedgerLine(l.ReleaseId, l.RequestId, l.Epsilon, l.Cost.EpsilonAt(cap.Delta), l.Charged, l.At)).ToList(),
             history);

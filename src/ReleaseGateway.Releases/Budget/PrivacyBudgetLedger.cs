@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Privacy.Accounting;
 
 namespace ReleaseGateway.Releases.Budget;
 
@@ -60,12 +61,19 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
 
     /// <summary>
     /// The largest epsilon (at <paramref name="releaseDelta"/>) a new zCDP release could still have without the
-    /// composed ledger exceeding the cap: the "remaining budget" people can act on. Found by bisection on rho.
+    /// composed ledger exceeding the cap: the "remaining budget" people can act on. For a ledger of zCDP costs alone
+    /// it is the rho the cap leaves (rho adds up under composition, and epsilon at the cap's delta grows with rho);
+    /// with a Rényi curve on the ledger it is found by bisection on rho.
     /// </summary>
     public double RemainingEpsilon(BudgetCap cap, double releaseDelta)
     {
         var committed = Committed;
         if (committed.EpsilonAt(cap.Delta) >= cap.Epsilon || Entries.Count >= cap.MaxReleases) return 0;
+        if (committed.Rdp is null)
+        {
+            var free = ZcdpConversion.Rho(cap.Epsilon, cap.Delta) - committed.Rho;
+            return free <= 0 ? 0 : new PrivacyCost(free).EpsilonAt(releaseDelta);
+        }
         double low = 0, high = PrivacyCost.ForZcdpRelease(cap.Epsilon, releaseDelta).Rho;
         for (var i = 0; i < 100; i++)
         {

@@ -6,12 +6,10 @@ using Microsoft.AspNetCore.Routing;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.EventStore.Verification;
 using ReleaseGateway.Identity.Authorization;
-using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Jobs;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
-using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
@@ -78,34 +76,21 @@ internal static class ReleaseEndpoints
     {
         var request = await store.LoadAsync<AccessRequestDetails>(id, ct);
         var actor = http.GetActor();
-        var staff = actor.IsInRole(WorkflowRoles.CommitteeMember) || actor.IsInRole(WorkflowRoles.ComplianceOfficer) || actor.IsInRole(WorkflowRoles.DataSteward);
-        if (request is null || (request.RequesterId != actor.Id && !staff)) throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
+        if (request is null || !AccessRequestQueries.MaySee(new Actor(actor.Id, actor.Roles), request))
+            throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
         return request;
     }
 
     private static async Task<IReadOnlyList<ReleaseView>> ReleasesOfAsync(Guid requestId, IEventStore store, PipelineProgress progress, CancellationToken ct) =>
-        (await store.QueryAsync<ReleaseDetails>(ct)).Where(r => r.RequestId == requestId).OrderBy(r => r.Attempt)
-            .Select(r => new ReleaseView(r, progress.Get(r.Id))).ToList();
+        (await ReleaseQueries.OfRequestAsync(store, requestId, ct)).Select(r => new ReleaseView(r, progress.Get(r.Id))).ToList();
 
-    private static async Task<IResult> Download(Guid id, string name, HttpContext http, ReleaseLifecycle lifecycle, ArtifactStore artifacts, CancellationToken ct)
+    private static async Task<IResult> Download(Guid id, string name, HttpContext http, CancellationToken ct)
     {
-        var actor = http.GetActor();
-        var role = new[] { WorkflowRoles.ComplianceOfficer, WorkflowRoles.CommitteeMember, WorkflowRoles.Researcher }.FirstOrDefault(actor.IsInRole)
-            ?? actor.Roles.First();
-        var artifact = await lifecycle.RecordDownloadAsync(id, name, actor.Id, actor.Roles, http.GetEventMetadata(role), ct);
-        var stream = await artifacts.OpenVerifiedAsync(artifact.Sha256, ct);
+        var (artifact, stream) = await ReleaseCommands.DownloadAsync(http, id, name, ct);
         http.Response.Headers["Digest"] = $"sha-256={Convert.ToBase64String(Convert.FromHexString(artifact.Sha256))}";
         return TypedResults.File(stream, artifact.MediaType, artifact.Name);
     }
 
-    private static async Task<Ok<ReleaseDetails>> Revoke(Guid id, RevokeBody body, HttpContext http, ReleaseLifecycle lifecycle, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 4000)
-            throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure(nameof(body.Reason), "Give a reason (at most 4000 characters).")]);
-        var actor = http.GetActor();
-        var acting = actor.IsInRole(WorkflowRoles.CommitteeMember) ? WorkflowRoles.CommitteeMember
-            : actor.IsInRole(WorkflowRoles.DataSteward) ? WorkflowRoles.DataSteward
-            : throw new RequestRefusedException(new RequestError("RG2002", 403, "Role required", "Revoking a release requires the role CommitteeMember or DataSteward."));
-        return TypedResults.Ok(await lifecycle.RevokeAsync(id, body.Reason, new Actor(actor.Id, actor.Roles), http.GetEventMetadata(acting), ct));
-    }
+    private static async Task<Ok<ReleaseDetails>> Revoke(Guid id, RevokeBody body, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await ReleaseCommands.RevokeAsync(http, id, body.Reason, ct));
 }

@@ -22,6 +22,14 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
     public static bool MayDownload(ReleaseDetails release, string actorId, IReadOnlySet<string> roles) =>
         release.RequesterId == actorId || roles.Contains(WorkflowRoles.CommitteeMember) || roles.Contains(WorkflowRoles.ComplianceOfficer);
 
+    /// <summary>
+    /// Who may read an attempt's full evaluation report without downloading it (the evidence behind a decision): committee
+    /// members, compliance officers and data stewards. The requester reads the gate results; the full report comes with
+    /// the published release, as a recorded download.
+    /// </summary>
+    public static bool MayReadEvaluation(IReadOnlySet<string> roles) =>
+        roles.Contains(WorkflowRoles.CommitteeMember) || roles.Contains(WorkflowRoles.ComplianceOfficer) || roles.Contains(WorkflowRoles.DataSteward);
+
     /// <summary>Records the download (who, when, which artifact) and returns the artifact to serve; refused once revoked or expired.</summary>
     public async Task<ReleaseArtifact> RecordDownloadAsync(Guid releaseId, string artifactName, string actorId, IReadOnlySet<string> roles,
         EventMetadata metadata, CancellationToken ct)
@@ -62,7 +70,7 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
     public async Task<int> ExpireDueAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var due = (await store.QueryAsync<ReleaseDetails>(ct)).Where(r => r.Status == ReleaseStatus.Published && r.ExpiresAt <= now).ToList();
+        var due = (await store.QueryAsync<ReleaseDetails>(ReleaseQueries.ByStatus, [ReleaseStatus.Published], ct)).Where(r => r.ExpiresAt <= now).ToList();
         var system = Actor.Of(ReleasePipeline.SystemActorId, WorkflowRoles.System);
         foreach (var release in due)
         {

@@ -8,6 +8,7 @@ using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests.AcceptForReview;
 using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
+using ReleaseGateway.Requests.AccessRequests.CastVote;
 using ReleaseGateway.Requests.AccessRequests.DeclareConflict;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 using ReleaseGateway.Requests.AccessRequests.RequestChanges;
@@ -99,10 +100,32 @@ public static class AccessRequestCommands
         AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
             [DeclareConflictDecider.Handle(request, new DeclareConflict.DeclareConflict(id, actor, now), definition)], ct);
 
-    /// <summary>A vote on the request's current terms (a regeneration with new parameters goes through <c>POST /decisions/{id}/votes</c>).</summary>
-    public static Task<AccessRequestDetails> CastVoteAsync(HttpContext http, Guid id, string decision, string reason, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            CastVote.CastVoteDecider.Handle(request, new CastVote.CastVote(id, decision, reason, actor, now), definition), ct);
+    /// <summary>
+    /// A vote on the request's current terms or, with <paramref name="regenerate"/> (approving a blocked request), on a
+    /// regeneration: the request's terms with the new parameters, checked against the dataset's policy like a new request.
+    /// </summary>
+    public static async Task<AccessRequestDetails> CastVoteAsync(HttpContext http, Guid id, string decision, string reason,
+        RegenerationParameters? regenerate, CancellationToken ct)
+    {
+        AccessRequestTerms? regeneration = null;
+        if (regenerate is not null)
+        {
+            var store = http.RequestServices.GetRequiredService<IEventStore>();
+            var policies = http.RequestServices.GetRequiredService<PolicyCatalog>();
+            var request = await AccessRequestStream.LoadAsync(store, id, ct);
+            var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
+                ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(request.DatasetId.ToString()));
+            regeneration = request.Terms with
+            {
+                Epsilon = regenerate.Epsilon ?? request.Terms.Epsilon,
+                Rows = regenerate.Rows ?? request.Terms.Rows,
+                Generator = regenerate.Generator ?? request.Terms.Generator,
+            };
+            new AccessRequestTermsValidator(dataset, policies.For(dataset.Name)).ValidateAndThrow(regeneration);
+        }
+        return await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+            CastVoteDecider.Handle(request, new CastVote.CastVote(id, decision, reason, actor, now, regeneration), definition), ct);
+    }
 
     /// <summary>The compliance officer's key of the two-key workflow: sign off, or refuse (which blocks).</summary>
     public static Task<AccessRequestDetails> SignOffAsync(HttpContext http, Guid id, bool approve, string? reason, CancellationToken ct) =>

@@ -11,18 +11,36 @@ namespace ReleaseGateway.Requests.AccessRequests;
 /// </summary>
 public static class AccessRequestQueries
 {
+    // Indexes of AccessRequestDetails (docs/web.md, "Performance"): lists read the requests they show, not every request.
+    public const string ByRequester = "requester";
+    public const string ByDataset = "dataset";
+    public const string ByState = "state";
+
+    public static void Index(DocumentIndexes indexes) => indexes
+        .Add<AccessRequestDetails>(ByRequester, d => d.RequesterId)
+        .Add<AccessRequestDetails>(ByDataset, d => d.DatasetId.ToString())
+        .Add<AccessRequestDetails>(ByState, d => d.State);
+
     /// <summary>The actor's own requests, newest first.</summary>
     public static async Task<IReadOnlyList<AccessRequestSummary>> MineAsync(IEventStore store, Actor actor, CancellationToken ct)
     {
-        var all = await store.QueryAsync<AccessRequestDetails>(ct);
-        return all.Where(d => d.RequesterId == actor.Id).OrderByDescending(d => d.SubmittedAt).Select(AccessRequestSummary.Of).ToList();
+        var mine = await store.QueryAsync<AccessRequestDetails>(ByRequester, [actor.Id], ct);
+        return mine.OrderByDescending(d => d.SubmittedAt).Select(AccessRequestSummary.Of).ToList();
     }
+
+    /// <summary>The requests made on a dataset, in no particular order.</summary>
+    public static Task<IReadOnlyList<AccessRequestDetails>> OfDatasetAsync(IEventStore store, Guid datasetId, CancellationToken ct) =>
+        store.QueryAsync<AccessRequestDetails>(ByDataset, [datasetId.ToString()], ct);
+
+    /// <summary>The requests in any of <paramref name="states"/>, in no particular order.</summary>
+    public static Task<IReadOnlyList<AccessRequestDetails>> InStatesAsync(IEventStore store, IReadOnlyCollection<string> states, CancellationToken ct) =>
+        store.QueryAsync<AccessRequestDetails>(ByState, states, ct);
 
     /// <summary>Requests the committee member can vote on now (not own, not yet voted, not recused), oldest first.</summary>
     public static async Task<IReadOnlyList<AccessRequestSummary>> AwaitingDecisionAsync(IEventStore store, WorkflowCatalog workflows, Actor actor, CancellationToken ct)
     {
-        var all = await store.QueryAsync<AccessRequestDetails>(ct);
-        return all
+        var voting = workflows.All.Values.SelectMany(w => w.States).Where(s => s.Quorum is not null).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        return (await InStatesAsync(store, voting, ct))
             .Where(d => workflows.All.TryGetValue(d.Workflow, out var w) && w.State(d.State).Quorum is not null)
             .Where(d => new AccessRequestWorkflow(workflows.Get(d.Workflow), d.ToRequest()).CanVote(actor))
             .OrderBy(d => d.UpdatedAt).Select(AccessRequestSummary.Of).ToList();
@@ -32,8 +50,9 @@ public static class AccessRequestQueries
     public static async Task<IReadOnlyList<AccessRequestSummary>> AwaitingTriggerAsync(IEventStore store, WorkflowCatalog workflows, Actor actor, string trigger,
         CancellationToken ct)
     {
-        var all = await store.QueryAsync<AccessRequestDetails>(ct);
-        return all
+        var from = workflows.All.Values.SelectMany(w => w.Transitions).Where(t => t.Trigger == trigger).SelectMany(t => t.From)
+            .ToHashSet(StringComparer.Ordinal);
+        return (await InStatesAsync(store, from, ct))
             .Where(d => workflows.All.TryGetValue(d.Workflow, out var w) && w.TransitionsFrom(d.State).Any(t => t.Trigger == trigger))
             .Where(d => new AccessRequestWorkflow(workflows.Get(d.Workflow), d.ToRequest()).PermittedTriggers(actor).Contains(trigger))
             .OrderBy(d => d.UpdatedAt).Select(AccessRequestSummary.Of).ToList();
@@ -55,8 +74,8 @@ public static class AccessRequestQueries
         CancellationToken ct)
     {
         if (!SeesCommittee(actor)) return [];
-        var all = await store.QueryAsync<AccessRequestDetails>(ct);
-        return all.Where(d => d.RequesterId == request.RequesterId && d.Id != request.Id)
+        var theirs = await store.QueryAsync<AccessRequestDetails>(ByRequester, [request.RequesterId], ct);
+        return theirs.Where(d => d.Id != request.Id)
             .OrderByDescending(d => d.SubmittedAt).Select(AccessRequestSummary.Of).ToList();
     }
 

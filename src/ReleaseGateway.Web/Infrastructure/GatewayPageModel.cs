@@ -1,8 +1,10 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests;
+using ReleaseGateway.Web.SignIn;
 
 namespace ReleaseGateway.Web.Infrastructure;
 
@@ -57,6 +59,9 @@ public abstract partial class GatewayPageModel : PageModel
         }
         return false;
     }
+
+    /// <summary>The caller's roles do not allow this page: the interface's "not allowed" page, as for a page's role policy.</summary>
+    protected IActionResult Denied() => Forbid(WebSignIn.CookieScheme);
 
     [GeneratedRegex(@"\[\d+\]$")]
     private static partial Regex Indexer();

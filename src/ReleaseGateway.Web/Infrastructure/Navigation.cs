@@ -17,10 +17,9 @@ public static class Navigation
         new("Awaiting sign-off", "/ui/sign-off", [WebPolicies.Compliance]),
         new("Datasets", "/ui/datasets", [WebPolicies.Authenticated]),
         new("Audit trail", "/ui/audit", [WebPolicies.ReadAudit]),
-        // Reserved for phase 2 of issue 9, on the release pipeline's services (issue 7).
-        new("Budget ledger", "/ui/budget", [WebPolicies.Steward, WebPolicies.Compliance], Available: false),
-        new("Releases", "/ui/releases", [WebPolicies.Researcher, WebPolicies.Committee, WebPolicies.Compliance], Available: false),
-        new("Evaluation reports", "/ui/evaluations", [WebPolicies.Committee, WebPolicies.Compliance], Available: false),
-        new("Jobs", "/ui/jobs", [WebPolicies.Steward, WebPolicies.Compliance], Available: false),
+        new("Releases", "/ui/releases", [WebPolicies.Researcher, WebPolicies.Committee, WebPolicies.Compliance, WebPolicies.Steward]),
+        new("Evaluation reports", "/ui/evaluations", [WebPolicies.Committee, WebPolicies.Compliance, WebPolicies.Steward]),
+        new("Budget ledger", "/ui/budget", [WebPolicies.Steward, WebPolicies.Compliance, WebPolicies.Committee]),
+        new("Jobs", "/ui/jobs", [WebPolicies.Steward, WebPolicies.Compliance]),
     ];
 }

@@ -29,6 +29,15 @@ public sealed class IndexModel : GatewayPageModel
             Tasks.Add(("Awaiting sign-off", "/ui/sign-off", "releases waiting for the compliance key"));
         if (Actor.IsIn(RoleNames.ComplianceOfficer) || Actor.IsIn(RoleNames.Administrator))
             Tasks.Add(("Audit trail", "/ui/audit", "browse, verify and export the hash-chained audit log"));
+        if (Actor.IsIn(RoleNames.Researcher) || Actor.IsIn(RoleNames.CommitteeMember) || Actor.IsIn(RoleNames.ComplianceOfficer) || Actor.IsIn(RoleNames.DataSteward))
+            Tasks.Add(("Releases", "/ui/releases", "release attempts: progress, files to download, manifests, expiry"));
+        if (Actor.IsIn(RoleNames.CommitteeMember) || Actor.IsIn(RoleNames.ComplianceOfficer) || Actor.IsIn(RoleNames.DataSteward))
+        {
+            Tasks.Add(("Evaluation reports", "/ui/evaluations", "every evaluated release attempt with its gates and full report"));
+            Tasks.Add(("Budget ledger", "/ui/budget", "each dataset's privacy budget over time and the releases that spent it"));
+        }
+        if (Actor.IsIn(RoleNames.DataSteward) || Actor.IsIn(RoleNames.ComplianceOfficer))
+            Tasks.Add(("Jobs", "/ui/jobs", "what the release pipeline is working on"));
         Tasks.Add(("Datasets", "/ui/datasets", "what each dataset holds and what its policy allows"));
     }
 }

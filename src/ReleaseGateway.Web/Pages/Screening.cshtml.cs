@@ -13,6 +13,6 @@ public sealed class ScreeningModel(IEventStore store, WorkflowCatalog workflows)
     public RequestTable Table { get; private set; } = null!;
 
     public async Task OnGetAsync(CancellationToken ct) =>
-        Table = await RequestTable.ForAsync(store,
+        Table = await RequestTable.ForAsync(store, Request,
             await AccessRequestQueries.AwaitingTriggerAsync(store, workflows, Actor, WorkflowTriggers.AcceptForReview, ct), "No request awaits screening.", ct);
 }

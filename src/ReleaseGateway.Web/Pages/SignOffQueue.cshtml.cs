@@ -13,6 +13,6 @@ public sealed class SignOffQueueModel(IEventStore store, WorkflowCatalog workflo
     public RequestTable Table { get; private set; } = null!;
 
     public async Task OnGetAsync(CancellationToken ct) =>
-        Table = await RequestTable.ForAsync(store,
+        Table = await RequestTable.ForAsync(store, Request,
             await AccessRequestQueries.AwaitingTriggerAsync(store, workflows, Actor, WorkflowTriggers.SignOff, ct), "No release awaits sign-off.", ct);
 }

@@ -148,48 +148,44 @@ public abstract partial class AuditTrailPagesTests<THost>(THost host) : IClassFi
     private static partial Regex RowPattern();
 }
 
-/// <summary>The audit trail page with 100,000 events in the log (issue 9: every page under 200 ms server time).</summary>
+/// <summary>
+/// The audit trail page with 100,000 events in the log: every filter and a deep page still render the right events.
+/// How long they take is measured by bench/ReleaseGateway.Web.Bench (docs/benchmarks.md), not asserted here.
+/// </summary>
 public sealed class AuditTrailAt100000EventsTests(SqliteGatewayHost host, ITestOutputHelper output) : IClassFixture<SqliteGatewayHost>
 {
     [Fact]
-    public async Task EveryFilterAndADeepPage_RenderWithin200Milliseconds()
+    public async Task EveryFilterAndADeepPage_RenderTheMatchingEvents()
     {
         var (steward, _) = await new RequestsApi(host).As(Roles.DataSteward);
         var datasetId = await new RequestsApi(host).DatasetWithSourceAsync(steward);
         var researcher = await host.CreateUserAsync(Roles.Researcher);
         var researcherApi = host.CreateClient((await host.SignInAsync(researcher)).AccessToken);
-        for (var i = 0; i < 20; i++) await RequestsApi.SubmitAsync(researcherApi, datasetId);
+        var requests = new HashSet<string>();
+        for (var i = 0; i < 20; i++) requests.Add((await RequestsApi.SubmitAsync(researcherApi, datasetId)).ToString());
         var seeding = Stopwatch.StartNew();
         var streams = await SeedAsync(host.EventStore, 100_000);
         output.WriteLine($"seeded {(await host.EventStore.ReadHeadAsync()).Position} events in {seeding.Elapsed.TotalSeconds:F1} s");
         using var officer = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.ComplianceOfficer));
 
-        string[] pages =
+        // Each filter: what every row must match, and how many rows the page must hold at least.
+        (string Path, Func<AuditTrailPagesTests<SqliteGatewayHost>.Row, bool> Matches, int Rows)[] pages =
         [
-            "/ui/audit",
-            "/ui/audit?size=200",
-            "/ui/audit?before=1000",
-            $"/ui/audit?stream={streams[123]}",
-            $"/ui/audit?dataset={datasetId}",
-            $"/ui/audit?actor={Uri.EscapeDataString(researcher.Email)}",
-            "/ui/audit?actor=seed-actor-7",
-            "/ui/audit?type=DatasetRegistered",
-            $"/ui/audit?from={DateTime.UtcNow.AddMinutes(-1):yyyy-MM-dd'T'HH:mm}&until={DateTime.UtcNow.AddMinutes(1):yyyy-MM-dd'T'HH:mm}",
+            ("/ui/audit", _ => true, 50),
+            ("/ui/audit?size=200", _ => true, 200),
+            ("/ui/audit?before=1000", r => r.Position < 1000, 50),
+            ($"/ui/audit?stream={streams[123]}", r => r.Stream == streams[123].ToString(), 10),
+            ($"/ui/audit?dataset={datasetId}", r => r.Stream == datasetId.ToString() || requests.Contains(r.Stream), 22),
+            ($"/ui/audit?actor={Uri.EscapeDataString(researcher.Email)}", r => r.Actor == researcher.Email, 20),
+            ("/ui/audit?actor=seed-actor-7", r => r.Actor == "seed-actor-7", 50),
+            ("/ui/audit?type=DatasetRegistered", r => r.Event == "Dataset registered", 1),
+            ($"/ui/audit?from={DateTime.UtcNow.AddMinutes(-1):yyyy-MM-dd'T'HH:mm}&until={DateTime.UtcNow.AddMinutes(1):yyyy-MM-dd'T'HH:mm}", _ => true, 50),
         ];
-        foreach (var path in pages)
+        foreach (var (path, matches, count) in pages)
         {
-            Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync(path)).Status);
-            var times = new List<double>();
-            for (var run = 0; run < 5; run++)
-            {
-                var watch = Stopwatch.StartNew();
-                var page = await officer.GetAsync(path);
-                times.Add(watch.Elapsed.TotalMilliseconds);
-                Assert.Equal(HttpStatusCode.OK, page.Status);
-            }
-            var median = times.Order().ElementAt(2);
-            output.WriteLine($"{path}: median {median:F1} ms");
-            Assert.True(median < 200, $"{path} took {median:F1} ms");
+            var rows = AuditTrailPagesTests<SqliteGatewayHost>.Rows(await officer.GetAsync(path));
+            Assert.True(rows.Count >= count, $"{path}: {rows.Count} rows, expected at least {count}");
+            Assert.All(rows, r => Assert.True(matches(r), $"{path}: {r}"));
         }
     }
 

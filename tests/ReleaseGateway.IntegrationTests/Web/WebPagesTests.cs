@@ -30,6 +30,11 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
         { Roles.ComplianceOfficer, "/ui/audit", "Audit trail" },
         { Roles.ComplianceOfficer, "/ui/sign-off", "Awaiting sign-off" },
         { Roles.Administrator, "/ui/audit", "Audit trail" },
+        { Roles.Researcher, "/ui/releases", "Releases" },
+        { Roles.CommitteeMember, "/ui/evaluations", "Evaluation reports" },
+        { Roles.CommitteeMember, "/ui/budget", "Budget ledger" },
+        { Roles.DataSteward, "/ui/budget", "Budget ledger" },
+        { Roles.ComplianceOfficer, "/ui/jobs", "Jobs" },
     };
 
     [Theory]
@@ -87,6 +92,9 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     [InlineData("/ui/committee")]
     [InlineData("/ui/audit")]
     [InlineData("/ui/datasets/register")]
+    [InlineData("/ui/budget")]
+    [InlineData("/ui/jobs")]
+    [InlineData("/ui/evaluations")]
     public async Task Researcher_IsRefusedOtherRolesPages(string path)
     {
         using var session = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.Researcher));
@@ -270,6 +278,58 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
         {
             foreach (var member in members) member.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task ApprovedRequest_ShowsItsJobAndRefreshesItself_AndTheCommitteeSeesTheBudgetLeft()
+    {
+        // This host runs no jobs: an approved request's job waits, so the page shows it waiting, every time.
+        var review = await _api.InReviewAsync();
+        var member = await host.CreateUserAsync(Roles.CommitteeMember);
+        using var committee = await WebSession.SignInAsync(host, member);
+        var before = await committee.GetAsync($"/ui/requests/{review.RequestId}");
+        Assert.Contains("<dt>ε still available on the dataset</dt>", before.Html);
+        Assert.Contains($"href=\"/ui/budget/{review.DatasetId}\">budget ledger</a>", before.Html);
+        Assert.DoesNotContain("More than the dataset has left", before.Html);
+        Assert.DoesNotContain("http-equiv=\"refresh\"", before.Html);
+
+        await RequestsApi.Json(await RequestsApi.VoteAsync(review.Members[0], review.RequestId), HttpStatusCode.OK);
+        await RequestsApi.Json(await RequestsApi.VoteAsync(review.Members[1], review.RequestId), HttpStatusCode.OK);
+        using var researcher = await WebSession.SignInAsync(host, review.ResearcherUser);
+        var approved = await researcher.GetAsync($"/ui/requests/{review.RequestId}");
+
+        Assert.Contains("<h2 id=\"pipeline\">Release pipeline</h2>", approved.Html);
+        Assert.Matches("Job: (waiting for a worker|about to be queued)", approved.Html);
+        Assert.DoesNotContain("http-equiv=\"refresh\"", approved.Html); // only when asked: ?follow=on
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"3\">", (await researcher.GetAsync($"/ui/requests/{review.RequestId}?follow=on")).Html);
+        using var steward = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.DataSteward));
+        var jobs = await steward.GetAsync("/ui/jobs");
+        Assert.Contains($"href=\"/ui/requests/{review.RequestId}\"", jobs.Html);
+        var ledger = await steward.GetAsync($"/ui/budget/{review.DatasetId}");
+        Assert.Contains("reserved", ledger.Html);
+        Assert.Contains("<svg class=\"chart\"", ledger.Html);
+    }
+
+    [Fact]
+    public async Task RequestOverTheBudgetLeft_IsFlaggedToTheCommittee()
+    {
+        var review = await _api.InReviewAsync();
+        // Four other approvals on the dataset take every release its policy allows (maxReleases: 4): nothing is left.
+        for (var i = 0; i < 4; i++)
+        {
+            var other = await RequestsApi.SubmitAsync(review.Researcher, review.DatasetId);
+            await RequestsApi.Json(await review.Steward.PostAsync($"/decisions/{other}/accept-for-review", null), HttpStatusCode.OK);
+            await RequestsApi.Json(await RequestsApi.VoteAsync(review.Members[0], other), HttpStatusCode.OK);
+            await RequestsApi.Json(await RequestsApi.VoteAsync(review.Members[1], other), HttpStatusCode.OK);
+        }
+        using var committee = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.CommitteeMember));
+
+        var page = await committee.GetAsync($"/ui/requests/{review.RequestId}");
+
+        Assert.Contains("More than the dataset has left: an approval would be refused (RG3001).", page.Html);
+        Assert.Contains("<dt>ε still available on the dataset</dt>\n    <dd>\n      0\n", page.Html);
+        await RequestsApi.Json(await RequestsApi.VoteAsync(review.Members[0], review.RequestId), HttpStatusCode.OK);
+        await RequestsApi.Problem(await RequestsApi.VoteAsync(review.Members[1], review.RequestId), HttpStatusCode.Conflict, "RG3001");
     }
 
     [Fact]

@@ -1,14 +1,9 @@
 using AuthPolicies = ReleaseGateway.Identity.Authorization.Policies;
-using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
-using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
-using ReleaseGateway.Requests.Datasets;
-using ReleaseGateway.Requests.Policies;
 
 namespace ReleaseGateway.Requests.AccessRequests.CastVote;
 
@@ -27,24 +22,6 @@ internal static class CastVoteEndpoint
         .WithName("CastVote")
         .WithSummary("Vote to approve or reject, with a reason; the vote that reaches the quorum decides the request");
 
-    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, CastVoteBody body, HttpContext http, IEventStore store, PolicyCatalog policies, CancellationToken ct)
-    {
-        AccessRequestTerms? regeneration = null;
-        if (body.Regenerate is { } parameters)
-        {
-            var request = await AccessRequestStream.LoadAsync(store, id, ct);
-            var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
-                ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(request.DatasetId.ToString()));
-            regeneration = request.Terms with
-            {
-                Epsilon = parameters.Epsilon ?? request.Terms.Epsilon,
-                Rows = parameters.Rows ?? request.Terms.Rows,
-                Generator = parameters.Generator ?? request.Terms.Generator,
-            };
-            new AccessRequestTermsValidator(dataset, policies.For(dataset.Name)).ValidateAndThrow(regeneration);
-        }
-
-        return TypedResults.Ok(await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            CastVoteDecider.Handle(request, new CastVote(id, body.Decision, body.Reason, actor, now, regeneration), definition), ct));
-    }
+    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, CastVoteBody body, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await AccessRequestCommands.CastVoteAsync(http, id, body.Decision, body.Reason, body.Regenerate, ct));
 }

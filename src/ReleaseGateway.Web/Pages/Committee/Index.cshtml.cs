@@ -13,6 +13,6 @@ public sealed class IndexModel(IEventStore store, WorkflowCatalog workflows) : G
     public RequestTable Table { get; private set; } = null!;
 
     public async Task OnGetAsync(CancellationToken ct) =>
-        Table = await RequestTable.ForAsync(store, await AccessRequestQueries.AwaitingDecisionAsync(store, workflows, Actor, ct),
+        Table = await RequestTable.ForAsync(store, Request, await AccessRequestQueries.AwaitingDecisionAsync(store, workflows, Actor, ct),
             "Nothing awaits your decision.", ct);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Synthesis.Schema;
@@ -8,8 +9,9 @@ using ReleaseGateway.Web.Infrastructure;
 
 namespace ReleaseGateway.Web.Pages.Datasets;
 
-/// <summary>A dataset's description, schema and full policy (everyone may read these; never the data).</summary>
-public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, UserDirectory directory) : GatewayPageModel
+/// <summary>A dataset's description, schema and full policy (everyone may read these; never the data), and its budget ledger for those who may read it.</summary>
+public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, BudgetLedgerViews ledgers, UserDirectory directory, TimeProvider time)
+    : GatewayPageModel
 {
     [FromRoute]
     public Guid Id { get; set; }
@@ -28,6 +30,9 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, User
 
     public UserDirectory Names => directory;
 
+    /// <summary>The dataset's budget ledger, for those who may read it (stewards, committee members, compliance officers).</summary>
+    public LedgerSection? Ledger { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (await store.LoadAsync<DatasetDetails>(Id, ct) is not { } dataset) return NotFound();
@@ -36,6 +41,7 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, User
         Policy = policies.For(dataset.Name);
         MayUpload = !dataset.SourceUploaded && dataset.RegisteredBy == Actor.Id;
         await directory.LoadAsync([dataset.RegisteredBy]);
+        if (BudgetLedgerView.MayRead(Actor.Roles)) Ledger = await LedgerSection.SummaryAsync(ledgers, dataset, time.GetUtcNow(), ct);
         return Page();
     }
 

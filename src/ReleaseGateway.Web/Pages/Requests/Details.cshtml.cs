@@ -1,10 +1,15 @@
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Releases.Jobs;
+using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.CastVote;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
 using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Web.Infrastructure;
 
@@ -21,11 +26,26 @@ public sealed class DecisionForm
     public string? Reason { get; set; }
 }
 
+/// <summary>A vote; on a blocked request an approval also carries the regeneration's parameters.</summary>
+public sealed class VoteForm
+{
+    public string? Decision { get; set; }
+    public string? Reason { get; set; }
+    public double? Epsilon { get; set; }
+    public int? Rows { get; set; }
+    public string? Generator { get; set; }
+}
+
 /// <summary>
-/// One request for everyone who may see it (the API's rule): its terms and timeline, and the actions the workflow
-/// permits the caller now. Each action runs the module's command; a refusal re-renders the page with the reason.
+/// One request for everyone who may see it (the API's rule): its terms against the dataset's remaining budget, where
+/// the release pipeline is (job, attempts, live progress; the page refreshes itself while the gateway works), the
+/// latest evaluation (gates for everyone, the full report for those who may read it), the timeline, and the actions
+/// the workflow permits the caller now. Each action runs the module's command; a refusal re-renders the page with the reason.
 /// </summary>
-public sealed class DetailsModel(IEventStore store, WorkflowCatalog workflows, UserDirectory directory) : GatewayPageModel
+public sealed class DetailsModel(
+    IEventStore store, WorkflowCatalog workflows, PolicyCatalog policies, BudgetLedgerViews ledgers, UserDirectory directory, IReleaseJobs jobs,
+    PipelineProgress progress)
+    : GatewayPageModel
 {
     private static readonly Dictionary<string, string> Confirmations = new(StringComparer.Ordinal)
     {
@@ -49,7 +69,7 @@ public sealed class DetailsModel(IEventStore store, WorkflowCatalog workflows, U
     public ReasonForm Changes { get; set; } = new();
 
     [BindProperty]
-    public DecisionForm Vote { get; set; } = new();
+    public VoteForm Vote { get; set; } = new();
 
     [BindProperty]
     public DecisionForm SignOff { get; set; } = new();
@@ -70,6 +90,31 @@ public sealed class DetailsModel(IEventStore store, WorkflowCatalog workflows, U
 
     public UserDirectory Names => directory;
 
+    public DatasetPolicy? Policy { get; private set; }
+
+    /// <summary>The dataset's budget ledger: ε still available for a new release, at the cap's δ.</summary>
+    public BudgetLedgerView? Ledger { get; private set; }
+
+    public bool SeesLedger { get; private set; }
+
+    public JobStatus? Job { get; private set; }
+
+    public IReadOnlyList<(ReleaseDetails Release, AttemptProgress Progress)> Attempts { get; private set; } = [];
+
+    /// <summary>The latest attempt that was evaluated, whose gates (and report) the page shows.</summary>
+    public ReleaseDetails? Evaluated { get; private set; }
+
+    public bool MayReadReport { get; private set; }
+
+    /// <summary>The gateway acts next (or is acting): the page refreshes itself.</summary>
+    public bool PipelineBusy { get; private set; }
+
+    /// <summary>Blocked: approving means approving a regeneration, with parameters.</summary>
+    public bool IsBlocked { get; private set; }
+
+    /// <summary>The parameters a regeneration vote starts from: those already proposed in this round, else the request's.</summary>
+    public AccessRequestTerms RegenerationBasis => Details.ProposedTerms ?? Details.Terms;
+
     public string? Confirmation => Done is { } done && Confirmations.TryGetValue(done, out var text) ? text : null;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
@@ -86,8 +131,15 @@ public sealed class DetailsModel(IEventStore store, WorkflowCatalog workflows, U
     public Task<IActionResult> OnPostConflictAsync(CancellationToken ct) =>
         ActAsync(() => AccessRequestCommands.DeclareConflictAsync(HttpContext, Id, ct), "conflict", "", ct);
 
-    public Task<IActionResult> OnPostVoteAsync(CancellationToken ct) =>
-        ActAsync(() => AccessRequestCommands.CastVoteAsync(HttpContext, Id, Vote.Decision ?? "", Vote.Reason ?? "", ct), "voted", nameof(Vote), ct);
+    public async Task<IActionResult> OnPostVoteAsync(CancellationToken ct)
+    {
+        // Parameters count only for approving a blocked request (a regeneration); the command decides whether that is what this is.
+        var regenerate = Vote.Decision == WorkflowTriggers.Approve && (Vote.Epsilon is not null || Vote.Rows is not null || !string.IsNullOrEmpty(Vote.Generator))
+            ? new RegenerationParameters(Vote.Epsilon, Vote.Rows, string.IsNullOrEmpty(Vote.Generator) ? null : Vote.Generator)
+            : null;
+        return await ActAsync(() => AccessRequestCommands.CastVoteAsync(HttpContext, Id, Vote.Decision ?? "", Vote.Reason ?? "", regenerate, ct),
+            "voted", nameof(Vote), ct);
+    }
 
     public Task<IActionResult> OnPostSignOffAsync(CancellationToken ct) =>
         ActAsync(() => AccessRequestCommands.SignOffAsync(HttpContext, Id, SignOff.Decision == WorkflowTriggers.SignOff, SignOff.Reason, ct),
@@ -126,6 +178,32 @@ public sealed class DetailsModel(IEventStore store, WorkflowCatalog workflows, U
         Dataset = await store.LoadAsync<DatasetDetails>(Details.DatasetId, ct);
         Earlier = await AccessRequestQueries.EarlierRequestsOfRequesterAsync(store, actor, Details, ct);
         await directory.LoadAsync([Details.RequesterId, .. Details.Timeline.Select(e => e.By), .. Details.CurrentVotes.Keys, .. Details.Recused]);
+        await LoadPipelineAsync(actor, definition, ct);
         return true;
+    }
+
+    private async Task LoadPipelineAsync(Actor actor, WorkflowDefinition definition, CancellationToken ct)
+    {
+        if (Dataset is not null)
+        {
+            Policy = policies.For(Dataset.Name);
+            Ledger = await ledgers.GetAsync(Dataset, ct);
+        }
+        SeesLedger = BudgetLedgerView.MayRead(actor.Roles);
+        var request = Details.ToRequest();
+        IsBlocked = CastVoteDecider.IsBlocked(request, definition);
+        Job = await jobs.GetStatusAsync(AdvanceReleaseJob.KeyFor(Id), ct);
+        var attempts = await ReleaseQueries.OfRequestAsync(store, Id, ct);
+        Attempts = attempts.Select(r => (r, AttemptProgress.Of(r, progress.Get(r.Id)))).ToList();
+        Evaluated = attempts.LastOrDefault(r => r.Passed is not null);
+        MayReadReport = Evaluated is not null && ReleaseLifecycle.MayReadEvaluation(actor.Roles);
+        if (MayReadReport) ContentSecurity.AllowSameOriginFrames(Response);
+        PipelineBusy = Job is not null || ReleasePipeline.NextStep(request, definition) is not null;
+        if (PipelineBusy) ViewData["RefreshSeconds"] = 3;
+        if (Vote.Decision is null && IsBlocked)
+        {
+            var basis = RegenerationBasis;
+            (Vote.Epsilon, Vote.Rows, Vote.Generator) = (basis.Epsilon, basis.Rows, basis.Generator);
+        }
     }
 }

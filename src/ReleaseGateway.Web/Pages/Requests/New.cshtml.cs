@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.Datasets;
@@ -17,7 +18,7 @@ namespace ReleaseGateway.Web.Pages.Requests;
 /// Idempotency-Key: sending the same form twice (a double click, a reload) makes one request.
 /// </summary>
 [Authorize(Policy = WebPolicies.Researcher)]
-public sealed class NewModel(IEventStore store, PolicyCatalog policies) : GatewayPageModel
+public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLedgerViews ledgers) : GatewayPageModel
 {
     [BindProperty(SupportsGet = true, Name = "dataset")]
     public Guid? DatasetId { get; set; }
@@ -32,11 +33,18 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies) : Gatewa
 
     public DatasetView? Dataset { get; private set; }
 
+    /// <summary>ε still available on each dataset's budget ledger (at the cap's δ): what a new release could still be granted.</summary>
+    public IReadOnlyDictionary<Guid, double> RemainingEpsilon { get; private set; } = new Dictionary<Guid, double>();
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (DatasetId is null)
         {
             Datasets = await DatasetQueries.ListAsync(store, policies, ct);
+            var remaining = new Dictionary<Guid, double>();
+            foreach (var d in Datasets)
+                remaining[d.Dataset.Id] = (await ledgers.GetAsync(d.Dataset, ct)).RemainingEpsilon;
+            RemainingEpsilon = remaining;
             return Page();
         }
         if (!await LoadDatasetAsync(ct)) return NotFound();
@@ -63,6 +71,7 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies) : Gatewa
         try
         {
             Dataset = await DatasetQueries.GetAsync(store, policies, DatasetId!.Value, ct);
+            ViewData["RemainingEpsilon"] = (await ledgers.GetAsync(Dataset.Dataset, ct)).RemainingEpsilon;
             return true;
         }
         catch (RequestRefusedException)

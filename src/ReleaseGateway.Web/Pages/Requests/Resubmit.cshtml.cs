@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
@@ -15,7 +16,7 @@ namespace ReleaseGateway.Web.Pages.Requests;
 
 /// <summary>The researcher's revised terms after changes were asked for, prefilled with the current ones.</summary>
 [Authorize(Policy = WebPolicies.Researcher)]
-public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies) : GatewayPageModel
+public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies, BudgetLedgerViews ledgers) : GatewayPageModel
 {
     [FromRoute]
     public Guid Id { get; set; }
@@ -56,6 +57,7 @@ public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies) : G
         {
             Current = await AccessRequestQueries.DetailsForAsync(store, Actor, Id, ct);
             Dataset = await DatasetQueries.GetAsync(store, policies, Current.DatasetId, ct);
+            ViewData["RemainingEpsilon"] = (await ledgers.GetAsync(Dataset.Dataset, ct)).RemainingEpsilon;
             return true;
         }
         catch (RequestRefusedException)

@@ -1,11 +1,11 @@
 using ReleaseGateway.EventStore;
-using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
+using ReleaseGateway.Requests.AccessRequests;
 
-namespace ReleaseGateway.Web.Infrastructure;
+namespace ReleaseGateway.Requests.Datasets;
 
 /// <summary>
 /// The event streams that belong to a dataset, for the audit trail's dataset filter. Each module that keeps
-/// streams about a dataset contributes its own (the release pipeline: the budget ledger and the releases).
+/// streams about a dataset registers its own contribution (the release pipeline: the budget ledger and the releases).
 /// </summary>
 public interface IDatasetStreams
 {
@@ -16,5 +16,5 @@ public interface IDatasetStreams
 internal sealed class RequestStreamsOfDataset(IEventStore store) : IDatasetStreams
 {
     public async Task<IReadOnlyCollection<Guid>> OfDatasetAsync(Guid datasetId, CancellationToken ct) =>
-        [datasetId, .. (await store.QueryAsync<AccessRequestDetails>(ct)).Where(r => r.DatasetId == datasetId).Select(r => r.Id)];
+        [datasetId, .. (await AccessRequestQueries.OfDatasetAsync(store, datasetId, ct)).Select(r => r.Id)];
 }

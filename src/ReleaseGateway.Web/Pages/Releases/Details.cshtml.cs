@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Mvc;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Releases.Artifacts;
+using ReleaseGateway.Releases.Manifests;
+using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
+using ReleaseGateway.Requests.Workflows;
+using ReleaseGateway.Web.Infrastructure;
+using ReleaseGateway.Web.Pages.Requests;
+
+namespace ReleaseGateway.Web.Pages.Releases;
+
+/// <summary>
+/// One release attempt for whoever may see it (<see cref="ReleaseLifecycle.MayView"/>; anyone else gets "not found"):
+/// status and progress, the files with their hashes and a recorded download of each, the signed manifest, expiry,
+/// the gate results (and, for the committee, compliance and stewards, the full evaluation report), who downloaded
+/// it, and revocation where the workflow allows it.
+/// </summary>
+public sealed class DetailsModel(
+    IEventStore store, ArtifactStore artifacts, PipelineProgress progress, WorkflowCatalog workflows, UserDirectory directory, TimeProvider time)
+    : GatewayPageModel
+{
+    [FromRoute]
+    public Guid Id { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Done { get; set; }
+
+    [BindProperty]
+    public ReasonForm Revoke { get; set; } = new();
+
+    public ReleaseDetails Release { get; private set; } = null!;
+
+    public AccessRequestDetails? RequestDetails { get; private set; }
+
+    public LiveProgress? Live { get; private set; }
+
+    public ReleaseManifest? Manifest { get; private set; }
+
+    public DateTimeOffset Now { get; private set; }
+
+    public bool IsRequester { get; private set; }
+
+    public bool MayDownload { get; private set; }
+
+    public bool MayReadReport { get; private set; }
+
+    public bool MayRevoke { get; private set; }
+
+    /// <summary>Staff see every download and the approvers by name; the requester sees only their own downloads.</summary>
+    public bool SeesStaff { get; private set; }
+
+    public IReadOnlyList<ReleaseDownload> Downloads { get; private set; } = [];
+
+    public UserDirectory Names => directory;
+
+    public bool Available => Release.IsAvailable(Now);
+
+    /// <summary>The gateway is working on this attempt now (the page refreshes itself until it is done).</summary>
+    public bool InProgress { get; private set; }
+
+    public string? Confirmation => Done == "revoked" ? "The release is revoked: downloads have stopped." : null;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
+
+    /// <summary>A download is a form post, not a link: each one is an event in the audit log, so it needs the page's antiforgery token.</summary>
+    public async Task<IActionResult> OnPostDownloadAsync(string? artifact, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        (ReleaseArtifact Artifact, Stream Content)? download = null;
+        if (await TryAsync(async () => download = await ReleaseCommands.DownloadAsync(HttpContext, Id, artifact ?? "", ct), ""))
+            return File(download!.Value.Content, download.Value.Artifact.MediaType, download.Value.Artifact.Name);
+        return await ReloadAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (await TryAsync(() => ReleaseCommands.RevokeAsync(HttpContext, Id, Revoke.Reason, ct), nameof(Revoke)))
+            return Redirect($"/ui/releases/{Id}?done=revoked");
+        return await ReloadAsync(ct);
+    }
+
+    private async Task<IActionResult> ReloadAsync(CancellationToken ct)
+    {
+        var status = Response.StatusCode;
+        if (!await LoadAsync(ct)) return NotFound();
+        Response.StatusCode = status;
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        var actor = Actor;
+        if (await store.LoadAsync<ReleaseDetails>(Id, ct) is not { } release || !ReleaseLifecycle.MayView(release, actor.Id, actor.Roles)) return false;
+        Release = release;
+        Now = time.GetUtcNow();
+        Live = progress.Get(Id);
+        IsRequester = release.RequesterId == actor.Id;
+        SeesStaff = AccessRequestQueries.SeesCommittee(actor);
+        MayDownload = ReleaseLifecycle.MayDownload(release, actor.Id, actor.Roles);
+        MayReadReport = ReleaseLifecycle.MayReadEvaluation(actor.Roles) && release.Passed is not null;
+        Downloads = SeesStaff ? release.Downloads : release.Downloads.Where(d => d.By == actor.Id).ToList();
+        RequestDetails = await store.LoadAsync<AccessRequestDetails>(release.RequestId, ct);
+        MayRevoke = release.Status == ReleaseStatus.Published && RequestDetails is not null &&
+            new AccessRequestWorkflow(workflows.Get(RequestDetails.Workflow), RequestDetails.ToRequest()).PermittedTriggers(actor).Contains(WorkflowTriggers.Revoke);
+        Manifest = await ReleaseQueries.ManifestAsync(artifacts, release, ct);
+        await directory.LoadAsync([release.RequesterId, .. release.Approvers, .. Downloads.Select(d => d.By)], ct);
+        if (MayReadReport) ContentSecurity.AllowSameOriginFrames(Response);
+        InProgress = release.Status is ReleaseStatus.Generating or ReleaseStatus.Evaluating or ReleaseStatus.AwaitingPublication && RequestDetails is not null &&
+            ReleasePipeline.NextStep(RequestDetails.ToRequest(), workflows.Get(RequestDetails.Workflow)) is not null;
+        if (InProgress) ViewData["RefreshSeconds"] = 3;
+        return true;
+    }
+}

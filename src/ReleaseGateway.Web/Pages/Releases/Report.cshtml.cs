@@ -1,0 +1,33 @@
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Releases.Artifacts;
+using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Web.Infrastructure;
+
+namespace ReleaseGateway.Web.Pages.Releases;
+
+/// <summary>
+/// The attempt's full evaluation report exactly as stored (<c>evaluation-report.html</c>, re-hashed before it is served):
+/// gate table first, then the plots as inline SVG. Embedded in the request and release pages for those who may read it
+/// (<see cref="ReleaseLifecycle.MayReadEvaluation"/>), under a policy that allows only what the report contains.
+/// </summary>
+public sealed class ReportModel(IEventStore store, ArtifactStore artifacts) : GatewayPageModel
+{
+    [FromRoute]
+    public Guid Id { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        var actor = Actor;
+        if (await store.LoadAsync<ReleaseDetails>(Id, ct) is not { } release || !ReleaseLifecycle.MayView(release, actor.Id, actor.Roles) ||
+            !ReleaseLifecycle.MayReadEvaluation(actor.Roles) || await ReleaseQueries.EvaluationAsync(store, Id, ct) is not { } evaluation)
+            return NotFound();
+        string html;
+        await using (var stream = await artifacts.OpenVerifiedAsync(evaluation.ReportHtml.Sha256, ct))
+        using (var reader = new StreamReader(stream, Encoding.UTF8))
+            html = await reader.ReadToEndAsync(ct);
+        ContentSecurity.ForReport(Response, html);
+        return Content(html, "text/html; charset=utf-8");
+    }
+}
