@@ -76,7 +76,9 @@ public class EvaluatorTests
         var report = await Evaluator.RunAsync(input);
         Assert.False(report.Passed);
         Assert.Contains(report.Errors, e => e.Message.StartsWith("timed out", StringComparison.Ordinal));
-        Assert.All(report.Gates, g => Assert.NotEqual(GateStatus.Pass, g.Status));
+        // An evaluator that finished before the deadline keeps its result (fast ones can, on a quiet machine); the
+        // ones still running fail closed, so the report fails.
+        Assert.Contains(report.Gates, g => g.Status != GateStatus.Pass);
     }
 
     [Fact]
