@@ -170,6 +170,7 @@ public sealed class ReleaseJourneyTests(BrowserGateway gateway)
         Assert.Equal(string.Join(",", Terms.Columns), table[0]);
         Assert.Equal(Terms.Rows + 1, table.Length);
         Assert.Contains(requestId.ToString(), await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json")));
+        Directory.Delete(folder, recursive: true);
         await researcher.Page.ReloadAsync();
         await Screenshots.TakeAsync(researcher.Page, "researcher-release", tour: "3-release");
         await researcher.AssertAccessibleAsync();
