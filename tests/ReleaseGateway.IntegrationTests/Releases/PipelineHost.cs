@@ -20,7 +20,7 @@ public static class PipelinePolicies
           shadowRuns: 4
         gates:
           maxMembershipTprAt1PctFpr: 0.2
-          maxAttributeInferenceRisk: 0.5
+        {(gates.Contains("maxAttributeInferenceRisk") ? "" : "  maxAttributeInferenceRisk: 0.5")}
         {gates}
         {rest}
         """;
