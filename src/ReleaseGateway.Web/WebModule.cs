@@ -67,24 +67,30 @@ public static class WebModule
             return context => context.Request.Path.StartsWithSegments(PathPrefix) ? branch(context) : main(context);
         });
         app.MapGet("/", () => Results.Redirect(PathPrefix)).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet(PathPrefix + "/site.css", SiteCss).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet(PathPrefix + "/site.css", context => Asset(context, Css.Value, "text/css; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet(PathPrefix + "/favicon.svg", context => Asset(context, Icon.Value, "image/svg+xml")).AllowAnonymous().ExcludeFromDescription();
+        // Browsers ask for /favicon.ico on pages that name no icon (the API's): the same icon, not a 401.
+        app.MapGet("/favicon.ico", context => Asset(context, Icon.Value, "image/svg+xml")).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();
         return app;
     }
 
-    private static readonly Lazy<byte[]> Css = new(() =>
+    private static readonly Lazy<byte[]> Css = new(() => Embedded("ReleaseGateway.Web.site.css"));
+    private static readonly Lazy<byte[]> Icon = new(() => Embedded("ReleaseGateway.Web.favicon.svg"));
+
+    private static byte[] Embedded(string name)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("ReleaseGateway.Web.site.css")
-            ?? throw new InvalidOperationException("The style sheet is not embedded.");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
-    });
+    }
 
-    private static IResult SiteCss(HttpContext context)
+    private static Task Asset(HttpContext context, byte[] bytes, string contentType)
     {
         context.Response.Headers.CacheControl = "public, max-age=3600";
         context.Response.Headers.Remove("Pragma");
-        return Results.Bytes(Css.Value, "text/css; charset=utf-8");
+        return Results.Bytes(bytes, contentType).ExecuteAsync(context);
     }
 }

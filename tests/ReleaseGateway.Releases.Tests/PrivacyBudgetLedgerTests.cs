@@ -94,21 +94,26 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
-    public void GivenAGeneratorThatAccountsItsOwnRun_WhenCharged_ThenTheLedgerHoldsItsRenyiCurve()
+    public void GivenAGeneratorThatAccountsItsOwnRun_WhenItsCostIsRecorded_ThenTheLedgerHoldsTheUpperBoundOfChargeAndCurve()
+    {
+        var release = Guid.NewGuid();
+        var ledger = Given(Reserved(release, 1));
+        ledger = ledger.Apply(ledger.Charge(release, "system", Now, Generous)!);
+        var curve = new PrivacyCost(0, SubsampledGaussianRdp.Rdp(0.01, 1.1, 1000, SubsampledGaussianRdp.DefaultOrders));
+
+        ledger = ledger.Apply(ledger.RecordAccountedCost(release, curve, "system", Now, Generous));
+
+        var charge = PrivacyCost.ForZcdpRelease(1, ReleaseDelta);
+        Assert.True(ledger.Spent.EpsilonAt(1e-9) >= Math.Max(curve.EpsilonAt(1e-9), charge.EpsilonAt(1e-9)) - 1e-12);
+        Assert.Equal(charge.UpperBound(curve).EpsilonAt(1e-9), ledger.Spent.EpsilonAt(1e-9), 12);
+    }
+
+    [Fact]
+    public void GivenARunThatWasNeverCharged_WhenItsCostIsRecorded_ThenRefused()
     {
         var release = Guid.NewGuid();
         var ledger = Given(Reserved(release, 1));
         var curve = new PrivacyCost(0, SubsampledGaussianRdp.Rdp(0.01, 1.1, 1000, SubsampledGaussianRdp.DefaultOrders));
-        ledger = ledger.Apply(ledger.Charge(release, "system", Now, Generous, curve));
-        Assert.Equal(curve.EpsilonAt(1e-9), ledger.Spent.EpsilonAt(1e-9), 12);
-    }
-
-    [Fact]
-    public void GivenAnAccountedCostOverTheCap_WhenCharged_ThenRefused_SoTheDataIsNeverTouched()
-    {
-        var release = Guid.NewGuid();
-        var ledger = Given(Reserved(release, 1));
-        var tooMuch = new PrivacyCost(0, SubsampledGaussianRdp.Rdp(0.5, 0.6, 1000, SubsampledGaussianRdp.DefaultOrders));
-        Assert.Throws<BudgetExceededException>(() => ledger.Charge(release, "system", Now, new BudgetCap(2, 1e-9, 10), tooMuch));
+        Assert.Throws<InvalidOperationException>(() => ledger.RecordAccountedCost(release, curve, "system", Now, Generous));
     }
 }

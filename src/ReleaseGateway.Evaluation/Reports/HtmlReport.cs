@@ -36,7 +36,7 @@ public static class HtmlReport
         {
             var css = g.Status switch { GateStatus.Pass => "pass", GateStatus.Fail => "fail", _ => "na" };
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr class=\"{css}\"><td>{E(g.Name)}</td><td>{(g.Value is { } v ? Num(v) : "—")}</td><td>{E(g.Comparison)}</td><td>{Num(g.Threshold)}</td><td>{g.Status}</td><td>{E(g.Detail)}</td></tr>\n");
+                $"<tr class=\"{css}\"><td>{E(GateNames.Title(g.Name))} <code>{E(g.Name)}</code></td><td>{(g.Value is { } v ? Num(v) : "—")}</td><td>{E(g.Comparison)}</td><td>{Num(g.Threshold)}</td><td>{g.Status}</td><td>{E(g.Detail)}</td></tr>\n");
         }
 
         html.Append("</table>\n");

@@ -100,25 +100,16 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
     }
 
     /// <summary>
-    /// Turns a reservation into a charge when generation starts; charging twice is a no-op (a resumed job). With
-    /// <paramref name="actualCost"/> (a generator that accounts its own run) the charge is that cost, and it is
-    /// refused with <see cref="BudgetExceededException"/> if it would take the composed ledger over the cap.
+    /// Turns a reservation into a charge when generation starts; charging twice is a no-op (a resumed job). A
+    /// generator that accounts its own run refines the charge afterwards (<see cref="RecordAccountedCost"/>).
     /// </summary>
-    public PrivacyBudgetCharged? Charge(Guid releaseId, string actor, DateTimeOffset now, BudgetCap cap, PrivacyCost? actualCost = null)
+    public PrivacyBudgetCharged? Charge(Guid releaseId, string actor, DateTimeOffset now, BudgetCap cap)
     {
         if (!Entries.TryGetValue(releaseId, out var entry))
             throw new InvalidOperationException($"Release {releaseId} has no reservation to charge; generation must not start without one.");
         if (entry.Charged) return null;
-        var cost = actualCost ?? entry.Cost;
-        if (actualCost is not null)
-        {
-            var committedAfter = Entries.Values.Where(e => e.ReleaseId != releaseId).Aggregate(cost, (sum, e) => sum.Add(e.Cost)).EpsilonAt(cap.Delta);
-            if (committedAfter > cap.Epsilon * (1 + 1e-12))
-                throw new BudgetExceededException(
-                    $"The generator's accounted cost would bring the dataset's composed budget to epsilon = {committedAfter:G4}, over its cap of {cap.Epsilon:G4}.");
-        }
-        var spentAfter = Entries.Values.Where(e => e.Charged).Aggregate(cost, (sum, e) => sum.Add(e.Cost)).EpsilonAt(cap.Delta);
-        return new PrivacyBudgetCharged(DatasetId, releaseId, entry.RequestId, spentAfter, actor, now, actualCost);
+        var spentAfter = Entries.Values.Where(e => e.Charged).Aggregate(entry.Cost, (sum, e) => sum.Add(e.Cost)).EpsilonAt(cap.Delta);
+        return new PrivacyBudgetCharged(DatasetId, releaseId, entry.RequestId, spentAfter, actor, now, null);
     }
 
     /// <summary>
@@ -140,9 +131,6 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
         Entries.Values.Where(e => e.RequestId == requestId && !e.Charged)
             .Select(e => new PrivacyBudgetReservationReleased(DatasetId, e.ReleaseId, requestId, reason, actor, now)).ToList();
 }
-
-/// <summary>A charge was refused: the data must not be touched.</summary>
-public sealed class BudgetExceededException(string message) : Exception(message);
 
 public enum BudgetRefusal
 {

@@ -3,11 +3,8 @@ using ReleaseGateway.EventStore;
 namespace ReleaseGateway.Releases.Budget;
 
 /// <summary>Loads ledgers and writes their decisions with optimistic concurrency on the ledger stream.</summary>
-public sealed class PrivacyBudgetLedgers(IEventStore store, TimeProvider time)
+public sealed class PrivacyBudgetLedgers(IEventStore store)
 {
-    // Enough for every approver of a busy committee to land; each retry reloads the ledger, so a refusal is always current.
-    private const int MaxAttempts = 64;
-
     public static void Register(EventStoreOptions options)
     {
         foreach (var type in PrivacyBudgetEventTypes.All) options.Events.Register(type);
@@ -23,27 +20,4 @@ public sealed class PrivacyBudgetLedgers(IEventStore store, TimeProvider time)
     /// </summary>
     public static void Stage(IEventSession session, PrivacyBudgetLedger ledger, object @event) =>
         session.Append(PrivacyBudgetLedger.StreamIdFor(ledger.DatasetId), ledger.Version, @event);
-
-    /// <summary>Reserves on its own (no other stream involved), retrying on concurrent writers.</summary>
-    public async Task<BudgetDecision> ReserveAsync(Guid datasetId, BudgetCap cap, Guid releaseId, Guid requestId, double epsilon, double releaseDelta,
-        EventMetadata metadata, CancellationToken cancellationToken = default)
-    {
-        var cost = PrivacyCost.ForZcdpRelease(epsilon, releaseDelta);
-        for (var attempt = 1; ; attempt++)
-        {
-            var ledger = await LoadAsync(datasetId, cancellationToken);
-            var decision = ledger.Reserve(cap, releaseId, requestId, cost, epsilon, releaseDelta, metadata.ActorId, time.GetUtcNow());
-            if (decision.Reserved is null) return decision;
-            try
-            {
-                await using var session = store.OpenSession(metadata);
-                Stage(session, ledger, decision.Reserved);
-                await session.SaveChangesAsync(cancellationToken);
-                return decision;
-            }
-            catch (StreamVersionConflictException) when (attempt < MaxAttempts)
-            {
-            }
-        }
-    }
 }

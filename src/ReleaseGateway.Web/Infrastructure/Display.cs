@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Web.Infrastructure;
 
@@ -26,6 +27,34 @@ public static class Display
 
     /// <summary>"sign-off" → "Sign off".</summary>
     public static string Trigger(string trigger) => trigger.Length == 0 ? trigger : char.ToUpperInvariant(trigger[0]) + trigger[1..].Replace('-', ' ');
+
+    /// <summary>A workflow step as a timeline reads it: "pass-gates" → "Every gate passed".</summary>
+    public static string Step(string trigger) => trigger switch
+    {
+        WorkflowTriggers.AcceptForReview => "Accepted for committee review",
+        WorkflowTriggers.RequestChanges => "Changes requested",
+        WorkflowTriggers.Resubmit => "Resubmitted",
+        WorkflowTriggers.Withdraw => "Withdrawn",
+        WorkflowTriggers.StartGeneration => "Generation started (budget charged)",
+        WorkflowTriggers.CompleteGeneration => "Synthetic table generated",
+        WorkflowTriggers.PassGates => "Every gate passed",
+        WorkflowTriggers.Block => "Release blocked by a gate",
+        WorkflowTriggers.SignOff => "Signed off",
+        WorkflowTriggers.RefuseSignOff => "Sign-off refused",
+        WorkflowTriggers.Publish => "Released",
+        WorkflowTriggers.Revoke => "Release revoked",
+        WorkflowTriggers.Expire => "Release expired",
+        _ => Trigger(trigger),
+    };
+
+    /// <summary>A step's recorded detail without the trigger it starts with ("pass-gates: release …" → "release …").</summary>
+    public static string? StepDetail(string? detail, string trigger) =>
+        detail is null || detail == trigger ? null
+        : detail.StartsWith(trigger + ": ", StringComparison.Ordinal) ? detail[(trigger.Length + 2)..]
+        : detail;
+
+    /// <summary>A running step's stage in words: the evaluator's "attribute-inference:age" → "attribute inference of age".</summary>
+    public static string Stage(string stage) => stage.Replace(":", " of ", StringComparison.Ordinal).Replace('-', ' ');
 
     public static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -47,7 +47,10 @@ public abstract partial class GatewayPageModel : PageModel
             {
                 var property = Indexer().Replace(error.PropertyName ?? "", "");
                 if (fields?.TryGetValue(property, out var renamed) == true) property = renamed;
-                ModelState.AddModelError(property.Length == 0 ? "" : $"{fieldPrefix}.{property}", error.ErrorMessage);
+                var key = property.Length == 0 ? "" : $"{fieldPrefix}.{property}";
+                ModelState.AddModelError(key, error.ErrorMessage);
+                _formErrorOrder.Add(key);
+                ViewData[FormErrorOrderKey] = _formErrorOrder;
             }
             Response.StatusCode = 400;
         }
@@ -59,6 +62,14 @@ public abstract partial class GatewayPageModel : PageModel
         }
         return false;
     }
+
+    /// <summary>
+    /// ViewData key of the fields in the order the validator reported them (its rules follow the form), for the error
+    /// summary: the model state dictionary does not keep the order errors were added in.
+    /// </summary>
+    public const string FormErrorOrderKey = "FormErrorOrder";
+
+    private readonly List<string> _formErrorOrder = [];
 
     /// <summary>The caller's roles do not allow this page: the interface's "not allowed" page, as for a page's role policy.</summary>
     protected IActionResult Denied() => Forbid(WebSignIn.CookieScheme);

@@ -20,9 +20,10 @@ public static class LedgerChart
     public static IHtmlContent Render(BudgetLedgerView ledger, string name, DateTimeOffset now)
     {
         var points = ledger.History;
-        var start = points.Count > 0 ? points[0].At : now.AddDays(-1);
-        var end = now > start ? now : start.AddHours(1);
-        if (points.Count > 0 && points[^1].At > end) end = points[^1].At;
+        var end = points.Count > 0 && points[^1].At > now ? points[^1].At : now;
+        // From the first event, but at least the last hour, so the time axis's labels (to the minute) differ; the
+        // ledger was empty before its first event, which is what the lines show there.
+        var start = points.Count > 0 && end - points[0].At >= TimeSpan.FromHours(1) ? points[0].At : end.AddHours(-1);
         var top = NiceCeiling(Math.Max(ledger.CapEpsilon, points.Count == 0 ? 0 : points.Max(p => p.EpsilonCommitted)) * 1.1);
         double X(DateTimeOffset t) => Left + (Width - Left - Right) * (t - start).TotalSeconds / Math.Max(1, (end - start).TotalSeconds);
         double Y(double epsilon) => Top + (Height - Top - Bottom) * (1 - epsilon / top);
@@ -43,7 +44,7 @@ public static class LedgerChart
         svg.Append(Invariant, $"<text class=\"chart-label\" x=\"12\" y=\"{F(Top + 10)}\">ε</text>");
         svg.Append(Invariant, $"<line class=\"chart-axis\" x1=\"{F(Left)}\" x2=\"{F(Left)}\" y1=\"{F(Top)}\" y2=\"{F(Height - Bottom)}\"/>")
             .Append(Invariant, $"<line class=\"chart-axis\" x1=\"{F(Left)}\" x2=\"{F(Width - Right)}\" y1=\"{F(Height - Bottom)}\" y2=\"{F(Height - Bottom)}\"/>");
-        // The time axis: first event, now, and one tick between.
+        // The time axis: its start, now, and one tick between.
         foreach (var (t, anchor) in new[] { (start, "start"), (start + (end - start) / 2, "middle"), (end, "end") })
             svg.Append(Invariant, $"<text class=\"chart-label\" x=\"{F(X(t))}\" y=\"{F(Height - Bottom + 18)}\" text-anchor=\"{anchor}\">{Display.Time(t)}</text>");
 

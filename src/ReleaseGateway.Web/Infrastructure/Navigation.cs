@@ -3,8 +3,7 @@ using ReleaseGateway.Web.Authorization;
 namespace ReleaseGateway.Web.Infrastructure;
 
 /// <summary>A place in the main navigation, shown to whoever satisfies any of <paramref name="Policies"/>.</summary>
-/// <param name="Available">False for a reserved place whose page does not exist yet: never shown.</param>
-public sealed record NavItem(string Title, string Path, IReadOnlyList<string> Policies, bool Available = true);
+public sealed record NavItem(string Title, string Path, IReadOnlyList<string> Policies);
 
 public static class Navigation
 {

@@ -78,8 +78,17 @@ public sealed class Person : IAsyncDisposable
     /// <summary>Follows the main navigation's link named <paramref name="name"/>.</summary>
     public async Task NavigateAsync(string name)
     {
-        await _page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).ClickAsync();
-        await _page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        var link = _page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
+        // The link to the page already open reloads it; waiting for that as a reload, because the next step would
+        // otherwise find its elements on the page being replaced (and click into nothing).
+        var href = await link.GetAttributeAsync("href");
+        if (href == new Uri(_page.Url).PathAndQuery)
+        {
+            await _page.ReloadAsync();
+            return;
+        }
+        await link.ClickAsync();
+        await _page.WaitForURLAsync(url => new Uri(url).PathAndQuery == href, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
     }
 
     /// <summary>

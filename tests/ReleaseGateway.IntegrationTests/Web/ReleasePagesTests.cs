@@ -44,12 +44,17 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         Assert.Contains($"<a href=\"/ui/requests/{requestId}?follow=on\">Refresh this page every 3 seconds</a>", working.Html);
         var following = await researcher.GetAsync($"/ui/requests/{requestId}?follow=on");
         Assert.Contains("<meta http-equiv=\"refresh\" content=\"3\">", following.Html);
-        Assert.Matches("Job: (waiting for a worker|running on |about to be queued)", working.Html);
+        Assert.Matches("Job: (waiting for a worker|running|about to be queued)", working.Html);
         var released = await WaitForPageAsync(researcher, $"/ui/requests/{requestId}", "<span class=\"state\">Released</span>", "<span class=\"state\">Blocked</span>");
         Assert.DoesNotContain("<span class=\"state\">Blocked</span>", released.Html);
         Assert.DoesNotContain("http-equiv=\"refresh\"", released.Html);
         var releaseId = Guid.Parse(Regex.Match(released.Html, "href=\"/ui/releases/([0-9a-f-]{36})\">Attempt 1</a>").Groups[1].Value);
         Assert.Contains("<span class=\"state\">Published</span>", released.Html);
+        // The timeline names the gateway's steps in words, and who took them.
+        Assert.Matches("<td>Every gate passed</td>\\s*<td>gateway \\(release pipeline\\)</td>", released.Html);
+        Assert.Contains("<td>Released</td>", released.Html);
+        Assert.DoesNotContain("pass-gates", released.Html);
+        Assert.DoesNotContain("What you can do", released.Html);
         var mine = await researcher.GetAsync("/ui/requests");
         Assert.Contains($"href=\"/ui/releases/{releaseId}\">Attempt 1</a>", mine.Html);
         Assert.Contains("ε still available", (await researcher.GetAsync("/ui/requests/new")).Html);
@@ -64,6 +69,8 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         Assert.Contains("ε charged", page.Html);
         Assert.Contains("2 committee members", page.Html);
         Assert.Contains("<h3>Gate results</h3>", page.Html);
+        Assert.Contains("<td>Membership inference: TPR at 1 % FPR <code>maxMembershipTprAt1PctFpr</code></td>", page.Html);
+        Assert.Contains("The manifest records the SHA-256 of synthetic.csv, evaluation-report.json, evaluation-report.html: the hashes in the file table above.", page.Html);
         AssertCspAllowsNoOtherOrigin(page);
         // The researcher reads the gate results; the full report comes as a (recorded) download.
         Assert.DoesNotContain("<iframe", page.Html);
@@ -185,6 +192,9 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         Assert.Contains($"href=\"/ui/releases/{releaseId}\">Attempt 1</a>", ledger.Html);
         Assert.Contains($"href=\"/ui/releases/{releaseId}#downloads\">1 download</a>", ledger.Html);
         Assert.Contains("Privacy budget charged", ledger.Html);
+        // Events seconds apart still get a time axis whose three labels differ.
+        var ticks = Regex.Matches(ledger.Html, "<text class=\"chart-label\"[^>]*>([^<]*UTC)</text>").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(3, ticks.Distinct().Count());
         var downloads = await officer.GetAsync($"/ui/releases/{releaseId}");
         Assert.Matches($"<td>{Regex.Escape(s.ResearcherUser.Email)}</td>\\s*<td>Researcher</td>\\s*<td><code>manifest.json</code></td>", downloads.Html);
         AssertCspAllowsNoOtherOrigin(ledger);
@@ -197,6 +207,7 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         Assert.Contains("Release published", audit.Html);
 
         using var steward = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.DataSteward));
+        Assert.Contains($"href=\"/ui/releases/{releaseId}#revoke-title\">Revoke the release (on its page)</a>", (await steward.GetAsync($"/ui/requests/{requestId}")).Html);
         var stewardPage = await steward.GetAsync($"/ui/releases/{releaseId}");
         Assert.Contains("<h2 id=\"revoke-title\">Revoke this release</h2>", stewardPage.Html);
         Assert.DoesNotContain("Download synthetic.csv", stewardPage.Html);
@@ -209,6 +220,7 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         Assert.Equal(HttpStatusCode.Redirect, revoked.Status);
         var after = await steward.FollowAsync(revoked);
         Assert.Contains("The release is revoked: downloads have stopped.", after.Html);
+        Assert.DoesNotContain("What you can do", (await steward.GetAsync($"/ui/requests/{requestId}")).Html);
         Assert.DoesNotContain("Revoke this release", after.Html);
         var refused = await researcher.PostAsync(researcherPage, $"/ui/releases/{releaseId}?handler=Download", ("artifact", "synthetic.csv"));
         Assert.Equal(HttpStatusCode.Gone, refused.Status);

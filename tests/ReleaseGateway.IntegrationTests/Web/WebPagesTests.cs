@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.IntegrationTests.Infrastructure;
 using ReleaseGateway.IntegrationTests.Requests;
@@ -142,7 +143,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
             ("Form.Columns", "age"), ("Form.Columns", "not-a-column"), ("Form.Epsilon", "1000"), ("Form.Rows", "1000"), ("Form.AccessDays", "30"));
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
-        Assert.Contains("must not be empty", refused.TextOf("Form_Title-error"));
+        Assert.Equal("Give the request a title.", refused.TextOf("Form_Title-error"));
         Assert.Contains("'not-a-column' is not a column", refused.TextOf("Form_Columns-error"));
         Assert.Contains("ε may be at most", refused.TextOf("Form_Epsilon-error"));
         var epsilon = refused.TagOf("Form_Epsilon")!;
@@ -151,6 +152,28 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
         Assert.Contains("value=\"1000\"", epsilon);
         Assert.Contains("There are 3 problems", refused.Html);
         Assert.Contains("You have not submitted a request yet.", (await session.GetAsync("/ui/requests")).Html);
+    }
+
+    [Fact]
+    public async Task AnEmptyRequestForm_ListsItsProblemsInTheFormsOrder_InWordsAResearcherUses()
+    {
+        var (steward, _) = await _api.As(Roles.DataSteward);
+        var datasetId = await _api.DatasetWithSourceAsync(steward);
+        using var session = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.Researcher));
+        var form = await session.GetAsync($"/ui/requests/new?dataset={datasetId}");
+
+        var refused = await session.PostAsync(form, $"/ui/requests/new?dataset={datasetId}",
+            ("dataset", datasetId.ToString()), ("SubmissionKey", Guid.NewGuid().ToString("N")),
+            ("Form.Title", ""), ("Form.Purpose", ""), ("Form.Justification", ""), ("Form.IntendedUse", ""),
+            ("Form.Epsilon", ""), ("Form.Rows", ""), ("Form.AccessDays", ""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        var summary = Regex.Match(refused.Html, "<div class=\"problem\".*?</div>", RegexOptions.Singleline).Value;
+        var linked = Regex.Matches(summary, "<a href=\"#Form_(\\w+)\">").Select(m => m.Groups[1].Value).ToArray();
+        Assert.Equal(["Title", "Purpose", "Justification", "IntendedUse", "Columns", "Epsilon", "Rows", "AccessDays"], linked);
+        Assert.DoesNotContain("You entered", summary);
+        Assert.DoesNotContain("'Rows'", summary);
+        Assert.StartsWith("Rows must be a whole number from 1 to", refused.TextOf("Form_Rows-error"));
     }
 
     [Fact]
@@ -210,7 +233,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
         var stewardView = await steward.GetAsync($"/ui/requests/{requestId}");
         var emptyReason = await steward.PostAsync(stewardView, $"/ui/requests/{requestId}?handler=Changes", ("Changes.Reason", ""));
         Assert.Equal(HttpStatusCode.BadRequest, emptyReason.Status);
-        Assert.Contains("must not be empty", emptyReason.TextOf("Changes_Reason-error"));
+        Assert.Contains("Say what must change", emptyReason.TextOf("Changes_Reason-error"));
         var sentBack = await steward.PostAsync(stewardView, $"/ui/requests/{requestId}?handler=Changes", ("Changes.Reason", "Fewer columns, please"));
         Assert.Contains("sent back to its researcher", (await steward.FollowAsync(sentBack)).Html);
 
@@ -256,7 +279,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
             var first = await members[0].GetAsync($"/ui/requests/{requestId}");
             var noReason = await members[0].PostAsync(first, $"/ui/requests/{requestId}?handler=Vote", ("Vote.Decision", "approve"), ("Vote.Reason", ""));
             Assert.Equal(HttpStatusCode.BadRequest, noReason.Status);
-            Assert.Contains("must not be empty", noReason.TextOf("Vote_Reason-error"));
+            Assert.Contains("Give a reason for the vote", noReason.TextOf("Vote_Reason-error"));
             await members[0].PostAsync(first, $"/ui/requests/{requestId}?handler=Vote", ("Vote.Decision", "approve"), ("Vote.Reason", "Proportionate"));
 
             var second = await members[1].GetAsync($"/ui/requests/{requestId}");

@@ -85,4 +85,18 @@ public abstract class WebSignInTests<THost>(THost host) : IClassFixture<THost> w
         Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
         Assert.Contains("Unknown address", await page.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task TheIcon_IsServedWithoutASession_SoNoPageLogsA401ForIt()
+    {
+        using var browser = host.CreateBrowser();
+
+        foreach (var path in new[] { "/favicon.ico", "/ui/favicon.svg" })
+        {
+            var response = await browser.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("image/svg+xml", response.Content.Headers.ContentType!.MediaType);
+            Assert.StartsWith("<svg", await response.Content.ReadAsStringAsync());
+        }
+    }
 }

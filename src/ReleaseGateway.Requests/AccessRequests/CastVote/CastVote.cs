@@ -12,7 +12,8 @@ public sealed class CastVoteValidator : AbstractValidator<CastVote>
     public CastVoteValidator()
     {
         RuleFor(c => c.Decision).Must(WorkflowTriggers.Votes.Contains).WithMessage("Decision must be 'approve' or 'reject'.");
-        RuleFor(c => c.Reason).NotEmpty().MaximumLength(4000);
+        RuleFor(c => c.Reason).NotEmpty().WithMessage("Give a reason for the vote; it is recorded with it.")
+            .MaximumLength(4000).WithMessage("The reason may be at most 4000 characters.");
     }
 }
 

@@ -3,8 +3,11 @@ using ReleaseGateway.EventStore;
 
 namespace ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 
-/// <summary>One line of a request's history as shown to its readers: what happened, who did it (an id), when, and the state after.</summary>
-public sealed record TimelineEntry(long Version, string Event, string By, DateTimeOffset At, string State, string? Detail);
+/// <summary>
+/// One line of a request's history as shown to its readers: what happened, who did it (an id), when, and the state
+/// after; for a workflow step (<see cref="AccessRequestAdvanced"/>) also the step's trigger.
+/// </summary>
+public sealed record TimelineEntry(long Version, string Event, string By, DateTimeOffset At, string State, string? Detail, string? Trigger = null);
 
 /// <summary>Read model of an access request: its terms, current state and round of votes, and its timeline.</summary>
 public sealed record AccessRequestDetails(
@@ -35,7 +38,8 @@ public sealed class AccessRequestDetailsProjection : SingleStreamProjection<Acce
         if (@event.Data is not { } data) return current;
         var request = AccessRequest.Evolve(current?.ToRequest(), data);
         if (request is null) return current;
-        var entry = new TimelineEntry(@event.StreamVersion, @event.EventType, @event.Metadata.ActorId, @event.Timestamp, request.State, Detail(data));
+        var entry = new TimelineEntry(@event.StreamVersion, @event.EventType, @event.Metadata.ActorId, @event.Timestamp, request.State, Detail(data),
+            (data as AccessRequestAdvanced)?.Trigger);
         return new AccessRequestDetails(request.Id, request.DatasetId, request.Workflow, request.OptionalSteps, request.RequesterId, request.State, request.Terms,
             new Dictionary<string, string>(request.Votes), request.Recused.Order(StringComparer.Ordinal).ToList(),
             [.. current?.Timeline ?? [], entry], current?.SubmittedAt ?? @event.Timestamp, @event.Timestamp, @event.StreamVersion, request.ProposedTerms);

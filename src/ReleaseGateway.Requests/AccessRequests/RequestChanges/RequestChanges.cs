@@ -7,7 +7,8 @@ public sealed record RequestChanges(Guid RequestId, string Reason, Actor Actor, 
 
 public sealed class RequestChangesValidator : AbstractValidator<RequestChanges>
 {
-    public RequestChangesValidator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(4000);
+    public RequestChangesValidator() => RuleFor(c => c.Reason).NotEmpty().WithMessage("Say what must change; the researcher reads it.")
+        .MaximumLength(4000).WithMessage("The reason may be at most 4000 characters.");
 }
 
 public static class RequestChangesDecider

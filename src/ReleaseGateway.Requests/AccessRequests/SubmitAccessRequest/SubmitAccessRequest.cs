@@ -12,21 +12,27 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
 {
     public AccessRequestTermsValidator(DatasetDetails dataset, DatasetPolicy policy)
     {
-        RuleFor(t => t.Title).NotEmpty().MaximumLength(200);
-        RuleFor(t => t.Purpose).NotEmpty().MaximumLength(4000);
-        RuleFor(t => t.Justification).NotEmpty().MaximumLength(4000);
-        RuleFor(t => t.IntendedUse).NotEmpty().MaximumLength(4000);
+        RuleFor(t => t.Title).NotEmpty().WithMessage("Give the request a title.")
+            .MaximumLength(200).WithMessage("The title may be at most 200 characters.");
+        RuleFor(t => t.Purpose).NotEmpty().WithMessage("Describe the purpose: the research question the data will serve.")
+            .MaximumLength(4000).WithMessage("The purpose may be at most 4000 characters.");
+        RuleFor(t => t.Justification).NotEmpty().WithMessage("Justify the request: why these columns and this much data are needed.")
+            .MaximumLength(4000).WithMessage("The justification may be at most 4000 characters.");
+        RuleFor(t => t.IntendedUse).NotEmpty().WithMessage("Describe the intended use: who will work with the release and what will be published.")
+            .MaximumLength(4000).WithMessage("The intended use may be at most 4000 characters.");
         RuleFor(t => t.Columns).NotEmpty().WithMessage("Request at least one column.")
             .Must(c => c.Distinct(StringComparer.Ordinal).Count() == c.Count).WithMessage("Each column may be requested once.");
         RuleForEach(t => t.Columns).Must(dataset.SynthesisColumns.Contains)
             .WithMessage((_, c) => $"'{c}' is not a column of dataset '{dataset.Name}' that can be released (columns: {string.Join(", ", dataset.SynthesisColumns)}).");
-        RuleFor(t => t.Epsilon).GreaterThan(0)
+        RuleFor(t => t.Epsilon).GreaterThan(0).WithMessage("ε must be greater than 0.")
             .LessThanOrEqualTo(policy.MaxEpsilonPerRelease)
             .WithMessage($"ε may be at most {policy.MaxEpsilonPerRelease} per release under the policy of '{dataset.Name}'.");
-        RuleFor(t => t.Rows).InclusiveBetween(1, policy.MaxRowsPerRelease);
+        RuleFor(t => t.Rows).InclusiveBetween(1, policy.MaxRowsPerRelease)
+            .WithMessage($"Rows must be a whole number from 1 to {policy.MaxRowsPerRelease} under the policy of '{dataset.Name}'.");
         RuleFor(t => t.Generator).Must(g => g is null || policy.AllowedGenerators.Contains(g))
             .WithMessage(t => $"Generator '{t.Generator}' is not allowed for '{dataset.Name}' (allowed: {string.Join(", ", policy.AllowedGenerators)}).");
-        RuleFor(t => t.AccessDays).InclusiveBetween(1, policy.ReleaseExpiryDays);
+        RuleFor(t => t.AccessDays).InclusiveBetween(1, policy.ReleaseExpiryDays)
+            .WithMessage($"Access must last from 1 to {policy.ReleaseExpiryDays} days under the policy of '{dataset.Name}'.");
     }
 }
 

@@ -13,11 +13,14 @@ public sealed class RegisterDatasetValidator : AbstractValidator<RegisterDataset
 {
     public RegisterDatasetValidator()
     {
-        RuleFor(c => c.Name).NotEmpty().Matches("^[a-z0-9][a-z0-9-]{0,62}$")
-            .WithMessage("Name must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit.");
-        RuleFor(c => c.Description).NotEmpty().MaximumLength(4000);
-        RuleFor(c => c.Owner).NotEmpty().MaximumLength(200);
-        RuleFor(c => c.SchemaJson).NotEmpty().MaximumLength(1_000_000);
+        const string name = "Name must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit.";
+        RuleFor(c => c.Name).Cascade(CascadeMode.Stop).NotEmpty().WithMessage(name).Matches("^[a-z0-9][a-z0-9-]{0,62}$").WithMessage(name);
+        RuleFor(c => c.Description).NotEmpty().WithMessage("Describe the dataset: what it holds and where it comes from.")
+            .MaximumLength(4000).WithMessage("The description may be at most 4000 characters.");
+        RuleFor(c => c.Owner).NotEmpty().WithMessage("Name the dataset's owner.")
+            .MaximumLength(200).WithMessage("The owner may be at most 200 characters.");
+        RuleFor(c => c.SchemaJson).NotEmpty().WithMessage("Upload the dataset's schema (JSON).")
+            .MaximumLength(1_000_000).WithMessage("The schema may be at most 1000000 characters.");
     }
 }
 

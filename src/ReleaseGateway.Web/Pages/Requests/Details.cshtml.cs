@@ -115,6 +115,19 @@ public sealed class DetailsModel(
     /// <summary>The parameters a regeneration vote starts from: those already proposed in this round, else the request's.</summary>
     public AccessRequestTerms RegenerationBasis => Details.ProposedTerms ?? Details.Terms;
 
+    /// <summary>The attempt that was published (and may be revoked), if any.</summary>
+    public ReleaseDetails? Published => Attempts.Select(a => a.Release).LastOrDefault(r => r.Status == ReleaseStatus.Published);
+
+    /// <summary>Whether the caller may do something this page offers (the workflow may permit steps it does not, such as the gateway's own).</summary>
+    public bool HasActions => Offered.Any(t => Permitted.Contains(t) && (t != WorkflowTriggers.Revoke || Published is not null));
+
+    private static readonly string[] Offered =
+    [
+        WorkflowTriggers.Resubmit, WorkflowTriggers.AcceptForReview, WorkflowTriggers.DeclareConflict, WorkflowTriggers.Withdraw,
+        WorkflowTriggers.Approve, WorkflowTriggers.Reject, WorkflowTriggers.RequestChanges, WorkflowTriggers.SignOff,
+        WorkflowTriggers.RefuseSignOff, WorkflowTriggers.Revoke,
+    ];
+
     public string? Confirmation => Done is { } done && Confirmations.TryGetValue(done, out var text) ? text : null;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
