@@ -117,6 +117,7 @@ public static class IdentityModule
 
     /// <summary>Rate limits, then authentication and authorization; after the host's security middleware.</summary>
     public static IApplicationBuilder UseIdentityModule(this IApplicationBuilder app) => app
+        .Use(ReadWebCodeExchange)
         .UseRateLimiter()
         .UseAuthentication()
         .UseAuthorization();
@@ -175,17 +176,43 @@ public static class IdentityModule
         o.ClaimsIdentity.EmailClaimType = Claims.Email;
     }
 
-    // Only the endpoints that take a secret (password, code, client secret) are limited, per client address and endpoint.
+    // Only the endpoints that take a secret (password, code, client secret) are limited, per client address and endpoint
+    // (the web interface's code exchange excepted: ReadWebCodeExchange).
     private static readonly HashSet<string> LimitedPaths = new(StringComparer.OrdinalIgnoreCase)
     {
         ConnectEndpoints.TokenPath, ConnectEndpoints.DeviceAuthorizationPath, ConnectEndpoints.VerificationPath,
         AccountEndpoints.LoginPath, AccountEndpoints.TotpPath, AccountEndpoints.ChangePasswordPath,
     };
 
+    private const string WebCodeExchangeKey = "rgw:web-code-exchange";
+
+    // A code exchange is a few hundred bytes; anything larger is not read before the limiter has counted it.
+    private const long MaxTokenRequestBytes = 16 * 1024;
+
+    /// <summary>
+    /// Marks the web interface's code exchange: the gateway's own back-channel posts it, so by client address every web
+    /// sign-in would share one bucket. It carries no secret to guess: the public client has none, the code is single-use
+    /// and bound to its PKCE verifier, and the password behind it was checked on the login page, which stays limited per
+    /// browser. The form is read here (asynchronously; the limiter's partitioner cannot) and kept for OpenIddict.
+    /// </summary>
+    private static async Task ReadWebCodeExchange(HttpContext context, Func<Task> next)
+    {
+        if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(ConnectEndpoints.TokenPath, StringComparison.OrdinalIgnoreCase)
+            && context.Request.HasFormContentType && context.Request.ContentLength is > 0 and <= MaxTokenRequestBytes)
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            if (form[Parameters.GrantType] == GrantTypes.AuthorizationCode && form[Parameters.ClientId] == GatewayScopes.WebClientId
+                && !form.ContainsKey(Parameters.ClientSecret) && context.Request.Headers.Authorization.Count == 0)
+                context.Items[WebCodeExchangeKey] = true;
+        }
+        await next();
+    }
+
     private static void ConfigureRateLimits(RateLimiterOptions options, IdentitySettings settings)
     {
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             HttpMethods.IsPost(context.Request.Method) && LimitedPaths.Contains(context.Request.Path.Value ?? "")
+            && !context.Items.ContainsKey(WebCodeExchangeKey)
                 ? RateLimitPartition.GetFixedWindowLimiter(
                     $"{context.Connection.RemoteIpAddress}|{context.Request.Path.Value!.ToLowerInvariant()}",
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.AuthPermitLimit, Window = settings.AuthRateWindow, QueueLimit = 0 })

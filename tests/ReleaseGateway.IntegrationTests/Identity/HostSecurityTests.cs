@@ -141,6 +141,40 @@ public sealed class RateLimitTests(RateLimitedGatewayHost host) : IClassFixture<
     }
 }
 
+/// <summary>Its own host with the tiny limit: these tests count the token endpoint's permits from the start.</summary>
+public sealed class WebSignInRateLimitedGatewayHost : SqliteGatewayHost
+{
+    protected override void Configure(IDictionary<string, string?> settings) =>
+        settings["Identity:RateLimit:PermitLimit"] = RateLimitedGatewayHost.PermitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public sealed class WebSignInRateLimitTests(WebSignInRateLimitedGatewayHost host) : IClassFixture<WebSignInRateLimitedGatewayHost>
+{
+    [Fact]
+    public async Task WebSignIns_DoNotSpendTheTokenEndpointsPermits_WhichStillLimitEveryOtherClientAtThatAddress()
+    {
+        // Every web sign-in's code exchange comes from the gateway itself, one address for all its users.
+        for (var i = 0; i < RateLimitedGatewayHost.PermitLimit; i++)
+        {
+            using var session = await Web.WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.Researcher));
+            Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/ui/requests")).Status);
+        }
+
+        var service = await host.CreateServiceClientAsync(Roles.ComplianceOfficer);
+        using var client = host.CreateClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= RateLimitedGatewayHost.PermitLimit; i++)
+        {
+            var guess = await client.PostAsync("/connect/token", new FormUrlEncodedContent(
+                [new("grant_type", "client_credentials"), new("client_id", service.ClientId), new("client_secret", "guess-" + i)]));
+            statuses.Add(guess.StatusCode);
+        }
+
+        Assert.All(statuses.Take(RateLimitedGatewayHost.PermitLimit), s => Assert.NotEqual(HttpStatusCode.TooManyRequests, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+}
+
 /// <summary>A host with the production default: HTTPS required (no override).</summary>
 public sealed class HttpsRequiredGatewayHost : SqliteGatewayHost
 {
