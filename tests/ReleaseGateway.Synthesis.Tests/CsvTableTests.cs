@@ -85,6 +85,47 @@ public class CsvTableTests
     }
 
     [Fact]
+    public async Task Parquet_HoldsTheCsvsValues_TypedByTheSchema_WithMissingAsNull()
+    {
+        EncodedTable table = CsvTableReader.Read(Csv("id,age,bmi,sex,seen\n1,18,10,F,2000-01-15\n2,90,,\"M, other\",2001-03-31\n3,54,24.9,M,2000-02-01\n"), Schema);
+        var decoded = DecodedTable.Decode(table, Schema, new SeededRandomSource(1));
+        var csv = new StringWriter();
+        CsvTableWriter.Write(decoded, csv);
+        using var parquet = new MemoryStream();
+
+        await ParquetTableWriter.WriteAsync(decoded, parquet);
+
+        parquet.Position = 0;
+        // Typed reads: each fails if the column was written with another type.
+        await using var reader = await Parquet.ParquetReader.CreateAsync(parquet, new Parquet.ParquetOptions { UseDateOnlyTypeForDates = true });
+        Assert.Equal(["id", "age", "bmi", "sex", "seen"], reader.Schema.DataFields.Select(f => f.Name));
+        using var group = reader.OpenRowGroupReader(0);
+        var f = reader.Schema.DataFields;
+        var ids = new long?[3];
+        var ages = new long?[3];
+        var bmis = new double?[3];
+        var sexes = new string[3];
+        var seen = new DateOnly?[3];
+        await group.ReadAsync<long>(f[0], ids);
+        await group.ReadAsync<long>(f[1], ages);
+        await group.ReadAsync<double>(f[2], bmis);
+        await group.ReadAsync(f[3], sexes);
+        await group.ReadAsync<DateOnly>(f[4], seen);
+        var rows = csv.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(line => System.Text.RegularExpressions.Regex.Split(line, ",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")).ToArray();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(rows[i][0], ids[i]!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(rows[i][1], ages[i]!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(rows[i][2], bmis[i]?.ToString("G10", System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            Assert.Equal(rows[i][3].Trim('"'), sexes[i]);
+            Assert.Equal(rows[i][4], seen[i]!.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.Null(bmis[1]);
+    }
+
+    [Fact]
     public void WriteCodes_WritesTheIntegerCoding()
     {
         var table = new EncodedTable(["a", "b"], [3, 2], [[0, 2], [1, 0]]);

@@ -27,7 +27,12 @@ public sealed record ReleaseSplitRecorded(Guid ReleaseId, int TrainRows, int Hol
 public sealed record ReleaseProgressed(Guid ReleaseId, string Step, int Percent, string Stage, DateTimeOffset At);
 
 /// <summary>The synthetic table is stored (not yet downloadable); <c>Cost</c> is what the ledger was charged.</summary>
-public sealed record SyntheticTableGenerated(Guid ReleaseId, ReleaseArtifact Table, int Rows, PrivacyCost Cost, double EpsilonSpentAfter, DateTimeOffset GeneratedAt);
+/// <summary>
+/// The synthetic table was stored: <c>Table</c> (CSV) is what evaluation reads; <c>Formats</c> holds the same values in
+/// other formats (Parquet), released beside it (absent on releases generated before there were any).
+/// </summary>
+public sealed record SyntheticTableGenerated(Guid ReleaseId, ReleaseArtifact Table, int Rows, PrivacyCost Cost, double EpsilonSpentAfter, DateTimeOffset GeneratedAt,
+    IReadOnlyList<ReleaseArtifact>? Formats = null);
 
 /// <summary>One gate's outcome, as the manifest and the committee see it.</summary>
 public sealed record GateOutcome(string Name, string Status, double? Value, double Threshold, string Comparison, string Detail);

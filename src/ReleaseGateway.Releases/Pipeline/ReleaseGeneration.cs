@@ -20,7 +20,7 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// <summary>What a generation will do, decided (and recorded in <see cref="Started"/>) before the data is touched.</summary>
 public sealed record GenerationPlan(ReleaseGenerationStarted Started, long NoiseSeed, string SchemaJson, string SourceSha256);
 
-public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifact Table, int Rows, PrivacyCost? AccountedCost);
+public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifact Table, IReadOnlyList<ReleaseArtifact> Formats, int Rows, PrivacyCost? AccountedCost);
 
 /// <summary>
 /// Reads the source table, keeps the requested columns, splits off the holdout (seeded, recorded), runs the
@@ -29,6 +29,7 @@ public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifa
 public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore artifacts, SeedVault seeds, PipelineProgress progress, TimeProvider time)
 {
     public const string SyntheticTableName = "synthetic.csv";
+    public const string SyntheticParquetName = "synthetic.parquet";
     public const string DefaultGenerator = "aim";
 
     public GenerationPlan Plan(Guid releaseId, AccessRequest request, DatasetDetails dataset, DatasetPolicy policy, int attempt,
@@ -73,15 +74,20 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         }
 
         Report(s.ReleaseId, 0.97, "storing the synthetic table");
-        // Decoding draws values inside continuous bins: post-processing, seeded from the secret seed.
-        var decodeRandom = new SeededRandomSource(plan.NoiseSeed ^ 0x5DEECE66DL);
+        // Decoding draws values inside continuous bins: post-processing, seeded from the secret seed. Decoded once, so
+        // the CSV and the Parquet file hold the same values.
+        var decoded = DecodedTable.Decode(synthetic, schema, new SeededRandomSource(plan.NoiseSeed ^ 0x5DEECE66DL));
         var (hash, bytes) = await artifacts.PutAsync(async stream =>
         {
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            CsvTableWriter.WriteDecoded(synthetic, schema, writer, decodeRandom);
+            CsvTableWriter.Write(decoded, writer);
         }, ct);
+        using var parquet = new MemoryStream();
+        await ParquetTableWriter.WriteAsync(decoded, parquet, ct);
+        var (parquetHash, parquetBytes) = await artifacts.PutAsync(parquet.ToArray(), ct);
         progress.Clear(s.ReleaseId);
-        return new GenerationOutcome(split, new ReleaseArtifact(SyntheticTableName, hash, bytes, "text/csv"), synthetic.RowCount, accounted);
+        return new GenerationOutcome(split, new ReleaseArtifact(SyntheticTableName, hash, bytes, "text/csv"),
+            [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted);
     }
 
     /// <summary>The requested columns of the source table, split by the attempt's recorded seed; evaluation calls it again and gets the same split.</summary>

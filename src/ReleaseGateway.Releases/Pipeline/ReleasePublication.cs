@@ -20,7 +20,7 @@ public sealed class ReleasePublication(ArtifactStore artifacts, Func<AuditSignin
         var generated = data.OfType<SyntheticTableGenerated>().Single();
         var evaluated = data.OfType<ReleaseEvaluated>().Last(e => e.Passed);
         var cost = ledger.Entries[started.ReleaseId].Cost;
-        IReadOnlyList<ReleaseArtifact> files = [generated.Table, evaluated.ReportJson, evaluated.ReportHtml];
+        IReadOnlyList<ReleaseArtifact> files = [generated.Table, .. generated.Formats ?? [], evaluated.ReportJson, evaluated.ReportHtml];
         var expires = now.AddDays(started.AccessDays);
 
         var manifest = new ReleaseManifest(ReleaseManifest.CurrentFormat, started.ReleaseId, started.RequestId, started.DatasetId, started.DatasetName,

@@ -33,51 +33,28 @@ public static class CsvTableWriter
     }
 
     /// <summary>
-    /// Writes the table in the schema's original types and column order: categories as declared,
-    /// binned numbers and dates drawn uniformly within their bin from <paramref name="random"/>,
-    /// the missing code as an empty cell. Identifier columns are written as fresh sequence numbers
-    /// 1..n, which carry no information about the input.
+    /// Writes the table in the schema's original types and column order (<see cref="DecodedTable.Decode"/>).
     /// </summary>
-    public static void WriteDecoded(EncodedTable table, DatasetSchema schema, TextWriter writer, IRandomSource random)
+    public static void WriteDecoded(EncodedTable table, DatasetSchema schema, TextWriter writer, IRandomSource random) =>
+        Write(DecodedTable.Decode(table, schema, random), writer);
+
+    /// <summary>Writes decoded values as they are; an empty value is an empty cell.</summary>
+    public static void Write(DecodedTable table, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(table);
-        ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(random);
-        IReadOnlyList<ColumnSchema> columns = schema.Columns;
-        var source = new int[columns.Count];
-        var codecs = new ColumnCodec?[columns.Count];
-        for (int c = 0; c < columns.Count; c++)
-        {
-            if (columns[c].IsDropped)
-            {
-                source[c] = -1;
-                continue;
-            }
-
-            source[c] = table.IndexOf(columns[c].Name);
-            if (source[c] < 0 || table.DomainSizes[source[c]] != columns[c].DomainSize)
-            {
-                throw new ArgumentException($"the table has no column '{columns[c].Name}' with domain size {columns[c].DomainSize}", nameof(table));
-            }
-
-            codecs[c] = new ColumnCodec(columns[c], schema.OutOfDomain);
-        }
-
-        writer.Write(string.Join(",", columns.Select(c => Quote(c.Name))));
+        writer.Write(string.Join(",", table.Columns.Select(c => Quote(c.Name))));
         writer.Write('\n');
         for (int i = 0; i < table.RowCount; i++)
         {
-            for (int c = 0; c < columns.Count; c++)
+            for (int c = 0; c < table.Columns.Count; c++)
             {
                 if (c > 0)
                 {
                     writer.Write(',');
                 }
 
-                writer.Write(source[c] < 0
-                    ? (i + 1).ToString(CultureInfo.InvariantCulture)
-                    : Quote(codecs[c]!.Decode(table.Column(source[c])[i], random)));
+                writer.Write(Quote(table.Values[c][i]));
             }
 
             writer.Write('\n');

@@ -66,7 +66,20 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
         Assert.True(manifest.GatesPassed);
         Assert.InRange(manifest.Privacy.EpsilonCharged, 0.99, 1.01);
         Assert.Equal(500, manifest.Parameters.Rows);
-        Assert.Equal(501, (await File.ReadAllLinesAsync(Path.Combine(folder, "synthetic.csv"))).Length);
+        var csv = await File.ReadAllLinesAsync(Path.Combine(folder, "synthetic.csv"));
+        Assert.Equal(501, csv.Length);
+        // The Parquet file holds the CSV's rows, typed: its first column equals the CSV's first column.
+        Assert.Contains(manifest.Artifacts, a => a.Name == ReleaseGeneration.SyntheticParquetName && a.MediaType == "application/vnd.apache.parquet");
+        await using (var parquet = File.OpenRead(Path.Combine(folder, ReleaseGeneration.SyntheticParquetName)))
+        await using (var reader = await Parquet.ParquetReader.CreateAsync(parquet))
+        {
+            Assert.Equal(csv[0].Split(','), reader.Schema.DataFields.Select(f => f.Name));
+            using var group = reader.OpenRowGroupReader(0);
+            Assert.Equal(500, group.RowCount);
+            var first = new long?[500];
+            await group.ReadAsync<long>(reader.Schema.DataFields[0], first);
+            Assert.Equal(csv.Skip(1).Select(line => line.Split(',')[0]), first.Select(v => v?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""));
+        }
 
         // The ledger shows the charge; the downloads are on the record with who and what.
         var ledger = await Json(await s.Compliance.GetAsync($"/datasets/{s.DatasetId}/budget"), HttpStatusCode.OK);

@@ -70,7 +70,7 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         Assert.Contains("2 committee members", page.Html);
         Assert.Contains("<h3>Gate results</h3>", page.Html);
         Assert.Contains("<td>Membership inference: TPR at 1 % FPR <code>maxMembershipTprAt1PctFpr</code></td>", page.Html);
-        Assert.Contains("The manifest records the SHA-256 of synthetic.csv, evaluation-report.json, evaluation-report.html: the hashes in the file table above.", page.Html);
+        Assert.Contains("The manifest records the SHA-256 of synthetic.csv, synthetic.parquet, evaluation-report.json, evaluation-report.html: the hashes in the file table above.", page.Html);
         AssertCspAllowsNoOtherOrigin(page);
         // The researcher reads the gate results; the full report comes as a (recorded) download.
         Assert.DoesNotContain("<iframe", page.Html);
