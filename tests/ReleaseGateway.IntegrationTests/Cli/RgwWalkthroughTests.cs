@@ -92,7 +92,9 @@ public abstract class RgwWalkthroughTests<THost>(THost host) : IClassFixture<THo
 
         var folder = Path.Combine(_folder, "release");
         var download = Succeeded(await As(researcher, "release", "download", release, "--out", folder));
-        Assert.Equal(5, Regex.Matches(download.Stdout, "as listed").Count);
+        // synthetic.csv and .parquet, the report as JSON and HTML, the manifest and its signature.
+        Assert.Equal(6, Regex.Matches(download.Stdout, "as listed").Count);
+        Assert.Matches("synthetic.parquet +[0-9]+ bytes +sha256 [0-9a-f]+… as listed", download.Stdout);
         var verify = Succeeded(await Rgw.RunAsync(Environment(), null, "release", "verify", Path.Combine(folder, "manifest.json"),
             "--key", Path.Combine(host.DataDirectory, "keys", "audit-signing-key.pub.pem"), "--require-all"));
         Assert.Contains("valid, by the trusted key", verify.Stdout);
@@ -100,7 +102,7 @@ public abstract class RgwWalkthroughTests<THost>(THost host) : IClassFixture<THo
 
         var shown = Succeeded(await As(compliance, "release", "show", release)).Stdout;
         Assert.Contains("gates:      PASSED", shown);
-        Assert.Contains("downloads:  5", shown);
+        Assert.Contains("downloads:  6", shown);
         var ledger = Succeeded(await As(compliance, "budget", "show", "demo-pima")).Stdout;
         Assert.Matches("cap +ε +1\\.2 ", ledger);
         Assert.Matches("spent +ε +1 ", ledger);
