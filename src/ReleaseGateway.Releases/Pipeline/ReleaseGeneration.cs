@@ -82,9 +82,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             CsvTableWriter.Write(decoded, writer);
         }, ct);
-        using var parquet = new MemoryStream();
-        await ParquetTableWriter.WriteAsync(decoded, parquet, ct);
-        var (parquetHash, parquetBytes) = await artifacts.PutAsync(parquet.ToArray(), ct);
+        var (parquetHash, parquetBytes) = await artifacts.PutAsync(stream => ParquetTableWriter.WriteAsync(decoded, stream, ct), ct);
         progress.Clear(s.ReleaseId);
         return new GenerationOutcome(split, new ReleaseArtifact(SyntheticTableName, hash, bytes, "text/csv"),
             [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted);

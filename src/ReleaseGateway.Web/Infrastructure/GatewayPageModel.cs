@@ -71,6 +71,29 @@ public abstract partial class GatewayPageModel : PageModel
 
     private readonly List<string> _formErrorOrder = [];
 
+    /// <summary>
+    /// The page again, as 400, when the posted form could not even be bound (a word in a number field); null when it
+    /// could, and the module's validator decides.
+    /// </summary>
+    protected IActionResult? UnboundForm()
+    {
+        if (ModelState.IsValid) return null;
+        Response.StatusCode = 400;
+        return Page();
+    }
+
+    /// <summary>
+    /// Shows the page again after a refused command, with the refusal's status; a page the caller may not see (after
+    /// <paramref name="load"/>) stays "not found", whatever the command said about it.
+    /// </summary>
+    protected async Task<IActionResult> RedisplayAsync(Func<Task<bool>> load)
+    {
+        var status = Response.StatusCode;
+        if (!await load()) return NotFound();
+        Response.StatusCode = status;
+        return Page();
+    }
+
     /// <summary>The caller's roles do not allow this page: the interface's "not allowed" page, as for a page's role policy.</summary>
     protected IActionResult Denied() => Forbid(WebSignIn.CookieScheme);
 

@@ -72,7 +72,7 @@ public sealed class DetailsModel(
         (ReleaseArtifact Artifact, Stream Content)? download = null;
         if (await TryAsync(async () => download = await ReleaseCommands.DownloadAsync(HttpContext, Id, artifact ?? "", ct), ""))
             return File(download!.Value.Content, download.Value.Artifact.MediaType, download.Value.Artifact.Name);
-        return await ReloadAsync(ct);
+        return await RedisplayAsync(() => LoadAsync(ct));
     }
 
     public async Task<IActionResult> OnPostRevokeAsync(CancellationToken ct)
@@ -80,15 +80,7 @@ public sealed class DetailsModel(
         if (!await LoadAsync(ct)) return NotFound();
         if (await TryAsync(() => ReleaseCommands.RevokeAsync(HttpContext, Id, Revoke.Reason, ct), nameof(Revoke)))
             return Redirect($"/ui/releases/{Id}?done=revoked");
-        return await ReloadAsync(ct);
-    }
-
-    private async Task<IActionResult> ReloadAsync(CancellationToken ct)
-    {
-        var status = Response.StatusCode;
-        if (!await LoadAsync(ct)) return NotFound();
-        Response.StatusCode = status;
-        return Page();
+        return await RedisplayAsync(() => LoadAsync(ct));
     }
 
     private async Task<bool> LoadAsync(CancellationToken ct)

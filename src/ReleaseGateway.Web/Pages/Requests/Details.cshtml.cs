@@ -165,11 +165,7 @@ public sealed class DetailsModel(
     private async Task<IActionResult> ActAsync(Func<Task> command, string done, string fieldPrefix, CancellationToken ct)
     {
         if (await TryAsync(command, fieldPrefix)) return Redirect($"/ui/requests/{Id}?done={done}");
-        var status = Response.StatusCode;
-        // A request the caller may not see stays "not found", whatever the command said about it.
-        if (!await LoadAsync(ct)) return NotFound();
-        Response.StatusCode = status;
-        return Page();
+        return await RedisplayAsync(() => LoadAsync(ct));
     }
 
     private async Task<bool> LoadAsync(CancellationToken ct)

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Releases.Budget;
@@ -55,11 +54,7 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLe
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (DatasetId is not { } datasetId || !await LoadDatasetAsync(ct)) return NotFound();
-        if (!ModelState.IsValid)
-        {
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
-        }
+        if (UnboundForm() is { } unbound) return unbound;
         SubmittedAccessRequest? submitted = null;
         return await TryAsync(async () => submitted = await AccessRequestCommands.SubmitAsync(HttpContext, Form.ToBody(datasetId), SubmissionKey, ct), "Form")
             ? Redirect($"/ui/requests/{submitted!.Details.Id}?done=submitted")
@@ -70,8 +65,7 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLe
     {
         try
         {
-            Dataset = await DatasetQueries.GetAsync(store, policies, DatasetId!.Value, ct);
-            ViewData["RemainingEpsilon"] = (await ledgers.GetAsync(Dataset.Dataset, ct)).RemainingEpsilon;
+            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, DatasetId!.Value, ViewData, ct);
             return true;
         }
         catch (RequestRefusedException)

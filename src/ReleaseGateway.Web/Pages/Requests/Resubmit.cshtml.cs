@@ -1,12 +1,10 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
-using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.GetDataset;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Web.Authorization;
@@ -41,11 +39,7 @@ public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies, Bud
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
-        if (!ModelState.IsValid)
-        {
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
-        }
+        if (UnboundForm() is { } unbound) return unbound;
         return await TryAsync(() => AccessRequestCommands.ResubmitAsync(HttpContext, Id, Form.ToTerms(), ct), "Form")
             ? Redirect($"/ui/requests/{Id}?done=resubmitted")
             : Page();
@@ -56,8 +50,7 @@ public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies, Bud
         try
         {
             Current = await AccessRequestQueries.DetailsForAsync(store, Actor, Id, ct);
-            Dataset = await DatasetQueries.GetAsync(store, policies, Current.DatasetId, ct);
-            ViewData["RemainingEpsilon"] = (await ledgers.GetAsync(Dataset.Dataset, ct)).RemainingEpsilon;
+            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, Current.DatasetId, ViewData, ct);
             return true;
         }
         catch (RequestRefusedException)

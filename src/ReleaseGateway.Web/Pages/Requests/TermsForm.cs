@@ -1,5 +1,11 @@
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
+using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Datasets.GetDataset;
+using ReleaseGateway.Requests.Policies;
 
 namespace ReleaseGateway.Web.Pages.Requests;
 
@@ -26,6 +32,21 @@ public sealed class TermsForm
     {
         var t = ToTerms();
         return new SubmitAccessRequestBody(datasetId, t.Title, t.Purpose, t.Justification, t.IntendedUse, t.Columns, t.Epsilon, t.Rows, t.Generator, t.AccessDays);
+    }
+
+    /// <summary>ViewData key of the ε still available on the dataset, which the fields show beside ε.</summary>
+    public const string RemainingEpsilonKey = "RemainingEpsilon";
+
+    /// <summary>
+    /// The dataset the terms are for, and the ε still available on it where the fields show it. Throws
+    /// <see cref="ReleaseGateway.Requests.RequestRefusedException"/> when the caller may not see the dataset.
+    /// </summary>
+    public static async Task<DatasetView> DatasetAsync(IEventStore store, PolicyCatalog policies, BudgetLedgerViews ledgers, Guid datasetId,
+        ViewDataDictionary viewData, CancellationToken ct)
+    {
+        var dataset = await DatasetQueries.GetAsync(store, policies, datasetId, ct);
+        viewData[RemainingEpsilonKey] = (await ledgers.GetAsync(dataset.Dataset, ct)).RemainingEpsilon;
+        return dataset;
     }
 
     public static TermsForm From(AccessRequestTerms t) => new()
