@@ -7,6 +7,7 @@ using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Tables;
 using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 
@@ -16,6 +17,8 @@ using ReleaseGateway.Synthesis.Synthesizers;
 //   shadow      shadow-model cost per run and per target, MST ε = 1 on a shared table
 //   calibrate   gates on the shared tables for a copy, independent marginals, MST and AIM ε = 1 releases and a
 //               leaky one (MST with 10 % of its rows replaced by training records)
+//   spread      how often correct releases fail each gate by chance: AIM ε = 1 releases of one shared table, each
+//               with its own split, noise and attack seeds, as the pipeline makes them (rows, shadow-model k and R given)
 var mode = args.Length > 0 ? args[0] : "battery";
 var dataDir = args.Length > 1 ? args[1] : ReleaseGateway.Testing.RepositoryPaths.SharedData;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -34,12 +37,17 @@ switch (mode)
     case "calibrate":
         await Calibrate(dataDir, args.Length > 2 ? args[2].Split(',') : ["nwtco", "colon", "mgus2", "pbcseq", "pima", "breastcancer_wisc", "gbsg", "cgd"]);
         break;
+    case "spread":
+        await Spread(dataDir, args.Length > 2 ? args[2] : "gbsg", Arg(3, 40), Arg(4, 200), new ShadowModelSettings(Arg(5, 3), Arg(6, 10)));
+        break;
     default:
-        Console.Error.WriteLine("usage: bench battery|anonymeter|shadow [DATA_DIR] [TABLE]|calibrate [DATA_DIR] [TABLES]");
+        Console.Error.WriteLine("usage: bench battery|anonymeter|shadow [DATA_DIR] [TABLE]|calibrate [DATA_DIR] [TABLES]|spread [DATA_DIR] [TABLE] [RUNS] [ROWS] [K] [R]");
         return 2;
 }
 
 return 0;
+
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
 static async Task Battery()
 {
@@ -161,6 +169,50 @@ static async Task Calibrate(string dataDir, string[] names)
 
             Console.WriteLine($"| {name} | {release} | {V("maxMembershipTprAt1PctFpr")} ({worstMia?.Attack}) | {dist?.Auc:0.000} | {r.Privacy.EmpiricalEpsilon:0.00} | {V("maxAttributeInferenceRisk")} | {V("maxSinglingOutRisk")} | {V("maxLinkabilityRisk")} | {V("maxTvd2")} | {V("minTstrRatio")} | {(r.Passed ? "yes" : "no: " + string.Join(", ", r.Gates.Where(g => g.Status == GateStatus.Fail).Select(g => g.Name)))} | {watch.Elapsed.TotalSeconds:0} |");
         }
+    }
+}
+
+static async Task Spread(string dataDir, string name, int runs, int rows, ShadowModelSettings shadow)
+{
+    const double epsilon = 1.0, delta = 1e-6;
+    var (coding, table) = LoadShared(Path.Combine(dataDir, name));
+    var generator = MarginalSynthesizerGenerator.Create(coding, SynthesisMethod.Aim, epsilon, delta);
+    var thresholds = new GateThresholds();
+    var values = new Dictionary<string, List<double>>();
+    var limits = new Dictionary<string, double?>();
+    var failures = new Dictionary<string, int>();
+    Console.WriteLine($"{name}: {runs} AIM ε = {epsilon} releases of {rows} rows, shadow model k = {shadow.ShadowTargets}, R = {shadow.ShadowRuns}, default gates");
+    for (var run = 0; run < runs; run++)
+    {
+        var split = HoldoutSplit.Split(table.RowCount, HoldoutSplit.DefaultHoldoutFraction, 1000 + run);
+        var train = table.Select(split.Train);
+        var options = new SynthesisOptions { Method = SynthesisMethod.Aim, Epsilon = epsilon, Delta = delta, Rows = rows, Seed = 2000 + run };
+        var synthetic = coding.ToEval(Synthesizer.Run(new TableMarginalSource(coding.ToEncoded(train)), options).Table);
+        var r = await Evaluator.RunAsync(new EvaluationInput
+        {
+            Train = train, Holdout = table.Select(split.Holdout), Synthetic = synthetic, ClaimedEpsilon = epsilon, Delta = delta,
+            Thresholds = thresholds, ShadowModel = shadow, Generator = generator, Seed = 3000 + run,
+        });
+        foreach (var gate in r.Gates)
+        {
+            values.TryAdd(gate.Name, []);
+            limits[gate.Name] = gate.Threshold;
+            values[gate.Name].Add(gate.Value ?? double.NaN);
+            if (gate.Status == GateStatus.Fail)
+            {
+                failures[gate.Name] = failures.GetValueOrDefault(gate.Name) + 1;
+                Console.Error.WriteLine($"run {run}: {gate.Name}: {gate.Detail}");
+            }
+        }
+    }
+
+    Console.WriteLine("| gate | threshold | failed | min | 5th percentile | median | 95th percentile | max |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    foreach (var (gate, list) in values)
+    {
+        var sorted = list.Where(v => !double.IsNaN(v)).Order().ToArray();
+        double Q(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Floor(q * sorted.Length))];
+        Console.WriteLine($"| {gate} | {limits[gate]} | {failures.GetValueOrDefault(gate)} of {runs} | {(sorted.Length == 0 ? double.NaN : sorted[0]):0.000} | {Q(0.05):0.000} | {Q(0.5):0.000} | {Q(0.95):0.000} | {(sorted.Length == 0 ? double.NaN : sorted[^1]):0.000} |");
     }
 }
 

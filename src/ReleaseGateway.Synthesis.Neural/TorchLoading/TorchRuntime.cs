@@ -140,7 +140,8 @@ public static class TorchRuntime
         return NativeFixOutcome.PatchedCopyInCache;
     }
 
-    private static bool TryReplaceAtomically(string path, byte[] patched)
+    /// <summary>Replaces <paramref name="path"/> by a new file (rename), so a hard link to it, such as the build's link into the NuGet cache, keeps the old bytes.</summary>
+    internal static bool TryReplaceAtomically(string path, byte[] patched)
     {
         string temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try

@@ -44,23 +44,6 @@ public sealed class BrowserGateway : IAsyncLifetime
 
     public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The gateway has not started.");
 
-    /// <summary>
-    /// The policy of every dataset these tests register (a dataset's name picks <c>policies/NAME.yaml</c>; the tests'
-    /// own policies folder has the default plus this one under each name used). As in the pipeline's integration
-    /// tests (PipelineHost.cs): a cheap shadow-model attack, and TPR at 1 % FPR allowed up to 0.2, because on this
-    /// 686-row table it rests on one or two holdout records and an ε = 1 release fails the default 0.05 now and then
-    /// by chance (seen here: 1 run in 5). Attribute inference likewise (seen here: 0.338 against the default 0.35).
-    /// Calibration is the evaluation tests' business; these tests are about the pages.
-    /// </summary>
-    private const string FastEvaluation = """
-        shadowModel:
-          shadowTargets: 1
-          shadowRuns: 4
-        gates:
-          maxMembershipTprAt1PctFpr: 0.2
-          maxAttributeInferenceRisk: 0.5
-        """;
-
     public static readonly string[] DatasetNames = ["gbsg", SharedDataset];
 
     /// <summary>The dataset the shorter tests make requests of (the release journey registers its own, "gbsg").</summary>
@@ -93,7 +76,8 @@ public sealed class BrowserGateway : IAsyncLifetime
     {
         Directory.CreateDirectory(PoliciesDirectory);
         File.Copy(Path.Combine(RepositoryPaths.Root, "policies", "default.yaml"), Path.Combine(PoliciesDirectory, "default.yaml"));
-        foreach (var name in DatasetNames) await File.WriteAllTextAsync(Path.Combine(PoliciesDirectory, name + ".yaml"), FastEvaluation);
+        // A dataset's name picks policies/NAME.yaml; every name these tests register gets the chance-proof test policy.
+        foreach (var name in DatasetNames) await File.WriteAllTextAsync(Path.Combine(PoliciesDirectory, name + ".yaml"), PipelineTestPolicy.Yaml());
 
         var settings = new Dictionary<string, string>
         {

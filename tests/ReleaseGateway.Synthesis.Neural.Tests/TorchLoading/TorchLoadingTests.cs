@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ReleaseGateway.Synthesis.Neural.DpSgd;
 using ReleaseGateway.Synthesis.Neural.TorchLoading;
 using TorchSharp;
@@ -74,6 +75,34 @@ public sealed class TorchLoadingTests
     }
 
     [Fact]
+    public void GivenOutputCopyHardLinkedToThePackageCache_WhenReplaced_ThenTheCacheFileKeepsItsBytes()
+    {
+        // The build hard-links package files into bin/ (src/Directory.Build.props), so patching the output copy
+        // in place would patch the NuGet cache that every project on the machine shares.
+        string folder = Directory.CreateTempSubdirectory("rgw-hardlink-").FullName;
+        try
+        {
+            string cached = Path.Combine(folder, "cached.so");
+            string output = Path.Combine(folder, "output.so");
+            File.WriteAllBytes(cached, [1, 2, 3, 4]);
+            Assert.Equal(0, link(cached, output));
+            File.WriteAllBytes(output, [1, 2, 3, 5]);
+            Assert.Equal([1, 2, 3, 5], File.ReadAllBytes(cached));
+            File.WriteAllBytes(output, [1, 2, 3, 4]);
+
+            Assert.True(TorchRuntime.TryReplaceAtomically(output, [9, 9, 9, 9]));
+
+            Assert.Equal([9, 9, 9, 9], File.ReadAllBytes(output));
+            Assert.Equal([1, 2, 3, 4], File.ReadAllBytes(cached));
+            Assert.Equal([Path.GetFileName(cached), Path.GetFileName(output)], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void GivenThisProcess_WhenCxxRuntimeIsInspected_ThenItsVersionDefinitionsAreRead()
     {
         IReadOnlySet<string>? versions = TorchRuntime.LoadedCxxRuntimeVersions();
@@ -117,4 +146,7 @@ public sealed class TorchLoadingTests
             Assert.Equal(expected[k], gradient[k], 4);
         }
     }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int link(string existing, string newPath);
 }
