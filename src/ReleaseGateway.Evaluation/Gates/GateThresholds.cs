@@ -40,24 +40,26 @@ public sealed record GateThresholds
     /// <summary>Smallest TSTR ratio (synthetic-trained over real-trained balanced accuracy, worst model; default 0.5).</summary>
     public double MinTstrRatio { get; init; } = 0.5;
 
+    /// <summary>Every threshold under its policy key, in the order the gates are reported.</summary>
+    public IReadOnlyList<(string Key, double Value)> ByKey() =>
+    [
+        ("maxMembershipTprAt1PctFpr", MaxMembershipTprAt1PctFpr),
+        ("maxEmpiricalEpsilonRatio", MaxEmpiricalEpsilonRatio),
+        ("maxAttributeInferenceRisk", MaxAttributeInferenceRisk),
+        ("maxSinglingOutRisk", MaxSinglingOutRisk),
+        ("maxLinkabilityRisk", MaxLinkabilityRisk),
+        ("maxTvd2", MaxTvd2),
+        ("minTstrRatio", MinTstrRatio),
+    ];
+
     /// <summary>Checks every threshold lies in its range; returns the problems (empty when valid), keyed by YAML name.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var problems = new List<string>();
-        void Unit(string key, double value)
-        {
-            if (!(value >= 0 && value <= 1))
-            {
-                problems.Add($"gates.{key}: {value} is outside [0, 1]");
-            }
-        }
-
-        Unit("maxMembershipTprAt1PctFpr", MaxMembershipTprAt1PctFpr);
-        Unit("maxAttributeInferenceRisk", MaxAttributeInferenceRisk);
-        Unit("maxSinglingOutRisk", MaxSinglingOutRisk);
-        Unit("maxLinkabilityRisk", MaxLinkabilityRisk);
-        Unit("maxTvd2", MaxTvd2);
-        Unit("minTstrRatio", MinTstrRatio);
+        // Every threshold but the ε ratio is a rate or a risk in [0, 1].
+        var problems = ByKey()
+            .Where(t => t.Key != "maxEmpiricalEpsilonRatio" && !(t.Value >= 0 && t.Value <= 1))
+            .Select(t => $"gates.{t.Key}: {t.Value} is outside [0, 1]")
+            .ToList();
         if (!(MaxEmpiricalEpsilonRatio > 0) || double.IsInfinity(MaxEmpiricalEpsilonRatio))
         {
             problems.Add($"gates.maxEmpiricalEpsilonRatio: {MaxEmpiricalEpsilonRatio} must be a positive finite number");

@@ -109,7 +109,7 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
             throw new InvalidOperationException($"Release {releaseId} has no reservation to charge; generation must not start without one.");
         if (entry.Charged) return null;
         var spentAfter = Entries.Values.Where(e => e.Charged).Aggregate(entry.Cost, (sum, e) => sum.Add(e.Cost)).EpsilonAt(cap.Delta);
-        return new PrivacyBudgetCharged(DatasetId, releaseId, entry.RequestId, spentAfter, actor, now, null);
+        return new PrivacyBudgetCharged(DatasetId, releaseId, entry.RequestId, spentAfter, actor, now);
     }
 
     /// <summary>

@@ -26,10 +26,10 @@ public sealed record ReleaseSplitRecorded(Guid ReleaseId, int TrainRows, int Hol
 /// <summary>A coarse progress mark of the running step (at most a few per step), for the request's details.</summary>
 public sealed record ReleaseProgressed(Guid ReleaseId, string Step, int Percent, string Stage, DateTimeOffset At);
 
-/// <summary>The synthetic table is stored (not yet downloadable); <c>Cost</c> is what the ledger was charged.</summary>
 /// <summary>
-/// The synthetic table was stored: <c>Table</c> (CSV) is what evaluation reads; <c>Formats</c> holds the same values in
-/// other formats (Parquet), released beside it (absent on releases generated before there were any).
+/// The synthetic table was stored (not yet downloadable): <c>Table</c> (CSV) is what evaluation reads; <c>Formats</c>
+/// holds the same values in other formats (Parquet), released beside it (absent on releases generated before there
+/// were any); <c>Cost</c> is what the ledger was charged.
 /// </summary>
 public sealed record SyntheticTableGenerated(Guid ReleaseId, ReleaseArtifact Table, int Rows, PrivacyCost Cost, double EpsilonSpentAfter, DateTimeOffset GeneratedAt,
     IReadOnlyList<ReleaseArtifact>? Formats = null);

@@ -22,7 +22,7 @@ public static class ParquetTableWriter
         for (var c = 0; c < fields.Length; c++)
         {
             var values = table.Values[c];
-            switch (table.Columns[c].IsDropped ? ColumnType.Identifier : table.Columns[c].Type)
+            switch (TypeOf(table.Columns[c]))
             {
                 case ColumnType.Categorical:
                     await rowGroup.WriteAsync(fields[c], values.Select(v => v.Length == 0 ? null : v).ToArray());
@@ -44,7 +44,10 @@ public static class ParquetTableWriter
         }
     }
 
-    private static DataField Field(ColumnSchema column) => (column.IsDropped ? ColumnType.Identifier : column.Type) switch
+    // A dropped column is written as fresh sequence numbers (DecodedTable), whatever its declared type.
+    private static ColumnType TypeOf(ColumnSchema column) => column.IsDropped ? ColumnType.Identifier : column.Type;
+
+    private static DataField Field(ColumnSchema column) => TypeOf(column) switch
     {
         ColumnType.Categorical => new DataField<string>(column.Name, true),
         ColumnType.Integer or ColumnType.Identifier => new DataField<long?>(column.Name),

@@ -50,8 +50,8 @@ public abstract partial class GatewayPageModel : PageModel
                 var key = property.Length == 0 ? "" : $"{fieldPrefix}.{property}";
                 ModelState.AddModelError(key, error.ErrorMessage);
                 _formErrorOrder.Add(key);
-                ViewData[FormErrorOrderKey] = _formErrorOrder;
             }
+            ViewData[FormErrorOrderKey] = _formErrorOrder;
             Response.StatusCode = 400;
         }
         catch (RequestRefusedException e)
