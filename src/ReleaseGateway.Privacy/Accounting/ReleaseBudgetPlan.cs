@@ -84,7 +84,7 @@ public sealed class ReleaseBudgetPlan
 
         double totalRho = ZcdpConversion.Rho(epsilon, delta);
         var plan = new ReleaseBudgetPlan(epsilon, delta, totalRho, gateEpsilon, maxRowsPerPerson, perPerson ? PersonUnit : RowUnit);
-        if (!(plan.SynthesisRhoPerUnit > 0))
+        if (!LeavesRoomForSynthesis(epsilon, delta, gateEpsilon))
         {
             throw new ArgumentException(
                 $"the release checks' epsilon {gateEpsilon:G4} costs rho = {plan.GateRho:G4}, which leaves nothing of the release's " +
@@ -94,4 +94,8 @@ public sealed class ReleaseBudgetPlan
 
         return plan;
     }
+
+    /// <summary>Whether the release checks' ε_g²/2 leaves a positive ρ(ε, δ) − ε_g²/2 for the synthesizer.</summary>
+    public static bool LeavesRoomForSynthesis(double epsilon, double delta, double gateEpsilon) =>
+        ZcdpConversion.Rho(epsilon, delta) - gateEpsilon * gateEpsilon / 2 > 0;
 }

@@ -5,7 +5,7 @@ namespace ReleaseGateway.Privacy.Sampling;
 /// <summary>Row indices of a train/holdout split, each ascending.</summary>
 /// <param name="Train">Rows the synthesizer may see.</param>
 /// <param name="Holdout">Rows kept back for the committee's evaluation.</param>
-public sealed record SplitIndices(int[] Train, int[] Holdout);
+public sealed record SplitRows(int[] Train, int[] Holdout);
 
 /// <summary>
 /// The secret Poisson split: every unit (a person when a person id per row is given, else a row) goes to the holdout
@@ -30,7 +30,7 @@ public static class PoissonSplit
     /// <param name="holdoutFraction">f in [0, 1): each unit's probability of landing in the holdout.</param>
     /// <param name="coin">Secret coin (purpose <see cref="RandomPurpose.Split"/> of the attempt key).</param>
     /// <param name="personIds">Dense person id per row (index = row), or null when the unit is the row.</param>
-    public static SplitIndices Split(int rowCount, double holdoutFraction, KeyedCoin coin, IReadOnlyList<int>? personIds = null)
+    public static SplitRows Split(int rowCount, double holdoutFraction, KeyedCoin coin, IReadOnlyList<int>? personIds = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
         return Split(Enumerable.Range(0, rowCount).ToArray(), holdoutFraction, coin, personIds);
@@ -41,7 +41,7 @@ public static class PoissonSplit
     /// <param name="holdoutFraction">f in [0, 1): each unit's probability of landing in the holdout.</param>
     /// <param name="coin">Secret coin (purpose <see cref="RandomPurpose.Split"/> of the attempt key).</param>
     /// <param name="personIds">Dense person id per row of the whole table (index = row), or null when the unit is the row.</param>
-    public static SplitIndices Split(IReadOnlyList<int> rows, double holdoutFraction, KeyedCoin coin, IReadOnlyList<int>? personIds = null)
+    public static SplitRows Split(IReadOnlyList<int> rows, double holdoutFraction, KeyedCoin coin, IReadOnlyList<int>? personIds = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(coin);
@@ -58,6 +58,6 @@ public static class PoissonSplit
             (coin.Uniform(unit) < holdoutFraction ? holdout : train).Add(row);
         }
 
-        return new SplitIndices([.. train], [.. holdout]);
+        return new SplitRows([.. train], [.. holdout]);
     }
 }
