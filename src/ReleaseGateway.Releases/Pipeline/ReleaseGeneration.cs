@@ -133,15 +133,23 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             return (Select(table, selected, legacy.Train), Select(table, selected, legacy.Holdout), schema);
         }
 
-        var streams = secret.Streams;
-        // Bounding before the split: a person keeps at most k rows, chosen by the secret coins (Wilson et al. 2020), and
-        // the split then puts each person's kept rows on one side (Poisson sampling of persons, Balle et al. 2018).
-        int k = s.MaxRowsPerPerson ?? 1;
-        IReadOnlyList<int> kept = personIds is null
-            ? Enumerable.Range(0, table.RowCount).ToArray()
-            : ContributionBounding.Bound(personIds, k, streams.Coin(RandomPurpose.Bounding));
-        var split = PoissonSplit.Split(kept, s.HoldoutFraction, streams.Coin(RandomPurpose.Split), personIds);
+        var split = BoundAndSplit(table.RowCount, personIds, s.MaxRowsPerPerson ?? 1, s.HoldoutFraction, secret.Streams);
         return (Select(table, selected, split.Train), Select(table, selected, split.Holdout), schema);
+    }
+
+    /// <summary>
+    /// Bounding, then the split: each person keeps at most <paramref name="maxRowsPerPerson"/> rows, chosen by the
+    /// attempt's secret <see cref="RandomPurpose.Bounding"/> coins (Wilson et al. 2020), and each person's kept rows go
+    /// to one side by a <see cref="RandomPurpose.Split"/> coin (Poisson sampling of persons, Balle et al. 2018). Without
+    /// person ids every row is its own person. Row indices into the source table.
+    /// </summary>
+    public static SplitRows BoundAndSplit(int rowCount, int[]? personIds, int maxRowsPerPerson, double holdoutFraction, SecretStreams streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        IReadOnlyList<int> kept = personIds is null
+            ? Enumerable.Range(0, rowCount).ToArray()
+            : ContributionBounding.Bound(personIds, maxRowsPerPerson, streams.Coin(RandomPurpose.Bounding));
+        return PoissonSplit.Split(kept, holdoutFraction, streams.Coin(RandomPurpose.Split), personIds);
     }
 
     private static EncodedTable Select(EncodedTable table, int[] columns, int[] rows) => new(
