@@ -42,6 +42,23 @@ public class ProtocolAndReportTests
     }
 
     [Fact]
+    public void Given_PersonKeyColumn_When_CsvSplit_Then_EveryPersonsRecordsStayOnOneSide()
+    {
+        var csv = "pid,x\n" + string.Concat(Enumerable.Range(0, 400).Select(i => $"\"p,{i % 57}\",{i}\n"));
+        var train = new StringWriter();
+        var holdout = new StringWriter();
+
+        var result = CsvSplit.Split(new StringReader(csv), train, holdout, 0.3, new KeyedCoin(new byte[32], RandomPurpose.Split), "pid");
+
+        var trainPersons = CsvSplit.Records(train.ToString()).Skip(1).Select(r => CsvSplit.Fields(r)[0]).ToHashSet();
+        var holdoutPersons = CsvSplit.Records(holdout.ToString()).Skip(1).Select(r => CsvSplit.Fields(r)[0]).ToHashSet();
+        Assert.Equal(400, result.Train + result.Holdout);
+        Assert.Equal(57, trainPersons.Count + holdoutPersons.Count);
+        Assert.Empty(trainPersons.Intersect(holdoutPersons));
+        Assert.Throws<FormatException>(() => CsvSplit.Split(new StringReader(csv), new StringWriter(), new StringWriter(), 0.3, new KeyedCoin(new byte[32], RandomPurpose.Split), "patient"));
+    }
+
+    [Fact]
     public void Csv_split_rejects_an_unclosed_quote()
     {
         Assert.Throws<FormatException>(() => CsvSplit.Records("a,b\n1,\"x\n"));
