@@ -1,6 +1,6 @@
 using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Data;
 
 namespace ReleaseGateway.Synthesis.Synthesizers;
 

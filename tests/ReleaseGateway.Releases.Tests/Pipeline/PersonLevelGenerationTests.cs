@@ -5,8 +5,8 @@ using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
-using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Testing;
 
 namespace ReleaseGateway.Releases.Tests.Pipeline;

@@ -17,7 +17,7 @@ public sealed class PersonKeyRequirementTests
     {
         ["policies/default.yaml"] = File.ReadAllText(Path.Combine(PoliciesDirectory, "default.yaml")).Replace("allowedGenerators: [aim, mst]", "allowedGenerators: [aim, mst, made]"),
         ["policies/visits.yaml"] = visitsPolicy,
-    }, ShippedWorkflows.Names);
+    }, ShippedWorkflows.Names, EvaluationSections);
 
     private static RegisterDataset Register(string schema) =>
         new(Guid.CreateVersion7(), "visits", "Clinic visits", "Clinic", schema, Steward, Now);

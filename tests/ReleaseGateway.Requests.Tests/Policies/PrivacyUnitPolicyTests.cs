@@ -24,7 +24,7 @@ public sealed class PrivacyUnitPolicyTests
     {
         var files = new Dictionary<string, string> { ["policies/default.yaml"] = defaults };
         if (visits is not null) files["policies/visits.yaml"] = visits;
-        return PolicyLoader.Parse(files, Workflows);
+        return PolicyLoader.Parse(files, Workflows, Fixtures.EvaluationSections);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class PrivacyUnitPolicyTests
     [Fact]
     public void Given_ShippedPolicies_When_Loaded_Then_TheyDeclareTheRowUnitAndTheDefaultChecks()
     {
-        var catalog = PolicyLoader.LoadDirectory(Fixtures.PoliciesDirectory, Fixtures.ShippedWorkflows.Names);
+        var catalog = PolicyLoader.LoadDirectory(Fixtures.PoliciesDirectory, Fixtures.ShippedWorkflows.Names, Fixtures.EvaluationSections);
 
         Assert.All(catalog.All.Values, p => Assert.Equal(DatasetPolicy.DefaultReleaseChecksEpsilon, p.ReleaseChecksEpsilon));
         Assert.All(catalog.All.Values, p => Assert.Equal(PrivacyUnitPolicy.Default, p.PrivacyUnit));
