@@ -94,7 +94,7 @@ public sealed class IndexModel(
             }
         }
         if (ModelState.IsValid)
-            Verification = await ChainVerifier.VerifyStoreAsync(store, signed, signed is null ? null : signing.Key, ct);
+            Verification = await ChainVerifier.VerifyStoreAsync(store, signed, signed is null ? null : signing.Key, signing.WitnessKeys, ct);
         await LoadAsync(ct);
         return Page();
     }
