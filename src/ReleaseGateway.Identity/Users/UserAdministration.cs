@@ -214,8 +214,9 @@ public sealed class UserAdministration(
 
     internal static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private async Task<GatewayUser> FindAsync(string email) =>
-        await users.FindByEmailAsync(email) ?? throw new UserAdministrationException(ErrorCodes.NotFound, "No user has this e-mail address.");
+    private async Task<GatewayUser> FindAsync(string? email) =>
+        string.IsNullOrWhiteSpace(email) ? throw new UserAdministrationException(ErrorCodes.ValidationFailed, "An e-mail address is required.")
+        : await users.FindByEmailAsync(email) ?? throw new UserAdministrationException(ErrorCodes.NotFound, "No user has this e-mail address.");
 
     private static string[] NormalizeRoles(IReadOnlyCollection<string> roles)
     {
