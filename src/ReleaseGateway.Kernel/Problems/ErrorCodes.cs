@@ -53,6 +53,7 @@ public static class ErrorCodes
     public const string NotDatasetSteward = "RG2019";
     public const string NoRegenerationToApprove = "RG2020";
     public const string RegenerationVotesDisagree = "RG2021";
+    public const string PersonKeyRequired = "RG2040";
 
     public const string BudgetExhausted = "RG3001";
     public const string ReleaseNotFound = "RG3002";
@@ -143,6 +144,8 @@ public static class ErrorCodes
             "New generation parameters (ε, rows, generator) can only be given when approving a regeneration of a blocked request."),
         new(RegenerationVotesDisagree, StatusCodes.Status409Conflict, "Regeneration votes disagree",
             "All approving votes of a round must approve the same regeneration parameters; the problem's detail gives the ones already voted for."),
+        new(PersonKeyRequired, StatusCodes.Status400BadRequest, "Person key required",
+            "The dataset's policy sets privacyUnit.requirePersonKey: its schema must declare a person-key column (an identifier column with role personKey), so that ε holds per person. Nothing was stored."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
         new(BudgetExhausted, StatusCodes.Status409Conflict, "Privacy budget exhausted",
