@@ -12,7 +12,13 @@ using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Releases.Generators;
 
-/// <summary>One run of a generator: the training rows, the release's terms and budget plan, the attempt's noise stream.</summary>
+/// <summary>One run of a generator.</summary>
+/// <param name="Train">The training rows (bounded to k per person, holdout removed).</param>
+/// <param name="Epsilon">ε of the release.</param>
+/// <param name="Delta">δ of the release.</param>
+/// <param name="Rows">Synthetic rows; null for the noisy record count.</param>
+/// <param name="Budget">The release's budget plan: ρ per row for synthesis, the release checks' reserved ρ, k.</param>
+/// <param name="Random">The attempt's secret noise stream.</param>
 /// <param name="Progress">Fraction of the run done (0–1) and a stage text.</param>
 public sealed record GeneratorRun(EncodedTable Train, double Epsilon, double Delta, int? Rows, ReleaseBudgetPlan Budget, IRandomSource Random,
     Action<double, string> Progress);
