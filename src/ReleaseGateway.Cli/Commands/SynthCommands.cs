@@ -34,7 +34,7 @@ internal static class SynthCommands
         var method = new Option<string?>("--method")
         {
             Description = "Generator (default " + GeneratorCatalog.Default.Name + "): " + string.Join("; ", GeneratorCatalog.All.Select(g =>
-                $"{g.Name} = {g.Title}{(g.SupportsPersonLevel ? "" : ", one row per person only")}")),
+                $"{g.Name} = {g.Title}{(g.SupportsPersonLevel ? "" : " (no person-level bounding: k = 1 only)")}")),
         };
         var rows = new Option<string?>("--rows") { Description = "Synthetic rows (default: the noisy record count)" };
         var seed = new Option<string?>("--seed") { Description = "Seed for a reproducible run (default: cryptographic randomness; a known seed voids the privacy guarantee)" };
