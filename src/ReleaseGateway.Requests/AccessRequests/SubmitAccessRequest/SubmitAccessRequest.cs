@@ -44,6 +44,10 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
             .WithMessage($"Rows must be a whole number from 1 to {policy.MaxRowsPerRelease} under the policy of '{dataset.Name}'.");
         RuleFor(t => t.Generator).Must(g => !GeneratorCatalog.IsKnown(g) || policy.AllowedGenerators.Contains(g!))
             .WithMessage(t => $"Generator '{t.Generator}' is not allowed for '{dataset.Name}' (allowed: {string.Join(", ", policy.AllowedGenerators)}).");
+        // No generator means the catalog's default, which the policy must allow too (the pipeline never substitutes another).
+        RuleFor(t => t.Generator).Must(g => g is not null || policy.AllowedGenerators.Contains(GeneratorCatalog.Default.Name))
+            .WithMessage($"The default generator '{GeneratorCatalog.Default.Name}' is not allowed for '{dataset.Name}': " +
+                $"choose one of {string.Join(", ", policy.AllowedGenerators)}.");
         RuleFor(t => t.AccessDays).InclusiveBetween(1, policy.ReleaseExpiryDays)
             .WithMessage($"Access must last from 1 to {policy.ReleaseExpiryDays} days under the policy of '{dataset.Name}'.");
 
