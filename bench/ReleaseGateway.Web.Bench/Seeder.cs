@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Audit;
 using ReleaseGateway.Identity.Authorization;
@@ -205,7 +206,7 @@ internal sealed class Seeder(IServiceProvider services)
 
         (request, _) = await LoadAsync(requestId, ct);
         var evaluated = Template<ReleaseEvaluated>() with { ReleaseId = releaseId, Passed = passed, EvaluatedAt = _time.GetUtcNow() };
-        if (!passed) evaluated = evaluated with { Gates = [evaluated.Gates[0] with { Status = "Fail" }, .. evaluated.Gates.Skip(1)] };
+        if (!passed) evaluated = evaluated with { Gates = [evaluated.Gates[0] with { Status = GateStatus.Fail }, .. evaluated.Gates.Skip(1)] };
         await using (var session = _store.OpenSession(Metadata(releaseId)))
         {
             if (passed)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Releases.Budget;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -34,8 +36,9 @@ public sealed record ReleaseProgressed(Guid ReleaseId, string Step, int Percent,
 public sealed record SyntheticTableGenerated(Guid ReleaseId, ReleaseArtifact Table, int Rows, PrivacyCost Cost, double EpsilonSpentAfter, DateTimeOffset GeneratedAt,
     IReadOnlyList<ReleaseArtifact>? Formats = null);
 
-/// <summary>One gate's outcome, as the manifest and the committee see it.</summary>
-public sealed record GateOutcome(string Name, string Status, double? Value, double Threshold, string Comparison, string Detail);
+/// <summary>One gate's outcome, as the manifest and the committee see it. The status is stored by name ("Pass", "Fail", "NotApplicable").</summary>
+public sealed record GateOutcome(string Name, [property: JsonConverter(typeof(JsonStringEnumConverter<GateStatus>))] GateStatus Status, double? Value,
+    double Threshold, string Comparison, string Detail);
 
 /// <summary>Every mandatory evaluator ran (or failed closed); the reports are stored.</summary>
 public sealed record ReleaseEvaluated(Guid ReleaseId, bool Passed, IReadOnlyList<GateOutcome> Gates, IReadOnlyList<string> Errors,

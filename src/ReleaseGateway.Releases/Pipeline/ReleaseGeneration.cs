@@ -114,7 +114,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             return values;
         }).ToArray());
 
-    private void Report(Guid releaseId, double fraction, string stage) => progress.Report(releaseId, "generate", fraction, stage, time.GetUtcNow());
+    private void Report(Guid releaseId, double fraction, string stage) => progress.Report(releaseId, ReleaseSteps.Generate, fraction, stage, time.GetUtcNow());
 
     /// <summary>Seeds that select rows or drive the attacks, not noise: derived from the release id so anyone can reproduce them.</summary>
     private static int PublicSeed(Guid releaseId, string purpose) =>
