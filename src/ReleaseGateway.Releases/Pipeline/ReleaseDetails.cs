@@ -69,7 +69,6 @@ public sealed class ReleaseDetailsProjection : SingleStreamProjection<ReleaseDet
         if (current is null) return null;
         var next = @event.Data switch
         {
-            ReleaseProgressed p => current with { Step = p.Step, Percent = p.Percent, Stage = p.Stage },
             SyntheticTableGenerated g => current with
             {
                 Status = ReleaseStatus.Evaluating, Step = ReleaseSteps.Evaluate, Percent = 0, Stage = "queued", EpsilonSpentAfter = g.EpsilonSpentAfter,

@@ -101,13 +101,13 @@ internal static class ReleaseEndpoints
     private static async Task<IReadOnlyList<ReleaseView>> ReleasesOfAsync(Guid requestId, IEventStore store, PipelineProgress progress, CancellationToken ct) =>
         (await ReleaseQueries.OfRequestAsync(store, requestId, ct)).Select(r => new ReleaseView(r, progress.Get(r.Id))).ToList();
 
-    private static async Task<IResult> Download(Guid id, string name, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> Download(Guid id, string name, HttpContext http, ReleaseCommands commands, CancellationToken ct)
     {
-        var (artifact, stream) = await ReleaseCommands.DownloadAsync(http, id, name, ct);
+        var (artifact, stream) = await commands.DownloadAsync(CommandContext.Of(http), id, name, ct);
         http.Response.Headers["Digest"] = $"sha-256={Convert.ToBase64String(Convert.FromHexString(artifact.Sha256))}";
         return TypedResults.File(stream, artifact.MediaType, artifact.Name);
     }
 
-    private static async Task<Ok<ReleaseDetails>> Revoke(Guid id, RevokeBody body, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await ReleaseCommands.RevokeAsync(http, id, body.Reason, ct));
+    private static async Task<Ok<ReleaseDetails>> Revoke(Guid id, RevokeBody body, HttpContext http, ReleaseCommands commands, CancellationToken ct) =>
+        TypedResults.Ok(await commands.RevokeAsync(CommandContext.Of(http), id, body.Reason, ct));
 }

@@ -25,9 +25,6 @@ public sealed record ReleaseGenerationStarted(
 /// <summary>The source table was split; only counts are recorded.</summary>
 public sealed record ReleaseSplitRecorded(Guid ReleaseId, int TrainRows, int HoldoutRows, string SourceSha256, DateTimeOffset RecordedAt);
 
-/// <summary>A coarse progress mark of the running step (at most a few per step), for the request's details.</summary>
-public sealed record ReleaseProgressed(Guid ReleaseId, string Step, int Percent, string Stage, DateTimeOffset At);
-
 /// <summary>
 /// The synthetic table was stored (not yet downloadable): <c>Table</c> (CSV) is what evaluation reads; <c>Formats</c>
 /// holds the same values in other formats (Parquet), released beside it (absent on releases generated before there
@@ -61,7 +58,7 @@ public static class ReleaseEventTypes
 {
     public static readonly IReadOnlyList<Type> All =
     [
-        typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(ReleaseProgressed), typeof(SyntheticTableGenerated),
+        typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(SyntheticTableGenerated),
         typeof(ReleaseEvaluated), typeof(ReleaseBlocked), typeof(ReleasePublished), typeof(ReleaseArtifactDownloaded),
         typeof(ReleaseRevoked), typeof(ReleaseExpired),
     ];
