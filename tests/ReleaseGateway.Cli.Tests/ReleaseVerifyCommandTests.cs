@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.EventStore.Verification;
 using ReleaseGateway.Releases.Manifests;
 using ReleaseGateway.Releases.Pipeline;
@@ -162,7 +163,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
             "researcher-1", 1, "aim", "ReleaseGateway.Synthesis 1.0.0",
             new ManifestParameters(1, 1e-6, 2, ["age", "diabetes"], 0.2, 11, 12, "commitment"),
             new ManifestPrivacy(1, 1e-6, 0.0174, null, 1, 1.2, 1e-6),
-            true, [new GateOutcome("maxTvd2", "Pass", 0.2, 0.65, "≤", "mean over 1 pair")], ["member-1", "member-2"], artifacts,
+            true, [new GateOutcome("maxTvd2", GateStatus.Pass, 0.2, 0.65, "≤", "mean over 1 pair")], ["member-1", "member-2"], artifacts,
             created, created.AddDays(30));
         var bytes = manifest.ToBytes();
         File.WriteAllBytes(Path.Combine(folder, ReleasePublication.ManifestName), bytes);

@@ -10,6 +10,7 @@ using ReleaseGateway.Releases.Jobs;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
+using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
@@ -18,8 +19,19 @@ public sealed record ReleaseView(ReleaseDetails Release, LiveProgress? Live);
 
 public sealed record RevokeBody(string Reason);
 
-/// <summary>Where a request is in the pipeline: its state, its job (waiting or running, where, how far) and its release attempts.</summary>
-public sealed record PipelineView(Guid RequestId, string State, JobStatus? Job, IReadOnlyList<ReleaseView> Releases);
+/// <summary>
+/// Where a request is in the pipeline: its state, its job (waiting or running, where, how far) and its release attempts;
+/// and what the request's workflow definition says of that state, so a client need not know any workflow's state names.
+/// </summary>
+/// <param name="RequestId">The request.</param>
+/// <param name="State">Its workflow state.</param>
+/// <param name="Job">Its pipeline job, if one is waiting or running.</param>
+/// <param name="Releases">Its release attempts, oldest first.</param>
+/// <param name="Ended">The state is terminal: nothing more will happen to the request.</param>
+/// <param name="AwaitingSignOff">The state waits for a compliance officer's sign-off.</param>
+/// <param name="NextStep">The trigger the gateway itself may fire from this state (<see cref="ReleasePipeline.NextStep"/>), if any.</param>
+public sealed record PipelineView(Guid RequestId, string State, JobStatus? Job, IReadOnlyList<ReleaseView> Releases,
+    bool Ended = false, bool AwaitingSignOff = false, string? NextStep = null);
 
 internal static class ReleaseEndpoints
 {
@@ -65,11 +77,16 @@ internal static class ReleaseEndpoints
     }
 
     private static async Task<Ok<PipelineView>> Pipeline(Guid id, HttpContext http, IEventStore store, PipelineProgress progress, IReleaseJobs jobs,
-        CancellationToken ct)
+        WorkflowCatalog workflows, CancellationToken ct)
     {
         var request = await VisibleRequestAsync(id, http, store, ct);
+        var definition = workflows.Get(request.Workflow);
+        var applied = definition.WithOptionalSteps(request.OptionalSteps);
         return TypedResults.Ok(new PipelineView(id, request.State, await jobs.GetStatusAsync(AdvanceReleaseJob.KeyFor(id), ct),
-            await ReleasesOfAsync(id, store, progress, ct)));
+            await ReleasesOfAsync(id, store, progress, ct),
+            Ended: applied.State(request.State).Terminal,
+            AwaitingSignOff: applied.TransitionsFrom(request.State).Any(t => t.Trigger == WorkflowTriggers.SignOff),
+            NextStep: ReleasePipeline.NextStep(request.ToRequest(), definition)));
     }
 
     private static async Task<AccessRequestDetails> VisibleRequestAsync(Guid id, HttpContext http, IEventStore store, CancellationToken ct)
@@ -84,13 +101,13 @@ internal static class ReleaseEndpoints
     private static async Task<IReadOnlyList<ReleaseView>> ReleasesOfAsync(Guid requestId, IEventStore store, PipelineProgress progress, CancellationToken ct) =>
         (await ReleaseQueries.OfRequestAsync(store, requestId, ct)).Select(r => new ReleaseView(r, progress.Get(r.Id))).ToList();
 
-    private static async Task<IResult> Download(Guid id, string name, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> Download(Guid id, string name, HttpContext http, ReleaseCommands commands, CancellationToken ct)
     {
-        var (artifact, stream) = await ReleaseCommands.DownloadAsync(http, id, name, ct);
+        var (artifact, stream) = await commands.DownloadAsync(CommandContext.Of(http), id, name, ct);
         http.Response.Headers["Digest"] = $"sha-256={Convert.ToBase64String(Convert.FromHexString(artifact.Sha256))}";
         return TypedResults.File(stream, artifact.MediaType, artifact.Name);
     }
 
-    private static async Task<Ok<ReleaseDetails>> Revoke(Guid id, RevokeBody body, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await ReleaseCommands.RevokeAsync(http, id, body.Reason, ct));
+    private static async Task<Ok<ReleaseDetails>> Revoke(Guid id, RevokeBody body, HttpContext http, ReleaseCommands commands, CancellationToken ct) =>
+        TypedResults.Ok(await commands.RevokeAsync(CommandContext.Of(http), id, body.Reason, ct));
 }

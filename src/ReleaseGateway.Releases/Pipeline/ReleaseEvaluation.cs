@@ -26,7 +26,7 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
         DatasetPolicy policy, CancellationToken ct)
     {
         var releaseId = started.ReleaseId;
-        progress.Report(releaseId, "evaluate", 0.02, "reading the source table", time.GetUtcNow());
+        progress.Report(releaseId, ReleaseSteps.Evaluate, 0.02, "reading the source table", time.GetUtcNow());
         var (train, holdout, schema) = await ReleaseGeneration.LoadSplitAsync(started, dataset.SchemaJson, sources, seeds, ct);
         EncodedTable synthetic;
         await using (var table = await artifacts.OpenVerifiedAsync(generated.Table.Sha256, ct))
@@ -54,14 +54,14 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
             Generator = shadow,
             Seed = ReleaseGeneration.EvaluationSeedOf(started, seeds),
         };
-        var report = await Evaluator.RunAsync(input, ct, new Progress(p => progress.Report(releaseId, "evaluate",
+        var report = await Evaluator.RunAsync(input, ct, new Progress(p => progress.Report(releaseId, ReleaseSteps.Evaluate,
             0.05 + 0.9 * p.Completed / Math.Max(1, p.Total), p.Stage, time.GetUtcNow())));
 
         var (jsonHash, jsonBytes) = await artifacts.PutAsync(Encoding.UTF8.GetBytes(ReportJson.Serialize(report)), ct);
         var (htmlHash, htmlBytes) = await artifacts.PutAsync(Encoding.UTF8.GetBytes(HtmlReport.Render(report)), ct);
         progress.Clear(releaseId);
         return new ReleaseEvaluated(releaseId, report.Passed,
-            report.Gates.Select(g => new GateOutcome(g.Name, g.Status.ToString(), g.Value, g.Threshold, g.Comparison, g.Detail)).ToList(),
+            report.Gates.Select(g => new GateOutcome(g.Name, g.Status, g.Value, g.Threshold, g.Comparison, g.Detail)).ToList(),
             report.Errors.Select(e => $"{e.Evaluator}: {e.Message}").ToList(),
             new ReleaseArtifact(ReportJsonName, jsonHash, jsonBytes, "application/json"),
             new ReleaseArtifact(ReportHtmlName, htmlHash, htmlBytes, "text/html"),

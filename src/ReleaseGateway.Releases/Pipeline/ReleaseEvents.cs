@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Releases.Budget;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -36,9 +37,6 @@ public sealed record ReleaseGenerationStarted(
 /// <summary>The source table was split; only counts are recorded.</summary>
 public sealed record ReleaseSplitRecorded(Guid ReleaseId, int TrainRows, int HoldoutRows, string SourceSha256, DateTimeOffset RecordedAt);
 
-/// <summary>A coarse progress mark of the running step (at most a few per step), for the request's details.</summary>
-public sealed record ReleaseProgressed(Guid ReleaseId, string Step, int Percent, string Stage, DateTimeOffset At);
-
 /// <summary>
 /// The synthetic table was stored (not yet downloadable): <c>Table</c> (CSV) is what evaluation reads; <c>Formats</c>
 /// holds the same values in other formats (Parquet), released beside it (absent on releases generated before there
@@ -47,8 +45,9 @@ public sealed record ReleaseProgressed(Guid ReleaseId, string Step, int Percent,
 public sealed record SyntheticTableGenerated(Guid ReleaseId, ReleaseArtifact Table, int Rows, PrivacyCost Cost, double EpsilonSpentAfter, DateTimeOffset GeneratedAt,
     IReadOnlyList<ReleaseArtifact>? Formats = null);
 
-/// <summary>One gate's outcome, as the manifest and the committee see it.</summary>
-public sealed record GateOutcome(string Name, string Status, double? Value, double Threshold, string Comparison, string Detail);
+/// <summary>One gate's outcome, as the manifest and the committee see it. The status is stored by name ("Pass", "Fail", "NotApplicable").</summary>
+public sealed record GateOutcome(string Name, [property: JsonConverter(typeof(JsonStringEnumConverter<GateStatus>))] GateStatus Status, double? Value,
+    double Threshold, string Comparison, string Detail);
 
 /// <summary>Every mandatory evaluator ran (or failed closed); the reports are stored.</summary>
 public sealed record ReleaseEvaluated(Guid ReleaseId, bool Passed, IReadOnlyList<GateOutcome> Gates, IReadOnlyList<string> Errors,
@@ -71,7 +70,7 @@ public static class ReleaseEventTypes
 {
     public static readonly IReadOnlyList<Type> All =
     [
-        typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(ReleaseProgressed), typeof(SyntheticTableGenerated),
+        typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(SyntheticTableGenerated),
         typeof(ReleaseEvaluated), typeof(ReleaseBlocked), typeof(ReleasePublished), typeof(ReleaseArtifactDownloaded),
         typeof(ReleaseRevoked), typeof(ReleaseExpired),
     ];

@@ -164,7 +164,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             return values;
         }).ToArray());
 
-    private void Report(Guid releaseId, double fraction, string stage) => progress.Report(releaseId, "generate", fraction, stage, time.GetUtcNow());
+    private void Report(Guid releaseId, double fraction, string stage) => progress.Report(releaseId, ReleaseSteps.Generate, fraction, stage, time.GetUtcNow());
 
     public static string VersionOf(string generator)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using ReleaseGateway.Diagnostics;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
@@ -128,7 +129,7 @@ public sealed partial class ReleasePipeline(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             GenerationFailed(e, releaseId);
-            await BlockAsync(request, releaseId, "generate", $"generation failed: {e.Message}", ct);
+            await BlockAsync(request, releaseId, ReleaseSteps.Generate, $"generation failed: {e.Message}", ct);
             return;
         }
 
@@ -150,7 +151,7 @@ public sealed partial class ReleasePipeline(
         if (NextStep(request, workflows.Get(request.Workflow)) == WorkflowTriggers.CompleteGeneration)
             completed = Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: {outcome.Rows} rows", now);
         else // withdrawn while generating: the attempt ends here, on the record; the charge stays and nothing is released
-            recorded.Add(new ReleaseBlocked(releaseId, "generate", $"the request was {request.State} meanwhile; the charge stays and nothing is released", now));
+            recorded.Add(new ReleaseBlocked(releaseId, ReleaseSteps.Generate, $"the request was {request.State} meanwhile; the charge stays and nothing is released", now));
         session.Append(releaseId, release[^1].StreamVersion, [.. recorded]);
         if (completed is not null) AdvanceAccessRequestHandler.Stage(session, request, completed);
         await session.SaveChangesAsync(ct);
@@ -161,7 +162,7 @@ public sealed partial class ReleasePipeline(
     private async Task FailInterruptedGenerationAsync(AccessRequest request, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
         var releaseId = CurrentReleaseId(events);
-        await BlockAsync(request, releaseId, "generate",
+        await BlockAsync(request, releaseId, ReleaseSteps.Generate,
             "generation was interrupted (the gateway process running it stopped); the budget charge stays, the committee may approve a regeneration", ct);
     }
 
@@ -183,7 +184,7 @@ public sealed partial class ReleasePipeline(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             EvaluationFailed(e, releaseId);
-            await BlockAsync(request, releaseId, "evaluate", $"evaluation failed: {e.Message}", ct);
+            await BlockAsync(request, releaseId, ReleaseSteps.Evaluate, $"evaluation failed: {e.Message}", ct);
             return;
         }
 
@@ -193,7 +194,7 @@ public sealed partial class ReleasePipeline(
         (request, _) = await LoadAsync(request.Id, ct);
         if (NextStep(request, workflows.Get(request.Workflow)) != WorkflowTriggers.PassGates)
         {
-            await AbandonAsync(request.Id, releaseId, "evaluate", ct);
+            await AbandonAsync(request.Id, releaseId, ReleaseSteps.Evaluate, ct);
             return;
         }
         await using var session = store.OpenSession(Metadata(releaseId));
@@ -204,10 +205,10 @@ public sealed partial class ReleasePipeline(
         }
         else
         {
-            var failed = string.Join(", ", evaluated.Gates.Where(g => g.Status != "Pass" && g.Status != "NotApplicable").Select(g => g.Name)
+            var failed = string.Join(", ", evaluated.Gates.Where(g => g.Status.IsBlocking()).Select(g => g.Name)
                 .Concat(evaluated.Errors.Select(e => $"error: {e}")));
             var reason = $"gates failed: {failed}";
-            session.Append(releaseId, version, evaluated, new ReleaseBlocked(releaseId, "evaluate", reason, now));
+            session.Append(releaseId, version, evaluated, new ReleaseBlocked(releaseId, ReleaseSteps.Evaluate, reason, now));
             AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.Block, $"release {releaseId}: {reason}", now));
         }
         await session.SaveChangesAsync(ct);
@@ -221,7 +222,7 @@ public sealed partial class ReleasePipeline(
         // The gate that matters most: no evaluation that passed, no publication (whatever the request's state says).
         if (!release.Select(e => e.Data).OfType<ReleaseEvaluated>().Any(e => e.Passed))
         {
-            await BlockAsync(request, releaseId, "publish", "no passing evaluation is on record for this release", ct);
+            await BlockAsync(request, releaseId, ReleaseSteps.Publish, "no passing evaluation is on record for this release", ct);
             return;
         }
         var ledger = await ledgers.LoadAsync(request.DatasetId, ct);

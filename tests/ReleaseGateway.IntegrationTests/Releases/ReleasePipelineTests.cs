@@ -12,6 +12,7 @@ using ReleaseGateway.Releases.Manifests;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.Workflows;
 using static ReleaseGateway.IntegrationTests.Requests.RequestsApi;
+using ReleaseGateway.Testing;
 
 namespace ReleaseGateway.IntegrationTests.Releases;
 
@@ -209,20 +210,19 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
             var member = (await host.CreateClientForRoleAsync(Roles.CommitteeMember)).Client;
             await Json(await member.PostAsJsonAsync($"/decisions/{requestId}/votes", new { decision = "approve", reason = "ok" }), HttpStatusCode.OK);
         }
-        for (var state = ""; state != "Generating"; await Task.Delay(20))
+        await Eventually.TrueAsync(async () =>
         {
-            state = (string?)(await Json(await researcher.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK))["state"];
+            var state = (string?)(await Json(await researcher.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK))["state"];
             Assert.True(state is "Approved" or "Generating", $"the request went on to {state} before the test could withdraw it");
-        }
+            return state == "Generating";
+        }, "the request to start generating", TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
 
         await Json(await researcher.PostAsync($"/requests/{requestId}/withdraw", null), HttpStatusCode.OK);
 
-        ReleaseDetails? release = null;
-        for (var deadline = DateTime.UtcNow.AddMinutes(5); DateTime.UtcNow < deadline; await Task.Delay(200))
-        {
-            release = (await host.EventStore.QueryAsync<ReleaseDetails>()).SingleOrDefault(r => r.RequestId == requestId);
-            if (release?.Status == ReleaseStatus.Blocked) break;
-        }
+        var release = await Eventually.ValueAsync(
+            async () => (await host.EventStore.QueryAsync<ReleaseDetails>()).SingleOrDefault(r => r.RequestId == requestId),
+            r => r?.Status == ReleaseStatus.Blocked, r => $"the attempt to be blocked (it is {r?.Status ?? "not started"})",
+            TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(200));
         Assert.Equal(ReleaseStatus.Blocked, release?.Status);
         Assert.Contains("Withdrawn", release!.BlockedReason);
         var ledger = PrivacyBudgetLedger.Rebuild(datasetId, await host.EventStore.FetchStreamAsync(PrivacyBudgetLedger.StreamIdFor(datasetId)));

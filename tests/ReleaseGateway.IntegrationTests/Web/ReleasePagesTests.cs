@@ -10,6 +10,7 @@ using ReleaseGateway.IntegrationTests.Releases;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Pipeline;
 using static ReleaseGateway.IntegrationTests.Requests.RequestsApi;
+using ReleaseGateway.Testing;
 
 namespace ReleaseGateway.IntegrationTests.Web;
 
@@ -245,17 +246,9 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
     }
 
     /// <summary>Reads <paramref name="path"/> until it contains one of <paramref name="texts"/> (a generous limit only stops a hung test).</summary>
-    private static async Task<WebPage> WaitForPageAsync(WebSession session, string path, params string[] texts)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(8);
-        while (true)
-        {
-            var page = await session.GetAsync(path);
-            if (texts.Any(t => page.Html.Contains(t, StringComparison.Ordinal))) return page;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{path} never showed {string.Join(" or ", texts)}");
-            await Task.Delay(250);
-        }
-    }
+    private static Task<WebPage> WaitForPageAsync(WebSession session, string path, params string[] texts) =>
+        Eventually.ValueAsync(() => session.GetAsync(path), page => texts.Any(t => page.Html.Contains(t, StringComparison.Ordinal)),
+            _ => $"{path} never showed {string.Join(" or ", texts)}", TimeSpan.FromMinutes(8), TimeSpan.FromMilliseconds(250));
 
     private static string Csp(WebPage page) => Assert.Single(page.Response.Headers.GetValues("Content-Security-Policy"));
 

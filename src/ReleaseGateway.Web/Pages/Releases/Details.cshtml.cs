@@ -19,7 +19,8 @@ namespace ReleaseGateway.Web.Pages.Releases;
 /// it, and revocation where the workflow allows it.
 /// </summary>
 public sealed class DetailsModel(
-    IEventStore store, ArtifactStore artifacts, PipelineProgress progress, WorkflowCatalog workflows, UserDirectory directory, TimeProvider time)
+    IEventStore store, ArtifactStore artifacts, PipelineProgress progress, WorkflowCatalog workflows, UserDirectory directory, TimeProvider time,
+    ReleaseCommands commands)
     : GatewayPageModel
 {
     [FromRoute]
@@ -70,7 +71,7 @@ public sealed class DetailsModel(
     {
         if (!await LoadAsync(ct)) return NotFound();
         (ReleaseArtifact Artifact, Stream Content)? download = null;
-        if (await TryAsync(async () => download = await ReleaseCommands.DownloadAsync(HttpContext, Id, artifact ?? "", ct), ""))
+        if (await TryAsync(async () => download = await commands.DownloadAsync(Caller, Id, artifact ?? "", ct), ""))
             return File(download!.Value.Content, download.Value.Artifact.MediaType, download.Value.Artifact.Name);
         return await RedisplayAsync(() => LoadAsync(ct));
     }
@@ -78,7 +79,7 @@ public sealed class DetailsModel(
     public async Task<IActionResult> OnPostRevokeAsync(CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
-        if (await TryAsync(() => ReleaseCommands.RevokeAsync(HttpContext, Id, Revoke.Reason, ct), nameof(Revoke)))
+        if (await TryAsync(() => commands.RevokeAsync(Caller, Id, Revoke.Reason, ct), nameof(Revoke)))
             return Redirect($"/ui/releases/{Id}?done=revoked");
         return await RedisplayAsync(() => LoadAsync(ct));
     }
