@@ -168,7 +168,8 @@ internal static class ReleaseCommands
                     var m = ReleaseManifest.Parse(File.ReadAllBytes(manifestFile.FullName));
                     Console.WriteLine($"VERIFIED: release {m.ReleaseId} of dataset {m.DatasetName} (request {m.RequestId}), {m.Generator}, " +
                                       $"ε charged {m.Privacy.EpsilonCharged:0.###} at δ {m.Privacy.DeltaCharged:G3}, dataset ε spent after it {m.Privacy.LedgerEpsilonAfter:0.###} " +
-                                      $"of {m.Privacy.CapEpsilon:0.###}, gates {(m.GatesPassed ? "passed" : "FAILED")}, downloadable until {m.ExpiresAt:u}.");
+                                      $"of {m.Privacy.CapEpsilon:0.###}, {(m.IsLegacy ? $"gates {(m.GatesPassed == true ? "passed" : "FAILED")} (format 1: carries real-data statistics)" : $"DP per {m.Privacy.Unit}")}, " +
+                                      $"downloadable until {m.ExpiresAt:u}.");
                     return ExitCodes.Ok;
                 }
                 Console.Error.WriteLine("NOT VERIFIED: the release folder does not match what the gateway signed.");

@@ -29,10 +29,11 @@ public sealed record ReleaseProgressed(Guid ReleaseId, string Step, int Percent,
 /// <summary>
 /// The synthetic table was stored (not yet downloadable): <c>Table</c> (CSV) is what evaluation reads; <c>Formats</c>
 /// holds the same values in other formats (Parquet), released beside it (absent on releases generated before there
-/// were any); <c>Cost</c> is what the ledger was charged.
+/// were any); <c>Cost</c> is what the ledger was charged; <c>Measurements</c> (internal, never released) holds the
+/// synthesizer's noisy marginals the release report compares the table with (absent before release reports existed).
 /// </summary>
 public sealed record SyntheticTableGenerated(Guid ReleaseId, ReleaseArtifact Table, int Rows, PrivacyCost Cost, double EpsilonSpentAfter, DateTimeOffset GeneratedAt,
-    IReadOnlyList<ReleaseArtifact>? Formats = null);
+    IReadOnlyList<ReleaseArtifact>? Formats = null, ReleaseArtifact? Measurements = null);
 
 /// <summary>One gate's outcome, as the manifest and the committee see it.</summary>
 public sealed record GateOutcome(string Name, string Status, double? Value, double Threshold, string Comparison, string Detail);

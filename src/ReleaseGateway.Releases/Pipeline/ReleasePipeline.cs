@@ -9,6 +9,7 @@ using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Synthesis.Schema;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
@@ -145,7 +146,7 @@ public sealed partial class ReleasePipeline(
             ledger = ledger.Apply(accountedCharge);
         }
         var cost = ledger.Entries[releaseId].Cost;
-        List<object> recorded = [outcome.Split, new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now, outcome.Formats)];
+        List<object> recorded = [outcome.Split, new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now, outcome.Formats, outcome.Measurements)];
         AccessRequestAdvanced? completed = null;
         if (NextStep(request, workflows.Get(request.Workflow)) == WorkflowTriggers.CompleteGeneration)
             completed = Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: {outcome.Rows} rows", now);
@@ -226,8 +227,10 @@ public sealed partial class ReleasePipeline(
         }
         var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
         var policy = policies.For(release.Select(e => e.Data).OfType<ReleaseGenerationStarted>().Single().DatasetName);
+        var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
+            ?? throw new InvalidOperationException($"Dataset {request.DatasetId} is gone.");
         var now = time.GetUtcNow();
-        var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), now, ct);
+        var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), DatasetSchema.Parse(dataset.SchemaJson), now, ct);
 
         await using var session = store.OpenSession(Metadata(releaseId));
         session.Append(releaseId, release[^1].StreamVersion, published);
