@@ -30,6 +30,19 @@ public static class ReleaseCommands
         return (artifact, await services.GetRequiredService<ArtifactStore>().OpenVerifiedAsync(artifact.Sha256, ct));
     }
 
+    /// <summary>Records the view (who, in which role, which file, through which route) and opens the evaluation report; inside the boundary only.</summary>
+    public static async Task<(ReleaseArtifact Artifact, Stream Content)> ReadEvaluationReportAsync(HttpContext http, Guid releaseId, bool html, string via,
+        CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        var actor = http.GetActor();
+        var role = new[] { WorkflowRoles.ComplianceOfficer, WorkflowRoles.CommitteeMember, WorkflowRoles.DataSteward }.FirstOrDefault(actor.IsInRole)
+            ?? actor.Roles.Order(StringComparer.Ordinal).FirstOrDefault() ?? "";
+        var artifact = await services.GetRequiredService<ReleaseLifecycle>()
+            .RecordEvaluationViewAsync(releaseId, html, via, actor.Id, actor.Roles, http.GetEventMetadata(role), ct);
+        return (artifact, await services.GetRequiredService<ArtifactStore>().OpenVerifiedAsync(artifact.Sha256, ct));
+    }
+
     /// <summary>Revokes a published release with a reason; the workflow decides who may (committee members, data stewards).</summary>
     public static async Task<ReleaseDetails> RevokeAsync(HttpContext http, Guid releaseId, string? reason, CancellationToken ct)
     {

@@ -51,6 +51,12 @@ public sealed record ReleasePublished(Guid ReleaseId, ReleaseArtifact Manifest, 
 
 public sealed record ReleaseArtifactDownloaded(Guid ReleaseId, string Artifact, string Sha256, string DownloadedBy, string Role, DateTimeOffset DownloadedAt);
 
+/// <summary>
+/// Someone inside the trust boundary read the committee's evaluation report (real-data attacks and fidelity) of the attempt:
+/// which file, through which route (web, api, cli), who, in which role and when. Every view is one of these (docs/privacy.md).
+/// </summary>
+public sealed record EvaluationReportViewed(Guid ReleaseId, string Report, string Via, string ViewedBy, string Role, DateTimeOffset ViewedAt);
+
 public sealed record ReleaseRevoked(Guid ReleaseId, string Reason, string RevokedBy, DateTimeOffset RevokedAt);
 
 public sealed record ReleaseExpired(Guid ReleaseId, DateTimeOffset ExpiredAt);
@@ -61,6 +67,6 @@ public static class ReleaseEventTypes
     [
         typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(ReleaseProgressed), typeof(SyntheticTableGenerated),
         typeof(ReleaseEvaluated), typeof(ReleaseBlocked), typeof(ReleasePublished), typeof(ReleaseArtifactDownloaded),
-        typeof(ReleaseRevoked), typeof(ReleaseExpired),
+        typeof(ReleaseRevoked), typeof(ReleaseExpired), typeof(EvaluationReportViewed),
     ];
 }

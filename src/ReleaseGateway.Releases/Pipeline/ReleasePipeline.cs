@@ -149,7 +149,7 @@ public sealed partial class ReleasePipeline(
         List<object> recorded = [outcome.Split, new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now, outcome.Formats, outcome.Measurements)];
         AccessRequestAdvanced? completed = null;
         if (NextStep(request, workflows.Get(request.Workflow)) == WorkflowTriggers.CompleteGeneration)
-            completed = Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: {outcome.Rows} rows", now);
+            completed = Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: synthetic table stored", now);
         else // withdrawn while generating: the attempt ends here, on the record; the charge stays and nothing is released
             recorded.Add(new ReleaseBlocked(releaseId, "generate", $"the request was {request.State} meanwhile; the charge stays and nothing is released", now));
         session.Append(releaseId, release[^1].StreamVersion, [.. recorded]);
@@ -201,15 +201,15 @@ public sealed partial class ReleasePipeline(
         if (evaluated.Passed)
         {
             session.Append(releaseId, version, evaluated);
-            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.PassGates, $"release {releaseId}: every gate passed", now));
+            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.PassGates, $"release {releaseId}: the release checks passed", now));
         }
         else
         {
+            // The detailed reason (which check, evaluator errors) stays inside the boundary, on the release stream.
             var failed = string.Join(", ", evaluated.Gates.Where(g => g.Status != "Pass" && g.Status != "NotApplicable").Select(g => g.Name)
                 .Concat(evaluated.Errors.Select(e => $"error: {e}")));
-            var reason = $"gates failed: {failed}";
-            session.Append(releaseId, version, evaluated, new ReleaseBlocked(releaseId, "evaluate", reason, now));
-            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.Block, $"release {releaseId}: {reason}", now));
+            session.Append(releaseId, version, evaluated, new ReleaseBlocked(releaseId, "evaluate", $"gates failed: {failed}", now));
+            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.Block, $"release {releaseId}: {ReleaseBoundary.BlockedOutside}", now));
         }
         await session.SaveChangesAsync(ct);
         StepTaken(request.Id, evaluated.Passed ? WorkflowTriggers.PassGates : WorkflowTriggers.Block, releaseId);
@@ -248,7 +248,7 @@ public sealed partial class ReleasePipeline(
         if (release.Count > 0) session.Append(releaseId, release[^1].StreamVersion, new ReleaseBlocked(releaseId, step, reason, now));
         // A request withdrawn meanwhile is not blocked (it has left the pipeline); its attempt still records why it ended.
         if (Allows(current, WorkflowTriggers.Block))
-            AdvanceAccessRequestHandler.Stage(session, current, Advance(current, WorkflowTriggers.Block, $"release {releaseId}: {reason}", now));
+            AdvanceAccessRequestHandler.Stage(session, current, Advance(current, WorkflowTriggers.Block, $"release {releaseId}: {ReleaseBoundary.BlockedOutside}", now));
         await session.SaveChangesAsync(ct);
         StepTaken(request.Id, WorkflowTriggers.Block, releaseId);
     }
