@@ -42,6 +42,10 @@ public static class RequestErrors
 
     public static RequestError SchemaInvalid(string detail) => new("RG2016", 400, "Invalid schema", detail);
 
+    public static RequestError PersonKeyRequired(string datasetName, string policy) =>
+        new("RG2040", 400, "Person key required",
+            $"The policy '{policy}' of dataset '{datasetName}' makes the person the privacy unit: the schema must declare one identifier column with \"role\": \"personKey\" (docs/schema.md). Nothing was stored.");
+
     public static RequestError SourceNotUploaded(Guid datasetId) =>
         new("RG2017", 409, "No source table", $"Dataset {datasetId} has no source table yet; requests can be submitted once it is uploaded.");
 

@@ -113,6 +113,8 @@ public static class ErrorCodes
             "New generation parameters (ε, rows, generator) can only be given when approving a regeneration of a blocked request."),
         new("RG2021", StatusCodes.Status409Conflict, "Regeneration votes disagree",
             "All approving votes of a round must approve the same regeneration parameters; the problem's detail gives the ones already voted for."),
+        new("RG2040", StatusCodes.Status400BadRequest, "Person key required",
+            "The dataset's policy sets privacyUnit.requirePersonKey: its schema must declare a person-key column (an identifier column with role personKey), so that ε holds per person. Nothing was stored."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
         new("RG3001", StatusCodes.Status409Conflict, "Privacy budget exhausted",

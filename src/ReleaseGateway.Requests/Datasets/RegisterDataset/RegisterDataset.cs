@@ -31,16 +31,25 @@ public static class RegisterDatasetDecider
         if (!command.Actor.IsIn(WorkflowRoles.DataSteward))
             throw new RequestRefusedException(RequestErrors.MissingRole("register a dataset", WorkflowRoles.DataSteward, "new"));
         new RegisterDatasetValidator().ValidateAndThrow(command);
+        DatasetSchema schema;
         try
         {
-            DatasetSchema.Parse(command.SchemaJson);
+            schema = DatasetSchema.Parse(command.SchemaJson);
         }
         catch (SchemaException e)
         {
             throw new RequestRefusedException(RequestErrors.SchemaInvalid(e.Message));
         }
         var policy = policies.For(command.Name);
+        RequirePersonKeyIfPolicySays(command.Name, schema, policy);
         return new DatasetRegistered(command.DatasetId, command.Name, command.Description, command.Owner, command.SchemaJson,
             policy.Name, command.Actor.Id, command.Now);
+    }
+
+    /// <summary>A policy may make the person the unit; a dataset without a person key then cannot be registered or uploaded.</summary>
+    public static void RequirePersonKeyIfPolicySays(string datasetName, DatasetSchema schema, DatasetPolicy policy)
+    {
+        if (policy.PrivacyUnit.RequirePersonKey && schema.PersonKey is null)
+            throw new RequestRefusedException(RequestErrors.PersonKeyRequired(datasetName, policy.Name));
     }
 }

@@ -53,7 +53,7 @@ public sealed class RegisterModel : GatewayPageModel
                     Form.Owner ?? "", Form.Schema ?? "", ct), nameof(Form), Fields,
                 refusal => refusal.Code switch
                 {
-                    "RG2016" => $"{nameof(Form)}.{nameof(RegisterForm.Schema)}",
+                    "RG2016" or "RG2040" => $"{nameof(Form)}.{nameof(RegisterForm.Schema)}",
                     "RG2014" => $"{nameof(Form)}.{nameof(RegisterForm.Name)}",
                     _ => null,
                 })
