@@ -3,24 +3,31 @@ using ReleaseGateway.Evaluation;
 using ReleaseGateway.Evaluation.Attacks;
 using ReleaseGateway.Evaluation.Reports;
 using ReleaseGateway.Evaluation.Tables;
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Releases.Artifacts;
+using ReleaseGateway.Releases.Checks;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Synthesis.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
 /// <summary>
-/// Attacks the synthetic table with the same training/holdout split it was generated from and applies the dataset
-/// policy's gates (failing closed); stores the JSON and HTML reports as artifacts. Deterministic for a release (the
-/// evaluation seed is recorded), so a run interrupted by a crash is simply run again.
+/// Runs the DP release check that decides publication (<see cref="CopyTest"/>, ADR 0026), then attacks the synthetic table
+/// with the same training/holdout split it was generated from and applies the dataset policy's other gates: those are not
+/// DP, so they inform the committee inside the boundary and never decide publication. Stores the committee's JSON and HTML
+/// reports as internal artifacts (never release files). A run interrupted by a crash is simply run again.
 /// </summary>
 public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore artifacts, PipelineProgress progress, TimeProvider time)
 {
     public const string ReportJsonName = "evaluation-report.json";
     public const string ReportHtmlName = "evaluation-report.html";
+
+    /// <summary>The gate outcome that carries the DP copy test (the only one that decides publication).</summary>
+    public const string DpCheckName = "dpCopyTest";
 
     public async Task<ReleaseEvaluated> RunAsync(ReleaseGenerationStarted started, SyntheticTableGenerated generated, DatasetDetails dataset,
         DatasetPolicy policy, CancellationToken ct)
@@ -53,14 +60,20 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
             Generator = shadow,
             Seed = started.EvaluationSeed,
         };
+        // h14b: the DP release check, at the plan's ε_g and k (public configuration).
+        var plan = ReleasePrivacy.PlanOf(started, policy, DatasetSchema.Parse(dataset.SchemaJson));
+        var check = CopyTest.Run(train, holdout, synthetic, started.HoldoutFraction, plan.MaxRowsPerPerson, plan.GateEpsilon, policy.ReleaseChecksCopyThreshold,
+            new CryptoRandomSource()); // PROVISIONAL: the attempt's Gates stream once h14a's attempt keys are merged
         var report = await Evaluator.RunAsync(input, ct, new Progress(p => progress.Report(releaseId, "evaluate",
             0.05 + 0.9 * p.Completed / Math.Max(1, p.Total), p.Stage, time.GetUtcNow())));
 
         var (jsonHash, jsonBytes) = await artifacts.PutAsync(Encoding.UTF8.GetBytes(ReportJson.Serialize(report)), ct);
         var (htmlHash, htmlBytes) = await artifacts.PutAsync(Encoding.UTF8.GetBytes(HtmlReport.Render(report)), ct);
         progress.Clear(releaseId);
-        return new ReleaseEvaluated(releaseId, report.Passed,
-            report.Gates.Select(g => new GateOutcome(g.Name, g.Status.ToString(), g.Value, g.Threshold, g.Comparison, g.Detail)).ToList(),
+        var dpGate = new GateOutcome(DpCheckName, check.Passed ? "Pass" : "Fail", check.Statistic, check.Threshold, "noisy <",
+            FormattableString.Invariant($"decides publication: AboveThreshold at ε = {check.Epsilon:G3}, Δ = {check.Sensitivity}; exact training copies {check.TrainCopies}, holdout copies {check.HoldoutCopies} (inside only)"));
+        return new ReleaseEvaluated(releaseId, check.Passed,
+            [dpGate, .. report.Gates.Select(g => new GateOutcome(g.Name, g.Status.ToString(), g.Value, g.Threshold, g.Comparison, $"not DP, informs the committee: {g.Detail}"))],
             report.Errors.Select(e => $"{e.Evaluator}: {e.Message}").ToList(),
             new ReleaseArtifact(ReportJsonName, jsonHash, jsonBytes, "application/json"),
             new ReleaseArtifact(ReportHtmlName, htmlHash, htmlBytes, "text/html"),

@@ -22,7 +22,7 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// <list type="bullet">
 /// <item>interrupted generation fails closed: the request is blocked, the charge stays (the data was touched);</item>
 /// <item>interrupted evaluation resumes: it is seeded and deterministic, and costs no budget;</item>
-/// <item>nothing is published without a <see cref="ReleaseEvaluated"/> that passed.</item>
+/// <item>nothing is published without a <see cref="ReleaseEvaluated"/> whose DP release check passed (ADR 0026).</item>
 /// </list>
 /// </summary>
 public sealed partial class ReleasePipeline(
@@ -205,10 +205,9 @@ public sealed partial class ReleasePipeline(
         }
         else
         {
-            // The detailed reason (which check, evaluator errors) stays inside the boundary, on the release stream.
-            var failed = string.Join(", ", evaluated.Gates.Where(g => g.Status != "Pass" && g.Status != "NotApplicable").Select(g => g.Name)
-                .Concat(evaluated.Errors.Select(e => $"error: {e}")));
-            session.Append(releaseId, version, evaluated, new ReleaseBlocked(releaseId, "evaluate", $"gates failed: {failed}", now));
+            // Only the DP check decides; the detailed reason stays inside the boundary, on the release stream.
+            session.Append(releaseId, version, evaluated,
+                new ReleaseBlocked(releaseId, "evaluate", $"the DP release check ({ReleaseEvaluation.DpCheckName}) blocked publication", now));
             AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.Block, $"release {releaseId}: {ReleaseBoundary.BlockedOutside}", now));
         }
         await session.SaveChangesAsync(ct);
@@ -230,7 +229,7 @@ public sealed partial class ReleasePipeline(
         var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
             ?? throw new InvalidOperationException($"Dataset {request.DatasetId} is gone.");
         var now = time.GetUtcNow();
-        var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), DatasetSchema.Parse(dataset.SchemaJson), now, ct);
+        var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), DatasetSchema.Parse(dataset.SchemaJson), policy, now, ct);
 
         await using var session = store.OpenSession(Metadata(releaseId));
         session.Append(releaseId, release[^1].StreamVersion, published);
