@@ -2,6 +2,7 @@ using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Reports;
 using ReleaseGateway.Evaluation.Tables;
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Synthesis.Schema;
 
 namespace ReleaseGateway.Evaluation.Tests;
@@ -33,8 +34,8 @@ public class ProtocolAndReportTests
         var csv = "id,note\n1,\"a\nb\"\n2,plain\n3,\"x,\"\"y\"\"\"\n4,z\n5,w\n";
         var train = new StringWriter();
         var holdout = new StringWriter();
-        var result = CsvSplit.Split(new StringReader(csv), train, holdout, 0.4, 3);
-        Assert.Equal((3, 2), (result.Train, result.Holdout));
+        var result = CsvSplit.Split(new StringReader(csv), train, holdout, 0.4, KeyedCoin.FromPublicSeed(3, RandomPurpose.Split));
+        Assert.Equal(5, result.Train + result.Holdout);
         var records = CsvSplit.Records(train.ToString()).Skip(1).Concat(CsvSplit.Records(holdout.ToString()).Skip(1)).Order().ToArray();
         Assert.Equal(["1,\"a\nb\"", "2,plain", "3,\"x,\"\"y\"\"\"", "4,z", "5,w"], records);
         Assert.StartsWith("id,note\n", holdout.ToString(), StringComparison.Ordinal);

@@ -229,7 +229,7 @@ public sealed partial class ReleasePipeline(
         var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
             ?? throw new InvalidOperationException($"Dataset {request.DatasetId} is gone.");
         var now = time.GetUtcNow();
-        var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), DatasetSchema.Parse(dataset.SchemaJson), policy, now, ct);
+        var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), DatasetSchema.Parse(dataset.SchemaJson), now, ct);
 
         await using var session = store.OpenSession(Metadata(releaseId));
         session.Append(releaseId, release[^1].StreamVersion, published);

@@ -5,7 +5,6 @@ using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Manifests;
 using ReleaseGateway.Releases.Reports;
-using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Synthesis.Schema;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -20,15 +19,15 @@ public sealed class ReleasePublication(ArtifactStore artifacts, Func<AuditSignin
     public const string ManifestName = "manifest.json";
     public const string SignatureName = "manifest.sig.json";
 
-    /// <summary>Builds and stores the release report, manifest and signature from public configuration (<paramref name="schema"/>, <paramref name="policy"/>) and DP outputs.</summary>
+    /// <summary>Builds and stores the release report, manifest and signature from public configuration (<paramref name="schema"/>, the recorded plan) and DP outputs.</summary>
     public async Task<ReleasePublished> PrepareAsync(IReadOnlyList<StoredEvent> release, PrivacyBudgetLedger ledger, BudgetCap cap, DatasetSchema schema,
-        DatasetPolicy policy, DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct)
     {
         var data = release.Select(e => e.Data).ToList();
         var started = data.OfType<ReleaseGenerationStarted>().Single();
         var generated = data.OfType<SyntheticTableGenerated>().Single();
         var cost = ledger.Entries[started.ReleaseId].Cost;
-        var facts = ReleasePrivacy.FactsOf(started, ReleasePrivacy.PlanOf(started, policy, schema));
+        var facts = ReleasePrivacy.FactsOf(started);
 
         var released = new DatasetSchema(schema.Columns.Where(c => started.Columns.Contains(c.Name)), schema.OutOfDomain);
         var synthetic = await SyntheticTable.LoadAsync(artifacts, generated, released, ct);

@@ -57,7 +57,8 @@ public sealed class ReleaseFixture : IDisposable
 
     public ReleaseGenerationStarted Started(Guid releaseId, double epsilon = 1) => new(releaseId, Guid.Parse("0193a6f0-0000-7000-8000-000000000001"),
         Guid.Parse("0193a6f0-0000-7000-8000-000000000002"), "pima", "researcher-1", 1, "mst", ReleaseGeneration.VersionOf("mst"), epsilon, 1e-6, 0,
-        Schema.SynthesisColumns.Select(c => c.Name).ToList(), 0.2, 0, 0, "blinded-commitment", ["member-1", "member-2"], 30, Now);
+        Schema.SynthesisColumns.Select(c => c.Name).ToList(), 0.2, null, null, "blinded-commitment", ["member-1", "member-2"], 30, Now,
+        "row", 1, DatasetPolicy.DefaultReleaseChecksEpsilon);
 
     /// <summary>Synthesizes from <paramref name="train"/> (MST, the given seed) and stores the CSV and the DP measurements as a generation does.</summary>
     public async Task<(SyntheticTableGenerated Generated, EncodedTable Synthetic)> GenerateAsync(Guid releaseId, EncodedTable train, double epsilon, long seed)

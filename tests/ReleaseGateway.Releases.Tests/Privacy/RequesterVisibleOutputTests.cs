@@ -69,7 +69,7 @@ public sealed class RequesterVisibleOutputTests : IDisposable
             var policy = ReleaseFixture.Policy();
             var cap = BudgetCap.Of(policy);
             var published = await new ReleasePublication(_fixture.Artifacts, () => _key)
-                .PrepareAsync(stream, ReleaseFixture.Ledger(started, cap), cap, _fixture.Schema, policy, ReleaseFixture.Now, CancellationToken.None);
+                .PrepareAsync(stream, ReleaseFixture.Ledger(started, cap), cap, _fixture.Schema, ReleaseFixture.Now, CancellationToken.None);
             stream = [.. stream, .. ReleaseFixture.Stream(started.ReleaseId, published).Select(e => e with { StreamVersion = stream.Count + 1 })];
             manifest = File.ReadAllBytes(_fixture.Artifacts.PathOf(published.Manifest.Sha256));
             signature = File.ReadAllBytes(_fixture.Artifacts.PathOf(published.Signature.Sha256));
