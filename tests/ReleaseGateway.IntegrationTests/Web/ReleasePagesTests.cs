@@ -143,6 +143,11 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         foreach (var source in reportCsp.Split(';').SelectMany(d => d.Trim().Split(' ').Skip(1)))
             Assert.True(source is "'none'" or "'self'" or "data:" or "'unsafe-hashes'" || source.StartsWith("'sha256-", StringComparison.Ordinal), source);
         Assert.Equal("SAMEORIGIN", report.Response.Headers.GetValues("X-Frame-Options").Single());
+        // Inside the boundary, every view of the evaluation report is an event: who, in which role, through the web.
+        var viewed = (await host.EventStore.FetchStreamAsync(releaseId)).Select(e => e.Data).OfType<EvaluationReportViewed>().ToList();
+        Assert.Contains(viewed, v => v.Via == "web" && v.Report == "evaluation-report.html" && v.Role == Roles.CommitteeMember);
+        // The DP release check is what blocked it; the committee sees it among the gates.
+        Assert.Contains("<code>dpCopyTest</code>", blocked.Html);
 
         var evaluations = await first.GetAsync("/ui/evaluations");
         Assert.Contains($"href=\"/ui/releases/{releaseId}#report\"", evaluations.Html);
