@@ -6,9 +6,10 @@ using System.Text.Json;
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Privacy.Sampling;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Cli;

@@ -1,5 +1,6 @@
 using ReleaseGateway.Privacy.Mechanisms;
 using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 
 namespace ReleaseGateway.Releases.Checks;

@@ -5,7 +5,7 @@ using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Manifests;
 using ReleaseGateway.Releases.Reports;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Releases.Pipeline;
 

@@ -58,7 +58,7 @@ public static class ReleaseReportBuilder
         return new MarginalFidelity(m.Columns, m.Label, cells, m.Sigma, total, tvd, noiseTvd, shown);
     }
 
-    private static string CellLabel(Synthesis.Schema.ColumnSchema column, IReadOnlyList<int> cellMap, int cell)
+    private static string CellLabel(Datasets.Schema.ColumnSchema column, IReadOnlyList<int> cellMap, int cell)
     {
         var codes = Enumerable.Range(0, cellMap.Count).Where(f => cellMap[f] == cell).ToArray();
         if (codes.Length == 0) return "(empty)";

@@ -1,7 +1,8 @@
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Releases.Reports;
 

@@ -1,4 +1,3 @@
-using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Privacy.Accounting;
 
 namespace ReleaseGateway.Requests.Policies;
@@ -13,7 +12,9 @@ namespace ReleaseGateway.Requests.Policies;
 /// <param name="Epsilon">Total ε over every release of the dataset.</param>
 /// <param name="Delta">Total δ over every release of the dataset.</param>
 /// <param name="OptionalSteps">Optional steps of the workflow that apply to this dataset (e.g. <c>AwaitingSignOff</c>).</param>
-/// <param name="Evaluation">The <c>gates:</c> and <c>shadowModel:</c> sections, read by the evaluation module's own loader.</param>
+/// <param name="Gates">The merged <c>gates:</c> section as data (policy key → threshold). The evaluation module owns the
+/// keys and their ranges: it checks them at start-up (<see cref="PolicySectionsCheck"/>) and reads them for each release.</param>
+/// <param name="ShadowModel">The merged <c>shadowModel:</c> section, likewise.</param>
 public sealed record DatasetPolicy(
     string Name,
     double Epsilon,
@@ -25,7 +26,8 @@ public sealed record DatasetPolicy(
     string Workflow,
     IReadOnlyList<string> OptionalSteps,
     int ReleaseExpiryDays,
-    EvaluationPolicy Evaluation,
+    IReadOnlyDictionary<string, double> Gates,
+    IReadOnlyDictionary<string, double> ShadowModel,
     IReadOnlyList<string> SourceFiles)
 {
     /// <summary>The default ε of the DP release checks (ADR 0024: ρ = 0.00125, about 6 % of an ε = 1 release at δ = 1e-6).</summary>

@@ -1,6 +1,6 @@
 using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Models;
 
 namespace ReleaseGateway.Synthesis.Synthesizers;

@@ -5,8 +5,9 @@ using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Testing;
 
 namespace ReleaseGateway.Releases.Tests.Pipeline;

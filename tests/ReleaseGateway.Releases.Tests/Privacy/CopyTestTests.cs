@@ -1,5 +1,6 @@
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Releases.Checks;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 
 namespace ReleaseGateway.Releases.Tests.Privacy;

@@ -2,6 +2,7 @@ using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Releases.Checks;
 using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Synthesizers;

@@ -9,9 +9,10 @@ using ReleaseGateway.Releases.Checks;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 using ReleaseGateway.Testing;
 

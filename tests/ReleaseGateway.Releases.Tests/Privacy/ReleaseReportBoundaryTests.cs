@@ -4,6 +4,7 @@ using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
 

@@ -8,6 +8,7 @@ using ReleaseGateway.Releases.Manifests;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Requests.Workflows;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 
 namespace ReleaseGateway.Releases.Tests.Privacy;

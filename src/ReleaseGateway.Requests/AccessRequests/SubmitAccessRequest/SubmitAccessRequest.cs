@@ -1,6 +1,6 @@
 using FluentValidation;
 using ReleaseGateway.Privacy.Accounting;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;

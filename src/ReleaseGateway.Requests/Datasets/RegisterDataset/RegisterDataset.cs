@@ -1,7 +1,7 @@
 using FluentValidation;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Requests.Datasets.RegisterDataset;
 

@@ -1,6 +1,6 @@
 using ReleaseGateway.Problems;
 
-namespace ReleaseGateway.Identity.Authorization;
+namespace ReleaseGateway.Requests.Workflows;
 
 /// <summary>What an actor wants to do to a request that separation of duties constrains.</summary>
 public enum Duty
