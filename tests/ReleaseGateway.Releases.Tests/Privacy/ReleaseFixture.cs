@@ -1,5 +1,4 @@
 using System.Text;
-using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Privacy.Sampling;
@@ -47,7 +46,7 @@ public sealed class ReleaseFixture : IDisposable
     public EncodedTable Pima { get; }
 
     public static DatasetPolicy Policy(int? copyThreshold = null) => new("pima", 3, 1e-6, 1, 5, 100_000, ["aim", "mst"], "standard", [], 30,
-        new EvaluationPolicy(new GateThresholds(), new ShadowModelSettings()), []) { ReleaseChecksCopyThreshold = copyThreshold };
+        new Dictionary<string, double>(), new Dictionary<string, double>(), []) { ReleaseChecksCopyThreshold = copyThreshold };
 
     public static EncodedTable Rows(EncodedTable table, IReadOnlyList<int> rows) => new(table.ColumnNames, table.DomainSizes,
         Enumerable.Range(0, table.ColumnCount).Select(j =>
