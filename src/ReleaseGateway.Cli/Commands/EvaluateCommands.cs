@@ -6,9 +6,9 @@ using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Reports;
 using ReleaseGateway.Evaluation.Tables;
-using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Cli;

@@ -30,7 +30,7 @@ public sealed record DatasetPolicy(
     IReadOnlyDictionary<string, double> ShadowModel,
     IReadOnlyList<string> SourceFiles)
 {
-    /// <summary>The default ε of the DP release checks (ADR 0024: ρ = 0.00125, about 6 % of an ε = 1 release at δ = 1e-6).</summary>
+    /// <summary>The default ε of the DP release checks (ADR 0024: ρ = 0.00125, about 5 % of an ε = 1 release at δ = 1e-6).</summary>
     public const double DefaultReleaseChecksEpsilon = 0.05;
 
     /// <summary>The <c>privacyUnit:</c> section: whether a person key is required and the most rows one person may contribute.</summary>

@@ -6,7 +6,6 @@ using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Datasets.Data;
-using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Testing;
 

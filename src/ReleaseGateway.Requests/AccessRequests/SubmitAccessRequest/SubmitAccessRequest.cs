@@ -1,6 +1,6 @@
 using FluentValidation;
-using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
