@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using ReleaseGateway.Evaluation.Gates;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Audit;
 using ReleaseGateway.Identity.Authorization;
@@ -228,7 +229,8 @@ internal sealed class Seeder(IServiceProvider services)
 
         (request, _) = await LoadAsync(requestId, ct);
         var stream = await _store.FetchStreamAsync(releaseId, ct);
-        var published = await _publication.PrepareAsync(stream, await _ledgers.LoadAsync(request.DatasetId, ct), cap, _time.GetUtcNow(), ct);
+        var published = await _publication.PrepareAsync(stream, await _ledgers.LoadAsync(request.DatasetId, ct), cap, DatasetSchema.Parse(dataset.SchemaJson),
+            _time.GetUtcNow(), ct);
         await using (var session = _store.OpenSession(Metadata(releaseId)))
         {
             session.Append(releaseId, stream[^1].StreamVersion, published);

@@ -62,7 +62,8 @@ internal static class RequestsCommands
             {
                 datasetId = target.Id, title = parse.GetValue(title), purpose = parse.GetValue(purpose), justification = parse.GetValue(justification),
                 intendedUse = parse.GetValue(intendedUse), columns = chosen, epsilon = parse.GetValue(epsilon),
-                rows = parse.GetValue(rows) ?? (int)(target.SourceRows ?? throw new UsageException($"Dataset {target.Name} has no source table yet; give --rows.")),
+                rows = parse.GetValue(rows) ?? (int)(target.SourceRows ?? throw new UsageException(
+                    $"Give --rows: the source table's size of {target.Name} is shown only to data stewards and compliance (or it has none yet).")),
                 generator = parse.GetValue(generator), accessDays = parse.GetValue(accessDays),
             };
             Dictionary<string, string> headers = parse.GetValue(idempotencyKey) is { } key ? new() { ["Idempotency-Key"] = key } : [];
@@ -193,7 +194,7 @@ internal static class RequestsCommands
                 }
                 if (request.AwaitingSignOff)
                 {
-                    Console.WriteLine("The release passed its gates and awaits a compliance officer's sign-off.");
+                    Console.WriteLine("The release passed its release checks and awaits a compliance officer's sign-off.");
                     return ExitCodes.Ok;
                 }
                 if (request.Ended)

@@ -25,6 +25,17 @@ public sealed class ReleaseCommands(ReleaseLifecycle lifecycle, ArtifactStore ar
         return (artifact, await artifacts.OpenVerifiedAsync(artifact.Sha256, ct));
     }
 
+    /// <summary>Records the view (who, in which role, which file, through which route) and opens the evaluation report; inside the boundary only.</summary>
+    public async Task<(ReleaseArtifact Artifact, Stream Content)> ReadEvaluationReportAsync(CommandContext caller, Guid releaseId, bool html, string via,
+        CancellationToken ct)
+    {
+        var actor = caller.Actor;
+        var role = new[] { WorkflowRoles.ComplianceOfficer, WorkflowRoles.CommitteeMember, WorkflowRoles.DataSteward }.FirstOrDefault(actor.IsIn)
+            ?? actor.Roles.Order(StringComparer.Ordinal).FirstOrDefault() ?? "";
+        var artifact = await lifecycle.RecordEvaluationViewAsync(releaseId, html, via, actor.Id, actor.Roles, caller.Metadata(role), ct);
+        return (artifact, await artifacts.OpenVerifiedAsync(artifact.Sha256, ct));
+    }
+
     /// <summary>Revokes a published release with a reason; the workflow decides who may (committee members, data stewards).</summary>
     public async Task<ReleaseDetails> RevokeAsync(CommandContext caller, Guid releaseId, string? reason, CancellationToken ct)
     {

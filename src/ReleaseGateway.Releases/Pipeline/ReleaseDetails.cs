@@ -56,6 +56,12 @@ public sealed record ReleaseDetails(
 {
     /// <summary>Downloadable now: published, not revoked, not past its expiry (checked against the clock, not only the sweep).</summary>
     public bool IsAvailable(DateTimeOffset now) => Status == ReleaseStatus.Published && ExpiresAt > now;
+
+    /// <summary>
+    /// Published before the privacy boundary (ADR 0027): its files include the committee's evaluation report (exact statistics
+    /// of the real table) and a format-1 manifest with gate values and seeds. Flagged on every view; staff may revoke it.
+    /// </summary>
+    public bool CarriesRealDataStatistics => Artifacts.Any(a => a.Name is ReleaseEvaluation.ReportJsonName or ReleaseEvaluation.ReportHtmlName);
 }
 
 public sealed class ReleaseDetailsProjection : SingleStreamProjection<ReleaseDetails>

@@ -5,6 +5,7 @@ using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
@@ -21,7 +22,8 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// <summary>What a generation will do, decided (and recorded in <see cref="Started"/>) before the data is touched.</summary>
 public sealed record GenerationPlan(ReleaseGenerationStarted Started, AttemptSecret Secret, string SchemaJson, string SourceSha256);
 
-public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifact Table, IReadOnlyList<ReleaseArtifact> Formats, int Rows, PrivacyCost? AccountedCost);
+public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifact Table, IReadOnlyList<ReleaseArtifact> Formats, int Rows, PrivacyCost? AccountedCost,
+    ReleaseArtifact? Measurements = null);
 
 /// <summary>
 /// Reads the source table, keeps the requested columns, bounds each person's contribution to k rows, splits off the
@@ -62,6 +64,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
 
         PrivacyCost? accounted = null;
         EncodedTable synthetic;
+        var measurements = DpMeasurements.None; // h14b: the release report compares the synthetic table with these
         if (s.Generator == NeuralSynthesisOptions.MethodName)
         {
             // DP-SGD is accounted per example in Rényi DP; person-level k > 1 is refused when the request is validated (ADR 0024).
@@ -88,6 +91,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
                 },
                 new SyncProgress<SynthesisProgress>(p => Report(s.ReleaseId, 0.05 + 0.9 * p.Fraction, p.Stage))), ct);
             synthetic = result.Table;
+            measurements = DpMeasurements.From(result.Measurements, result.Table.ColumnNames); // h14b
         }
 
         Report(s.ReleaseId, 0.97, "storing the synthetic table");
@@ -101,9 +105,11 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             CsvTableWriter.Write(decoded, writer);
         }, ct);
         var (parquetHash, parquetBytes) = await artifacts.PutAsync(stream => ParquetTableWriter.WriteAsync(decoded, stream, ct), ct);
+        var (measuredHash, measuredBytes) = await artifacts.PutAsync(measurements.ToBytes(), ct); // h14b: internal artifact, never listed in a release
         progress.Clear(s.ReleaseId);
         return new GenerationOutcome(split, new ReleaseArtifact(SyntheticTableName, hash, bytes, "text/csv"),
-            [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted);
+            [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted,
+            new ReleaseArtifact(DpMeasurements.ArtifactName, measuredHash, measuredBytes, "application/json"));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Synthesis.Models;
 
 namespace ReleaseGateway.Synthesis.Synthesizers;
 
@@ -83,4 +84,10 @@ public sealed record SynthesisResult
 
     /// <summary>Noisy estimate of the number of input records (differentially private).</summary>
     public required double EstimatedRecords { get; init; }
+
+    /// <summary>
+    /// Every noisy marginal measurement the run paid for (values with their noise variance): differentially private, so
+    /// comparing the synthetic table with them (the release report) is post-processing and costs nothing more.
+    /// </summary>
+    public IReadOnlyList<Measurement> Measurements { get; init; } = [];
 }

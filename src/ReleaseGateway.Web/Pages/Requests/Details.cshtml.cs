@@ -129,8 +129,9 @@ public sealed partial class DetailsModel(
         var request = Details.ToRequest();
         IsBlocked = CastVoteDecider.IsBlocked(request, definition);
         Job = await jobs.GetStatusAsync(AdvanceReleaseJob.KeyFor(Id), ct);
-        var attempts = await ReleaseQueries.OfRequestAsync(store, Id, ct);
-        Attempts = attempts.Select(r => (r, AttemptProgress.Of(r, progress.Get(r.Id)))).ToList();
+        if (!ReleaseBoundary.IsInside(actor.Roles) && Job is not null) Job = Job with { ProgressMessage = null };
+        var attempts = (await ReleaseQueries.OfRequestAsync(store, Id, ct)).Select(r => ReleaseBoundary.View(r, actor.Roles)).ToList();
+        Attempts = attempts.Select(r => (r, AttemptProgress.Of(r, progress.Get(r.Id), actor.Roles))).ToList();
         Evaluated = attempts.LastOrDefault(r => r.Passed is not null);
         MayReadReport = Evaluated is not null && ReleaseLifecycle.MayReadEvaluation(actor.Roles);
         if (MayReadReport) ContentSecurity.AllowSameOriginFrames(Response);

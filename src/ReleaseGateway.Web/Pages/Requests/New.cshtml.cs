@@ -39,7 +39,7 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLe
     {
         if (DatasetId is null)
         {
-            Datasets = await DatasetQueries.ListAsync(store, policies, ct);
+            Datasets = await DatasetQueries.ListAsync(store, policies, Actor.Roles, ct);
             var remaining = new Dictionary<Guid, double>();
             foreach (var d in Datasets)
                 remaining[d.Dataset.Id] = (await ledgers.GetAsync(d.Dataset, ct)).RemainingEpsilon;
@@ -65,7 +65,7 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLe
     {
         try
         {
-            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, DatasetId!.Value, ViewData, ct);
+            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, DatasetId!.Value, Actor.Roles, ViewData, ct);
             return true;
         }
         catch (RequestRefusedException)

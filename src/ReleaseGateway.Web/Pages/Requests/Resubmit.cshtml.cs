@@ -50,7 +50,7 @@ public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies, Bud
         try
         {
             Current = await AccessRequestQueries.DetailsForAsync(store, Actor, Id, ct);
-            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, Current.DatasetId, ViewData, ct);
+            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, Current.DatasetId, Actor.Roles, ViewData, ct);
             return true;
         }
         catch (RequestRefusedException)
