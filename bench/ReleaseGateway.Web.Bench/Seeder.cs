@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using ReleaseGateway.Evaluation.Gates;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Audit;
 using ReleaseGateway.Identity.Authorization;
@@ -53,6 +55,9 @@ internal sealed class Seeder(IServiceProvider services)
     private static readonly Actor System = Actor.Of(ReleasePipeline.SystemActorId, WorkflowRoles.System);
 
     private readonly IEventStore _store = services.GetRequiredService<IEventStore>();
+    private readonly IServiceScope _scope = services.CreateScope();
+    private AccessRequestCommands Requests => _scope.ServiceProvider.GetRequiredService<AccessRequestCommands>();
+    private DatasetCommands Datasets => _scope.ServiceProvider.GetRequiredService<DatasetCommands>();
     private readonly WorkflowCatalog _workflows = services.GetRequiredService<WorkflowCatalog>();
     private readonly PolicyCatalog _policies = services.GetRequiredService<PolicyCatalog>();
     private readonly PrivacyBudgetLedgers _ledgers = services.GetRequiredService<PrivacyBudgetLedgers>();
@@ -75,17 +80,17 @@ internal sealed class Seeder(IServiceProvider services)
         var schema = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.SharedData, "gbsg-domain.json"), ct);
         foreach (var name in DatasetNames(datasets))
         {
-            var dataset = await DatasetCommands.RegisterAsync(Http(steward), name, "German Breast Cancer Study Group (survival::gbsg), integer-coded",
+            var dataset = await Datasets.RegisterAsync(Caller(steward), name, "German Breast Cancer Study Group (survival::gbsg), integer-coded",
                 "GBSG", schema, ct);
             await using var csv = File.OpenRead(Path.Combine(RepositoryPaths.SharedData, "gbsg-disc.csv"));
-            await DatasetCommands.UploadSourceTableAsync(Http(steward), dataset.Id, csv, csv.Length, ct);
+            await Datasets.UploadSourceTableAsync(Caller(steward), dataset.Id, csv, csv.Length, ct);
             ids.Add(dataset.Id);
         }
         log($"users and datasets: {clock.Elapsed.TotalSeconds:F0} s");
 
         // One release made by the real pipeline: its events are the pattern of every other attempt.
         var template = await SubmitAsync(researchers[0], ids[0], ct);
-        await AccessRequestCommands.AcceptForReviewAsync(Http(steward), template, ct);
+        await Requests.AcceptForReviewAsync(Caller(steward), template, ct);
         await VoteAsync(members[4], template, "approve", ct);
         await VoteAsync(members[5], template, "approve", ct);
         var state = await services.GetRequiredService<ReleasePipeline>().RunAsync(template, ct);
@@ -108,13 +113,13 @@ internal sealed class Seeder(IServiceProvider services)
                 case Kind.Screening:
                     break;
                 case Kind.ChangesRequested:
-                    await AccessRequestCommands.RequestChangesAsync(Http(steward), id, "Justify every column, please.", ct);
+                    await Requests.RequestChangesAsync(Caller(steward), id, "Justify every column, please.", ct);
                     break;
                 case Kind.Withdrawn:
-                    await AccessRequestCommands.WithdrawAsync(Http(researcher), id, ct);
+                    await Requests.WithdrawAsync(Caller(researcher), id, ct);
                     break;
                 default:
-                    await AccessRequestCommands.AcceptForReviewAsync(Http(steward), id, ct);
+                    await Requests.AcceptForReviewAsync(Caller(steward), id, ct);
                     if (kind == Kind.CommitteeReview) break;
                     if (kind == Kind.Rejected)
                     {
@@ -154,12 +159,12 @@ internal sealed class Seeder(IServiceProvider services)
     }
 
     private async Task<Guid> SubmitAsync(BenchUser researcher, Guid datasetId, CancellationToken ct) =>
-        (await AccessRequestCommands.SubmitAsync(Http(researcher), new SubmitAccessRequestBody(datasetId, "Recurrence-free survival model",
+        (await Requests.SubmitAsync(Caller(researcher), new SubmitAccessRequestBody(datasetId, "Recurrence-free survival model",
             "Model recurrence-free survival after breast cancer surgery", "Treatment effect of hormonal therapy needs every covariate",
             "Academic research; aggregate results only", Columns, 0.5, 500, null, 90), null, ct)).Details.Id;
 
     private Task VoteAsync(BenchUser member, Guid requestId, string decision, CancellationToken ct) =>
-        AccessRequestCommands.CastVoteAsync(Http(member), requestId, decision, decision == "approve" ? "Proportionate and justified" : "Not proportionate", null, ct);
+        Requests.CastVoteAsync(Caller(member), requestId, decision, decision == "approve" ? "Proportionate and justified" : "Not proportionate", null, ct);
 
     /// <summary>
     /// The pipeline's steps for an approved request, each its own commit as the pipeline makes them, with the template's
@@ -197,26 +202,25 @@ internal sealed class Seeder(IServiceProvider services)
         };
         await using (var session = _store.OpenSession(Metadata(releaseId)))
         {
-            session.Append(releaseId, 1, Template<ReleaseSplitRecorded>() with { ReleaseId = releaseId },
-                new ReleaseProgressed(releaseId, "generate", 50, "fitting the model", _time.GetUtcNow()), generated);
+            session.Append(releaseId, 1, Template<ReleaseSplitRecorded>() with { ReleaseId = releaseId }, generated);
             AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: {generated.Rows} rows"));
             await session.SaveChangesAsync(ct);
         }
 
         (request, _) = await LoadAsync(requestId, ct);
         var evaluated = Template<ReleaseEvaluated>() with { ReleaseId = releaseId, Passed = passed, EvaluatedAt = _time.GetUtcNow() };
-        if (!passed) evaluated = evaluated with { Gates = [evaluated.Gates[0] with { Status = "Fail" }, .. evaluated.Gates.Skip(1)] };
+        if (!passed) evaluated = evaluated with { Gates = [evaluated.Gates[0] with { Status = GateStatus.Fail }, .. evaluated.Gates.Skip(1)] };
         await using (var session = _store.OpenSession(Metadata(releaseId)))
         {
             if (passed)
             {
-                session.Append(releaseId, 4, evaluated);
+                session.Append(releaseId, 3, evaluated);
                 AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.PassGates, $"release {releaseId}: every gate passed"));
             }
             else
             {
                 var reason = $"gates failed: {evaluated.Gates[0].Name}";
-                session.Append(releaseId, 4, evaluated, new ReleaseBlocked(releaseId, "evaluate", reason, _time.GetUtcNow()));
+                session.Append(releaseId, 3, evaluated, new ReleaseBlocked(releaseId, ReleaseSteps.Evaluate, reason, _time.GetUtcNow()));
                 AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.Block, $"release {releaseId}: {reason}"));
             }
             await session.SaveChangesAsync(ct);
@@ -225,7 +229,8 @@ internal sealed class Seeder(IServiceProvider services)
 
         (request, _) = await LoadAsync(requestId, ct);
         var stream = await _store.FetchStreamAsync(releaseId, ct);
-        var published = await _publication.PrepareAsync(stream, await _ledgers.LoadAsync(request.DatasetId, ct), cap, _time.GetUtcNow(), ct);
+        var published = await _publication.PrepareAsync(stream, await _ledgers.LoadAsync(request.DatasetId, ct), cap, DatasetSchema.Parse(dataset.SchemaJson),
+            _time.GetUtcNow(), ct);
         await using (var session = _store.OpenSession(Metadata(releaseId)))
         {
             session.Append(releaseId, stream[^1].StreamVersion, published);
@@ -291,13 +296,6 @@ internal sealed class Seeder(IServiceProvider services)
 
     private static EventMetadata Metadata(BenchUser user, string role) => new(user.Id.ToString(), role, "bench-" + Guid.NewGuid().ToString("N"));
 
-    /// <summary>The commands take the caller from the request's principal, exactly as for the API or a page.</summary>
-    private HttpContext Http(BenchUser user) => new DefaultHttpContext
-    {
-        RequestServices = services,
-        User = new ClaimsPrincipal(new ClaimsIdentity(
-        [
-            new Claim("sub", user.Id.ToString()), new Claim("role", user.Role), new Claim(GatewayClaims.ActorKind, GatewayClaims.UserKind),
-        ], "bench", "name", "role")),
-    };
+    /// <summary>The caller as the commands take it, exactly as for the API or a page.</summary>
+    private static CommandContext Caller(BenchUser user) => new(Actor.Of(user.Id.ToString(), user.Role), role => Metadata(user, role));
 }

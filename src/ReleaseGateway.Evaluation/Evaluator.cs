@@ -212,7 +212,7 @@ public static class Evaluator
             var gates = BuildGates(membership, epsilon, inference, secrets.Length, singlingOut, linkability, tvd, tstr);
             return new EvaluationReport(
                 EvaluationReport.CurrentSchema,
-                errors.Count == 0 && gates.All(g => g.Status != GateStatus.Fail),
+                errors.Count == 0 && !gates.Any(g => g.Status.IsBlocking()),
                 gates,
                 errors,
                 started,

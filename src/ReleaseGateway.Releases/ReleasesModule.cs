@@ -47,6 +47,7 @@ public static class ReleasesModule
         services.AddSingleton<ReleaseGeneration>();
         services.AddSingleton<ReleaseEvaluation>();
         services.AddSingleton<ReleaseLifecycle>();
+        services.AddScoped<ReleaseCommands>();
         services.AddTransient<ReleasePipeline>();
         builder.AddReleaseJobs();
         services.AddHostedService<PipelineDispatcher>();

@@ -59,6 +59,8 @@ public static class RequestsModule
         builder.Services.AddSingleton(_ => SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory));
         builder.Services.AddSingleton(sp => new SourceTableStore(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), maxUpload));
         builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
+        builder.Services.AddScoped<AccessRequestCommands>();
+        builder.Services.AddScoped<DatasetCommands>();
         builder.Services.ConfigureEventStore(o =>
         {
             foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All)) o.Events.Register(type);

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.EventStore.Verification;
 using ReleaseGateway.Releases.Manifests;
 using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Testing;
 
 namespace ReleaseGateway.Cli.Tests;
@@ -39,10 +41,39 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Matches("ok +signature +valid, by the trusted key", result.Stdout);
-        foreach (var name in new[] { ReleaseGeneration.SyntheticTableName, ReleaseEvaluation.ReportJsonName, ReleaseEvaluation.ReportHtmlName })
+        foreach (var name in new[] { ReleaseGeneration.SyntheticTableName, ReleaseReport.JsonName, ReleaseReport.HtmlName })
             Assert.Matches($"ok +{name.Replace(".", "\\.")} +sha256 [0-9a-f]{{16}}… matches", result.Stdout);
         Assert.Contains("VERIFIED: release", result.Stdout);
+        Assert.Contains("DP per person", result.Stdout);
+        Assert.DoesNotContain("format 1", result.Stdout);
         Assert.Equal("", result.Stderr);
+    }
+
+    [Fact]
+    public async Task GivenReleasePublishedBeforeThePrivacyBoundary_WhenVerified_ThenFormatOneStillVerifiesAndIsFlagged()
+    {
+        var old = Path.Combine(_root, "format-1");
+        using (var key = AuditSigningKey.LoadOrCreate(Path.Combine(_root, "keys", "audit-signing-key.pem")))
+            WriteRelease(old, key, formatOne: true);
+
+        var result = await Rgw("release", "verify", Path.Combine(old, ReleasePublication.ManifestName), "--key", _gatewayKey, "--require-all");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches("ok +format +format 1: published before the privacy boundary", result.Stdout);
+        Assert.Matches($"ok +{ReleaseEvaluation.ReportJsonName.Replace(".", "\\.")} +sha256", result.Stdout);
+        Assert.Contains("gates passed (format 1: carries real-data statistics)", result.Stdout);
+    }
+
+    [Fact]
+    public async Task GivenCurrentManifest_WhenReadAsJson_ThenItHoldsNoGateValuesCountsSeedsOrApprovers()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Manifest))!.AsObject();
+
+        Assert.Equal(ReleaseManifest.CurrentFormat, (string?)json["format"]);
+        foreach (var absent in new[] { "gates", "gatesPassed", "approvers" }) Assert.False(json.ContainsKey(absent), absent);
+        var parameters = json["parameters"]!.AsObject();
+        foreach (var absent in new[] { "splitSeed", "evaluationSeed", "trainRows", "holdoutRows", "sourceSha256" }) Assert.False(parameters.ContainsKey(absent), absent);
+        Assert.Equal("person", (string?)json["privacy"]!["unit"]);
     }
 
     [Fact]
@@ -106,7 +137,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     [Fact]
     public async Task GivenMissingArtifact_WhenVerified_ThenItPassesUnlessEveryArtifactIsRequired()
     {
-        File.Delete(Path.Combine(_release, ReleaseEvaluation.ReportHtmlName));
+        File.Delete(Path.Combine(_release, ReleaseReport.HtmlName));
 
         var lenient = await Rgw("release", "verify", Manifest, "--key", _gatewayKey);
         var strict = await Rgw("release", "verify", Manifest, "--key", _gatewayKey, "--require-all");
@@ -114,7 +145,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
         Assert.Equal(0, lenient.ExitCode);
         Assert.Contains("not present (not checked)", lenient.Stdout);
         Assert.Equal(1, strict.ExitCode);
-        Assert.Matches("FAIL +evaluation-report\\.html +not present", strict.Stderr);
+        Assert.Matches("FAIL +release-report\\.html +not present", strict.Stderr);
     }
 
     [Fact]
@@ -143,27 +174,36 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
         Assert.Contains("ECDSA P-256", notAKey.Stderr);
     }
 
-    /// <summary>A release folder as <c>rgw release download</c> leaves it: three artifacts, the manifest and its detached signature.</summary>
-    private static void WriteRelease(string folder, AuditSigningKey key, bool keepTable = false)
+    /// <summary>
+    /// A release folder as <c>rgw release download</c> leaves it: three artifacts, the manifest and its detached signature; in
+    /// the current format (release report) or, with <paramref name="formatOne"/>, as releases were published before the privacy
+    /// boundary (evaluation report, gate values, seeds and approvers in the manifest).
+    /// </summary>
+    private static void WriteRelease(string folder, AuditSigningKey key, bool keepTable = false, bool formatOne = false)
     {
         Directory.CreateDirectory(folder);
         var table = Path.Combine(folder, ReleaseGeneration.SyntheticTableName);
         if (!keepTable) File.WriteAllText(table, "age,diabetes\n31,neg\n50,pos\n");
-        File.WriteAllText(Path.Combine(folder, ReleaseEvaluation.ReportJsonName), """{"passed": true}""");
-        File.WriteAllText(Path.Combine(folder, ReleaseEvaluation.ReportHtmlName), "<!doctype html><title>report</title>");
+        var (json, html) = formatOne ? (ReleaseEvaluation.ReportJsonName, ReleaseEvaluation.ReportHtmlName) : (ReleaseReport.JsonName, ReleaseReport.HtmlName);
+        File.WriteAllText(Path.Combine(folder, json), """{"passed": true}""");
+        File.WriteAllText(Path.Combine(folder, html), "<!doctype html><title>report</title>");
         IReadOnlyList<ReleaseArtifact> artifacts =
         [
             Artifact(folder, ReleaseGeneration.SyntheticTableName, "text/csv"),
-            Artifact(folder, ReleaseEvaluation.ReportJsonName, "application/json"),
-            Artifact(folder, ReleaseEvaluation.ReportHtmlName, "text/html"),
+            Artifact(folder, json, "application/json"),
+            Artifact(folder, html, "text/html"),
         ];
         var created = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
-        var manifest = new ReleaseManifest(ReleaseManifest.CurrentFormat, Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), "demo-pima",
-            "researcher-1", 1, "aim", "ReleaseGateway.Synthesis 1.0.0",
-            new ManifestParameters(1, 1e-6, 2, ["age", "diabetes"], 0.2, 11, 12, "commitment"),
-            new ManifestPrivacy(1, 1e-6, 0.0174, null, 1, 1.2, 1e-6),
-            true, [new GateOutcome("maxTvd2", "Pass", 0.2, 0.65, "≤", "mean over 1 pair")], ["member-1", "member-2"], artifacts,
-            created, created.AddDays(30));
+        var manifest = formatOne
+            ? new ReleaseManifest(ReleaseManifest.Format1, Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), "demo-pima",
+                "researcher-1", 1, "aim", "ReleaseGateway.Synthesis 1.0.0",
+                new ManifestParameters(1, 1e-6, 2, ["age", "diabetes"], 0.2, "commitment", SplitSeed: 11, EvaluationSeed: 12),
+                new ManifestPrivacy(1, 1e-6, 0.0174, null, 1, 1.2, 1e-6), artifacts, created, created.AddDays(30),
+                GatesPassed: true, Gates: [new GateOutcome("maxTvd2", GateStatus.Pass, 0.2, 0.65, "≤", "mean over 1 pair")], Approvers: ["member-1", "member-2"])
+            : new ReleaseManifest(ReleaseManifest.CurrentFormat, Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), "demo-pbcseq",
+                "researcher-1", 1, "aim", "ReleaseGateway.Synthesis 1.0.0",
+                new ManifestParameters(1, 1e-6, 2, ["age", "diabetes"], 0.2, "blinded-commitment"),
+                new ManifestPrivacy(1, 1e-6, 0.0174, null, 1, 1.2, 1e-6, "person", 4, 0.0161, 0.05, 0.00125), artifacts, created, created.AddDays(30));
         var bytes = manifest.ToBytes();
         File.WriteAllBytes(Path.Combine(folder, ReleasePublication.ManifestName), bytes);
         File.WriteAllBytes(Path.Combine(folder, ReleasePublication.SignatureName), ManifestSignature.Create(bytes, key).ToBytes());

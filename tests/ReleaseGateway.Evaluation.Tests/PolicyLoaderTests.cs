@@ -64,6 +64,13 @@ public class PolicyLoaderTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(GateStatus.Pass, false)]
+    [InlineData(GateStatus.NotApplicable, false)]
+    [InlineData(GateStatus.Fail, true)]
+    public void GivenAGateStatus_WhenAskedWhetherItBlocks_ThenOnlyAFailureDoes(GateStatus status, bool blocking) =>
+        Assert.Equal(blocking, status.IsBlocking());
+
     [Fact]
     public void GivenSectionsAsData_WhenRead_ThenTheSameThresholdsAsFromYaml()
     {

@@ -9,8 +9,10 @@ using ReleaseGateway.Releases.Pipeline;
 namespace ReleaseGateway.Cli;
 
 /// <summary>
-/// <c>rgw release show | download | verify</c>: a release's page, its download (every artifact, each download an event
-/// on the gateway) and the offline check of a downloaded folder against the signed manifest (docs/releases.md).
+/// <c>rgw release show | download | verify | evaluation</c>: a release's page (as the gateway shows it to the caller: outside
+/// the trust boundary without gate values or real-data details), its download (every artifact, each download an event on the
+/// gateway), the offline check of a downloaded folder against the signed manifest (docs/releases.md), and, for committee,
+/// compliance and stewards only, the committee's evaluation report (each view an event; docs/privacy.md).
 /// </summary>
 internal static class ReleaseCommands
 {
@@ -20,6 +22,7 @@ internal static class ReleaseCommands
         release.Subcommands.Add(Show());
         release.Subcommands.Add(Download());
         release.Subcommands.Add(Verify());
+        release.Subcommands.Add(Evaluation());
         return release;
     }
 
@@ -51,11 +54,14 @@ internal static class ReleaseCommands
             Console.WriteLine($"status:     {Progress(view)}");
             Console.WriteLine($"generator:  {r.Generator}, ε = {r.Epsilon}, δ = {r.Delta:G3}, {r.Rows} rows");
             Console.WriteLine($"columns:    {string.Join(", ", r.Columns)}");
-            Console.WriteLine($"approvers:  {string.Join(", ", r.Approvers)}");
+            if (r.Approvers.Count > 0) Console.WriteLine($"approvers:  {string.Join(", ", r.Approvers)}");
+            if (r.CarriesRealDataStatistics)
+                Console.WriteLine("legacy:     published before the privacy boundary: its files carry statistics of the real data (evaluation report, " +
+                                  "format-1 manifest); a committee member or data steward may revoke it");
             if (r.EpsilonSpentAfter is { } spent) Console.WriteLine($"budget:     dataset ε spent after this charge {spent:0.###}");
             if (r.Passed is { } passed)
             {
-                Console.WriteLine($"gates:      {(passed ? "PASSED" : "FAILED")}");
+                Console.WriteLine($"checks:     {(passed ? "PASSED" : "FAILED")}");
                 foreach (var g in r.Gates) Console.WriteLine($"  {Gate(g)}");
                 foreach (var e in r.EvaluationErrors) Console.WriteLine($"  error: {e}");
             }
@@ -75,13 +81,48 @@ internal static class ReleaseCommands
         return command;
     }
 
+    private static Command Evaluation()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = ReleaseArgument();
+        var html = new Option<bool>("--html") { Description = "The HTML report instead of the JSON one" };
+        var output = new Option<FileInfo?>("--out") { Description = "File to write the report to (default: standard output)" };
+        var command = new Command("evaluation",
+            "The committee's evaluation report of an attempt (real-data attacks and fidelity): committee, compliance and stewards only, " +
+            "each view recorded on the gateway; it is never part of a release")
+        {
+            credentials, id, html, output,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var format = parse.GetValue(html) ? "html" : "json";
+            using var response = await gateway.SendAsync(() => new HttpRequestMessage(HttpMethod.Get,
+                $"/releases/{parse.GetValue(id)}/evaluation-report?format={format}"), ct, HttpCompletionOption.ResponseHeadersRead);
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            if (parse.GetValue(output) is { } file)
+            {
+                await using var target = new FileStream(file.FullName, FileMode.Create, FileAccess.Write);
+                await body.CopyToAsync(target, ct);
+                Console.WriteLine($"Wrote the evaluation report to {file.FullName}; the view is recorded in the audit log.");
+            }
+            else
+            {
+                await using var stdout = Console.OpenStandardOutput();
+                await body.CopyToAsync(stdout, ct);
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
     private static Command Download()
     {
         var credentials = GatewayOptions.CredentialsFile();
         var id = ReleaseArgument();
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the artifacts into (created if missing)", Required = true };
         var command = new Command("download",
-            "Download every artifact of a published release (synthetic table, evaluation reports, manifest and its signature); " +
+            "Download every artifact of a published release (synthetic table, release report, manifest and its signature); " +
             "each file is checked against the hash the gateway lists, exit 1 on a mismatch")
         {
             credentials, id, output,
@@ -168,7 +209,8 @@ internal static class ReleaseCommands
                     var m = ReleaseManifest.Parse(File.ReadAllBytes(manifestFile.FullName));
                     Console.WriteLine($"VERIFIED: release {m.ReleaseId} of dataset {m.DatasetName} (request {m.RequestId}), {m.Generator}, " +
                                       $"ε charged {m.Privacy.EpsilonCharged:0.###} at δ {m.Privacy.DeltaCharged:G3}, dataset ε spent after it {m.Privacy.LedgerEpsilonAfter:0.###} " +
-                                      $"of {m.Privacy.CapEpsilon:0.###}, gates {(m.GatesPassed ? "passed" : "FAILED")}, downloadable until {m.ExpiresAt:u}.");
+                                      $"of {m.Privacy.CapEpsilon:0.###}, {(m.IsLegacy ? $"gates {(m.GatesPassed == true ? "passed" : "FAILED")} (format 1: carries real-data statistics)" : $"DP per {m.Privacy.Unit}")}, " +
+                                      $"downloadable until {m.ExpiresAt:u}.");
                     return ExitCodes.Ok;
                 }
                 Console.Error.WriteLine("NOT VERIFIED: the release folder does not match what the gateway signed.");

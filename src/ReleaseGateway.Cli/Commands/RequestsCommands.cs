@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ReleaseGateway.Cli.Gateway;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 
@@ -61,7 +62,8 @@ internal static class RequestsCommands
             {
                 datasetId = target.Id, title = parse.GetValue(title), purpose = parse.GetValue(purpose), justification = parse.GetValue(justification),
                 intendedUse = parse.GetValue(intendedUse), columns = chosen, epsilon = parse.GetValue(epsilon),
-                rows = parse.GetValue(rows) ?? (int)(target.SourceRows ?? throw new UsageException($"Dataset {target.Name} has no source table yet; give --rows.")),
+                rows = parse.GetValue(rows) ?? (int)(target.SourceRows ?? throw new UsageException(
+                    $"Give --rows: the source table's size of {target.Name} is shown only to data stewards and compliance (or it has none yet).")),
                 generator = parse.GetValue(generator), accessDays = parse.GetValue(accessDays),
             };
             Dictionary<string, string> headers = parse.GetValue(idempotencyKey) is { } key ? new() { ["Idempotency-Key"] = key } : [];
@@ -172,9 +174,9 @@ internal static class RequestsCommands
             string? last = null;
             while (true)
             {
-                var request = await gateway.GetAsync<AccessRequestDetails>($"/requests/{requestId}", ct);
-                var releases = await gateway.GetAsync<List<ReleaseView>>($"/requests/{requestId}/releases", ct);
-                var latest = releases.LastOrDefault();
+                // The gateway says what the request's own workflow definition makes of its state: no state names here.
+                var request = await gateway.GetAsync<PipelineView>($"/requests/{requestId}/pipeline", ct);
+                var latest = request.Releases.LastOrDefault();
                 var line = latest is null ? $"request {request.State}, waiting for the pipeline to start" : ReleaseCommands.Progress(latest);
                 if (line != last) Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss}  {line}");
                 last = line;
@@ -187,20 +189,20 @@ internal static class RequestsCommands
                 if (latest?.Release.Status == ReleaseStatus.Blocked)
                 {
                     Console.WriteLine($"Release {latest.Release.Id} is blocked: {latest.Release.BlockedReason}");
-                    foreach (var gate in latest.Release.Gates.Where(g => g.Status != "Pass")) Console.WriteLine($"  {ReleaseCommands.Gate(gate)}");
+                    foreach (var gate in latest.Release.Gates.Where(g => g.Status.IsBlocking())) Console.WriteLine($"  {ReleaseCommands.Gate(gate)}");
                     return NotReleased;
                 }
-                if (request.State == "AwaitingSignOff")
+                if (request.AwaitingSignOff)
                 {
-                    Console.WriteLine("The release passed its gates and awaits a compliance officer's sign-off.");
+                    Console.WriteLine("The release passed its release checks and awaits a compliance officer's sign-off.");
                     return ExitCodes.Ok;
                 }
-                if (request.State is "Rejected" or "Withdrawn" or "Revoked" or "Expired")
+                if (request.Ended)
                 {
                     Console.WriteLine($"Request {requestId} is {request.State}; no release will be published for it.");
                     return NotReleased;
                 }
-                if (latest is null && request.State is "Screening" or "ChangesRequested" or "CommitteeReview")
+                if (latest is null && request.NextStep is null)
                     throw new UsageException($"Request {requestId} is in {request.State}: it has not been approved, so no release is under way.");
                 if (DateTimeOffset.UtcNow > deadline)
                     throw new UsageException($"Still not published after {parse.GetValue(timeout)} s (request {request.State}); try again later.");

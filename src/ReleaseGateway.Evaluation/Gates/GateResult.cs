@@ -13,6 +13,16 @@ public enum GateStatus
     NotApplicable,
 }
 
+/// <summary>The one rule of what a gate's status means for a release.</summary>
+public static class GateStatusRules
+{
+    /// <summary>
+    /// Whether the gate stops the release: only a failed gate does (a breach, or an evaluator that failed closed);
+    /// a gate that does not apply never blocks.
+    /// </summary>
+    public static bool IsBlocking(this GateStatus status) => status == GateStatus.Fail;
+}
+
 /// <summary>One row of the gate table.</summary>
 /// <param name="Name">Stable gate name (the policy key).</param>
 /// <param name="Value">Measured value; null when the evaluator failed.</param>

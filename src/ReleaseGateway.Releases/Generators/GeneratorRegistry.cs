@@ -6,6 +6,7 @@ using ReleaseGateway.Evaluation.Tables;
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Neural.Generators;
 using ReleaseGateway.Synthesis.Synthesizers;
@@ -23,8 +24,11 @@ namespace ReleaseGateway.Releases.Generators;
 public sealed record GeneratorRun(EncodedTable Train, double Epsilon, double Delta, int? Rows, ReleaseBudgetPlan Budget, IRandomSource Random,
     Action<double, string> Progress);
 
-/// <summary>The synthetic table and, for generators accounted outside zCDP, the cost they accounted themselves.</summary>
-public sealed record GeneratorOutput(EncodedTable Table, PrivacyCost? AccountedCost);
+/// <summary>
+/// The synthetic table; for generators accounted outside zCDP, the cost they accounted themselves; the DP measurements
+/// the release report compares the table with (none for generators that measure no marginals).
+/// </summary>
+public sealed record GeneratorOutput(EncodedTable Table, PrivacyCost? AccountedCost, DpMeasurements Measurements);
 
 /// <summary>
 /// The executable part of one catalog generator (ADR 0034): its version, its run (charging its cost as its
@@ -130,12 +134,16 @@ public sealed class GeneratorRegistry
     {
         var method = MarginalGenerators.MethodOf(descriptor);
         return new(descriptor, typeof(Synthesizer).Assembly,
-            r => new GeneratorOutput(Synthesizer.Run(new TableMarginalSource(r.Train),
-                new SynthesisOptions
-                {
-                    Method = method, Epsilon = r.Epsilon, Delta = r.Delta, Rows = r.Rows, RhoPerRow = r.Budget.SynthesisRhoPerRow, Random = r.Random,
-                },
-                new SyncProgress<SynthesisProgress>(p => r.Progress(p.Fraction, p.Stage))).Table, AccountedCost: null),
+            r =>
+            {
+                var result = Synthesizer.Run(new TableMarginalSource(r.Train),
+                    new SynthesisOptions
+                    {
+                        Method = method, Epsilon = r.Epsilon, Delta = r.Delta, Rows = r.Rows, RhoPerRow = r.Budget.SynthesisRhoPerRow, Random = r.Random,
+                    },
+                    new SyncProgress<SynthesisProgress>(p => r.Progress(p.Fraction, p.Stage)));
+                return new GeneratorOutput(result.Table, AccountedCost: null, DpMeasurements.From(result.Measurements, result.Table.ColumnNames));
+            },
             (coding, epsilon, delta) => MarginalSynthesizerGenerator.Create(coding, method, epsilon, delta));
     }
 
@@ -149,7 +157,7 @@ public sealed class GeneratorRegistry
             var result = NeuralSynthesizer.Run(r.Train,
                 new NeuralSynthesisOptions { Epsilon = r.Epsilon, Delta = r.Delta, Rows = r.Rows, ReservedRho = r.Budget.GateRho, Random = r.Random },
                 new SyncProgress<NeuralTrainingProgress>(p => r.Progress((double)p.Step / Math.Max(1, p.Steps), $"epoch {p.Epoch:0.#}, ε spent {p.EpsilonSpent:0.###}")));
-            return new GeneratorOutput(result.Table, new PrivacyCost(0, result.Accountant.TotalRdp.ToArray()));
+            return new GeneratorOutput(result.Table, new PrivacyCost(0, result.Accountant.TotalRdp.ToArray()), DpMeasurements.None);
         },
         shadow: null);
 

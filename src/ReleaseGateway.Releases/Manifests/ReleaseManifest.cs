@@ -7,11 +7,14 @@ using ReleaseGateway.Releases.Pipeline;
 namespace ReleaseGateway.Releases.Manifests;
 
 /// <summary>
-/// What a release is, signed by the gateway: where it came from (dataset, request, approvers), how it was made
-/// (generator and version, parameters, split and evaluation seeds, a commitment to the secret noise seed), what it
-/// cost (ε/δ charged, the dataset's ledger after the charge), how it was judged (gate results) and the SHA-256 of
-/// every artifact. The signature (<see cref="ManifestSignature"/>) is over the manifest file's exact bytes.
-/// Format: docs/releases.md.
+/// What a release is, signed by the gateway: where it came from (dataset, request), how it was made (generator and
+/// version, the request's terms, a blinded commitment to the secret noise key), what it cost (ε/δ per unit, the ρ split
+/// between synthesis and the DP release check, the dataset's ledger after the charge) and the SHA-256 of every artifact.
+/// The signature (<see cref="ManifestSignature"/>) is over the manifest file's exact bytes. Format 2 (current) holds no
+/// value computed from the real table: no gate values, no train/holdout counts, no split or evaluation seed, no source hash
+/// (it goes to the audit log), no approvers (docs/privacy.md). Format 1 manifests of older releases still parse and verify:
+/// their extra fields (<see cref="GatesPassed"/>, <see cref="Gates"/>, <see cref="Approvers"/>, the seeds) are null in format 2.
+/// Formats: docs/releases.md.
 /// </summary>
 public sealed record ReleaseManifest(
     string Format,
@@ -25,19 +28,25 @@ public sealed record ReleaseManifest(
     string GeneratorVersion,
     ManifestParameters Parameters,
     ManifestPrivacy Privacy,
-    bool GatesPassed,
-    IReadOnlyList<GateOutcome> Gates,
-    IReadOnlyList<string> Approvers,
     IReadOnlyList<ReleaseArtifact> Artifacts,
     DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    bool? GatesPassed = null,
+    IReadOnlyList<GateOutcome>? Gates = null,
+    IReadOnlyList<string>? Approvers = null)
 {
-    public const string CurrentFormat = "rgw-release-manifest/1";
+    /// <summary>Releases published before the privacy boundary (ADR 0027): carries gate values, seeds and approvers.</summary>
+    public const string Format1 = "rgw-release-manifest/1";
+    public const string CurrentFormat = "rgw-release-manifest/2";
+
+    /// <summary>A format-1 manifest: its release carries real-data statistics (flagged, revocable; ADR 0027).</summary>
+    [JsonIgnore]
+    public bool IsLegacy => Format == Format1;
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
@@ -46,16 +55,22 @@ public sealed record ReleaseManifest(
         JsonSerializer.Deserialize<ReleaseManifest>(bytes, Json) ?? throw new InvalidDataException("The manifest is empty.");
 }
 
+/// <summary>
+/// The request's terms: ε, δ, synthetic rows (requested, or the synthesizer's DP estimate), columns, the public holdout
+/// fraction, and the blinded commitment to the noise key. <c>SplitSeed</c>/<c>EvaluationSeed</c> exist in format 1 only.
+/// </summary>
 public sealed record ManifestParameters(double Epsilon, double Delta, int Rows, IReadOnlyList<string> Columns, double HoldoutFraction,
-    int? SplitSeed, int? EvaluationSeed, string NoiseSeedCommitment);
+    string NoiseSeedCommitment, int? SplitSeed = null, int? EvaluationSeed = null);
 
 /// <summary>
 /// What the release cost: its own ε at the cap's δ (<c>EpsilonCharged</c>, <c>DeltaCharged</c>), the cost as the ledger
 /// composes it (<c>Rho</c> for zCDP, <c>Rdp</c> a Rényi curve for DP-SGD), and the dataset's composed ε spent after this
-/// charge (<c>LedgerEpsilonAfter</c>) against its cap.
+/// charge (<c>LedgerEpsilonAfter</c>) against its cap. Format 2 adds the privacy unit ("person" or "row"), k (rows per
+/// person kept), and the split of ρ between the synthesizer and the DP release check (ε_g, ρ = ε_g²/2).
 /// </summary>
 public sealed record ManifestPrivacy(double EpsilonCharged, double DeltaCharged, double Rho, IReadOnlyList<double>? Rdp, double LedgerEpsilonAfter,
-    double CapEpsilon, double CapDelta);
+    double CapEpsilon, double CapDelta, string? Unit = null, int? MaxRowsPerPerson = null, double? SynthesisRho = null, double? GateEpsilon = null,
+    double? GateRho = null);
 
 /// <summary>The detached signature file shipped next to <c>manifest.json</c>: algorithm, key id, public key and signature.</summary>
 public sealed record ManifestSignature(string Format, string Algorithm, string KeyId, string PublicKeyPem, string ManifestSha256, string Signature)

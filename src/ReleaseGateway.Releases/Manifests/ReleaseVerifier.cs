@@ -9,7 +9,7 @@ public sealed record VerificationFinding(bool Ok, string Subject, string Message
 /// Offline check of a downloaded release (<c>rgw release verify</c>): the signature over the manifest's bytes with the
 /// gateway's public key, and the SHA-256 of every artifact the manifest lists that is present in the folder.
 /// Trust comes from the key: pass the gateway's published public key; the key embedded in the signature file is
-/// only used when none is given, and the result then says so.
+/// only used when none is given, and the result then says so. Both manifest formats verify (format 1 is flagged).
 /// </summary>
 public static class ReleaseVerifier
 {
@@ -36,6 +36,14 @@ public static class ReleaseVerifier
             findings.Add(new(false, "format", $"Unreadable manifest or signature: {e.Message}"));
             return findings;
         }
+
+        if (manifest.Format is not (ReleaseManifest.Format1 or ReleaseManifest.CurrentFormat))
+        {
+            findings.Add(new(false, "format", $"unknown manifest format '{manifest.Format}'"));
+            return findings;
+        }
+        if (manifest.IsLegacy)
+            findings.Add(new(true, "format", "format 1: published before the privacy boundary; this release carries statistics of the real data (docs/privacy.md)"));
 
         AuditSigningKey? embedded = null;
         try

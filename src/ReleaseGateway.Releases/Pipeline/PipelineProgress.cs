@@ -5,8 +5,10 @@ namespace ReleaseGateway.Releases.Pipeline;
 public sealed record LiveProgress(string Step, int Percent, string Stage, DateTimeOffset At);
 
 /// <summary>
-/// Fine-grained progress of the steps this process is running, for the details endpoints. Coarse marks are also
-/// recorded as <see cref="ReleaseProgressed"/> events between phases, so every process (and the audit) sees them.
+/// Fine-grained progress of the steps this process is running, for the details endpoints. Not recorded as events:
+/// the read model takes its coarse marks from the pipeline's own events (generation started, table generated,
+/// evaluated), which every process and the audit see. (A ReleaseProgressed event was declared once and never
+/// written; a store holding one would still read, as the log keeps unknown types without a body.)
 /// </summary>
 public sealed class PipelineProgress
 {

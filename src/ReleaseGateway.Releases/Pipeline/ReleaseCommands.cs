@@ -1,8 +1,5 @@
 using FluentValidation;
 using FluentValidation.Results;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.Workflows;
@@ -10,36 +7,44 @@ using ReleaseGateway.Requests.Workflows;
 namespace ReleaseGateway.Releases.Pipeline;
 
 /// <summary>
-/// Downloads and revocations as the HTTP endpoints and the web pages both run them, in-process, for the current
-/// request's principal (bearer token or web session, with the same claims). Refusals throw
+/// Downloads and revocations as the HTTP endpoints and the web pages both run them, in-process, for the caller described
+/// by a <see cref="CommandContext"/>. Refusals throw
 /// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing recorded.
 /// </summary>
-public static class ReleaseCommands
+public sealed class ReleaseCommands(ReleaseLifecycle lifecycle, ArtifactStore artifacts)
 {
     public const int MaxReasonLength = 4000;
 
     /// <summary>Records the download (who, in which role, which artifact) and opens the artifact after checking its hash.</summary>
-    public static async Task<(ReleaseArtifact Artifact, Stream Content)> DownloadAsync(HttpContext http, Guid releaseId, string artifactName, CancellationToken ct)
+    public async Task<(ReleaseArtifact Artifact, Stream Content)> DownloadAsync(CommandContext caller, Guid releaseId, string artifactName, CancellationToken ct)
     {
-        var services = http.RequestServices;
-        var actor = http.GetActor();
-        var role = new[] { WorkflowRoles.ComplianceOfficer, WorkflowRoles.CommitteeMember, WorkflowRoles.Researcher }.FirstOrDefault(actor.IsInRole)
+        var actor = caller.Actor;
+        var role = new[] { WorkflowRoles.ComplianceOfficer, WorkflowRoles.CommitteeMember, WorkflowRoles.Researcher }.FirstOrDefault(actor.IsIn)
             ?? actor.Roles.Order(StringComparer.Ordinal).First();
-        var artifact = await services.GetRequiredService<ReleaseLifecycle>()
-            .RecordDownloadAsync(releaseId, artifactName, actor.Id, actor.Roles, http.GetEventMetadata(role), ct);
-        return (artifact, await services.GetRequiredService<ArtifactStore>().OpenVerifiedAsync(artifact.Sha256, ct));
+        var artifact = await lifecycle.RecordDownloadAsync(releaseId, artifactName, actor.Id, actor.Roles, caller.Metadata(role), ct);
+        return (artifact, await artifacts.OpenVerifiedAsync(artifact.Sha256, ct));
+    }
+
+    /// <summary>Records the view (who, in which role, which file, through which route) and opens the evaluation report; inside the boundary only.</summary>
+    public async Task<(ReleaseArtifact Artifact, Stream Content)> ReadEvaluationReportAsync(CommandContext caller, Guid releaseId, bool html, string via,
+        CancellationToken ct)
+    {
+        var actor = caller.Actor;
+        var role = new[] { WorkflowRoles.ComplianceOfficer, WorkflowRoles.CommitteeMember, WorkflowRoles.DataSteward }.FirstOrDefault(actor.IsIn)
+            ?? actor.Roles.Order(StringComparer.Ordinal).FirstOrDefault() ?? "";
+        var artifact = await lifecycle.RecordEvaluationViewAsync(releaseId, html, via, actor.Id, actor.Roles, caller.Metadata(role), ct);
+        return (artifact, await artifacts.OpenVerifiedAsync(artifact.Sha256, ct));
     }
 
     /// <summary>Revokes a published release with a reason; the workflow decides who may (committee members, data stewards).</summary>
-    public static async Task<ReleaseDetails> RevokeAsync(HttpContext http, Guid releaseId, string? reason, CancellationToken ct)
+    public async Task<ReleaseDetails> RevokeAsync(CommandContext caller, Guid releaseId, string? reason, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxReasonLength)
             throw new ValidationException([new ValidationFailure("Reason", $"Give a reason (at most {MaxReasonLength} characters).")]);
-        var actor = http.GetActor();
-        var acting = actor.IsInRole(WorkflowRoles.CommitteeMember) ? WorkflowRoles.CommitteeMember
-            : actor.IsInRole(WorkflowRoles.DataSteward) ? WorkflowRoles.DataSteward
+        var actor = caller.Actor;
+        var acting = actor.IsIn(WorkflowRoles.CommitteeMember) ? WorkflowRoles.CommitteeMember
+            : actor.IsIn(WorkflowRoles.DataSteward) ? WorkflowRoles.DataSteward
             : throw new RequestRefusedException(RequestErrors.RoleRequired("Revoking a release requires the role CommitteeMember or DataSteward."));
-        return await http.RequestServices.GetRequiredService<ReleaseLifecycle>()
-            .RevokeAsync(releaseId, reason, new Actor(actor.Id, actor.Roles), http.GetEventMetadata(acting), ct);
+        return await lifecycle.RevokeAsync(releaseId, reason, actor, caller.Metadata(acting), ct);
     }
 }

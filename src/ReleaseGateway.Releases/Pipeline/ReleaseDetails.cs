@@ -13,6 +13,14 @@ public static class ReleaseStatus
     public const string Expired = "Expired";
 }
 
+/// <summary>The pipeline's steps, as its events (<see cref="ReleaseBlocked"/>), progress and read model name them.</summary>
+public static class ReleaseSteps
+{
+    public const string Generate = "generate";
+    public const string Evaluate = "evaluate";
+    public const string Publish = "publish";
+}
+
 public sealed record ReleaseDownload(string Artifact, string By, string Role, DateTimeOffset At);
 
 /// <summary>Read model of one release attempt: where it is, how far along, what it produced and who downloaded it.</summary>
@@ -48,6 +56,12 @@ public sealed record ReleaseDetails(
 {
     /// <summary>Downloadable now: published, not revoked, not past its expiry (checked against the clock, not only the sweep).</summary>
     public bool IsAvailable(DateTimeOffset now) => Status == ReleaseStatus.Published && ExpiresAt > now;
+
+    /// <summary>
+    /// Published before the privacy boundary (ADR 0027): its files include the committee's evaluation report (exact statistics
+    /// of the real table) and a format-1 manifest with gate values and seeds. Flagged on every view; staff may revoke it.
+    /// </summary>
+    public bool CarriesRealDataStatistics => Artifacts.Any(a => a.Name is ReleaseEvaluation.ReportJsonName or ReleaseEvaluation.ReportHtmlName);
 }
 
 public sealed class ReleaseDetailsProjection : SingleStreamProjection<ReleaseDetails>
@@ -56,26 +70,25 @@ public sealed class ReleaseDetailsProjection : SingleStreamProjection<ReleaseDet
     {
         if (@event.Data is ReleaseGenerationStarted s)
             return new ReleaseDetails(s.ReleaseId, s.RequestId, s.DatasetId, s.DatasetName, s.RequesterId, s.Attempt, s.Generator, s.Epsilon, s.Delta,
-                s.Rows, s.Columns, s.Approvers, ReleaseStatus.Generating, "generate", 0, "started", null, null, [], [], null, [], s.StartedAt, null, null, null, [],
+                s.Rows, s.Columns, s.Approvers, ReleaseStatus.Generating, ReleaseSteps.Generate, 0, "started", null, null, [], [], null, [], s.StartedAt, null, null, null, [],
                 @event.StreamVersion);
         if (current is null) return null;
         var next = @event.Data switch
         {
-            ReleaseProgressed p => current with { Step = p.Step, Percent = p.Percent, Stage = p.Stage },
             SyntheticTableGenerated g => current with
             {
-                Status = ReleaseStatus.Evaluating, Step = "evaluate", Percent = 0, Stage = "queued", EpsilonSpentAfter = g.EpsilonSpentAfter,
+                Status = ReleaseStatus.Evaluating, Step = ReleaseSteps.Evaluate, Percent = 0, Stage = "queued", EpsilonSpentAfter = g.EpsilonSpentAfter,
             },
             ReleaseEvaluated e => current with
             {
                 Status = e.Passed ? ReleaseStatus.AwaitingPublication : current.Status, Passed = e.Passed, Gates = e.Gates, EvaluationErrors = e.Errors,
-                Step = "publish", Percent = e.Passed ? 0 : 100, Stage = e.Passed ? "awaiting publication" : "gates failed",
+                Step = ReleaseSteps.Publish, Percent = e.Passed ? 0 : 100, Stage = e.Passed ? "awaiting publication" : "gates failed",
             },
             ReleaseBlocked b => current with { Status = ReleaseStatus.Blocked, BlockedReason = b.Reason, Stage = "blocked" },
             ReleasePublished p => current with
             {
                 Status = ReleaseStatus.Published, Artifacts = [.. p.Artifacts, p.Manifest, p.Signature], PublishedAt = p.PublishedAt, ExpiresAt = p.ExpiresAt,
-                Step = "publish", Percent = 100, Stage = "published",
+                Step = ReleaseSteps.Publish, Percent = 100, Stage = "published",
             },
             ReleaseArtifactDownloaded d => current with { Downloads = [.. current.Downloads, new ReleaseDownload(d.Artifact, d.DownloadedBy, d.Role, d.DownloadedAt)] },
             ReleaseRevoked r => current with { Status = ReleaseStatus.Revoked, RevokedReason = r.Reason },

@@ -1,9 +1,12 @@
 using System.Text;
 using ReleaseGateway.Evaluation;
 using ReleaseGateway.Evaluation.Attacks;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Evaluation.Reports;
 using ReleaseGateway.Evaluation.Tables;
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Releases.Artifacts;
+using ReleaseGateway.Releases.Checks;
 using ReleaseGateway.Releases.Generators;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
@@ -13,20 +16,25 @@ using ReleaseGateway.Datasets.Data;
 namespace ReleaseGateway.Releases.Pipeline;
 
 /// <summary>
-/// Attacks the synthetic table with the same training/holdout split it was generated from and applies the dataset
-/// policy's gates (failing closed); stores the JSON and HTML reports as artifacts. Deterministic for a release (the
-/// split and the evaluation seed derive from the attempt's stored secret key), so a run interrupted by a crash is simply run again.
+/// Runs the DP release check that decides publication (<see cref="CopyTest"/>, ADR 0026), then attacks the synthetic table
+/// with the same training/holdout split it was generated from and applies the dataset policy's other gates: those are not
+/// DP, so they inform the committee inside the boundary and never decide publication. Stores the committee's JSON and HTML
+/// reports as internal artifacts (never release files). The split, the evaluation seed and the check's noise derive from the
+/// attempt's stored secret key, so a run interrupted by a crash is simply run again with the same outcome.
 /// </summary>
 public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore artifacts, SeedVault seeds, PipelineProgress progress, TimeProvider time)
 {
     public const string ReportJsonName = "evaluation-report.json";
     public const string ReportHtmlName = "evaluation-report.html";
 
+    /// <summary>The gate outcome that carries the DP copy test (the only one that decides publication).</summary>
+    public const string DpCheckName = "dpCopyTest";
+
     public async Task<ReleaseEvaluated> RunAsync(ReleaseGenerationStarted started, SyntheticTableGenerated generated, DatasetDetails dataset,
         DatasetPolicy policy, CancellationToken ct)
     {
         var releaseId = started.ReleaseId;
-        progress.Report(releaseId, "evaluate", 0.02, "reading the source table", time.GetUtcNow());
+        progress.Report(releaseId, ReleaseSteps.Evaluate, 0.02, "reading the source table", time.GetUtcNow());
         var (train, holdout, schema) = await ReleaseGeneration.LoadSplitAsync(started, dataset.SchemaJson, sources, seeds, ct);
         EncodedTable synthetic;
         await using (var table = await artifacts.OpenVerifiedAsync(generated.Table.Sha256, ct))
@@ -48,14 +56,28 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
             Generator = shadow,
             Seed = ReleaseGeneration.EvaluationSeedOf(started, seeds),
         };
-        var report = await Evaluator.RunAsync(input, ct, new Progress(p => progress.Report(releaseId, "evaluate",
+        // The DP release check at the recorded plan's ε_g and k, with the attempt's secret Gates stream (the same draw on a
+        // resumed run). Attempts started before the plan existed have no ε_g: the old rule (every gate) decides them.
+        var plan = started.BudgetPlan();
+        CopyTestOutcome? check = null;
+        if (plan.GateEpsilon > 0)
+        {
+            using var noise = seeds.Load(releaseId).Streams.Stream(RandomPurpose.Gates);
+            check = CopyTest.Run(train, holdout, synthetic, started.HoldoutFraction, plan.MaxRowsPerPerson, plan.GateEpsilon,
+                policy.ReleaseChecksCopyThreshold, noise);
+        }
+        var report = await Evaluator.RunAsync(input, ct, new Progress(p => progress.Report(releaseId, ReleaseSteps.Evaluate,
             0.05 + 0.9 * p.Completed / Math.Max(1, p.Total), p.Stage, time.GetUtcNow())));
 
         var (jsonHash, jsonBytes) = await artifacts.PutAsync(Encoding.UTF8.GetBytes(ReportJson.Serialize(report)), ct);
         var (htmlHash, htmlBytes) = await artifacts.PutAsync(Encoding.UTF8.GetBytes(HtmlReport.Render(report)), ct);
         progress.Clear(releaseId);
-        return new ReleaseEvaluated(releaseId, report.Passed,
-            report.Gates.Select(g => new GateOutcome(g.Name, g.Status.ToString(), g.Value, g.Threshold, g.Comparison, g.Detail)).ToList(),
+        var gates = report.Gates.Select(g => new GateOutcome(g.Name, g.Status, g.Value, g.Threshold, g.Comparison,
+            check is null ? g.Detail : $"not DP, informs the committee: {g.Detail}"));
+        if (check is not null)
+            gates = gates.Prepend(new GateOutcome(DpCheckName, check.Passed ? GateStatus.Pass : GateStatus.Fail, check.Statistic, check.Threshold, "noisy <",
+                FormattableString.Invariant($"decides publication: AboveThreshold at ε = {check.Epsilon:G3}, Δ = {check.Sensitivity}; exact training copies {check.TrainCopies}, holdout copies {check.HoldoutCopies} (inside only)")));
+        return new ReleaseEvaluated(releaseId, check?.Passed ?? report.Passed, gates.ToList(),
             report.Errors.Select(e => $"{e.Evaluator}: {e.Message}").ToList(),
             new ReleaseArtifact(ReportJsonName, jsonHash, jsonBytes, "application/json"),
             new ReleaseArtifact(ReportHtmlName, htmlHash, htmlBytes, "text/html"),

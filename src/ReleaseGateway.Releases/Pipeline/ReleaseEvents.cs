@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Releases.Budget;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -36,19 +37,18 @@ public sealed record ReleaseGenerationStarted(
 /// <summary>The source table was split; only counts are recorded.</summary>
 public sealed record ReleaseSplitRecorded(Guid ReleaseId, int TrainRows, int HoldoutRows, string SourceSha256, DateTimeOffset RecordedAt);
 
-/// <summary>A coarse progress mark of the running step (at most a few per step), for the request's details.</summary>
-public sealed record ReleaseProgressed(Guid ReleaseId, string Step, int Percent, string Stage, DateTimeOffset At);
-
 /// <summary>
 /// The synthetic table was stored (not yet downloadable): <c>Table</c> (CSV) is what evaluation reads; <c>Formats</c>
 /// holds the same values in other formats (Parquet), released beside it (absent on releases generated before there
-/// were any); <c>Cost</c> is what the ledger was charged.
+/// were any); <c>Cost</c> is what the ledger was charged; <c>Measurements</c> (internal, never released) holds the
+/// synthesizer's noisy marginals the release report compares the table with (absent before release reports existed).
 /// </summary>
 public sealed record SyntheticTableGenerated(Guid ReleaseId, ReleaseArtifact Table, int Rows, PrivacyCost Cost, double EpsilonSpentAfter, DateTimeOffset GeneratedAt,
-    IReadOnlyList<ReleaseArtifact>? Formats = null);
+    IReadOnlyList<ReleaseArtifact>? Formats = null, ReleaseArtifact? Measurements = null);
 
-/// <summary>One gate's outcome, as the manifest and the committee see it.</summary>
-public sealed record GateOutcome(string Name, string Status, double? Value, double Threshold, string Comparison, string Detail);
+/// <summary>One gate's outcome, as the manifest and the committee see it. The status is stored by name ("Pass", "Fail", "NotApplicable").</summary>
+public sealed record GateOutcome(string Name, [property: JsonConverter(typeof(JsonStringEnumConverter<GateStatus>))] GateStatus Status, double? Value,
+    double Threshold, string Comparison, string Detail);
 
 /// <summary>Every mandatory evaluator ran (or failed closed); the reports are stored.</summary>
 public sealed record ReleaseEvaluated(Guid ReleaseId, bool Passed, IReadOnlyList<GateOutcome> Gates, IReadOnlyList<string> Errors,
@@ -63,6 +63,12 @@ public sealed record ReleasePublished(Guid ReleaseId, ReleaseArtifact Manifest, 
 
 public sealed record ReleaseArtifactDownloaded(Guid ReleaseId, string Artifact, string Sha256, string DownloadedBy, string Role, DateTimeOffset DownloadedAt);
 
+/// <summary>
+/// Someone inside the trust boundary read the committee's evaluation report (real-data attacks and fidelity) of the attempt:
+/// which file, through which route (web, api, cli), who, in which role and when. Every view is one of these (docs/privacy.md).
+/// </summary>
+public sealed record EvaluationReportViewed(Guid ReleaseId, string Report, string Via, string ViewedBy, string Role, DateTimeOffset ViewedAt);
+
 public sealed record ReleaseRevoked(Guid ReleaseId, string Reason, string RevokedBy, DateTimeOffset RevokedAt);
 
 public sealed record ReleaseExpired(Guid ReleaseId, DateTimeOffset ExpiredAt);
@@ -71,8 +77,8 @@ public static class ReleaseEventTypes
 {
     public static readonly IReadOnlyList<Type> All =
     [
-        typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(ReleaseProgressed), typeof(SyntheticTableGenerated),
+        typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(SyntheticTableGenerated),
         typeof(ReleaseEvaluated), typeof(ReleaseBlocked), typeof(ReleasePublished), typeof(ReleaseArtifactDownloaded),
-        typeof(ReleaseRevoked), typeof(ReleaseExpired),
+        typeof(ReleaseRevoked), typeof(ReleaseExpired), typeof(EvaluationReportViewed),
     ];
 }

@@ -5,6 +5,7 @@ using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Generators;
+using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
@@ -19,7 +20,8 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// <summary>What a generation will do, decided (and recorded in <see cref="Started"/>) before the data is touched.</summary>
 public sealed record GenerationPlan(ReleaseGenerationStarted Started, AttemptSecret Secret, string SchemaJson, string SourceSha256);
 
-public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifact Table, IReadOnlyList<ReleaseArtifact> Formats, int Rows, PrivacyCost? AccountedCost);
+public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifact Table, IReadOnlyList<ReleaseArtifact> Formats, int Rows, PrivacyCost? AccountedCost,
+    ReleaseArtifact? Measurements = null);
 
 /// <summary>
 /// Reads the source table, keeps the requested columns, bounds each person's contribution to k rows, splits off the
@@ -60,7 +62,8 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
 
         var generated = await Task.Run(() => GeneratorRegistry.Default.Get(s.Generator).Run(new GeneratorRun(train, s.Epsilon, s.Delta, s.Rows, budget,
             streams.Stream(RandomPurpose.Noise), (fraction, stage) => Report(s.ReleaseId, 0.05 + 0.9 * fraction, stage))), ct);
-        var (synthetic, accounted) = (generated.Table, generated.AccountedCost);
+        // The measurements (h14b) are what the release report compares the synthetic table with.
+        var (synthetic, accounted, measurements) = (generated.Table, generated.AccountedCost, generated.Measurements);
 
         Report(s.ReleaseId, 0.97, "storing the synthetic table");
         // Decoding draws values inside continuous bins: post-processing, from its own stream of the attempt key (its
@@ -73,9 +76,11 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             CsvTableWriter.Write(decoded, writer);
         }, ct);
         var (parquetHash, parquetBytes) = await artifacts.PutAsync(stream => ParquetTableWriter.WriteAsync(decoded, stream, ct), ct);
+        var (measuredHash, measuredBytes) = await artifacts.PutAsync(measurements.ToBytes(), ct); // h14b: internal artifact, never listed in a release
         progress.Clear(s.ReleaseId);
         return new GenerationOutcome(split, new ReleaseArtifact(SyntheticTableName, hash, bytes, "text/csv"),
-            [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted);
+            [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted,
+            new ReleaseArtifact(DpMeasurements.ArtifactName, measuredHash, measuredBytes, "application/json"));
     }
 
     /// <summary>
@@ -136,5 +141,5 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             return values;
         }).ToArray());
 
-    private void Report(Guid releaseId, double fraction, string stage) => progress.Report(releaseId, "generate", fraction, stage, time.GetUtcNow());
+    private void Report(Guid releaseId, double fraction, string stage) => progress.Report(releaseId, ReleaseSteps.Generate, fraction, stage, time.GetUtcNow());
 }

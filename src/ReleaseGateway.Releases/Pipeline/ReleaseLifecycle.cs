@@ -23,12 +23,10 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
         release.RequesterId == actorId || roles.Contains(WorkflowRoles.CommitteeMember) || roles.Contains(WorkflowRoles.ComplianceOfficer);
 
     /// <summary>
-    /// Who may read an attempt's full evaluation report without downloading it (the evidence behind a decision): committee
-    /// members, compliance officers and data stewards. The requester reads the gate results; the full report comes with
-    /// the published release, as a recorded download.
+    /// Who may read an attempt's evaluation report (the real-data evidence behind a decision): those inside the trust boundary,
+    /// committee members, compliance officers and data stewards, each view recorded. Never the requester, never a release file.
     /// </summary>
-    public static bool MayReadEvaluation(IReadOnlySet<string> roles) =>
-        roles.Contains(WorkflowRoles.CommitteeMember) || roles.Contains(WorkflowRoles.ComplianceOfficer) || roles.Contains(WorkflowRoles.DataSteward);
+    public static bool MayReadEvaluation(IReadOnlySet<string> roles) => ReleaseBoundary.IsInside(roles);
 
     /// <summary>Records the download (who, when, which artifact) and returns the artifact to serve; refused once revoked or expired.</summary>
     public async Task<ReleaseArtifact> RecordDownloadAsync(Guid releaseId, string artifactName, string actorId, IReadOnlySet<string> roles,
@@ -58,6 +56,33 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
             catch (StreamVersionConflictException) when (attempt < Attempts)
             {
                 // Another download (or a revocation) landed first: check availability again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records that the actor reads the attempt's evaluation report (<paramref name="html"/> or JSON) and returns it. Only inside
+    /// the boundary (<see cref="MayReadEvaluation"/>); to anyone else the attempt's report does not exist (not found), on every route.
+    /// </summary>
+    public async Task<ReleaseArtifact> RecordEvaluationViewAsync(Guid releaseId, bool html, string via, string actorId, IReadOnlySet<string> roles,
+        EventMetadata metadata, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var release = await store.LoadAsync<ReleaseDetails>(releaseId, ct);
+            if (release is null || !MayReadEvaluation(roles) || await ReleaseQueries.EvaluationAsync(store, releaseId, ct) is not { } evaluation)
+                throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(releaseId));
+            var report = html ? evaluation.ReportHtml : evaluation.ReportJson;
+            try
+            {
+                await using var session = store.OpenSession(metadata);
+                session.Append(releaseId, release.Version, new EvaluationReportViewed(releaseId, report.Name, via, actorId, metadata.ActorRole, time.GetUtcNow()));
+                await session.SaveChangesAsync(ct);
+                return report;
+            }
+            catch (StreamVersionConflictException) when (attempt < Attempts)
+            {
+                // Another event landed on the attempt first: look again.
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using ReleaseGateway.Diagnostics;
+using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
@@ -9,6 +10,7 @@ using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
@@ -21,7 +23,7 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// <list type="bullet">
 /// <item>interrupted generation fails closed: the request is blocked, the charge stays (the data was touched);</item>
 /// <item>interrupted evaluation resumes: it is seeded and deterministic, and costs no budget;</item>
-/// <item>nothing is published without a <see cref="ReleaseEvaluated"/> that passed.</item>
+/// <item>nothing is published without a <see cref="ReleaseEvaluated"/> whose DP release check passed (ADR 0026).</item>
 /// </list>
 /// </summary>
 public sealed partial class ReleasePipeline(
@@ -128,7 +130,7 @@ public sealed partial class ReleasePipeline(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             GenerationFailed(e, releaseId);
-            await BlockAsync(request, releaseId, "generate", $"generation failed: {e.Message}", ct);
+            await BlockAsync(request, releaseId, ReleaseSteps.Generate, $"generation failed: {e.Message}", ct);
             return;
         }
 
@@ -145,12 +147,12 @@ public sealed partial class ReleasePipeline(
             ledger = ledger.Apply(accountedCharge);
         }
         var cost = ledger.Entries[releaseId].Cost;
-        List<object> recorded = [outcome.Split, new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now, outcome.Formats)];
+        List<object> recorded = [outcome.Split, new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now, outcome.Formats, outcome.Measurements)];
         AccessRequestAdvanced? completed = null;
         if (NextStep(request, workflows.Get(request.Workflow)) == WorkflowTriggers.CompleteGeneration)
-            completed = Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: {outcome.Rows} rows", now);
+            completed = Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: synthetic table stored", now);
         else // withdrawn while generating: the attempt ends here, on the record; the charge stays and nothing is released
-            recorded.Add(new ReleaseBlocked(releaseId, "generate", $"the request was {request.State} meanwhile; the charge stays and nothing is released", now));
+            recorded.Add(new ReleaseBlocked(releaseId, ReleaseSteps.Generate, $"the request was {request.State} meanwhile; the charge stays and nothing is released", now));
         session.Append(releaseId, release[^1].StreamVersion, [.. recorded]);
         if (completed is not null) AdvanceAccessRequestHandler.Stage(session, request, completed);
         await session.SaveChangesAsync(ct);
@@ -161,7 +163,7 @@ public sealed partial class ReleasePipeline(
     private async Task FailInterruptedGenerationAsync(AccessRequest request, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
         var releaseId = CurrentReleaseId(events);
-        await BlockAsync(request, releaseId, "generate",
+        await BlockAsync(request, releaseId, ReleaseSteps.Generate,
             "generation was interrupted (the gateway process running it stopped); the budget charge stays, the committee may approve a regeneration", ct);
     }
 
@@ -183,7 +185,7 @@ public sealed partial class ReleasePipeline(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             EvaluationFailed(e, releaseId);
-            await BlockAsync(request, releaseId, "evaluate", $"evaluation failed: {e.Message}", ct);
+            await BlockAsync(request, releaseId, ReleaseSteps.Evaluate, $"evaluation failed: {e.Message}", ct);
             return;
         }
 
@@ -193,22 +195,25 @@ public sealed partial class ReleasePipeline(
         (request, _) = await LoadAsync(request.Id, ct);
         if (NextStep(request, workflows.Get(request.Workflow)) != WorkflowTriggers.PassGates)
         {
-            await AbandonAsync(request.Id, releaseId, "evaluate", ct);
+            await AbandonAsync(request.Id, releaseId, ReleaseSteps.Evaluate, ct);
             return;
         }
         await using var session = store.OpenSession(Metadata(releaseId));
         if (evaluated.Passed)
         {
             session.Append(releaseId, version, evaluated);
-            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.PassGates, $"release {releaseId}: every gate passed", now));
+            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.PassGates, $"release {releaseId}: the release checks passed", now));
         }
         else
         {
-            var failed = string.Join(", ", evaluated.Gates.Where(g => g.Status != "Pass" && g.Status != "NotApplicable").Select(g => g.Name)
-                .Concat(evaluated.Errors.Select(e => $"error: {e}")));
-            var reason = $"gates failed: {failed}";
-            session.Append(releaseId, version, evaluated, new ReleaseBlocked(releaseId, "evaluate", reason, now));
-            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.Block, $"release {releaseId}: {reason}", now));
+            // Only the DP check decides (attempts started before it existed: every gate); the detailed reason stays inside
+            // the boundary, on the release stream.
+            var reason = evaluated.Gates.Any(g => g.Name == ReleaseEvaluation.DpCheckName)
+                ? $"the DP release check ({ReleaseEvaluation.DpCheckName}) blocked publication"
+                : "gates failed: " + string.Join(", ", evaluated.Gates.Where(g => g.Status.IsBlocking()).Select(g => g.Name)
+                    .Concat(evaluated.Errors.Select(e => $"error: {e}")));
+            session.Append(releaseId, version, evaluated, new ReleaseBlocked(releaseId, ReleaseSteps.Evaluate, reason, now));
+            AdvanceAccessRequestHandler.Stage(session, request, Advance(request, WorkflowTriggers.Block, $"release {releaseId}: {ReleaseBoundary.BlockedOutside}", now));
         }
         await session.SaveChangesAsync(ct);
         StepTaken(request.Id, evaluated.Passed ? WorkflowTriggers.PassGates : WorkflowTriggers.Block, releaseId);
@@ -221,13 +226,15 @@ public sealed partial class ReleasePipeline(
         // The gate that matters most: no evaluation that passed, no publication (whatever the request's state says).
         if (!release.Select(e => e.Data).OfType<ReleaseEvaluated>().Any(e => e.Passed))
         {
-            await BlockAsync(request, releaseId, "publish", "no passing evaluation is on record for this release", ct);
+            await BlockAsync(request, releaseId, ReleaseSteps.Publish, "no passing evaluation is on record for this release", ct);
             return;
         }
         var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
         var policy = policies.For(release.Select(e => e.Data).OfType<ReleaseGenerationStarted>().Single().DatasetName);
+        var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
+            ?? throw new InvalidOperationException($"Dataset {request.DatasetId} is gone.");
         var now = time.GetUtcNow();
-        var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), now, ct);
+        var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), DatasetSchema.Parse(dataset.SchemaJson), now, ct);
 
         await using var session = store.OpenSession(Metadata(releaseId));
         session.Append(releaseId, release[^1].StreamVersion, published);
@@ -245,7 +252,7 @@ public sealed partial class ReleasePipeline(
         if (release.Count > 0) session.Append(releaseId, release[^1].StreamVersion, new ReleaseBlocked(releaseId, step, reason, now));
         // A request withdrawn meanwhile is not blocked (it has left the pipeline); its attempt still records why it ended.
         if (Allows(current, WorkflowTriggers.Block))
-            AdvanceAccessRequestHandler.Stage(session, current, Advance(current, WorkflowTriggers.Block, $"release {releaseId}: {reason}", now));
+            AdvanceAccessRequestHandler.Stage(session, current, Advance(current, WorkflowTriggers.Block, $"release {releaseId}: {ReleaseBoundary.BlockedOutside}", now));
         await session.SaveChangesAsync(ct);
         StepTaken(request.Id, WorkflowTriggers.Block, releaseId);
     }

@@ -1,34 +1,58 @@
+using System.Text;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.EventStore.Verification;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Manifests;
+using ReleaseGateway.Releases.Reports;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
-/// <summary>Writes the signed manifest of a release whose evaluation passed, and the <see cref="ReleasePublished"/> event that lists every hash.</summary>
+/// <summary>
+/// Publishes a release whose DP release check passed: builds the release report (from the synthetic table, the DP
+/// measurements and public facts only), writes the signed format-2 manifest, and the <see cref="ReleasePublished"/> event
+/// that lists every hash. The committee's evaluation report is never one of the files (docs/privacy.md).
+/// </summary>
 public sealed class ReleasePublication(ArtifactStore artifacts, Func<AuditSigningKey> signingKey)
 {
     public const string ManifestName = "manifest.json";
     public const string SignatureName = "manifest.sig.json";
 
-    public async Task<ReleasePublished> PrepareAsync(IReadOnlyList<StoredEvent> release, PrivacyBudgetLedger ledger, BudgetCap cap, DateTimeOffset now,
-        CancellationToken ct)
+    /// <summary>Builds and stores the release report, manifest and signature from public configuration (<paramref name="schema"/>, the recorded plan) and DP outputs.</summary>
+    public async Task<ReleasePublished> PrepareAsync(IReadOnlyList<StoredEvent> release, PrivacyBudgetLedger ledger, BudgetCap cap, DatasetSchema schema,
+        DateTimeOffset now, CancellationToken ct)
     {
         var data = release.Select(e => e.Data).ToList();
         var started = data.OfType<ReleaseGenerationStarted>().Single();
         var generated = data.OfType<SyntheticTableGenerated>().Single();
-        var evaluated = data.OfType<ReleaseEvaluated>().Last(e => e.Passed);
         var cost = ledger.Entries[started.ReleaseId].Cost;
-        IReadOnlyList<ReleaseArtifact> files = [generated.Table, .. generated.Formats ?? [], evaluated.ReportJson, evaluated.ReportHtml];
-        var expires = now.AddDays(started.AccessDays);
+        var facts = ReleasePrivacy.FactsOf(started);
 
+        var released = new DatasetSchema(schema.Columns.Where(c => started.Columns.Contains(c.Name)), schema.OutOfDomain);
+        var synthetic = await SyntheticTable.LoadAsync(artifacts, generated, released, ct);
+        var measurements = DpMeasurements.None;
+        if (generated.Measurements is { } stored)
+        {
+            await using var stream = await artifacts.OpenVerifiedAsync(stored.Sha256, ct);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, ct);
+            measurements = DpMeasurements.Parse(copy.ToArray());
+        }
+        var report = ReleaseReportBuilder.Build(synthetic, measurements, facts);
+        var (jsonHash, jsonBytes) = await artifacts.PutAsync(report.ToJson(), ct);
+        var (htmlHash, htmlBytes) = await artifacts.PutAsync(Encoding.UTF8.GetBytes(ReleaseReportBuilder.Html(report)), ct);
+
+        IReadOnlyList<ReleaseArtifact> files = [generated.Table, .. generated.Formats ?? [],
+            new ReleaseArtifact(ReleaseReport.JsonName, jsonHash, jsonBytes, "application/json"),
+            new ReleaseArtifact(ReleaseReport.HtmlName, htmlHash, htmlBytes, "text/html")];
+        var expires = now.AddDays(started.AccessDays);
         var manifest = new ReleaseManifest(ReleaseManifest.CurrentFormat, started.ReleaseId, started.RequestId, started.DatasetId, started.DatasetName,
             started.RequesterId, started.Attempt, started.Generator, started.GeneratorVersion,
-            new ManifestParameters(started.Epsilon, started.Delta, generated.Rows, started.Columns, started.HoldoutFraction, started.SplitSeed,
-                started.EvaluationSeed, started.SeedCommitment),
-            new ManifestPrivacy(cost.EpsilonAt(cap.Delta), cap.Delta, cost.Rho, cost.Rdp, generated.EpsilonSpentAfter, cap.Epsilon, cap.Delta),
-            evaluated.Passed, evaluated.Gates, started.Approvers, files, now, expires);
+            new ManifestParameters(started.Epsilon, started.Delta, generated.Rows, started.Columns, started.HoldoutFraction, started.SeedCommitment),
+            new ManifestPrivacy(cost.EpsilonAt(cap.Delta), cap.Delta, cost.Rho, cost.Rdp, generated.EpsilonSpentAfter, cap.Epsilon, cap.Delta,
+                facts.Unit, facts.MaxRowsPerPerson, facts.SynthesisRho, facts.GateEpsilon, facts.GateRho),
+            files, now, expires);
         var manifestBytes = manifest.ToBytes();
         var key = signingKey();
         var signatureBytes = ManifestSignature.Create(manifestBytes, key).ToBytes();

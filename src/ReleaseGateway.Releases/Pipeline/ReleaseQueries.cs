@@ -52,7 +52,7 @@ public static class ReleaseQueries
     /// <summary>
     /// One page (newest first) of the release attempts <paramref name="actor"/> may see (<see cref="ReleaseLifecycle.MayView"/>): a
     /// researcher's own; every attempt for committee members, compliance officers and data stewards. With <paramref name="evaluatedOnly"/>,
-    /// only attempts that were evaluated.
+    /// only attempts that were evaluated. Each as the actor may see it (<see cref="ReleaseBoundary.View(ReleaseDetails, IReadOnlySet{string})"/>).
     /// </summary>
     public static async Task<DocumentPage<ReleaseDetails>> VisibleToAsync(IEventStore store, Actor actor, int skip, int take, CancellationToken ct,
         bool evaluatedOnly = false)
@@ -63,7 +63,8 @@ public static class ReleaseQueries
         if (evaluatedOnly) query = staff ? query with { Index = Evaluated, Values = ["yes"] } : query;
         var page = await store.QueryAsync<ReleaseDetails>(query, ct);
         // The index narrows; the rule decides (a researcher's own attempts that were not evaluated are dropped here).
-        var visible = page.Documents.Where(r => ReleaseLifecycle.MayView(r, actor.Id, actor.Roles) && (!evaluatedOnly || r.Passed is not null)).ToList();
+        var visible = page.Documents.Where(r => ReleaseLifecycle.MayView(r, actor.Id, actor.Roles) && (!evaluatedOnly || r.Passed is not null))
+            .Select(r => ReleaseBoundary.View(r, actor.Roles)).ToList();
         return new DocumentPage<ReleaseDetails>(visible, page.Total - (page.Documents.Count - visible.Count));
     }
 

@@ -2,10 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using FluentValidation;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using ReleaseGateway.EventStore;
-using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests.AcceptForReview;
 using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.CastVote;
@@ -25,33 +22,37 @@ namespace ReleaseGateway.Requests.AccessRequests;
 public sealed record SubmittedAccessRequest(AccessRequestDetails Details, bool Created);
 
 /// <summary>
-/// The access-request commands as the HTTP endpoints and the web pages both run them, in-process: the caller
-/// is the current request's principal (bearer token or web session, with the same claims), each command goes
-/// through its pure decider and <see cref="AccessRequestStream"/>, and a refusal throws
+/// The access-request commands as the HTTP endpoints, the web pages and jobs all run them, in-process, for the caller
+/// described by a <see cref="CommandContext"/>: each command goes through its pure decider, and a refusal throws
 /// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing appended.
+/// Load the stream, rebuild the state, decide, append with the expected version: without an expected version a lost
+/// race is decided again on the new state (so two racing votes each count exactly once, and a vote after the quorum is
+/// refused); with one (If-Match) the caller asked for exactly that version.
 /// </summary>
-public static class AccessRequestCommands
+public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog policies, WorkflowCatalog workflows, TimeProvider time,
+    IEnumerable<IAccessRequestDecisionHook> hooks)
 {
-    public static async Task<SubmittedAccessRequest> SubmitAsync(HttpContext http, SubmitAccessRequestBody body, string? idempotencyKey, CancellationToken ct)
+    // A lost race on the request's own stream is rare (a few members voting at once); on another module's
+    // stream (a dataset's budget ledger, shared by every request on the dataset) it is common under load.
+    private const int Attempts = 5;
+    private const int SharedStreamAttempts = 64;
+
+    public async Task<SubmittedAccessRequest> SubmitAsync(CommandContext caller, SubmitAccessRequestBody body, string? idempotencyKey, CancellationToken ct)
     {
-        var services = http.RequestServices;
-        var store = services.GetRequiredService<IEventStore>();
-        var policies = services.GetRequiredService<PolicyCatalog>();
-        var workflows = services.GetRequiredService<WorkflowCatalog>();
-        var actor = http.ToActor();
+        var actor = caller.Actor;
         var dataset = await store.LoadAsync<DatasetDetails>(body.DatasetId, ct)
             ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(body.DatasetId.ToString()));
         var policy = policies.For(dataset.Name);
         var requestId = Guid.CreateVersion7();
         var submitted = SubmitAccessRequestDecider.Handle(
-            new SubmitAccessRequest.SubmitAccessRequest(requestId, dataset.Id, body.ToTerms(), actor, services.GetRequiredService<TimeProvider>().GetUtcNow()),
+            new SubmitAccessRequest.SubmitAccessRequest(requestId, dataset.Id, body.ToTerms(), actor, time.GetUtcNow()),
             dataset, policy, workflows.Get(policy.Workflow));
 
         var termsHash = Hash(JsonSerializer.Serialize(new { body.DatasetId, Terms = body.ToTerms() }, EventTypeRegistry.JsonOptions));
         Guid? keyStream = string.IsNullOrWhiteSpace(idempotencyKey) ? null : KeyStreamId(actor.Id, idempotencyKey);
         try
         {
-            await using var session = store.OpenSession(http.GetEventMetadata(WorkflowRoles.Researcher));
+            await using var session = store.OpenSession(caller.Metadata(WorkflowRoles.Researcher));
             if (keyStream is { } k)
                 session.StartStream(k, new SubmissionKeyRecorded(Hash(idempotencyKey!), requestId, termsHash, actor.Id, submitted.SubmittedAt));
             session.StartStream(requestId, submitted);
@@ -63,55 +64,49 @@ public static class AccessRequestCommands
             if (recorded.TermsHash != termsHash) throw new RequestRefusedException(RequestErrors.IdempotencyKeyReused());
             var existing = await store.LoadAsync<AccessRequestDetails>(recorded.RequestId, ct)
                 ?? throw new RequestRefusedException(RequestErrors.RequestNotFound(recorded.RequestId));
-            http.Response.Headers.ETag = $"\"{existing.Version}\"";
             return new SubmittedAccessRequest(existing, Created: false);
         }
         var details = await store.LoadAsync<AccessRequestDetails>(requestId, ct) ?? throw new RequestRefusedException(RequestErrors.RequestNotFound(requestId));
-        http.Response.Headers.ETag = $"\"{details.Version}\"";
         return new SubmittedAccessRequest(details, Created: true);
     }
 
     /// <summary>Revised terms after changes were requested; the dataset stays the one submitted for.</summary>
-    public static async Task<AccessRequestDetails> ResubmitAsync(HttpContext http, Guid id, AccessRequestTerms terms, CancellationToken ct)
+    public async Task<AccessRequestDetails> ResubmitAsync(CommandContext caller, Guid id, AccessRequestTerms terms, CancellationToken ct)
     {
-        var store = http.RequestServices.GetRequiredService<IEventStore>();
-        var policies = http.RequestServices.GetRequiredService<PolicyCatalog>();
         var current = await AccessRequestStream.LoadAsync(store, id, ct);
         var dataset = await store.LoadAsync<DatasetDetails>(current.DatasetId, ct)
             ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(current.DatasetId.ToString()));
-        return await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+        return await DecideAsync(caller, id, (request, definition, actor, now) =>
             [ResubmitAccessRequestDecider.Handle(request, new ResubmitAccessRequest.ResubmitAccessRequest(id, terms, actor, now), definition, dataset,
                 policies.For(dataset.Name))], ct);
     }
 
-    public static Task<AccessRequestDetails> WithdrawAsync(HttpContext http, Guid id, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+    public Task<AccessRequestDetails> WithdrawAsync(CommandContext caller, Guid id, CancellationToken ct) =>
+        DecideAsync(caller, id, (request, definition, actor, now) =>
             [WithdrawAccessRequestDecider.Handle(request, new WithdrawAccessRequest.WithdrawAccessRequest(id, actor, now), definition)], ct);
 
-    public static Task<AccessRequestDetails> AcceptForReviewAsync(HttpContext http, Guid id, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+    public Task<AccessRequestDetails> AcceptForReviewAsync(CommandContext caller, Guid id, CancellationToken ct) =>
+        DecideAsync(caller, id, (request, definition, actor, now) =>
             [AcceptForReviewDecider.Handle(request, new AcceptForReview.AcceptForReview(id, actor, now), definition)], ct);
 
-    public static Task<AccessRequestDetails> RequestChangesAsync(HttpContext http, Guid id, string reason, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+    public Task<AccessRequestDetails> RequestChangesAsync(CommandContext caller, Guid id, string reason, CancellationToken ct) =>
+        DecideAsync(caller, id, (request, definition, actor, now) =>
             [RequestChangesDecider.Handle(request, new RequestChanges.RequestChanges(id, reason, actor, now), definition)], ct);
 
-    public static Task<AccessRequestDetails> DeclareConflictAsync(HttpContext http, Guid id, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+    public Task<AccessRequestDetails> DeclareConflictAsync(CommandContext caller, Guid id, CancellationToken ct) =>
+        DecideAsync(caller, id, (request, definition, actor, now) =>
             [DeclareConflictDecider.Handle(request, new DeclareConflict.DeclareConflict(id, actor, now), definition)], ct);
 
     /// <summary>
     /// A vote on the request's current terms or, with <paramref name="regenerate"/> (approving a blocked request), on a
     /// regeneration: the request's terms with the new parameters, checked against the dataset's policy like a new request.
     /// </summary>
-    public static async Task<AccessRequestDetails> CastVoteAsync(HttpContext http, Guid id, string decision, string reason,
+    public async Task<AccessRequestDetails> CastVoteAsync(CommandContext caller, Guid id, string decision, string reason,
         RegenerationParameters? regenerate, CancellationToken ct)
     {
         AccessRequestTerms? regeneration = null;
         if (regenerate is not null)
         {
-            var store = http.RequestServices.GetRequiredService<IEventStore>();
-            var policies = http.RequestServices.GetRequiredService<PolicyCatalog>();
             var request = await AccessRequestStream.LoadAsync(store, id, ct);
             var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
                 ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(request.DatasetId.ToString()));
@@ -123,16 +118,65 @@ public static class AccessRequestCommands
             };
             new AccessRequestTermsValidator(dataset, policies.For(dataset.Name)).ValidateAndThrow(regeneration);
         }
-        return await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+        return await DecideAsync(caller, id, (request, definition, actor, now) =>
             CastVoteDecider.Handle(request, new CastVote.CastVote(id, decision, reason, actor, now, regeneration), definition), ct);
     }
 
     /// <summary>The compliance officer's key of the two-key workflow: sign off, or refuse (which blocks).</summary>
-    public static Task<AccessRequestDetails> SignOffAsync(HttpContext http, Guid id, bool approve, string? reason, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+    public Task<AccessRequestDetails> SignOffAsync(CommandContext caller, Guid id, bool approve, string? reason, CancellationToken ct) =>
+        DecideAsync(caller, id, (request, definition, actor, now) =>
             [AdvanceAccessRequestDecider.Handle(request,
                 new AdvanceAccessRequest.AdvanceAccessRequest(id, approve ? WorkflowTriggers.SignOff : WorkflowTriggers.RefuseSignOff, reason ?? "", actor, now),
                 definition)], ct);
+
+    private async Task<AccessRequestDetails> DecideAsync(
+        CommandContext caller, Guid id, Func<AccessRequest, WorkflowDefinition, Actor, DateTimeOffset, IReadOnlyList<object>> decide, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var actor = caller.Actor;
+        var ifMatch = caller.ExpectedVersion;
+        for (var attempt = 1; ; attempt++)
+        {
+            var request = await AccessRequestStream.LoadAsync(store, id, ct);
+            if (ifMatch is { } expected && expected != request.Version)
+                throw new RequestRefusedException(RequestErrors.StaleVersion(expected, request.Version, request.State));
+            var events = decide(request, workflows.Get(request.Workflow), actor, now);
+            try
+            {
+                await using var session = store.OpenSession(caller.Metadata(ActingRole(actor, events)));
+                session.Append(id, request.Version, [.. events]);
+                foreach (var hook in hooks) await hook.StageAsync(session, request, events, actor, now, ct);
+                await session.SaveChangesAsync(ct);
+                break;
+            }
+            catch (StreamVersionConflictException e) when (e.StreamId != id && attempt < SharedStreamAttempts)
+            {
+                // Another stream staged by a hook moved on (another approval reserved budget): decide again.
+            }
+            catch (StreamVersionConflictException) when (ifMatch is null && attempt < Attempts)
+            {
+                // Another writer won: decide again on the state it produced.
+            }
+            catch (StreamVersionConflictException e)
+            {
+                throw new RequestRefusedException(RequestErrors.StaleVersion(e.ExpectedVersion, e.ActualVersion, null));
+            }
+        }
+        return await store.LoadAsync<AccessRequestDetails>(id, ct) ?? throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
+    }
+
+    /// <summary>The role recorded in the events' metadata: the one the workflow let the actor act in.</summary>
+    private static string ActingRole(Actor actor, IReadOnlyList<object> events) => events[0] switch
+    {
+        CommitteeVoteCast or ConflictOfInterestDeclared when actor.IsIn(WorkflowRoles.CommitteeMember) => WorkflowRoles.CommitteeMember,
+        AccessRequestWithdrawn or AccessRequestResubmitted or AccessRequestSubmitted => WorkflowRoles.Researcher,
+        AccessRequestAcceptedForReview => WorkflowRoles.DataSteward,
+        AccessRequestChangesRequested when actor.IsIn(WorkflowRoles.CommitteeMember) => WorkflowRoles.CommitteeMember,
+        AccessRequestChangesRequested => WorkflowRoles.DataSteward,
+        AccessRequestAdvanced when actor.IsIn(WorkflowRoles.ComplianceOfficer) => WorkflowRoles.ComplianceOfficer,
+        AccessRequestAdvanced when actor.IsIn(WorkflowRoles.CommitteeMember) => WorkflowRoles.CommitteeMember,
+        _ => actor.Roles.Order(StringComparer.Ordinal).First(),
+    };
 
     /// <summary>One stream per (researcher, key): keys are scoped to their user, and only a hash of the key is stored.</summary>
     private static Guid KeyStreamId(string actorId, string key) =>

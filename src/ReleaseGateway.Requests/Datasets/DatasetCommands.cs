@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests;
@@ -14,23 +12,20 @@ using ReleaseGateway.Datasets.Schema;
 namespace ReleaseGateway.Requests.Datasets;
 
 /// <summary>
-/// The dataset commands as the HTTP endpoints and the web pages both run them, in-process, for the current
-/// request's principal. Refusals throw <see cref="RequestRefusedException"/>, <see cref="FluentValidation.ValidationException"/>
+/// The dataset commands as the HTTP endpoints, the web pages and jobs all run them, in-process, for the caller
+/// described by a <see cref="CommandContext"/>. Refusals throw <see cref="RequestRefusedException"/>, <see cref="FluentValidation.ValidationException"/>
 /// or (uploads) <see cref="global::ReleaseGateway.Datasets.Data.CsvValidationException"/>, with nothing stored.
 /// </summary>
-public static class DatasetCommands
+public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, SourceTableStore sources, TimeProvider time)
 {
     /// <param name="schemaJson">The schema document (synthesis format, or the <c>{"col": k}</c> shorthand), as text.</param>
-    public static async Task<DatasetDetails> RegisterAsync(HttpContext http, string name, string description, string owner, string schemaJson, CancellationToken ct)
+    public async Task<DatasetDetails> RegisterAsync(CommandContext caller, string name, string description, string owner, string schemaJson, CancellationToken ct)
     {
-        var services = http.RequestServices;
-        var store = services.GetRequiredService<IEventStore>();
-        var command = new RegisterDataset.RegisterDataset(Guid.CreateVersion7(), name, description, owner, schemaJson, http.ToActor(),
-            services.GetRequiredService<TimeProvider>().GetUtcNow());
-        var registered = RegisterDatasetDecider.Handle(command, services.GetRequiredService<PolicyCatalog>());
+        var command = new RegisterDataset.RegisterDataset(Guid.CreateVersion7(), name, description, owner, schemaJson, caller.Actor, time.GetUtcNow());
+        var registered = RegisterDatasetDecider.Handle(command, policies);
         try
         {
-            await using var session = store.OpenSession(http.GetEventMetadata(WorkflowRoles.DataSteward));
+            await using var session = store.OpenSession(caller.Metadata(WorkflowRoles.DataSteward));
             session.StartStream(NameStreamId(registered.Name), new DatasetNameClaimed(registered.Name, registered.DatasetId, registered.RegisteredBy, registered.RegisteredAt));
             session.StartStream(registered.DatasetId, registered);
             await session.SaveChangesAsync(ct);
@@ -48,25 +43,21 @@ public static class DatasetCommands
     /// encryption (<see cref="SourceTableStore"/>); the table is recorded only once it is stored whole.
     /// </summary>
     /// <param name="declaredLength">The upload's declared size when known, refused early when over the limit.</param>
-    public static async Task<DatasetDetails> UploadSourceTableAsync(HttpContext http, Guid id, Stream csv, long? declaredLength, CancellationToken ct)
+    public async Task<DatasetDetails> UploadSourceTableAsync(CommandContext caller, Guid id, Stream csv, long? declaredLength, CancellationToken ct)
     {
-        var services = http.RequestServices;
-        var store = services.GetRequiredService<IEventStore>();
-        var sources = services.GetRequiredService<SourceTableStore>();
-        var actor = http.ToActor();
+        var actor = caller.Actor;
         var dataset = await store.LoadAsync<DatasetDetails>(id, ct) ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(id.ToString()));
         if (dataset.RegisteredBy != actor.Id) throw new RequestRefusedException(RequestErrors.NotDatasetSteward(id));
         if (dataset.SourceUploaded || sources.Exists(id)) throw new RequestRefusedException(RequestErrors.SourceAlreadyUploaded(id));
         if (declaredLength > sources.MaxUploadBytes) throw new UploadTooLargeException(sources.MaxUploadBytes);
         var schema = DatasetSchema.Parse(dataset.SchemaJson);
         // The policy may have changed since registration (policy files are read at start-up).
-        RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, services.GetRequiredService<PolicyCatalog>().For(dataset.Name));
+        RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, policies.For(dataset.Name));
 
         var stored = await sources.StoreAsync(id, csv, schema, ct);
-        await using (var session = store.OpenSession(http.GetEventMetadata(WorkflowRoles.DataSteward)))
+        await using (var session = store.OpenSession(caller.Metadata(WorkflowRoles.DataSteward)))
         {
-            session.Append(id, dataset.Version, new SourceTableUploaded(id, stored.Rows, stored.Bytes, stored.Sha256, actor.Id,
-                services.GetRequiredService<TimeProvider>().GetUtcNow()));
+            session.Append(id, dataset.Version, new SourceTableUploaded(id, stored.Rows, stored.Bytes, stored.Sha256, actor.Id, time.GetUtcNow()));
             await session.SaveChangesAsync(ct);
         }
         return (await store.LoadAsync<DatasetDetails>(id, ct))!;

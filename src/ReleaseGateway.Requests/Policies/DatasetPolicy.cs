@@ -39,6 +39,12 @@ public sealed record DatasetPolicy(
     /// <summary><c>releaseChecks.epsilon</c>: the pure-DP ε per unit the release checks (gates) spend out of each release's ε.</summary>
     public double ReleaseChecksEpsilon { get; init; } = DefaultReleaseChecksEpsilon;
 
+    /// <summary>
+    /// <c>releaseChecks.copyThreshold</c>: the DP copy test's public threshold T (ADR 0026); null uses the threshold calibrated to a
+    /// 5 % chance block rate. Public configuration, never derived from the data.
+    /// </summary>
+    public int? ReleaseChecksCopyThreshold { get; init; }
+
     /// <summary>k of a dataset: <see cref="PrivacyUnitPolicy.MaxRowsPerPerson"/> when its schema has a person key, else 1 (the row).</summary>
     public int MaxRowsPerUnit(bool hasPersonKey) => hasPersonKey ? PrivacyUnit.MaxRowsPerPerson : 1;
 

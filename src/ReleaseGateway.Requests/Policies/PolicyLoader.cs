@@ -131,8 +131,10 @@ public static class PolicyLoader
         }
         if (r.Mapping(root, "releaseChecks", "the policy", required: false) is { } checks)
         {
-            r.OnlyKeys(checks, "releaseChecks", "epsilon");
+            r.OnlyKeys(checks, "releaseChecks", "epsilon", "copyThreshold");
             p.Set("releaseChecks.epsilon", r.Number(checks, "epsilon", "releaseChecks", required: true), r.Get(checks, "epsilon"));
+            if (r.Get(checks, "copyThreshold") is { } copyThreshold)
+                p.Set("releaseChecks.copyThreshold", r.Integer(checks, "copyThreshold", "releaseChecks", true), copyThreshold);
         }
         foreach (var section in new[] { "gates", "shadowModel" })
             if (r.Mapping(root, section, "the policy", required: false) is { } map)
@@ -204,6 +206,7 @@ public static class PolicyLoader
                 PrivacyUnit = new PrivacyUnitPolicy(Optional("privacyUnit.requirePersonKey", PrivacyUnitPolicy.Default.RequirePersonKey),
                     Optional("privacyUnit.maxRowsPerPerson", PrivacyUnitPolicy.Default.MaxRowsPerPerson)),
                 ReleaseChecksEpsilon = Optional("releaseChecks.epsilon", DatasetPolicy.DefaultReleaseChecksEpsilon),
+                ReleaseChecksCopyThreshold = Optional<int?>("releaseChecks.copyThreshold", null),
             };
             return (missing.Count == 0 ? policy : null, missing);
         }

@@ -20,11 +20,13 @@ public sealed class DecodedTable
         RowCount = rowCount;
     }
 
+    /// <summary>The released columns, in the schema's order (identifier columns included).</summary>
     public IReadOnlyList<ColumnSchema> Columns { get; }
 
     /// <summary>Column-major: <c>Values[c][i]</c> is row <c>i</c> of column <c>c</c>; "" where missing.</summary>
     public IReadOnlyList<string[]> Values { get; }
 
+    /// <summary>Number of rows.</summary>
     public int RowCount { get; }
 
     /// <summary>

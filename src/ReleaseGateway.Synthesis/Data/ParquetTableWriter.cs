@@ -12,6 +12,7 @@ namespace ReleaseGateway.Synthesis.Data;
 /// </summary>
 public static class ParquetTableWriter
 {
+    /// <summary>Writes <paramref name="table"/> to <paramref name="stream"/> as one Parquet row group.</summary>
     public static async Task WriteAsync(DecodedTable table, Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);

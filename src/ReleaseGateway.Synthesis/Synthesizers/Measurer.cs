@@ -15,6 +15,10 @@ namespace ReleaseGateway.Synthesis.Synthesizers;
 internal sealed class Measurer(IMarginalSource source, ZcdpAccountant accountant, IRandomSource random)
 {
     private readonly Dictionary<string, double[]> cache = [];
+    private readonly List<Measurement> measurements = [];
+
+    /// <summary>Every noisy measurement made, in order: already paid for, so anything computed from them is post-processing.</summary>
+    public IReadOnlyList<Measurement> Measurements => measurements;
 
     public IReadOnlyList<int> Domain => source.DomainSizes;
 
@@ -35,7 +39,9 @@ internal sealed class Measurer(IMarginalSource source, ZcdpAccountant accountant
         }
 
         var weights = Enumerable.Repeat(1 / noise.SigmaSquared, coarseSize).ToArray();
-        return new Measurement(attributes, cellMap, values, weights, label);
+        var measurement = new Measurement(attributes, cellMap, values, weights, label);
+        measurements.Add(measurement);
+        return measurement;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Synthesis.Models;
 
 namespace ReleaseGateway.Synthesis.Synthesizers;
 
@@ -97,4 +98,10 @@ public sealed record SynthesisResult
 
     /// <summary>Noisy estimate of the number of input records (differentially private).</summary>
     public required double EstimatedRecords { get; init; }
+
+    /// <summary>
+    /// Every noisy marginal measurement the run paid for (values with their noise variance): differentially private, so
+    /// comparing the synthetic table with them (the release report) is post-processing and costs nothing more.
+    /// </summary>
+    public IReadOnlyList<Measurement> Measurements { get; init; } = [];
 }

@@ -79,6 +79,7 @@ public static class Synthesizer
             Charges = accountant.Charges,
             Cliques = cliques.Select(c => (IReadOnlyList<string>)c.Select(a => source.ColumnNames[a]).ToArray()).ToArray(),
             EstimatedRecords = model.Total,
+            Measurements = measurer.Measurements.ToArray(),
         };
     }
 }

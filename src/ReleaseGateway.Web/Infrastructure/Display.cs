@@ -28,7 +28,7 @@ public static class Display
     /// <summary>"sign-off" → "Sign off".</summary>
     public static string Trigger(string trigger) => trigger.Length == 0 ? trigger : char.ToUpperInvariant(trigger[0]) + trigger[1..].Replace('-', ' ');
 
-    /// <summary>A workflow step as a timeline reads it: "pass-gates" → "Every gate passed".</summary>
+    /// <summary>A workflow step as a timeline reads it: "pass-gates" → "The release checks passed".</summary>
     public static string Step(string trigger) => trigger switch
     {
         WorkflowTriggers.AcceptForReview => "Accepted for committee review",
@@ -37,7 +37,7 @@ public static class Display
         WorkflowTriggers.Withdraw => "Withdrawn",
         WorkflowTriggers.StartGeneration => "Generation started (budget charged)",
         WorkflowTriggers.CompleteGeneration => "Synthetic table generated",
-        WorkflowTriggers.PassGates => "Every gate passed",
+        WorkflowTriggers.PassGates => "The release checks passed",
         WorkflowTriggers.Block => "Release blocked by a gate",
         WorkflowTriggers.SignOff => "Signed off",
         WorkflowTriggers.RefuseSignOff => "Sign-off refused",

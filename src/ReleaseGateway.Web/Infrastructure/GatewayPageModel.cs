@@ -28,6 +28,9 @@ public abstract partial class GatewayPageModel : PageModel
         }
     }
 
+    /// <summary>The signed-in caller as the module commands take it (the same handlers the API endpoints call).</summary>
+    protected CommandContext Caller => CommandContext.Of(HttpContext);
+
     /// <summary>
     /// Runs <paramref name="command"/>; on refusal records why for the page and sets the response status. Validation
     /// messages go to the field <c>{fieldPrefix}.{Property}</c> (<paramref name="fields"/> renames properties whose

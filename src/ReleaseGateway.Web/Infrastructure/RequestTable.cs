@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
 using ReleaseGateway.Requests.Datasets;
@@ -20,7 +21,7 @@ public sealed record RequestTable(Paged<AccessRequestSummary> Requests, Pager Pa
         IReadOnlyDictionary<Guid, LatestAttempt>? latest = null;
         if (progress is not null)
             latest = (await ReleaseQueries.LatestOfRequestsAsync(store, page.Items.Select(r => r.Id).ToHashSet(), ct))
-                .ToDictionary(p => p.Key, p => new LatestAttempt(p.Value.Id, p.Value.Attempt, AttemptProgress.Of(p.Value, progress.Get(p.Value.Id))));
+                .ToDictionary(p => p.Key, p => new LatestAttempt(p.Value.Id, p.Value.Attempt, AttemptProgress.Of(p.Value, progress.Get(p.Value.Id), request.HttpContext.GetActor().Roles)));
         return new RequestTable(page, page.Pager(request), (await store.QueryAsync<DatasetDetails>(ct)).ToDictionary(d => d.Id, d => d.Name), empty, latest);
     }
 

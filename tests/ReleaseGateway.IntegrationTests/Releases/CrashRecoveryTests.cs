@@ -157,25 +157,23 @@ public abstract class CrashRecoveryTests : IAsyncLifetime
 
     private static async Task<JsonObject> WaitForAsync(HttpClient client, Guid requestId, Func<string?, bool> reached, TimeSpan poll)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        string? last = null;
-        while (true)
-        {
-            JsonObject? details = null;
-            try
+        var (details, _) = await Eventually.ValueAsync(async () =>
             {
-                var response = await client.GetAsync($"/requests/{requestId}");
-                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-                if (response.IsSuccessStatusCode) details = JsonNode.Parse(last[4..])!.AsObject();
-            }
-            catch (HttpRequestException e)
-            {
-                last = e.Message; // the gateway is still starting
-            }
-            if (details is not null && reached((string?)details["state"])) return details;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"request {requestId}: {details?["state"]} (last answer: {last})");
-            await Task.Delay(poll);
-        }
+                try
+                {
+                    var response = await client.GetAsync($"/requests/{requestId}");
+                    var last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                    return (Details: response.IsSuccessStatusCode ? JsonNode.Parse(last[4..])!.AsObject() : null, Last: last);
+                }
+                catch (HttpRequestException e)
+                {
+                    return (Details: (JsonObject?)null, Last: e.Message); // the gateway is still starting
+                }
+            },
+            seen => seen.Details is not null && reached((string?)seen.Details["state"]),
+            seen => $"request {requestId}: {seen.Details?["state"]} (last answer: {seen.Last})",
+            TimeSpan.FromMinutes(5), poll);
+        return details!;
     }
 
     private Dictionary<string, string?> Environment() => new()
@@ -203,20 +201,19 @@ public abstract class CrashRecoveryTests : IAsyncLifetime
         _gateway.BeginOutputReadLine();
         _gateway.BeginErrorReadLine();
         using var http = new HttpClient { BaseAddress = _address };
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
+        var gateway = _gateway;
+        await Eventually.TrueAsync(async () =>
         {
             try
             {
-                if ((await http.GetAsync("/health/live")).IsSuccessStatusCode) return;
+                if ((await http.GetAsync("/health/live")).IsSuccessStatusCode) return true;
             }
             catch (HttpRequestException)
             {
             }
-            if (_gateway.HasExited) throw new InvalidOperationException($"the gateway exited with {_gateway.ExitCode}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the gateway did not start");
-            await Task.Delay(100);
-        }
+            if (gateway.HasExited) throw new InvalidOperationException($"the gateway exited with {gateway.ExitCode}");
+            return false;
+        }, "the gateway to start", TimeSpan.FromMinutes(2));
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing; exactly what a power cut or the OOM killer does.</summary>

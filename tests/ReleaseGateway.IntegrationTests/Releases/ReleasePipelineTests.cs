@@ -12,6 +12,7 @@ using ReleaseGateway.Releases.Manifests;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.Workflows;
 using static ReleaseGateway.IntegrationTests.Requests.RequestsApi;
+using ReleaseGateway.Testing;
 
 namespace ReleaseGateway.IntegrationTests.Releases;
 
@@ -62,8 +63,13 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
         Assert.All(findings, f => Assert.True(f.Ok, $"{f.Subject}: {f.Message}"));
         var manifest = ReleaseManifest.Parse(await File.ReadAllBytesAsync(Path.Combine(folder, "manifest.json")));
         Assert.Equal(requestId, manifest.RequestId);
-        Assert.Equal(2, manifest.Approvers.Count);
-        Assert.True(manifest.GatesPassed);
+        // Format 2: nothing computed from the real table (docs/privacy.md).
+        Assert.Equal(ReleaseManifest.CurrentFormat, manifest.Format);
+        Assert.Null(manifest.Gates);
+        Assert.Null(manifest.Approvers);
+        Assert.Null(manifest.Parameters.SplitSeed);
+        Assert.Equal("row", manifest.Privacy.Unit);
+        Assert.Equal(0.05, manifest.Privacy.GateEpsilon);
         Assert.InRange(manifest.Privacy.EpsilonCharged, 0.99, 1.01);
         Assert.Equal(500, manifest.Parameters.Rows);
         var csv = await File.ReadAllLinesAsync(Path.Combine(folder, "synthetic.csv"));
@@ -89,8 +95,31 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
         Assert.Equal(release["artifacts"]!.AsArray().Count, after["release"]!["downloads"]!.AsArray().Count);
         Assert.All(after["release"]!["downloads"]!.AsArray(), d => Assert.Equal(s.ResearcherUser.Id.ToString(), (string?)d!["by"]));
 
+        // The trust boundary over HTTP: the requester's views hold no gate values, counts, approvers or real-data reports;
+        // staff see the evidence, and each view of the evaluation report is an event.
+        Assert.Empty(release["gates"]!.AsArray());
+        Assert.Empty(release["approvers"]!.AsArray());
+        Assert.False((bool)release["carriesRealDataStatistics"]!);
+        Assert.DoesNotContain(release["artifacts"]!.AsArray(), a => ((string)a!["name"]!).StartsWith("evaluation-report", StringComparison.Ordinal));
+        Assert.Contains(release["artifacts"]!.AsArray(), a => (string?)a!["name"] == "release-report.html");
+        Assert.Equal(HttpStatusCode.NotFound, (await s.Researcher.GetAsync($"/releases/{releaseId}/evaluation-report")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await s.Researcher.GetAsync($"/releases/{releaseId}/evaluation-report?format=html")).StatusCode);
+        Assert.Contains(after["release"]!["gates"]!.AsArray(), g => (string?)g!["name"] == "dpCopyTest");
+        var dataset = await Json(await s.Researcher.GetAsync($"/datasets/{s.DatasetId}"), HttpStatusCode.OK);
+        Assert.Null(dataset["dataset"]!["sourceRows"]);
+        Assert.Null(dataset["dataset"]!["sourceSha256"]);
+        Assert.NotNull((await Json(await s.Compliance.GetAsync($"/datasets/{s.DatasetId}"), HttpStatusCode.OK))["dataset"]!["sourceRows"]);
+        var report = await s.Members[0].GetAsync($"/releases/{releaseId}/evaluation-report");
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        Assert.Contains("\"gates\"", await report.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await s.Compliance.GetAsync($"/releases/{releaseId}/evaluation-report?format=html")).StatusCode);
+        var viewed = (await host.Services.GetRequiredService<IEventStore>().FetchStreamAsync(releaseId, CancellationToken.None))
+            .Select(e => e.Data).OfType<EvaluationReportViewed>().ToList();
+        Assert.Equal(2, viewed.Count);
+        Assert.Equal(["evaluation-report.json/api", "evaluation-report.html/api"], viewed.Select(v => $"{v.Report}/{v.Via}"));
+
         await AssertAuditHoldsAsync(requestId, releaseId, "AccessRequestApproved", "PrivacyBudgetReserved", "PrivacyBudgetCharged", "ReleaseGenerationStarted",
-            "ReleaseSplitRecorded", "SyntheticTableGenerated", "ReleaseEvaluated", "ReleasePublished", "ReleaseArtifactDownloaded");
+            "ReleaseSplitRecorded", "SyntheticTableGenerated", "ReleaseEvaluated", "ReleasePublished", "ReleaseArtifactDownloaded", "EvaluationReportViewed");
     }
 
     [Fact]
@@ -103,11 +132,13 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
         await s.WaitForStateAsync(requestId, "Blocked");
         var first = await s.LatestReleaseAsync(requestId);
         Assert.Equal("Blocked", (string?)first["status"]);
-        Assert.Contains("maxTvd2", (string?)first["blockedReason"] ?? "", StringComparison.OrdinalIgnoreCase);
+        // The requester learns the DP bit and nothing more; the committee sees why, inside the boundary.
+        Assert.Equal("blocked by the release checks; the committee decides", (string?)first["blockedReason"]);
+        Assert.Empty(first["gates"]!.AsArray());
         Assert.False((bool)first["passed"]!);
-        // The committee sees the gate table; nothing can be downloaded from a blocked release.
         var asMember = await Json(await s.Members[2].GetAsync($"/releases/{first["id"]}"), HttpStatusCode.OK);
-        Assert.Contains(asMember["release"]!["gates"]!.AsArray(), g => (string?)g!["status"] == "Fail");
+        Assert.Contains(asMember["release"]!["gates"]!.AsArray(), g => (string?)g!["name"] == "dpCopyTest" && (string?)g!["status"] == "Fail");
+        Assert.Contains("dpCopyTest", (string?)asMember["release"]!["blockedReason"]);
         await Problem(await s.Researcher.GetAsync($"/releases/{first["id"]}/artifacts/synthetic.csv"), HttpStatusCode.Conflict, "RG3005");
 
         // A regeneration with new parameters needs the committee's approval again, and is charged again.
@@ -209,20 +240,19 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
             var member = (await host.CreateClientForRoleAsync(Roles.CommitteeMember)).Client;
             await Json(await member.PostAsJsonAsync($"/decisions/{requestId}/votes", new { decision = "approve", reason = "ok" }), HttpStatusCode.OK);
         }
-        for (var state = ""; state != "Generating"; await Task.Delay(20))
+        await Eventually.TrueAsync(async () =>
         {
-            state = (string?)(await Json(await researcher.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK))["state"];
+            var state = (string?)(await Json(await researcher.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK))["state"];
             Assert.True(state is "Approved" or "Generating", $"the request went on to {state} before the test could withdraw it");
-        }
+            return state == "Generating";
+        }, "the request to start generating", TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
 
         await Json(await researcher.PostAsync($"/requests/{requestId}/withdraw", null), HttpStatusCode.OK);
 
-        ReleaseDetails? release = null;
-        for (var deadline = DateTime.UtcNow.AddMinutes(5); DateTime.UtcNow < deadline; await Task.Delay(200))
-        {
-            release = (await host.EventStore.QueryAsync<ReleaseDetails>()).SingleOrDefault(r => r.RequestId == requestId);
-            if (release?.Status == ReleaseStatus.Blocked) break;
-        }
+        var release = await Eventually.ValueAsync(
+            async () => (await host.EventStore.QueryAsync<ReleaseDetails>()).SingleOrDefault(r => r.RequestId == requestId),
+            r => r?.Status == ReleaseStatus.Blocked, r => $"the attempt to be blocked (it is {r?.Status ?? "not started"})",
+            TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(200));
         Assert.Equal(ReleaseStatus.Blocked, release?.Status);
         Assert.Contains("Withdrawn", release!.BlockedReason);
         var ledger = PrivacyBudgetLedger.Rebuild(datasetId, await host.EventStore.FetchStreamAsync(PrivacyBudgetLedger.StreamIdFor(datasetId)));

@@ -71,18 +71,11 @@ internal sealed class ReleaseScenario
     }
 
     /// <summary>Waits (a generous limit that only stops a hung test) until the request reaches one of <paramref name="states"/>.</summary>
-    public async Task<JsonObject> WaitForStateAsync(Guid requestId, params string[] states)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(8);
-        while (true)
-        {
-            var details = await Json(await Researcher.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK);
-            if (states.Contains((string?)details["state"])) return details;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"request {requestId} stayed {(string?)details["state"]}, expected {string.Join(" or ", states)}");
-            await Task.Delay(200);
-        }
-    }
+    public Task<JsonObject> WaitForStateAsync(Guid requestId, params string[] states) =>
+        Eventually.ValueAsync(async () => await Json(await Researcher.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK),
+            details => states.Contains((string?)details["state"]),
+            details => $"request {requestId} stayed {(string?)details["state"]}, expected {string.Join(" or ", states)}",
+            TimeSpan.FromMinutes(8), TimeSpan.FromMilliseconds(200));
 
     public async Task<JsonObject> LatestReleaseAsync(Guid requestId)
     {

@@ -10,6 +10,7 @@ using ReleaseGateway.IntegrationTests.Releases;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Pipeline;
 using static ReleaseGateway.IntegrationTests.Requests.RequestsApi;
+using ReleaseGateway.Testing;
 
 namespace ReleaseGateway.IntegrationTests.Web;
 
@@ -51,7 +52,7 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         var releaseId = Guid.Parse(Regex.Match(released.Html, "href=\"/ui/releases/([0-9a-f-]{36})\">Attempt 1</a>").Groups[1].Value);
         Assert.Contains("<span class=\"state\">Published</span>", released.Html);
         // The timeline names the gateway's steps in words, and who took them.
-        Assert.Matches("<td>Every gate passed</td>\\s*<td>gateway \\(release pipeline\\)</td>", released.Html);
+        Assert.Matches("<td>The release checks passed</td>\\s*<td>gateway \\(release pipeline\\)</td>", released.Html);
         Assert.Contains("<td>Released</td>", released.Html);
         Assert.DoesNotContain("pass-gates", released.Html);
         Assert.DoesNotContain("What you can do", released.Html);
@@ -67,12 +68,14 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         Assert.Contains("rgw release verify manifest.json --key gateway.pub.pem --require-all", page.Html);
         Assert.Contains("<h2 id=\"manifest\">Manifest</h2>", page.Html);
         Assert.Contains("ε charged", page.Html);
-        Assert.Contains("2 committee members", page.Html);
-        Assert.Contains("<h3>Gate results</h3>", page.Html);
-        Assert.Contains("<td>Membership inference: TPR at 1 % FPR <code>maxMembershipTprAt1PctFpr</code></td>", page.Html);
-        Assert.Contains("The manifest records the SHA-256 of synthetic.csv, synthetic.parquet, evaluation-report.json, evaluation-report.html: the hashes in the file table above.", page.Html);
+        // Outside the trust boundary (docs/privacy.md): no approvers, no gate values, no real-data details; the release report instead.
+        Assert.DoesNotContain("committee members", page.Html);
+        Assert.DoesNotContain("Gate results", page.Html);
+        Assert.DoesNotContain("maxMembershipTprAt1PctFpr", page.Html);
+        Assert.Contains("<dt>Privacy unit</dt><dd>row</dd>", page.Html);
+        Assert.Contains("The manifest records the SHA-256 of synthetic.csv, synthetic.parquet, release-report.json, release-report.html: the hashes in the file table above.", page.Html);
         AssertCspAllowsNoOtherOrigin(page);
-        // The researcher reads the gate results; the full report comes as a (recorded) download.
+        // The committee's evaluation report never reaches the researcher, on any route.
         Assert.DoesNotContain("<iframe", page.Html);
         Assert.Equal(HttpStatusCode.NotFound, (await researcher.GetAsync($"/ui/releases/{releaseId}/report")).Status);
 
@@ -140,6 +143,11 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         foreach (var source in reportCsp.Split(';').SelectMany(d => d.Trim().Split(' ').Skip(1)))
             Assert.True(source is "'none'" or "'self'" or "data:" or "'unsafe-hashes'" || source.StartsWith("'sha256-", StringComparison.Ordinal), source);
         Assert.Equal("SAMEORIGIN", report.Response.Headers.GetValues("X-Frame-Options").Single());
+        // Inside the boundary, every view of the evaluation report is an event: who, in which role, through the web.
+        var viewed = (await host.EventStore.FetchStreamAsync(releaseId)).Select(e => e.Data).OfType<EvaluationReportViewed>().ToList();
+        Assert.Contains(viewed, v => v.Via == "web" && v.Report == "evaluation-report.html" && v.Role == Roles.CommitteeMember);
+        // The DP release check is what blocked it; the committee sees it among the gates.
+        Assert.Contains("<code>dpCopyTest</code>", blocked.Html);
 
         var evaluations = await first.GetAsync("/ui/evaluations");
         Assert.Contains($"href=\"/ui/releases/{releaseId}#report\"", evaluations.Html);
@@ -245,17 +253,9 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
     }
 
     /// <summary>Reads <paramref name="path"/> until it contains one of <paramref name="texts"/> (a generous limit only stops a hung test).</summary>
-    private static async Task<WebPage> WaitForPageAsync(WebSession session, string path, params string[] texts)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(8);
-        while (true)
-        {
-            var page = await session.GetAsync(path);
-            if (texts.Any(t => page.Html.Contains(t, StringComparison.Ordinal))) return page;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{path} never showed {string.Join(" or ", texts)}");
-            await Task.Delay(250);
-        }
-    }
+    private static Task<WebPage> WaitForPageAsync(WebSession session, string path, params string[] texts) =>
+        Eventually.ValueAsync(() => session.GetAsync(path), page => texts.Any(t => page.Html.Contains(t, StringComparison.Ordinal)),
+            _ => $"{path} never showed {string.Join(" or ", texts)}", TimeSpan.FromMinutes(8), TimeSpan.FromMilliseconds(250));
 
     private static string Csp(WebPage page) => Assert.Single(page.Response.Headers.GetValues("Content-Security-Policy"));
 

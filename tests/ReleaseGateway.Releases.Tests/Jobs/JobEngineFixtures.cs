@@ -160,6 +160,21 @@ public sealed record JobDatabase(string DataDirectory, string? Postgres)
         }
     }
 
+    /// <summary>How many rows a Quartz table of this database holds (its job store: one row per stored job or trigger).</summary>
+    public async Task<long> QuartzRowsAsync(string table)
+    {
+        System.Data.Common.DbConnection connection = Postgres is null
+            ? new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataDirectory, "events.db") }.ToString())
+            : new Npgsql.NpgsqlConnection(Postgres);
+        await using (connection)
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT COUNT(*) FROM {table}";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
     private static string UriFor(string connectionString)
     {
         var b = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
@@ -221,18 +236,4 @@ public static class JobHost
     }
 
     public static IReleaseJobs Jobs(this IHost host) => host.Services.GetRequiredService<IReleaseJobs>();
-}
-
-public static class Eventually
-{
-    /// <summary>Polls until <paramref name="condition"/> holds; the limit is generous, the test normally passes in seconds.</summary>
-    public static async Task TrueAsync(Func<Task<bool>> condition, string what, int seconds = 90)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(seconds)) throw new TimeoutException($"Still waiting after {seconds} s for: {what}");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.EventStore.Verification;
 using ReleaseGateway.Releases.Jobs;
+using ReleaseGateway.Testing;
 
 namespace ReleaseGateway.Releases.Tests.Jobs;
 
@@ -170,6 +171,9 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
         await host.Jobs().EnsureRecurringAsync<RecurringProbeJob>("expiry-sweep", TimeSpan.FromHours(1));
         await Eventually.TrueAsync(async () => await host.Jobs().GetStatusAsync("expiry-sweep") is { NextRunUtc: { } next } && next > DateTimeOffset.UtcNow.AddMinutes(30),
             "the changed interval moved the next run");
+        // Three calls, one stored job with one trigger (the database is this test's own).
+        Assert.Equal(1, await database.QuartzRowsAsync("qrtz_job_details"));
+        Assert.Equal(1, await database.QuartzRowsAsync("qrtz_triggers"));
     }
 
     [Fact]

@@ -15,6 +15,7 @@ internal static class AcceptForReviewEndpoint
         .WithName("AcceptForReview")
         .WithSummary("Screening passed: hand the request to the committee");
 
-    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestCommands.AcceptForReviewAsync(http, id, ct));
+    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, HttpContext http, AccessRequestCommands commands,
+        CancellationToken ct) =>
+        TypedResults.Ok(http.WithETag(await commands.AcceptForReviewAsync(CommandContext.Of(http), id, ct)));
 }

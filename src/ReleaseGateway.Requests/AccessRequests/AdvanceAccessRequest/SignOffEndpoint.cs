@@ -19,6 +19,7 @@ internal static class SignOffEndpoint
         .WithName("SignOffRelease")
         .WithSummary("Compliance sign-off (two-key workflow): release, or refuse and block");
 
-    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, SignOffBody body, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestCommands.SignOffAsync(http, id, body.Approve, body.Reason, ct));
+    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, SignOffBody body, HttpContext http, AccessRequestCommands commands,
+        CancellationToken ct) =>
+        TypedResults.Ok(http.WithETag(await commands.SignOffAsync(CommandContext.Of(http), id, body.Approve, body.Reason, ct)));
 }

@@ -22,6 +22,7 @@ internal static class CastVoteEndpoint
         .WithName("CastVote")
         .WithSummary("Vote to approve or reject, with a reason; the vote that reaches the quorum decides the request");
 
-    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, CastVoteBody body, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestCommands.CastVoteAsync(http, id, body.Decision, body.Reason, body.Regenerate, ct));
+    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, CastVoteBody body, HttpContext http, AccessRequestCommands commands,
+        CancellationToken ct) =>
+        TypedResults.Ok(http.WithETag(await commands.CastVoteAsync(CommandContext.Of(http), id, body.Decision, body.Reason, body.Regenerate, ct)));
 }

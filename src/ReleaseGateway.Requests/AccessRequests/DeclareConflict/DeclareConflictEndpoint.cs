@@ -15,6 +15,7 @@ internal static class DeclareConflictEndpoint
         .WithName("DeclareConflict")
         .WithSummary("Declare a conflict of interest: the member is recused from this request and the quorum counts without them");
 
-    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestCommands.DeclareConflictAsync(http, id, ct));
+    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, HttpContext http, AccessRequestCommands commands,
+        CancellationToken ct) =>
+        TypedResults.Ok(http.WithETag(await commands.DeclareConflictAsync(CommandContext.Of(http), id, ct)));
 }

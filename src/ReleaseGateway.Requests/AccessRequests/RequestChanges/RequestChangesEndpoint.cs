@@ -18,6 +18,7 @@ internal static class RequestChangesEndpoint
         .WithName("RequestChanges")
         .WithSummary("Send the request back to its researcher with the changes needed");
 
-    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, RequestChangesBody body, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestCommands.RequestChangesAsync(http, id, body.Reason, ct));
+    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, RequestChangesBody body, HttpContext http, AccessRequestCommands commands,
+        CancellationToken ct) =>
+        TypedResults.Ok(http.WithETag(await commands.RequestChangesAsync(CommandContext.Of(http), id, body.Reason, ct)));
 }

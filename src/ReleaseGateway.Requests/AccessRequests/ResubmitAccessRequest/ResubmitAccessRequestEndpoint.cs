@@ -16,6 +16,7 @@ internal static class ResubmitAccessRequestEndpoint
         .WithName("ResubmitAccessRequest")
         .WithSummary("Resubmit revised terms after changes were requested (the dataset cannot change)");
 
-    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, SubmitAccessRequestBody body, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestCommands.ResubmitAsync(http, id, body.ToTerms(), ct));
+    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, SubmitAccessRequestBody body, HttpContext http, AccessRequestCommands commands,
+        CancellationToken ct) =>
+        TypedResults.Ok(http.WithETag(await commands.ResubmitAsync(CommandContext.Of(http), id, body.ToTerms(), ct)));
 }

@@ -25,9 +25,11 @@ internal static class SubmitAccessRequestEndpoint
         .WithDescription("Idempotent with the Idempotency-Key header: repeating a submission with the same key returns the request it created.");
 
     private static async Task<Results<Created<AccessRequestDetails>, Ok<AccessRequestDetails>>> Handle(
-        SubmitAccessRequestBody body, HttpContext http, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken ct)
+        SubmitAccessRequestBody body, HttpContext http, AccessRequestCommands commands, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        CancellationToken ct)
     {
-        var (details, created) = await AccessRequestCommands.SubmitAsync(http, body, idempotencyKey, ct);
+        var (details, created) = await commands.SubmitAsync(CommandContext.Of(http), body, idempotencyKey, ct);
+        http.WithETag(details);
         return created ? TypedResults.Created($"/requests/{details.Id}", details) : TypedResults.Ok(details);
     }
 }

@@ -15,6 +15,7 @@ internal static class WithdrawAccessRequestEndpoint
         .WithName("WithdrawAccessRequest")
         .WithSummary("Withdraw one's own request while it is not yet released");
 
-    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await AccessRequestCommands.WithdrawAsync(http, id, ct));
+    private static async Task<Ok<AccessRequestDetails>> Handle(Guid id, HttpContext http, AccessRequestCommands commands,
+        CancellationToken ct) =>
+        TypedResults.Ok(http.WithETag(await commands.WithdrawAsync(CommandContext.Of(http), id, ct)));
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.Policies;
 
 namespace ReleaseGateway.Requests.Datasets.GetDataset;
@@ -31,9 +32,9 @@ internal static class GetDatasetEndpoint
             .WithSummary("One dataset: description, schema, releasable columns and policy limits (never the data)");
     }
 
-    private static async Task<Ok<IReadOnlyList<DatasetView>>> List(IEventStore store, PolicyCatalog policies, CancellationToken ct) =>
-        TypedResults.Ok(await DatasetQueries.ListAsync(store, policies, ct));
+    private static async Task<Ok<IReadOnlyList<DatasetView>>> List(HttpContext http, IEventStore store, PolicyCatalog policies, CancellationToken ct) =>
+        TypedResults.Ok(await DatasetQueries.ListAsync(store, policies, http.GetActor().Roles, ct));
 
-    private static async Task<Ok<DatasetView>> Get(Guid id, IEventStore store, PolicyCatalog policies, CancellationToken ct) =>
-        TypedResults.Ok(await DatasetQueries.GetAsync(store, policies, id, ct));
+    private static async Task<Ok<DatasetView>> Get(Guid id, HttpContext http, IEventStore store, PolicyCatalog policies, CancellationToken ct) =>
+        TypedResults.Ok(await DatasetQueries.GetAsync(store, policies, id, http.GetActor().Roles, ct));
 }

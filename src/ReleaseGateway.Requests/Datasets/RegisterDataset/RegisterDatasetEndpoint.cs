@@ -19,9 +19,9 @@ internal static class RegisterDatasetEndpoint
         .WithSummary("Register a source dataset: name, description, owning organisation and its public schema")
         .WithDescription("The dataset's policy is policies/NAME.yaml when present, else policies/default.yaml. Upload the table next with PUT /datasets/{id}/source.");
 
-    private static async Task<Created<DatasetDetails>> Handle(RegisterDatasetBody body, HttpContext http, CancellationToken ct)
+    private static async Task<Created<DatasetDetails>> Handle(RegisterDatasetBody body, HttpContext http, DatasetCommands commands, CancellationToken ct)
     {
-        var details = await DatasetCommands.RegisterAsync(http, body.Name ?? "", body.Description ?? "", body.Owner ?? "",
+        var details = await commands.RegisterAsync(CommandContext.Of(http), body.Name ?? "", body.Description ?? "", body.Owner ?? "",
             body.Schema.ValueKind == JsonValueKind.Undefined ? "" : body.Schema.GetRawText(), ct);
         return TypedResults.Created($"/datasets/{details.Id}", details);
     }

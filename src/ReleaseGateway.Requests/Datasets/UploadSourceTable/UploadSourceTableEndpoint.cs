@@ -17,10 +17,10 @@ internal static class UploadSourceTableEndpoint
         .WithSummary("Upload the dataset's source table (CSV body, streamed); validated against the schema, stored encrypted")
         .WithDescription("A rejected upload answers 400 with every problem's row and column and stores nothing. The table is never served back.");
 
-    private static async Task<Ok<DatasetDetails>> Handle(Guid id, HttpContext http, SourceTableStore sources, CancellationToken ct)
+    private static async Task<Ok<DatasetDetails>> Handle(Guid id, HttpContext http, SourceTableStore sources, DatasetCommands commands, CancellationToken ct)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = sources.MaxUploadBytes + 1;
-        return TypedResults.Ok(await DatasetCommands.UploadSourceTableAsync(http, id, http.Request.Body, http.Request.ContentLength, ct));
+        return TypedResults.Ok(await commands.UploadSourceTableAsync(CommandContext.Of(http), id, http.Request.Body, http.Request.ContentLength, ct));
     }
 }

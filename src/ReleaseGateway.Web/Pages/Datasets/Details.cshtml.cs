@@ -36,7 +36,7 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (await store.LoadAsync<DatasetDetails>(Id, ct) is not { } dataset) return NotFound();
-        Dataset = dataset;
+        Dataset = DatasetQueries.VisibleTo(dataset, Actor.Roles);
         Schema = DatasetSchema.Parse(dataset.SchemaJson);
         Policy = policies.For(dataset.Name);
         MayUpload = !dataset.SourceUploaded && dataset.RegisteredBy == Actor.Id;

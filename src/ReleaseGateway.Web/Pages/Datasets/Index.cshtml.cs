@@ -19,7 +19,7 @@ public sealed class IndexModel(IEventStore store, PolicyCatalog policies, Budget
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        Datasets = await DatasetQueries.ListAsync(store, policies, ct);
+        Datasets = await DatasetQueries.ListAsync(store, policies, Actor.Roles, ct);
         IsSteward = Actor.IsIn(RoleNames.DataSteward);
         var remaining = new Dictionary<Guid, double>();
         foreach (var d in Datasets)

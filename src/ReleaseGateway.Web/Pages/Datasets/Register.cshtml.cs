@@ -19,7 +19,7 @@ public sealed class RegisterForm
 
 /// <summary>Registers a dataset through the module's command; the schema's problems come back with their JSON path.</summary>
 [Authorize(Policy = WebPolicies.Steward)]
-public sealed class RegisterModel : GatewayPageModel
+public sealed class RegisterModel(DatasetCommands commands) : GatewayPageModel
 {
     // The module's own limit on a schema document.
     private const int MaxSchemaBytes = 1_000_000;
@@ -50,7 +50,7 @@ public sealed class RegisterModel : GatewayPageModel
             Form.Schema = await reader.ReadToEndAsync(ct);
         }
         DatasetDetails? registered = null;
-        return await TryAsync(async () => registered = await DatasetCommands.RegisterAsync(HttpContext, Form.Name ?? "", Form.Description ?? "",
+        return await TryAsync(async () => registered = await commands.RegisterAsync(Caller, Form.Name ?? "", Form.Description ?? "",
                     Form.Owner ?? "", Form.Schema ?? "", ct), nameof(Form), Fields,
                 refusal => refusal.Code switch
                 {

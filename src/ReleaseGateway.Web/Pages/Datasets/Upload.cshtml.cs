@@ -14,7 +14,7 @@ namespace ReleaseGateway.Web.Pages.Datasets;
 /// <summary>The steward's upload of a dataset's source table, through the module's command (validation, encryption, event).</summary>
 [Authorize(Policy = WebPolicies.Steward)]
 [SourceUploadLimits]
-public sealed class UploadModel(IEventStore store) : GatewayPageModel
+public sealed class UploadModel(IEventStore store, DatasetCommands commands) : GatewayPageModel
 {
     [FromRoute]
     public Guid Id { get; set; }
@@ -44,7 +44,7 @@ public sealed class UploadModel(IEventStore store) : GatewayPageModel
         try
         {
             await using var csv = table.OpenReadStream();
-            if (await TryAsync(() => DatasetCommands.UploadSourceTableAsync(HttpContext, Id, csv, table.Length, ct), nameof(Table)))
+            if (await TryAsync(() => commands.UploadSourceTableAsync(Caller, Id, csv, table.Length, ct), nameof(Table)))
                 return Redirect($"/ui/datasets/{Id}?uploaded=true");
         }
         catch (CsvValidationException e)

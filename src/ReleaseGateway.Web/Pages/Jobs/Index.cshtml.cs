@@ -33,7 +33,7 @@ public sealed class IndexModel(IEventStore store, WorkflowCatalog workflows, IRe
         {
             var attempt = latest.GetValueOrDefault(r.Id);
             rows.Add(new Row(r, names.GetValueOrDefault(r.DatasetId, r.DatasetId.ToString()), await jobs.GetStatusAsync(AdvanceReleaseJob.KeyFor(r.Id), ct), attempt,
-                attempt is null ? null : AttemptProgress.Of(attempt, progress.Get(attempt.Id))));
+                attempt is null ? null : AttemptProgress.Of(attempt, progress.Get(attempt.Id), Actor.Roles)));
         }
         Rows = rows;
         if (rows.Count > 0) ViewData["RefreshSeconds"] = 5;

@@ -19,7 +19,8 @@ namespace ReleaseGateway.Web.Pages.Releases;
 /// it, and revocation where the workflow allows it.
 /// </summary>
 public sealed class DetailsModel(
-    IEventStore store, ArtifactStore artifacts, PipelineProgress progress, WorkflowCatalog workflows, UserDirectory directory, TimeProvider time)
+    IEventStore store, ArtifactStore artifacts, PipelineProgress progress, WorkflowCatalog workflows, UserDirectory directory, TimeProvider time,
+    ReleaseCommands commands)
     : GatewayPageModel
 {
     [FromRoute]
@@ -56,6 +57,8 @@ public sealed class DetailsModel(
 
     public UserDirectory Names => directory;
 
+    public IReadOnlySet<string> Roles => Actor.Roles;
+
     public bool Available => Release.IsAvailable(Now);
 
     /// <summary>The gateway is working on this attempt now (the page refreshes itself until it is done).</summary>
@@ -70,7 +73,7 @@ public sealed class DetailsModel(
     {
         if (!await LoadAsync(ct)) return NotFound();
         (ReleaseArtifact Artifact, Stream Content)? download = null;
-        if (await TryAsync(async () => download = await ReleaseCommands.DownloadAsync(HttpContext, Id, artifact ?? "", ct), ""))
+        if (await TryAsync(async () => download = await commands.DownloadAsync(Caller, Id, artifact ?? "", ct), ""))
             return File(download!.Value.Content, download.Value.Artifact.MediaType, download.Value.Artifact.Name);
         return await RedisplayAsync(() => LoadAsync(ct));
     }
@@ -78,7 +81,7 @@ public sealed class DetailsModel(
     public async Task<IActionResult> OnPostRevokeAsync(CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
-        if (await TryAsync(() => ReleaseCommands.RevokeAsync(HttpContext, Id, Revoke.Reason, ct), nameof(Revoke)))
+        if (await TryAsync(() => commands.RevokeAsync(Caller, Id, Revoke.Reason, ct), nameof(Revoke)))
             return Redirect($"/ui/releases/{Id}?done=revoked");
         return await RedisplayAsync(() => LoadAsync(ct));
     }
@@ -87,9 +90,9 @@ public sealed class DetailsModel(
     {
         var actor = Actor;
         if (await store.LoadAsync<ReleaseDetails>(Id, ct) is not { } release || !ReleaseLifecycle.MayView(release, actor.Id, actor.Roles)) return false;
-        Release = release;
+        Release = ReleaseBoundary.View(release, actor.Roles);
         Now = time.GetUtcNow();
-        Live = progress.Get(Id);
+        Live = ReleaseBoundary.View(progress.Get(Id), actor.Roles);
         IsRequester = release.RequesterId == actor.Id;
         SeesStaff = AccessRequestQueries.SeesCommittee(actor);
         MayDownload = ReleaseLifecycle.MayDownload(release, actor.Id, actor.Roles);
@@ -99,7 +102,7 @@ public sealed class DetailsModel(
         MayRevoke = release.Status == ReleaseStatus.Published && RequestDetails is not null &&
             new AccessRequestWorkflow(workflows.Get(RequestDetails.Workflow), RequestDetails.ToRequest()).PermittedTriggers(actor).Contains(WorkflowTriggers.Revoke);
         Manifest = await ReleaseQueries.ManifestAsync(artifacts, release, ct);
-        await directory.LoadAsync([release.RequesterId, .. release.Approvers, .. Downloads.Select(d => d.By)], ct);
+        await directory.LoadAsync([release.RequesterId, .. Release.Approvers, .. Downloads.Select(d => d.By)], ct);
         if (MayReadReport) ContentSecurity.AllowSameOriginFrames(Response);
         InProgress = release.Status is ReleaseStatus.Generating or ReleaseStatus.Evaluating or ReleaseStatus.AwaitingPublication && RequestDetails is not null &&
             ReleasePipeline.NextStep(RequestDetails.ToRequest(), workflows.Get(RequestDetails.Workflow)) is not null;

@@ -18,6 +18,8 @@ public sealed class IndexModel(IEventStore store, PipelineProgress progress) : G
 
     public PipelineProgress Progress => progress;
 
+    public IReadOnlySet<string> Roles => Actor.Roles;
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         var actor = Actor;

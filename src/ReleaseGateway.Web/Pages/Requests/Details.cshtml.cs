@@ -15,64 +15,25 @@ using ReleaseGateway.Web.Infrastructure;
 
 namespace ReleaseGateway.Web.Pages.Requests;
 
-public sealed class ReasonForm
-{
-    public string? Reason { get; set; }
-}
-
-public sealed class DecisionForm
-{
-    public string? Decision { get; set; }
-    public string? Reason { get; set; }
-}
-
-/// <summary>A vote; on a blocked request an approval also carries the regeneration's parameters.</summary>
-public sealed class VoteForm
-{
-    public string? Decision { get; set; }
-    public string? Reason { get; set; }
-    public double? Epsilon { get; set; }
-    public int? Rows { get; set; }
-    public string? Generator { get; set; }
-}
-
 /// <summary>
 /// One request for everyone who may see it (the API's rule): its terms against the dataset's remaining budget, where
 /// the release pipeline is (job, attempts, live progress; the page refreshes itself while the gateway works), the
 /// latest evaluation (gates for everyone, the full report for those who may read it), the timeline, and the actions
 /// the workflow permits the caller now. Each action runs the module's command; a refusal re-renders the page with the reason.
 /// </summary>
-public sealed class DetailsModel(
+public sealed partial class DetailsModel(
     IEventStore store, WorkflowCatalog workflows, PolicyCatalog policies, BudgetLedgerViews ledgers, UserDirectory directory, IReleaseJobs jobs,
-    PipelineProgress progress)
+    PipelineProgress progress, AccessRequestCommands commands)
     : GatewayPageModel
 {
-    private static readonly Dictionary<string, string> Confirmations = new(StringComparer.Ordinal)
-    {
-        ["submitted"] = "Your request was submitted.",
-        ["resubmitted"] = "Your revised request was submitted.",
-        ["withdrawn"] = "The request was withdrawn.",
-        ["accepted"] = "The request was accepted for committee review.",
-        ["changes"] = "The request was sent back to its researcher with your reasons.",
-        ["conflict"] = "Your conflict of interest is recorded: you are recused from this request.",
-        ["voted"] = "Your vote is recorded.",
-        ["signed-off"] = "Your sign-off decision is recorded.",
-    };
+    // The page's actions (Details.Actions.cs) run the module's commands, the ones its API endpoints run.
+    private AccessRequestCommands Commands => commands;
 
     [FromRoute]
     public Guid Id { get; set; }
 
     [BindProperty(SupportsGet = true)]
     public string? Done { get; set; }
-
-    [BindProperty]
-    public ReasonForm Changes { get; set; } = new();
-
-    [BindProperty]
-    public VoteForm Vote { get; set; } = new();
-
-    [BindProperty]
-    public DecisionForm SignOff { get; set; } = new();
 
     public AccessRequestDetails Details { get; private set; } = null!;
 
@@ -128,45 +89,11 @@ public sealed class DetailsModel(
         WorkflowTriggers.RefuseSignOff, WorkflowTriggers.Revoke,
     ];
 
-    public string? Confirmation => Done is { } done && Confirmations.TryGetValue(done, out var text) ? text : null;
-
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
-
-    public Task<IActionResult> OnPostWithdrawAsync(CancellationToken ct) =>
-        ActAsync(() => AccessRequestCommands.WithdrawAsync(HttpContext, Id, ct), "withdrawn", "", ct);
-
-    public Task<IActionResult> OnPostAcceptAsync(CancellationToken ct) =>
-        ActAsync(() => AccessRequestCommands.AcceptForReviewAsync(HttpContext, Id, ct), "accepted", "", ct);
-
-    public Task<IActionResult> OnPostChangesAsync(CancellationToken ct) =>
-        ActAsync(() => AccessRequestCommands.RequestChangesAsync(HttpContext, Id, Changes.Reason ?? "", ct), "changes", nameof(Changes), ct);
-
-    public Task<IActionResult> OnPostConflictAsync(CancellationToken ct) =>
-        ActAsync(() => AccessRequestCommands.DeclareConflictAsync(HttpContext, Id, ct), "conflict", "", ct);
-
-    public async Task<IActionResult> OnPostVoteAsync(CancellationToken ct)
-    {
-        // Parameters count only for approving a blocked request (a regeneration); the command decides whether that is what this is.
-        var regenerate = Vote.Decision == WorkflowTriggers.Approve && (Vote.Epsilon is not null || Vote.Rows is not null || !string.IsNullOrEmpty(Vote.Generator))
-            ? new RegenerationParameters(Vote.Epsilon, Vote.Rows, string.IsNullOrEmpty(Vote.Generator) ? null : Vote.Generator)
-            : null;
-        return await ActAsync(() => AccessRequestCommands.CastVoteAsync(HttpContext, Id, Vote.Decision ?? "", Vote.Reason ?? "", regenerate, ct),
-            "voted", nameof(Vote), ct);
-    }
-
-    public Task<IActionResult> OnPostSignOffAsync(CancellationToken ct) =>
-        ActAsync(() => AccessRequestCommands.SignOffAsync(HttpContext, Id, SignOff.Decision == WorkflowTriggers.SignOff, SignOff.Reason, ct),
-            "signed-off", nameof(SignOff), ct);
 
     /// <summary>The voting round's reason each member gave, from the timeline (newest vote per member).</summary>
     public string? ReasonOf(string memberId) => Details.Timeline
         .LastOrDefault(e => e.Event == nameof(CommitteeVoteCast) && e.By == memberId)?.Detail;
-
-    private async Task<IActionResult> ActAsync(Func<Task> command, string done, string fieldPrefix, CancellationToken ct)
-    {
-        if (await TryAsync(command, fieldPrefix)) return Redirect($"/ui/requests/{Id}?done={done}");
-        return await RedisplayAsync(() => LoadAsync(ct));
-    }
 
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
@@ -202,8 +129,9 @@ public sealed class DetailsModel(
         var request = Details.ToRequest();
         IsBlocked = CastVoteDecider.IsBlocked(request, definition);
         Job = await jobs.GetStatusAsync(AdvanceReleaseJob.KeyFor(Id), ct);
-        var attempts = await ReleaseQueries.OfRequestAsync(store, Id, ct);
-        Attempts = attempts.Select(r => (r, AttemptProgress.Of(r, progress.Get(r.Id)))).ToList();
+        if (!ReleaseBoundary.IsInside(actor.Roles) && Job is not null) Job = Job with { ProgressMessage = null };
+        var attempts = (await ReleaseQueries.OfRequestAsync(store, Id, ct)).Select(r => ReleaseBoundary.View(r, actor.Roles)).ToList();
+        Attempts = attempts.Select(r => (r, AttemptProgress.Of(r, progress.Get(r.Id), actor.Roles))).ToList();
         Evaluated = attempts.LastOrDefault(r => r.Passed is not null);
         MayReadReport = Evaluated is not null && ReleaseLifecycle.MayReadEvaluation(actor.Roles);
         if (MayReadReport) ContentSecurity.AllowSameOriginFrames(Response);

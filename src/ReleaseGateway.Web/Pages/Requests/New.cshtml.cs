@@ -17,7 +17,7 @@ namespace ReleaseGateway.Web.Pages.Requests;
 /// Idempotency-Key: sending the same form twice (a double click, a reload) makes one request.
 /// </summary>
 [Authorize(Policy = WebPolicies.Researcher)]
-public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLedgerViews ledgers) : GatewayPageModel
+public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLedgerViews ledgers, AccessRequestCommands commands) : GatewayPageModel
 {
     [BindProperty(SupportsGet = true, Name = "dataset")]
     public Guid? DatasetId { get; set; }
@@ -39,7 +39,7 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLe
     {
         if (DatasetId is null)
         {
-            Datasets = await DatasetQueries.ListAsync(store, policies, ct);
+            Datasets = await DatasetQueries.ListAsync(store, policies, Actor.Roles, ct);
             var remaining = new Dictionary<Guid, double>();
             foreach (var d in Datasets)
                 remaining[d.Dataset.Id] = (await ledgers.GetAsync(d.Dataset, ct)).RemainingEpsilon;
@@ -56,7 +56,7 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLe
         if (DatasetId is not { } datasetId || !await LoadDatasetAsync(ct)) return NotFound();
         if (UnboundForm() is { } unbound) return unbound;
         SubmittedAccessRequest? submitted = null;
-        return await TryAsync(async () => submitted = await AccessRequestCommands.SubmitAsync(HttpContext, Form.ToBody(datasetId), SubmissionKey, ct), "Form")
+        return await TryAsync(async () => submitted = await commands.SubmitAsync(Caller, Form.ToBody(datasetId), SubmissionKey, ct), "Form")
             ? Redirect($"/ui/requests/{submitted!.Details.Id}?done=submitted")
             : Page();
     }
@@ -65,7 +65,7 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLe
     {
         try
         {
-            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, DatasetId!.Value, ViewData, ct);
+            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, DatasetId!.Value, Actor.Roles, ViewData, ct);
             return true;
         }
         catch (RequestRefusedException)

@@ -14,7 +14,7 @@ namespace ReleaseGateway.Web.Pages.Requests;
 
 /// <summary>The researcher's revised terms after changes were asked for, prefilled with the current ones.</summary>
 [Authorize(Policy = WebPolicies.Researcher)]
-public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies, BudgetLedgerViews ledgers) : GatewayPageModel
+public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies, BudgetLedgerViews ledgers, AccessRequestCommands commands) : GatewayPageModel
 {
     [FromRoute]
     public Guid Id { get; set; }
@@ -40,7 +40,7 @@ public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies, Bud
     {
         if (!await LoadAsync(ct)) return NotFound();
         if (UnboundForm() is { } unbound) return unbound;
-        return await TryAsync(() => AccessRequestCommands.ResubmitAsync(HttpContext, Id, Form.ToTerms(), ct), "Form")
+        return await TryAsync(() => commands.ResubmitAsync(Caller, Id, Form.ToTerms(), ct), "Form")
             ? Redirect($"/ui/requests/{Id}?done=resubmitted")
             : Page();
     }
@@ -50,7 +50,7 @@ public sealed class ResubmitModel(IEventStore store, PolicyCatalog policies, Bud
         try
         {
             Current = await AccessRequestQueries.DetailsForAsync(store, Actor, Id, ct);
-            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, Current.DatasetId, ViewData, ct);
+            Dataset = await TermsForm.DatasetAsync(store, policies, ledgers, Current.DatasetId, Actor.Roles, ViewData, ct);
             return true;
         }
         catch (RequestRefusedException)

@@ -42,9 +42,9 @@ public sealed class TermsForm
     /// <see cref="ReleaseGateway.Requests.RequestRefusedException"/> when the caller may not see the dataset.
     /// </summary>
     public static async Task<DatasetView> DatasetAsync(IEventStore store, PolicyCatalog policies, BudgetLedgerViews ledgers, Guid datasetId,
-        ViewDataDictionary viewData, CancellationToken ct)
+        IReadOnlySet<string> roles, ViewDataDictionary viewData, CancellationToken ct)
     {
-        var dataset = await DatasetQueries.GetAsync(store, policies, datasetId, ct);
+        var dataset = await DatasetQueries.GetAsync(store, policies, datasetId, roles, ct);
         viewData[RemainingEpsilonKey] = (await ledgers.GetAsync(dataset.Dataset, ct)).RemainingEpsilon;
         return dataset;
     }

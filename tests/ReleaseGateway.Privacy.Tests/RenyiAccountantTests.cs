@@ -1,6 +1,6 @@
 using ReleaseGateway.Privacy.Accounting;
 
-namespace ReleaseGateway.Synthesis.Neural.Tests.Accounting;
+namespace ReleaseGateway.Privacy.Tests;
 
 /// <summary>
 /// Known answers published with TensorFlow Privacy and Opacus. Each test names the file and the
