@@ -41,20 +41,24 @@ public sealed record GeneratorDescriptor(string Name, string Title, string Descr
 public sealed class UnknownGeneratorException(string? name)
     : ArgumentException($"unknown generator '{name}' (known: {string.Join(", ", GeneratorCatalog.Names)})")
 {
+    /// <summary>The name that was asked for.</summary>
     public string? Name { get; } = name;
 }
 
 /// <summary>The one list of generators the gateway provides (ADR 0034). Names are case-sensitive, lower case.</summary>
 public static class GeneratorCatalog
 {
+    /// <summary>AIM-class adaptive marginals (McKenna et al. 2022, arXiv 2201.12677), the default (ADR 0006).</summary>
     public static GeneratorDescriptor Aim { get; } = new("aim", "AIM (adaptive marginals)",
         "Selects 2- and 3-way marginals adaptively by the exponential mechanism and fits a graphical model to them (McKenna et al. 2022); the default.",
         GeneratorCostAccounting.Zcdp, SupportsPersonLevel: true, NoShadowModelReason: null);
 
+    /// <summary>MST (McKenna, Miklau and Sheldon 2021, arXiv 2108.04978).</summary>
     public static GeneratorDescriptor Mst { get; } = new("mst", "MST (maximum spanning tree)",
         "Measures the 2-way marginals of a private maximum spanning tree and fits a tree model (McKenna, Miklau and Sheldon 2021).",
         GeneratorCostAccounting.Zcdp, SupportsPersonLevel: true, NoShadowModelReason: null);
 
+    /// <summary>The DP-SGD masked autoregressive network (ADRs 0017, 0018).</summary>
     public static GeneratorDescriptor Made { get; } = new("made", "MADE (DP-SGD neural network)",
         "Trains a masked autoregressive network with DP-SGD (Abadi et al. 2016); protects one row, so only where the privacy unit is the row.",
         GeneratorCostAccounting.RenyiDpSgd, SupportsPersonLevel: false,
@@ -63,10 +67,13 @@ public static class GeneratorCatalog
     /// <summary>The generator used when a request names none.</summary>
     public static GeneratorDescriptor Default => Aim;
 
+    /// <summary>Every generator, in the order forms and help list them.</summary>
     public static IReadOnlyList<GeneratorDescriptor> All { get; } = [Aim, Mst, Made];
 
+    /// <summary>The names of <see cref="All"/>, in that order.</summary>
     public static IReadOnlyList<string> Names { get; } = All.Select(g => g.Name).ToArray();
 
+    /// <summary>Whether <paramref name="name"/> is a generator's name exactly (case-sensitive).</summary>
     public static bool IsKnown(string? name) => name is not null && All.Any(g => g.Name == name);
 
     /// <summary>The generator of that name; <see cref="UnknownGeneratorException"/> (listing the known ones) otherwise.</summary>
