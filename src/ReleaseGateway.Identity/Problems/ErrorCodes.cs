@@ -74,7 +74,7 @@ public static class ErrorCodes
         new(Recused, StatusCodes.Status403Forbidden, "Recused",
             "Separation of duties: a member who declared a conflict of interest takes no part in the decision."),
         new(TwoKeysNeedTwoPeople, StatusCodes.Status403Forbidden, "Two keys need two people",
-            "Separation of duties: the compliance sign-off of the two-key workflow must come from someone who did not vote on the request."),
+            "Separation of duties: one person holds one key of a request over its whole history; whoever screened, voted (in any round) or signed off takes no other key, whatever roles they hold."),
         new(PasswordRejected, StatusCodes.Status400BadRequest, "Password rejected",
             "The new password does not meet the policy: at least 12 characters, not the one-time password."),
 
