@@ -113,6 +113,8 @@ public static class ErrorCodes
             "New generation parameters (ε, rows, generator) can only be given when approving a regeneration of a blocked request."),
         new("RG2021", StatusCodes.Status409Conflict, "Regeneration votes disagree",
             "All approving votes of a round must approve the same regeneration parameters; the problem's detail gives the ones already voted for."),
+        new("RG2022", StatusCodes.Status422UnprocessableEntity, "Source table too small",
+            "The source table has fewer records than the dataset's policy requires (minSourceRows); nothing was stored. Differential privacy on a handful of records protects no one usefully and the evaluation's attacks need a holdout."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
         new("RG3001", StatusCodes.Status409Conflict, "Privacy budget exhausted",

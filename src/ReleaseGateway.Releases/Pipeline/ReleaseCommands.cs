@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.Audit;
+using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -16,10 +18,13 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// </summary>
 public static class ReleaseCommands
 {
-    public const int MaxReasonLength = 4000;
+    public const int MaxReasonLength = ReasonValidator.MaxLength;
 
     /// <summary>Records the download (who, in which role, which artifact) and opens the artifact after checking its hash.</summary>
-    public static async Task<(ReleaseArtifact Artifact, Stream Content)> DownloadAsync(HttpContext http, Guid releaseId, string artifactName, CancellationToken ct)
+    public static Task<(ReleaseArtifact Artifact, Stream Content)> DownloadAsync(HttpContext http, Guid releaseId, string artifactName, CancellationToken ct) =>
+        Refusals.RecordedAsync(http, releaseId, "download", () => DownloadCoreAsync(http, releaseId, artifactName, ct));
+
+    private static async Task<(ReleaseArtifact Artifact, Stream Content)> DownloadCoreAsync(HttpContext http, Guid releaseId, string artifactName, CancellationToken ct)
     {
         var services = http.RequestServices;
         var actor = http.GetActor();
@@ -31,10 +36,14 @@ public static class ReleaseCommands
     }
 
     /// <summary>Revokes a published release with a reason; the workflow decides who may (committee members, data stewards).</summary>
-    public static async Task<ReleaseDetails> RevokeAsync(HttpContext http, Guid releaseId, string? reason, CancellationToken ct)
+    public static Task<ReleaseDetails> RevokeAsync(HttpContext http, Guid releaseId, string? reason, CancellationToken ct) =>
+        Refusals.RecordedAsync(http, releaseId, "revoke", () => RevokeCoreAsync(http, releaseId, reason, ct));
+
+    private static async Task<ReleaseDetails> RevokeCoreAsync(HttpContext http, Guid releaseId, string? reason, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxReasonLength)
+        if (string.IsNullOrWhiteSpace(reason))
             throw new ValidationException([new ValidationFailure("Reason", $"Give a reason (at most {MaxReasonLength} characters).")]);
+        new ReasonValidator().ValidateAndThrow(reason);
         var actor = http.GetActor();
         var acting = actor.IsInRole(WorkflowRoles.CommitteeMember) ? WorkflowRoles.CommitteeMember
             : actor.IsInRole(WorkflowRoles.DataSteward) ? WorkflowRoles.DataSteward

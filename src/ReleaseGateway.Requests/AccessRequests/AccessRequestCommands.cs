@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests.AcceptForReview;
+using ReleaseGateway.Requests.Audit;
 using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.CastVote;
 using ReleaseGateway.Requests.AccessRequests.DeclareConflict;
@@ -17,6 +18,7 @@ using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.WithdrawAccessRequest;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Requests.AccessRequests;
@@ -32,7 +34,11 @@ public sealed record SubmittedAccessRequest(AccessRequestDetails Details, bool C
 /// </summary>
 public static class AccessRequestCommands
 {
-    public static async Task<SubmittedAccessRequest> SubmitAsync(HttpContext http, SubmitAccessRequestBody body, string? idempotencyKey, CancellationToken ct)
+    /// <summary>A refused submission is recorded against the dataset it was for.</summary>
+    public static Task<SubmittedAccessRequest> SubmitAsync(HttpContext http, SubmitAccessRequestBody body, string? idempotencyKey, CancellationToken ct) =>
+        Refusals.RecordedAsync(http, body.DatasetId, "submit", () => SubmitCoreAsync(http, body, idempotencyKey, ct));
+
+    private static async Task<SubmittedAccessRequest> SubmitCoreAsync(HttpContext http, SubmitAccessRequestBody body, string? idempotencyKey, CancellationToken ct)
     {
         var services = http.RequestServices;
         var store = services.GetRequiredService<IEventStore>();
@@ -72,7 +78,10 @@ public static class AccessRequestCommands
     }
 
     /// <summary>Revised terms after changes were requested; the dataset stays the one submitted for.</summary>
-    public static async Task<AccessRequestDetails> ResubmitAsync(HttpContext http, Guid id, AccessRequestTerms terms, CancellationToken ct)
+    public static Task<AccessRequestDetails> ResubmitAsync(HttpContext http, Guid id, AccessRequestTerms terms, CancellationToken ct) =>
+        Refusals.RecordedAsync(http, id, "resubmit", () => ResubmitCoreAsync(http, id, terms, ct));
+
+    private static async Task<AccessRequestDetails> ResubmitCoreAsync(HttpContext http, Guid id, AccessRequestTerms terms, CancellationToken ct)
     {
         var store = http.RequestServices.GetRequiredService<IEventStore>();
         var policies = http.RequestServices.GetRequiredService<PolicyCatalog>();
@@ -85,26 +94,30 @@ public static class AccessRequestCommands
     }
 
     public static Task<AccessRequestDetails> WithdrawAsync(HttpContext http, Guid id, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            [WithdrawAccessRequestDecider.Handle(request, new WithdrawAccessRequest.WithdrawAccessRequest(id, actor, now), definition)], ct);
+        Refusals.RecordedAsync(http, id, "withdraw", () => AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+            [WithdrawAccessRequestDecider.Handle(request, new WithdrawAccessRequest.WithdrawAccessRequest(id, actor, now), definition)], ct));
 
     public static Task<AccessRequestDetails> AcceptForReviewAsync(HttpContext http, Guid id, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            [AcceptForReviewDecider.Handle(request, new AcceptForReview.AcceptForReview(id, actor, now), definition)], ct);
+        Refusals.RecordedAsync(http, id, "accept-for-review", () => AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+            [AcceptForReviewDecider.Handle(request, new AcceptForReview.AcceptForReview(id, actor, now), definition)], ct));
 
     public static Task<AccessRequestDetails> RequestChangesAsync(HttpContext http, Guid id, string reason, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            [RequestChangesDecider.Handle(request, new RequestChanges.RequestChanges(id, reason, actor, now), definition)], ct);
+        Refusals.RecordedAsync(http, id, "request-changes", () => AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+            [RequestChangesDecider.Handle(request, new RequestChanges.RequestChanges(id, reason, actor, now), definition)], ct));
 
     public static Task<AccessRequestDetails> DeclareConflictAsync(HttpContext http, Guid id, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
-            [DeclareConflictDecider.Handle(request, new DeclareConflict.DeclareConflict(id, actor, now), definition)], ct);
+        Refusals.RecordedAsync(http, id, "declare-conflict", () => AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+            [DeclareConflictDecider.Handle(request, new DeclareConflict.DeclareConflict(id, actor, now), definition)], ct));
 
     /// <summary>
     /// A vote on the request's current terms or, with <paramref name="regenerate"/> (approving a blocked request), on a
     /// regeneration: the request's terms with the new parameters, checked against the dataset's policy like a new request.
     /// </summary>
-    public static async Task<AccessRequestDetails> CastVoteAsync(HttpContext http, Guid id, string decision, string reason,
+    public static Task<AccessRequestDetails> CastVoteAsync(HttpContext http, Guid id, string decision, string reason,
+        RegenerationParameters? regenerate, CancellationToken ct) =>
+        Refusals.RecordedAsync(http, id, "vote", () => CastVoteCoreAsync(http, id, decision, reason, regenerate, ct));
+
+    private static async Task<AccessRequestDetails> CastVoteCoreAsync(HttpContext http, Guid id, string decision, string reason,
         RegenerationParameters? regenerate, CancellationToken ct)
     {
         AccessRequestTerms? regeneration = null;
@@ -129,10 +142,16 @@ public static class AccessRequestCommands
 
     /// <summary>The compliance officer's key of the two-key workflow: sign off, or refuse (which blocks).</summary>
     public static Task<AccessRequestDetails> SignOffAsync(HttpContext http, Guid id, bool approve, string? reason, CancellationToken ct) =>
-        AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
+        Refusals.RecordedAsync(http, id, approve ? "sign-off" : "refuse-sign-off", () => SignOffCoreAsync(http, id, approve, reason, ct));
+
+    private static Task<AccessRequestDetails> SignOffCoreAsync(HttpContext http, Guid id, bool approve, string? reason, CancellationToken ct)
+    {
+        new ReasonValidator().ValidateAndThrow(reason ?? "");
+        return AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
             [AdvanceAccessRequestDecider.Handle(request,
                 new AdvanceAccessRequest.AdvanceAccessRequest(id, approve ? WorkflowTriggers.SignOff : WorkflowTriggers.RefuseSignOff, reason ?? "", actor, now),
                 definition)], ct);
+    }
 
     /// <summary>One stream per (researcher, key): keys are scoped to their user, and only a hash of the key is stored.</summary>
     private static Guid KeyStreamId(string actorId, string key) =>

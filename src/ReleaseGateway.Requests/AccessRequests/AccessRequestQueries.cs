@@ -79,8 +79,11 @@ public static class AccessRequestQueries
             .OrderByDescending(d => d.SubmittedAt).Select(AccessRequestSummary.Of).ToList();
     }
 
-    public static bool MaySee(Actor actor, AccessRequestDetails details) =>
-        actor.Id == details.RequesterId || actor.IsIn(WorkflowRoles.CommitteeMember) || actor.IsIn(WorkflowRoles.ComplianceOfficer) ||
+    public static bool MaySee(Actor actor, AccessRequestDetails details) => MaySee(actor, details.RequesterId);
+
+    /// <summary>The requester and the staff who decide (committee, compliance, stewards); everyone else gets 404 on every verb.</summary>
+    public static bool MaySee(Actor actor, string requesterId) =>
+        actor.Id == requesterId || actor.IsIn(WorkflowRoles.CommitteeMember) || actor.IsIn(WorkflowRoles.ComplianceOfficer) ||
         actor.IsIn(WorkflowRoles.DataSteward);
 
     /// <summary>Committee members, stewards and compliance officers see who voted how; a researcher sees only the decisions.</summary>

@@ -41,6 +41,8 @@ public static class AccessRequestStream
         for (var attempt = 1; ; attempt++)
         {
             var request = await LoadAsync(store, id, ct);
+            // Before any other refusal: a 403 or 409 would reveal that the request exists and its state (issue 15, row 7).
+            if (!AccessRequestQueries.MaySee(actor, request.RequesterId)) throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
             if (ifMatch is { } expected && expected != request.Version)
                 throw new RequestRefusedException(RequestErrors.StaleVersion(expected, request.Version, request.State));
             var events = decide(request, workflows.Get(request.Workflow), actor, now);

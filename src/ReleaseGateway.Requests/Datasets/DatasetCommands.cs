@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.Audit;
 using ReleaseGateway.Requests.Datasets.RegisterDataset;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
@@ -48,7 +49,10 @@ public static class DatasetCommands
     /// encryption (<see cref="SourceTableStore"/>); the table is recorded only once it is stored whole.
     /// </summary>
     /// <param name="declaredLength">The upload's declared size when known, refused early when over the limit.</param>
-    public static async Task<DatasetDetails> UploadSourceTableAsync(HttpContext http, Guid id, Stream csv, long? declaredLength, CancellationToken ct)
+    public static Task<DatasetDetails> UploadSourceTableAsync(HttpContext http, Guid id, Stream csv, long? declaredLength, CancellationToken ct) =>
+        Refusals.RecordedAsync(http, id, "upload-source", () => UploadSourceTableCoreAsync(http, id, csv, declaredLength, ct));
+
+    private static async Task<DatasetDetails> UploadSourceTableCoreAsync(HttpContext http, Guid id, Stream csv, long? declaredLength, CancellationToken ct)
     {
         var services = http.RequestServices;
         var store = services.GetRequiredService<IEventStore>();
@@ -59,7 +63,8 @@ public static class DatasetCommands
         if (dataset.SourceUploaded || sources.Exists(id)) throw new RequestRefusedException(RequestErrors.SourceAlreadyUploaded(id));
         if (declaredLength > sources.MaxUploadBytes) throw new UploadTooLargeException(sources.MaxUploadBytes);
 
-        var stored = await sources.StoreAsync(id, csv, DatasetSchema.Parse(dataset.SchemaJson), ct);
+        var minRows = services.GetRequiredService<PolicyCatalog>().For(dataset.Name).MinSourceRows;
+        var stored = await sources.StoreAsync(id, csv, DatasetSchema.Parse(dataset.SchemaJson), minRows, ct);
         await using (var session = store.OpenSession(http.GetEventMetadata(WorkflowRoles.DataSteward)))
         {
             session.Append(id, dataset.Version, new SourceTableUploaded(id, stored.Rows, stored.Bytes, stored.Sha256, actor.Id,

@@ -19,7 +19,7 @@ public static class PolicyLoader
 
     private static readonly string[] Keys =
     [
-        "budget", "maxEpsilonPerRelease", "maxReleases", "maxRowsPerRelease", "allowedGenerators", "workflow", "optionalSteps",
+        "budget", "maxEpsilonPerRelease", "minEpsilonPerRelease", "maxReleases", "minSourceRows", "maxRowsPerRelease", "allowedGenerators", "workflow", "optionalSteps",
         "releaseExpiryDays", "gates", "shadowModel",
     ];
 
@@ -123,7 +123,9 @@ public static class PolicyLoader
             p.Set("budget.delta", r.Number(budget, "delta", "budget", required: true), r.Get(budget, "delta"));
         }
         p.Set("maxEpsilonPerRelease", r.Number(root, "maxEpsilonPerRelease", "the policy", false), r.Get(root, "maxEpsilonPerRelease"));
+        p.Set("minEpsilonPerRelease", r.Number(root, "minEpsilonPerRelease", "the policy", false), r.Get(root, "minEpsilonPerRelease"));
         p.Set("maxReleases", r.Integer(root, "maxReleases", "the policy", false), r.Get(root, "maxReleases"));
+        p.Set("minSourceRows", r.Integer(root, "minSourceRows", "the policy", false), r.Get(root, "minSourceRows"));
         p.Set("maxRowsPerRelease", r.Integer(root, "maxRowsPerRelease", "the policy", false), r.Get(root, "maxRowsPerRelease"));
         p.Set("allowedGenerators", r.Strings(root, "allowedGenerators", "the policy", false)?.Select(x => x.Value).ToList(), r.Get(root, "allowedGenerators"));
         p.Set("workflow", r.String(root, "workflow", "the policy", false), r.Get(root, "workflow"));
@@ -208,8 +210,10 @@ public static class PolicyLoader
                 Get("budget.epsilon", 0d),
                 Get("budget.delta", 0d),
                 Get("maxEpsilonPerRelease", 0d),
+                Get("minEpsilonPerRelease", 0d),
                 Get("maxReleases", 0),
                 Get("maxRowsPerRelease", 0),
+                Get("minSourceRows", 0),
                 Get<List<string>>("allowedGenerators", []),
                 Get("workflow", ""),
                 _values.TryGetValue("optionalSteps", out var steps) ? (List<string>)steps.Value! : [],

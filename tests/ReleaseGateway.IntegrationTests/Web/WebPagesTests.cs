@@ -145,7 +145,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Equal("Give the request a title.", refused.TextOf("Form_Title-error"));
         Assert.Contains("'not-a-column' is not a column", refused.TextOf("Form_Columns-error"));
-        Assert.Contains("ε may be at most", refused.TextOf("Form_Epsilon-error"));
+        Assert.Contains("ε must be from", refused.TextOf("Form_Epsilon-error"));
         var epsilon = refused.TagOf("Form_Epsilon")!;
         Assert.Contains("aria-invalid=\"true\"", epsilon);
         Assert.Contains("Form_Epsilon-error", epsilon);

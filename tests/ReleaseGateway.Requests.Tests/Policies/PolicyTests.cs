@@ -18,6 +18,8 @@ public sealed class PolicyTests
         allowedGenerators: [aim, mst]
         workflow: standard
         releaseExpiryDays: 90
+        minEpsilonPerRelease: 0.01
+        minSourceRows: 100
         gates:
           maxMembershipTprAt1PctFpr: 0.05
           maxTvd2: 0.15

@@ -1,4 +1,5 @@
 using FluentValidation;
+using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
@@ -13,20 +14,25 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
     public AccessRequestTermsValidator(DatasetDetails dataset, DatasetPolicy policy)
     {
         RuleFor(t => t.Title).NotEmpty().WithMessage("Give the request a title.")
-            .MaximumLength(200).WithMessage("The title may be at most 200 characters.");
+            .MaximumLength(200).WithMessage("The title may be at most 200 characters.").IsPlainText();
         RuleFor(t => t.Purpose).NotEmpty().WithMessage("Describe the purpose: the research question the data will serve.")
-            .MaximumLength(4000).WithMessage("The purpose may be at most 4000 characters.");
+            .MaximumLength(4000).WithMessage("The purpose may be at most 4000 characters.").IsPlainText(multiLine: true);
         RuleFor(t => t.Justification).NotEmpty().WithMessage("Justify the request: why these columns and this much data are needed.")
-            .MaximumLength(4000).WithMessage("The justification may be at most 4000 characters.");
+            .MaximumLength(4000).WithMessage("The justification may be at most 4000 characters.").IsPlainText(multiLine: true);
         RuleFor(t => t.IntendedUse).NotEmpty().WithMessage("Describe the intended use: who will work with the release and what will be published.")
-            .MaximumLength(4000).WithMessage("The intended use may be at most 4000 characters.");
+            .MaximumLength(4000).WithMessage("The intended use may be at most 4000 characters.").IsPlainText(multiLine: true);
         RuleFor(t => t.Columns).NotEmpty().WithMessage("Request at least one column.")
             .Must(c => c.Distinct(StringComparer.Ordinal).Count() == c.Count).WithMessage("Each column may be requested once.");
         RuleForEach(t => t.Columns).Must(dataset.SynthesisColumns.Contains)
             .WithMessage((_, c) => $"'{c}' is not a column of dataset '{dataset.Name}' that can be released (columns: {string.Join(", ", dataset.SynthesisColumns)}).");
-        RuleFor(t => t.Epsilon).GreaterThan(0).WithMessage("ε must be greater than 0.")
-            .LessThanOrEqualTo(policy.MaxEpsilonPerRelease)
-            .WithMessage($"ε may be at most {policy.MaxEpsilonPerRelease} per release under the policy of '{dataset.Name}'.");
+        // One message for the whole range, so a researcher who asked for too little or too much learns what is allowed.
+        var range = $"ε must be from {policy.MinEpsilonPerRelease} to {policy.MaxEpsilonPerRelease} per release under the policy of '{dataset.Name}'";
+        RuleFor(t => t.Epsilon).Cascade(CascadeMode.Stop)
+            .Must(e => double.IsFinite(e) && e >= policy.MinEpsilonPerRelease && e <= policy.MaxEpsilonPerRelease)
+            .WithMessage(t => $"{range} (was {t.Epsilon:R}).")
+            .Must((t, e) => EpsilonRange.Realisable(e, policy.Delta, t.Columns.Count))
+            .WithMessage(t => $"{range}, and large enough that the noise for {t.Columns.Count} column(s) stays within the largest σ the " +
+                $"mechanisms draw ({EpsilonRange.MaxSigma}); ε = {t.Epsilon:R} is too small.");
         RuleFor(t => t.Rows).InclusiveBetween(1, policy.MaxRowsPerRelease)
             .WithMessage($"Rows must be a whole number from 1 to {policy.MaxRowsPerRelease} under the policy of '{dataset.Name}'.");
         RuleFor(t => t.Generator).Must(g => g is null || policy.AllowedGenerators.Contains(g))
