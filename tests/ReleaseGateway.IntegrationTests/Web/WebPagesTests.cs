@@ -390,7 +390,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
 
         var stored = await steward.PostFilesAsync(upload, $"/ui/datasets/{datasetId}/upload", [], ("Table", "table.csv", RequestsApi.GoodCsv));
         Assert.Equal(HttpStatusCode.Redirect, stored.Status);
-        Assert.Contains("3 rows", (await steward.FollowAsync(stored)).Html);
+        Assert.Contains($"{RequestsApi.GoodCsvRows} rows", (await steward.FollowAsync(stored)).Html);
         Assert.Contains(name, (await steward.GetAsync("/ui/datasets")).Html);
     }
 
