@@ -98,6 +98,7 @@ public static class AccessRequestQueries
     {
         CurrentVotes = new Dictionary<string, string>(),
         Recused = [],
+        Acts = [],
         Timeline = d.Timeline.Select(e => e.Event is nameof(CommitteeVoteCast) or nameof(ConflictOfInterestDeclared) or nameof(AccessRequestApproved)
             or nameof(AccessRequestRejected) ? e with { By = "committee" } : e).ToList(),
     };

@@ -24,11 +24,12 @@ public sealed record AccessRequestDetails(
     DateTimeOffset SubmittedAt,
     DateTimeOffset UpdatedAt,
     long Version,
-    AccessRequestTerms? ProposedTerms = null)
+    AccessRequestTerms? ProposedTerms = null,
+    IReadOnlyList<RequestAct>? Acts = null)
 {
     /// <summary>The write-side state this read model mirrors, for questions such as "may this member vote?".</summary>
-    public AccessRequest ToRequest() => new(Id, DatasetId, Workflow, OptionalSteps, RequesterId, State, Terms,
-        CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version, ProposedTerms);
+    public AccessRequest ToRequest() => new AccessRequest(Id, DatasetId, Workflow, OptionalSteps, RequesterId, State, Terms,
+        CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version, ProposedTerms) { Acts = [.. Acts ?? []] };
 }
 
 public sealed class AccessRequestDetailsProjection : SingleStreamProjection<AccessRequestDetails>
@@ -42,7 +43,8 @@ public sealed class AccessRequestDetailsProjection : SingleStreamProjection<Acce
             (data as AccessRequestAdvanced)?.Trigger);
         return new AccessRequestDetails(request.Id, request.DatasetId, request.Workflow, request.OptionalSteps, request.RequesterId, request.State, request.Terms,
             new Dictionary<string, string>(request.Votes), request.Recused.Order(StringComparer.Ordinal).ToList(),
-            [.. current?.Timeline ?? [], entry], current?.SubmittedAt ?? @event.Timestamp, @event.Timestamp, @event.StreamVersion, request.ProposedTerms);
+            [.. current?.Timeline ?? [], entry], current?.SubmittedAt ?? @event.Timestamp, @event.Timestamp, @event.StreamVersion, request.ProposedTerms,
+            request.Acts);
     }
 
     private static string? Detail(object data) => data switch
