@@ -6,9 +6,9 @@ using ReleaseGateway.Evaluation.Bench;
 using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Tables;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Marginals;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 // Timing and calibration runs for the evaluation module (docs/evaluation.md records the figures).

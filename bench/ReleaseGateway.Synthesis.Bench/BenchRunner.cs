@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Synthesis.Bench;

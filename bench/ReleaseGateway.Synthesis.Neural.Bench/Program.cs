@@ -4,10 +4,10 @@ using ReleaseGateway.Evaluation.Fidelity;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Tables;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Neural.Generators;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 // Neural (DP-SGD MADE) vs graphical-model default on the shared tables; see docs/neural.md.

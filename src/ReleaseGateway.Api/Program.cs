@@ -10,7 +10,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddEventStore(builder.Configuration);
 builder.AddIdentityModule();
-builder.AddRequestsModule();
+// The workflow keeps a policy's gates as data; the evaluation module, which owns them, checks them at start-up.
+builder.AddRequestsModule(ReleaseGateway.Evaluation.Gates.PolicyLoader.Check);
 builder.AddReleasesModule();
 builder.AddWebModule();
 

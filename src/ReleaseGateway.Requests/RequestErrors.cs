@@ -1,3 +1,4 @@
+using ReleaseGateway.Problems;
 using ReleaseGateway.Requests.AccessRequests;
 
 namespace ReleaseGateway.Requests;
@@ -16,46 +17,56 @@ public sealed class RequestRefusedException(RequestError error) : Exception(erro
 
 public static class RequestErrors
 {
+    /// <summary>A refusal with <paramref name="code"/>; its status and title come from the one table.</summary>
+    public static RequestError From(string code, string detail, string? state = null)
+    {
+        var row = ErrorCodes.Get(code);
+        return new(row.Code, row.Status, row.Title, detail, state);
+    }
+
+    /// <summary>A role the step requires is missing, stated in <paramref name="detail"/> (RG2002).</summary>
+    public static RequestError RoleRequired(string detail) => From(ErrorCodes.RoleRequired, detail);
+
     public static RequestError NotPermittedInState(string trigger, string state) =>
-        new("RG2001", 409, "Not allowed in the current state", $"'{trigger}' is not allowed while the request is {state}.", state);
+        From(ErrorCodes.NotPermittedInState, $"'{trigger}' is not allowed while the request is {state}.", state);
 
     public static RequestError MissingRole(string trigger, string roles, string state) =>
-        new("RG2002", 403, "Role required", $"'{trigger}' requires the role {roles}.", state);
+        From(ErrorCodes.RoleRequired, $"'{trigger}' requires the role {roles}.", state);
 
     public static RequestError NotRequester(string trigger, string state) =>
-        new("RG2003", 403, "Only the requester", $"Only the researcher who submitted the request may '{trigger}' it.", state);
+        From(ErrorCodes.OnlyTheRequester, $"Only the researcher who submitted the request may '{trigger}' it.", state);
 
-    public static RequestError RequestNotFound(Guid id) => new("RG2007", 404, "Access request not found", $"No access request {id}.");
+    public static RequestError RequestNotFound(Guid id) => From(ErrorCodes.RequestNotFound, $"No access request {id}.");
 
-    public static RequestError DatasetNotFound(string id) => new("RG2008", 404, "Dataset not found", $"No dataset {id}.");
+    public static RequestError DatasetNotFound(string id) => From(ErrorCodes.DatasetNotFound, $"No dataset {id}.");
 
     public static RequestError StaleVersion(long expected, long actual, string? state) =>
-        new("RG2010", 409, "Changed meanwhile", $"The request is at version {actual}, not {expected}; reload and try again.", state);
+        From(ErrorCodes.ChangedMeanwhile, $"The request is at version {actual}, not {expected}; reload and try again.", state);
 
     public static RequestError IdempotencyKeyReused() =>
-        new("RG2011", 422, "Idempotency key reused", "This Idempotency-Key was already used for a different submission.");
+        From(ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was already used for a different submission.");
 
-    public static RequestError DatasetNameTaken(string name) => new("RG2014", 409, "Dataset name taken", $"A dataset named '{name}' is already registered.");
+    public static RequestError DatasetNameTaken(string name) => From(ErrorCodes.DatasetNameTaken, $"A dataset named '{name}' is already registered.");
 
     public static RequestError UploadTooLarge(long limit) =>
-        new("RG2015", 413, "Upload too large", $"The source table exceeds the upload limit of {limit} bytes; nothing was stored.");
+        From(ErrorCodes.UploadTooLarge, $"The source table exceeds the upload limit of {limit} bytes; nothing was stored.");
 
-    public static RequestError SchemaInvalid(string detail) => new("RG2016", 400, "Invalid schema", detail);
+    public static RequestError SchemaInvalid(string detail) => From(ErrorCodes.InvalidSchema, detail);
 
     public static RequestError SourceNotUploaded(Guid datasetId) =>
-        new("RG2017", 409, "No source table", $"Dataset {datasetId} has no source table yet; requests can be submitted once it is uploaded.");
+        From(ErrorCodes.NoSourceTable, $"Dataset {datasetId} has no source table yet; requests can be submitted once it is uploaded.");
 
     public static RequestError SourceAlreadyUploaded(Guid datasetId) =>
-        new("RG2018", 409, "Source table already uploaded", $"Dataset {datasetId} already has its source table; register a new dataset for new data.");
+        From(ErrorCodes.SourceAlreadyUploaded, $"Dataset {datasetId} already has its source table; register a new dataset for new data.");
 
     public static RequestError NotDatasetSteward(Guid datasetId) =>
-        new("RG2019", 403, "Not the dataset's steward", $"Only the steward who registered dataset {datasetId} may upload its source table.");
+        From(ErrorCodes.NotDatasetSteward, $"Only the steward who registered dataset {datasetId} may upload its source table.");
 
     public static RequestError RegenerationNotApplicable(string state) =>
-        new("RG2020", 409, "No regeneration to approve", $"New generation parameters can only come with an approval of a blocked request; the request is {state}.", state);
+        From(ErrorCodes.NoRegenerationToApprove, $"New generation parameters can only come with an approval of a blocked request; the request is {state}.", state);
 
     public static RequestError RegenerationTermsDiffer(AccessRequestTerms proposed, string state) =>
-        new("RG2021", 409, "Regeneration votes disagree",
+        From(ErrorCodes.RegenerationVotesDisagree,
             $"Approving votes in this round approve a regeneration with ε = {proposed.Epsilon}, {proposed.Rows} rows, generator {proposed.Generator ?? "default"}; " +
             "approve with the same parameters, or reject.", state);
 
@@ -68,7 +79,7 @@ public static class RequestErrors
         new(code, status, "Separation of duties", reason, state);
 
     /// <summary>Codes used with validation problem details (400): RG2009 for commands, RG2013 for uploads.</summary>
-    public const string ValidationFailed = "RG2009";
+    public const string ValidationFailed = ErrorCodes.InvalidCommand;
 
-    public const string UploadRejected = "RG2013";
+    public const string UploadRejected = ErrorCodes.UploadRejected;
 }

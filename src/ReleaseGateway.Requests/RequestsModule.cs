@@ -27,7 +27,7 @@ using ReleaseGateway.Requests.Datasets.RegisterDataset;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 
 namespace ReleaseGateway.Requests;
 
@@ -42,13 +42,14 @@ public static class RequestsModule
 {
     public const long DefaultMaxUploadBytes = 256L * 1024 * 1024;
 
-    public static IHostApplicationBuilder AddRequestsModule(this IHostApplicationBuilder builder)
+    /// <param name="evaluationSections">The evaluation module's check of a policy's gates (the host passes it, ADR 0032).</param>
+    public static IHostApplicationBuilder AddRequestsModule(this IHostApplicationBuilder builder, PolicySectionsCheck evaluationSections)
     {
         var configuration = builder.Configuration;
         var workflows = WorkflowCatalog.LoadDirectory(configuration["ReleaseGateway:WorkflowsDirectory"] is { Length: > 0 } w
             ? w : FindAbove(builder.Environment.ContentRootPath, "workflows"));
         var policies = PolicyLoader.LoadDirectory(configuration["ReleaseGateway:PoliciesDirectory"] is { Length: > 0 } p
-            ? p : FindAbove(builder.Environment.ContentRootPath, "policies"), workflows);
+            ? p : FindAbove(builder.Environment.ContentRootPath, "policies"), workflows, evaluationSections);
         var dataDirectory = configuration.ReadEventStoreSettings().DataDirectory;
         var maxUpload = configuration.GetValue("ReleaseGateway:MaxUploadBytes", DefaultMaxUploadBytes);
 
@@ -139,11 +140,13 @@ public sealed partial class RequestsProblemFilter(ILogger<RequestsProblemFilter>
         }
         catch (UploadTooLargeException e)
         {
-            return GatewayProblems.Create(RequestErrors.UploadTooLarge(e.Limit).Code, RequestErrors.UploadTooLarge(e.Limit).Detail);
+            var error = RequestErrors.UploadTooLarge(e.Limit);
+            return GatewayProblems.Create(error.Code, error.Detail);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return GatewayProblems.Create("RG2015", e.Message);
+            // The server's own limit (Kestrel's request body size) stopped the upload before the store saw it.
+            return GatewayProblems.Create(ErrorCodes.UploadTooLarge, e.Message);
         }
     }
 

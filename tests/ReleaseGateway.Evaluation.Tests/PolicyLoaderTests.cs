@@ -65,6 +65,27 @@ public class PolicyLoaderTests
     }
 
     [Fact]
+    public void GivenSectionsAsData_WhenRead_ThenTheSameThresholdsAsFromYaml()
+    {
+        var gates = new Dictionary<string, double> { ["maxTvd2"] = 0.3, ["maxSinglingOutRisk"] = 0.25 };
+        var shadow = new Dictionary<string, double> { ["shadowRuns"] = 4 };
+        Assert.Equal(PolicyLoader.Parse("gates:\n  maxTvd2: 0.3\n  maxSinglingOutRisk: 0.25\nshadowModel:\n  shadowRuns: 4\n"),
+            PolicyLoader.FromSections(gates, shadow));
+    }
+
+    [Fact]
+    public void GivenAnUnknownGateAsData_WhenRead_ThenRefusedAsFromYaml() =>
+        Assert.Contains("unknown gate", Assert.Throws<PolicyException>(() =>
+            PolicyLoader.FromSections(new Dictionary<string, double> { ["maxTvd"] = 0.3 }, new Dictionary<string, double>())).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void GivenPolicyYaml_WhenChecked_ThenNullIfValidElseTheMessageWithFileAndLine()
+    {
+        Assert.Null(PolicyLoader.Check("gates:\n  maxTvd2: 0.3\n", "p.yaml"));
+        Assert.Equal("p.yaml:2:12: gates.maxTvd2: 1.5 is outside [0, 1]", PolicyLoader.Check("gates:\n  maxTvd2: 1.5\n", "p.yaml"));
+    }
+
+    [Fact]
     public void Unreadable_policy_file_is_a_policy_error()
     {
         var e = Assert.Throws<PolicyException>(() => PolicyLoader.Load("/nonexistent/policy.yaml"));

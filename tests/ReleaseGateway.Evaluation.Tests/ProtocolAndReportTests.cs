@@ -2,7 +2,7 @@ using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Reports;
 using ReleaseGateway.Evaluation.Tables;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Evaluation.Tests;
 
@@ -51,7 +51,7 @@ public class ProtocolAndReportTests
     {
         var schema = DatasetSchema.Parse("""{"age": 4, "sex": 2}""");
         var coding = new SchemaCoding(schema);
-        var encoded = new Synthesis.Data.EncodedTable(["age", "sex"], [4, 2], [[0, 3, 2], [1, 0, 1]]);
+        var encoded = new global::ReleaseGateway.Datasets.Data.EncodedTable(["age", "sex"], [4, 2], [[0, 3, 2], [1, 0, 1]]);
         var table = coding.ToEval(encoded);
         Assert.All(table.Columns, c => Assert.Equal(AttackRole.QuasiIdentifier, c.Spec.Role));
         var back = coding.ToEncoded(table);
@@ -75,7 +75,7 @@ public class ProtocolAndReportTests
         Assert.Equal(["age", "bmi", "sex", "diagnosed", "status"], coding.Specs.Select(s => s.Name));
         Assert.Equal([AttackRole.QuasiIdentifier, AttackRole.Sensitive, AttackRole.QuasiIdentifier, AttackRole.None, AttackRole.Target], coding.Specs.Select(s => s.Role));
         // bmi has 2 value codes and a missing code (2); diagnosed codes months.
-        var encoded = new Synthesis.Data.EncodedTable(["age", "bmi", "sex", "diagnosed", "status"], [4, 3, 2, 12, 2], [[0, 3], [0, 2], [1, 0], [0, 11], [1, 1]]);
+        var encoded = new global::ReleaseGateway.Datasets.Data.EncodedTable(["age", "bmi", "sex", "diagnosed", "status"], [4, 3, 2, 12, 2], [[0, 3], [0, 2], [1, 0], [0, 11], [1, 1]]);
         var table = coding.ToEval(encoded);
         // Integer bins split the 73 values 18..90 into widths of 73/4: bin 0 = [18, 36.25), midpoint 27.125.
         Assert.Equal(27.125, table.Columns[0].Values[0], 9);

@@ -12,8 +12,11 @@ internal static class Fixtures
     public static readonly string WorkflowsDirectory = Path.Combine(RepositoryPaths.Root, "workflows");
     public static readonly string PoliciesDirectory = Path.Combine(RepositoryPaths.Root, "policies");
 
+    /// <summary>The evaluation module's check of policy gates, as the host hands it to the policy loader.</summary>
+    public static readonly PolicySectionsCheck EvaluationSections = ReleaseGateway.Evaluation.Gates.PolicyLoader.Check;
+
     private static readonly Lazy<WorkflowCatalog> LazyWorkflows = new(() => WorkflowCatalog.LoadDirectory(WorkflowsDirectory));
-    private static readonly Lazy<PolicyCatalog> LazyPolicies = new(() => PolicyLoader.LoadDirectory(PoliciesDirectory, ShippedWorkflows));
+    private static readonly Lazy<PolicyCatalog> LazyPolicies = new(() => PolicyLoader.LoadDirectory(PoliciesDirectory, ShippedWorkflows, EvaluationSections));
 
     public static WorkflowCatalog ShippedWorkflows => LazyWorkflows.Value;
     public static PolicyCatalog ShippedPolicies => LazyPolicies.Value;

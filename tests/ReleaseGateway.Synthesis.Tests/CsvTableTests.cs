@@ -1,7 +1,8 @@
 using System.Text;
 using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Synthesis.Tests;
 

@@ -1,4 +1,4 @@
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Synthesis.Tests;
 

@@ -1,5 +1,5 @@
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Models;
 

@@ -1,6 +1,6 @@
 using MathNet.Numerics.Distributions;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Synthesizers;
 using Xunit.Abstractions;

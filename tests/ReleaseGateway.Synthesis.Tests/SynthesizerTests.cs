@@ -1,8 +1,9 @@
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 using ReleaseGateway.Testing;
 

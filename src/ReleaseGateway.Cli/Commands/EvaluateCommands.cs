@@ -6,8 +6,8 @@ using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Reports;
 using ReleaseGateway.Evaluation.Tables;
-using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Cli;

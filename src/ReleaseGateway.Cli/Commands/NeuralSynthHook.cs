@@ -5,9 +5,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Neural.Generators;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Cli;
 

@@ -4,9 +4,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Cli;

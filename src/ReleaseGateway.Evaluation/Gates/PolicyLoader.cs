@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -37,6 +38,52 @@ public static class PolicyLoader
         }
 
         return Parse(text, path);
+    }
+
+    /// <summary>
+    /// The first problem in the <c>gates:</c> and <c>shadowModel:</c> sections of policy YAML, as
+    /// <c>source:line:column: key: reason</c>, or null when they are valid. The workflow's policy loader calls this
+    /// at start-up through a delegate, so it checks the sections it keeps as data without referencing this module.
+    /// </summary>
+    public static string? Check(string yaml, string source)
+    {
+        try
+        {
+            Parse(yaml, source);
+            return null;
+        }
+        catch (PolicyException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>
+    /// The evaluation policy from sections already read as data (policy key → value), such as a dataset policy's
+    /// merged <c>gates:</c> and <c>shadowModel:</c>; an empty section means its defaults.
+    /// </summary>
+    /// <exception cref="PolicyException">A key is unknown or a value is out of range.</exception>
+    public static EvaluationPolicy FromSections(IReadOnlyDictionary<string, double> gates, IReadOnlyDictionary<string, double> shadowModel)
+    {
+        ArgumentNullException.ThrowIfNull(gates);
+        ArgumentNullException.ThrowIfNull(shadowModel);
+        // Written back as YAML so that one parser checks keys and ranges, whichever way the values arrive.
+        var yaml = new StringBuilder();
+        foreach (var (section, values) in new[] { ("gates", gates), ("shadowModel", shadowModel) })
+        {
+            if (values.Count == 0)
+            {
+                continue;
+            }
+
+            yaml.Append(section).Append(":\n");
+            foreach (var (key, value) in values)
+            {
+                yaml.Append("  ").Append(key).Append(": ").Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
+        return Parse(yaml.ToString());
     }
 
     /// <summary>Parses policy YAML; <paramref name="source"/> prefixes error messages.</summary>

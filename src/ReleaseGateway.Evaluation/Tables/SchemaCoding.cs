@@ -1,5 +1,5 @@
-using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Evaluation.Tables;
 

@@ -21,7 +21,7 @@ internal static class BudgetEndpoints
     private static async Task<Ok<BudgetLedgerView>> Handle(Guid id, HttpContext http, BudgetLedgerViews ledgers, CancellationToken ct)
     {
         if (!BudgetLedgerView.MayRead(http.GetActor().Roles))
-            throw new RequestRefusedException(new RequestError("RG2002", 403, "Role required",
+            throw new RequestRefusedException(RequestErrors.RoleRequired(
                 "The budget ledger is for data stewards, committee members and compliance officers."));
         return TypedResults.Ok(await ledgers.GetAsync(id, ct));
     }

@@ -47,7 +47,7 @@ public static class ReleaseCommands
         var actor = http.GetActor();
         var acting = actor.IsInRole(WorkflowRoles.CommitteeMember) ? WorkflowRoles.CommitteeMember
             : actor.IsInRole(WorkflowRoles.DataSteward) ? WorkflowRoles.DataSteward
-            : throw new RequestRefusedException(new RequestError("RG2002", 403, "Role required", "Revoking a release requires the role CommitteeMember or DataSteward."));
+            : throw new RequestRefusedException(RequestErrors.RoleRequired("Revoking a release requires the role CommitteeMember or DataSteward."));
         return await http.RequestServices.GetRequiredService<ReleaseLifecycle>()
             .RevokeAsync(releaseId, reason, new Actor(actor.Id, actor.Roles), http.GetEventMetadata(acting), ct);
     }

@@ -7,7 +7,7 @@ using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -41,6 +41,7 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
             "mst" => MarginalSynthesizerGenerator.Create(coding, SynthesisMethod.Mst, started.Epsilon, started.Delta),
             _ => null,
         };
+        var evaluationPolicy = policy.Evaluation();
         var input = new EvaluationInput
         {
             Train = coding.ToEval(train),
@@ -48,8 +49,8 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
             Synthetic = coding.ToEval(synthetic),
             ClaimedEpsilon = started.Epsilon,
             Delta = started.Delta,
-            Thresholds = policy.Evaluation.Thresholds,
-            ShadowModel = policy.Evaluation.ShadowModel,
+            Thresholds = evaluationPolicy.Thresholds,
+            ShadowModel = evaluationPolicy.ShadowModel,
             Generator = shadow,
             Seed = started.EvaluationSeed,
         };

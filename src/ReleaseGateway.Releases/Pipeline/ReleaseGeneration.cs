@@ -9,10 +9,11 @@ using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Neural.Generators;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Releases.Pipeline;

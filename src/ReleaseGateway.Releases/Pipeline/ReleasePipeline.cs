@@ -270,7 +270,7 @@ public sealed partial class ReleasePipeline(
     {
         var events = await store.FetchStreamAsync(requestId, ct);
         var request = AccessRequest.Rebuild(events.Select(e => e.Data).OfType<object>())
-            ?? throw new RequestRefusedException(new RequestError("RG2007", 404, "Access request not found", $"No access request {requestId}."));
+            ?? throw new RequestRefusedException(RequestErrors.RequestNotFound(requestId));
         return (request with { Version = events[^1].StreamVersion }, events);
     }
 

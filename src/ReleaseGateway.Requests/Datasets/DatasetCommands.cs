@@ -10,14 +10,14 @@ using ReleaseGateway.Requests.Datasets.RegisterDataset;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Requests.Datasets;
 
 /// <summary>
 /// The dataset commands as the HTTP endpoints and the web pages both run them, in-process, for the current
 /// request's principal. Refusals throw <see cref="RequestRefusedException"/>, <see cref="FluentValidation.ValidationException"/>
-/// or (uploads) <see cref="Synthesis.Data.CsvValidationException"/>, with nothing stored.
+/// or (uploads) <see cref="global::ReleaseGateway.Datasets.Data.CsvValidationException"/>, with nothing stored.
 /// </summary>
 public static class DatasetCommands
 {

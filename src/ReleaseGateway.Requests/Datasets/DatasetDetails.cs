@@ -1,5 +1,5 @@
 using ReleaseGateway.EventStore;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Requests.Datasets;
 

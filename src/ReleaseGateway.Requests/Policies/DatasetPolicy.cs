@@ -1,5 +1,3 @@
-using ReleaseGateway.Evaluation.Gates;
-
 namespace ReleaseGateway.Requests.Policies;
 
 /// <summary>
@@ -14,7 +12,9 @@ namespace ReleaseGateway.Requests.Policies;
 /// <param name="MinEpsilonPerRelease">The least ε one request may ask for: below it the noise drowns the data (and, far below, exceeds what the mechanisms can draw).</param>
 /// <param name="MinSourceRows">The fewest records a source table may have; a smaller table is refused at upload.</param>
 /// <param name="OptionalSteps">Optional steps of the workflow that apply to this dataset (e.g. <c>AwaitingSignOff</c>).</param>
-/// <param name="Evaluation">The <c>gates:</c> and <c>shadowModel:</c> sections, read by the evaluation module's own loader.</param>
+/// <param name="Gates">The merged <c>gates:</c> section as data (policy key → threshold). The evaluation module owns the
+/// keys and their ranges: it checks them at start-up (<see cref="PolicySectionsCheck"/>) and reads them for each release.</param>
+/// <param name="ShadowModel">The merged <c>shadowModel:</c> section, likewise.</param>
 public sealed record DatasetPolicy(
     string Name,
     double Epsilon,
@@ -28,7 +28,8 @@ public sealed record DatasetPolicy(
     string Workflow,
     IReadOnlyList<string> OptionalSteps,
     int ReleaseExpiryDays,
-    EvaluationPolicy Evaluation,
+    IReadOnlyDictionary<string, double> Gates,
+    IReadOnlyDictionary<string, double> ShadowModel,
     IReadOnlyList<string> SourceFiles);
 
 /// <summary>Generators the synthesis engine provides.</summary>

@@ -1,12 +1,16 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
-using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Requests.Definitions;
-using EvaluationPolicyLoader = ReleaseGateway.Evaluation.Gates.PolicyLoader;
 using YamlDotNet.RepresentationModel;
 
 namespace ReleaseGateway.Requests.Policies;
+
+/// <summary>
+/// Checks the sections of a policy file that belong to the evaluation module (<c>gates:</c>, <c>shadowModel:</c>),
+/// which this module keeps as data: returns the first problem as <c>file:line:column: reason</c>, or null.
+/// The host passes the evaluation module's own check (ADR 0032), so the workflow never references it.
+/// </summary>
+public delegate string? PolicySectionsCheck(string yaml, string file);
 
 /// <summary>
 /// Loads <c>policies/default.yaml</c> and every per-dataset override beside it, merges each override over
@@ -24,23 +28,24 @@ public static class PolicyLoader
     ];
 
     /// <summary>Loads every policy, checking workflow names and optional steps against <paramref name="workflows"/>.</summary>
-    public static PolicyCatalog LoadDirectory(string directory, Workflows.WorkflowCatalog workflows) =>
-        LoadDirectory(directory, workflows.Names, workflows.All.ToDictionary(kv => kv.Key, kv => kv.Value.OptionalSteps));
+    public static PolicyCatalog LoadDirectory(string directory, Workflows.WorkflowCatalog workflows, PolicySectionsCheck evaluationSections) =>
+        LoadDirectory(directory, workflows.Names, evaluationSections, workflows.All.ToDictionary(kv => kv.Key, kv => kv.Value.OptionalSteps));
 
-    public static PolicyCatalog LoadDirectory(string directory, IReadOnlySet<string> knownWorkflows,
+    public static PolicyCatalog LoadDirectory(string directory, IReadOnlySet<string> knownWorkflows, PolicySectionsCheck evaluationSections,
         IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
     {
         if (!Directory.Exists(directory))
             throw new DefinitionException([new(directory, 0, 0, "policy folder not found")]);
         var files = Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal)
             .ToDictionary(f => Path.GetFileNameWithoutExtension(f), File.ReadAllText);
-        return Parse(files.ToDictionary(kv => Path.Combine(directory, kv.Key + ".yaml"), kv => kv.Value), knownWorkflows, optionalStepsByWorkflow);
+        return Parse(files.ToDictionary(kv => Path.Combine(directory, kv.Key + ".yaml"), kv => kv.Value), knownWorkflows, evaluationSections, optionalStepsByWorkflow);
     }
 
     /// <summary>Parses policy files given as path → text; one must be <c>default.yaml</c>.</summary>
     public static PolicyCatalog Parse(IReadOnlyDictionary<string, string> files, IReadOnlySet<string> knownWorkflows,
-        IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
+        PolicySectionsCheck evaluationSections, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
     {
+        ArgumentNullException.ThrowIfNull(evaluationSections);
         var problems = new List<DefinitionProblem>();
         var raw = new Dictionary<string, RawPolicy>(StringComparer.Ordinal);
         var broken = new HashSet<string>(StringComparer.Ordinal);
@@ -49,8 +54,8 @@ public static class PolicyLoader
             var reader = new YamlReader(path);
             var policy = Read(text, reader);
             problems.AddRange(reader.Problems);
-            if (reader.Problems.Count == 0 && EvaluationProblem(() => EvaluationPolicyLoader.Parse(text, path)) is { } gatesProblem)
-                problems.Add(gatesProblem);
+            if (reader.Problems.Count == 0 && evaluationSections(text, path) is { } gatesProblem)
+                problems.Add(EvaluationProblem(gatesProblem));
             if (problems.Count > 0 && problems[^1].File == path) broken.Add(Path.GetFileNameWithoutExtension(path));
             if (policy is not null) raw[Path.GetFileNameWithoutExtension(path)] = policy;
         }
@@ -69,13 +74,10 @@ public static class PolicyLoader
         {
             // A file already reported is not merged and checked again: one mistake, one message.
             if (broken.Contains(name) || broken.Contains(DefaultName)) continue;
+            // Gates and shadow-model values need no second check after merging: each is checked on its own,
+            // in its own file above, and a file with a problem is not merged.
             var merged = name == DefaultName ? own : own.Over(defaults);
-            var (policy, missing) = merged.Build(name, out var evaluationYaml);
-            if (policy is not null && EvaluationProblem(() => EvaluationPolicyLoader.Parse(evaluationYaml, own.File)) is { } mergedProblem)
-            {
-                problems.Add(mergedProblem);
-                continue;
-            }
+            var (policy, missing) = merged.Build(name);
             foreach (var key in missing)
                 problems.Add(new(own.File, 1, 1, $"'{key}' is required (set it in default.yaml or here)"));
             if (policy is null) continue;
@@ -91,22 +93,14 @@ public static class PolicyLoader
         return new PolicyCatalog(policies);
     }
 
-    /// <summary>The evaluation module reads the gates; its message starts with <c>file:line:column:</c>.</summary>
-    private static DefinitionProblem? EvaluationProblem(Action parse)
+    /// <summary>The evaluation module's message starts with <c>file:line:column:</c>.</summary>
+    private static DefinitionProblem EvaluationProblem(string message)
     {
-        try
-        {
-            parse();
-            return null;
-        }
-        catch (PolicyException e)
-        {
-            var m = Regex.Match(e.Message, @"^(?<file>.*):(?<line>\d+):(?<column>\d+): (?<reason>.*)$", RegexOptions.Singleline);
-            return m.Success
-                ? new DefinitionProblem(m.Groups["file"].Value, long.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture),
-                    long.Parse(m.Groups["column"].Value, CultureInfo.InvariantCulture), m.Groups["reason"].Value)
-                : new DefinitionProblem("policies", 0, 0, e.Message);
-        }
+        var m = Regex.Match(message, @"^(?<file>.*):(?<line>\d+):(?<column>\d+): (?<reason>.*)$", RegexOptions.Singleline);
+        return m.Success
+            ? new DefinitionProblem(m.Groups["file"].Value, long.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture),
+                long.Parse(m.Groups["column"].Value, CultureInfo.InvariantCulture), m.Groups["reason"].Value)
+            : new DefinitionProblem("policies", 0, 0, message);
     }
 
     private static RawPolicy? Read(string text, YamlReader r)
@@ -164,18 +158,6 @@ public static class PolicyLoader
             .Where(kv => kv.Key.StartsWith(prefix + ".", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[(prefix.Length + 1)..], kv => (double)kv.Value.Value!);
 
-        private static EvaluationPolicy TryParse(string yaml)
-        {
-            try
-            {
-                return EvaluationPolicyLoader.Parse(yaml);
-            }
-            catch (PolicyException)
-            {
-                return new EvaluationPolicy(new GateThresholds(), new ShadowModelSettings());
-            }
-        }
-
         public (string File, long Line, long Column) Origin(string propertyName)
         {
             var key = propertyName.Split('[')[0];
@@ -184,19 +166,8 @@ public static class PolicyLoader
             return _values.TryGetValue(key, out var v) ? (v.File, v.Line, v.Column) : (File, 1, 1);
         }
 
-        public (DatasetPolicy? Policy, IReadOnlyList<string> Missing) Build(string name, out string evaluationYaml)
+        public (DatasetPolicy? Policy, IReadOnlyList<string> Missing) Build(string name)
         {
-            // The merged gates and shadow-model values, handed to the evaluation module's loader as YAML.
-            var yaml = new StringBuilder();
-            foreach (var section in new[] { "gates", "shadowModel" })
-            {
-                var values = Section(section);
-                if (values.Count == 0) continue;
-                yaml.Append(section).Append(":\n");
-                foreach (var (k, v) in values) yaml.Append("  ").Append(k).Append(": ").Append(v.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-            }
-            evaluationYaml = yaml.ToString();
-            var evaluation = TryParse(evaluationYaml);
             var missing = new List<string>();
             T Get<T>(string key, T fallback)
             {
@@ -218,7 +189,8 @@ public static class PolicyLoader
                 Get("workflow", ""),
                 _values.TryGetValue("optionalSteps", out var steps) ? (List<string>)steps.Value! : [],
                 Get("releaseExpiryDays", 0),
-                evaluation,
+                Section("gates"),
+                Section("shadowModel"),
                 _values.Values.Select(v => v.File).Distinct().ToList());
             return (missing.Count == 0 ? policy : null, missing);
         }

@@ -71,7 +71,7 @@ public sealed record NeuralTrainingProgress(double Epoch, int Step, int Steps, d
 public sealed record NeuralSynthesisResult
 {
     /// <summary>The synthetic table (same columns and domain as the input).</summary>
-    public required ReleaseGateway.Synthesis.Data.EncodedTable Table { get; init; }
+    public required ReleaseGateway.Datasets.Data.EncodedTable Table { get; init; }
 
     /// <summary>Target epsilon of the release.</summary>
     public required double Epsilon { get; init; }

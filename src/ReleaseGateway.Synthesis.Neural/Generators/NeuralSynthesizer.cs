@@ -1,7 +1,7 @@
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Mechanisms;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Neural.DpSgd;
 using ReleaseGateway.Synthesis.Neural.TorchLoading;
 using TorchSharp;

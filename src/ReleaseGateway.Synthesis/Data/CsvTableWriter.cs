@@ -1,6 +1,7 @@
+using ReleaseGateway.Datasets.Data;
 using System.Globalization;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Synthesis.Data;
 

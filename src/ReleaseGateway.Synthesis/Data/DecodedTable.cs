@@ -1,5 +1,6 @@
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Synthesis.Data;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Parquet;
 using Parquet.Schema;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Synthesis.Data;
 

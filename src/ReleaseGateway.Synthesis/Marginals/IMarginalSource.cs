@@ -1,4 +1,4 @@
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 
 namespace ReleaseGateway.Synthesis.Marginals;
 

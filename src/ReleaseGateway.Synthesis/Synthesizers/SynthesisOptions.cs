@@ -1,5 +1,5 @@
 using ReleaseGateway.Privacy.Accounting;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 
 namespace ReleaseGateway.Synthesis.Synthesizers;
 

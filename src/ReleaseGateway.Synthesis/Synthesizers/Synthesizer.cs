@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Models;
 

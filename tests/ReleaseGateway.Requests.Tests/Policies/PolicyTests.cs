@@ -29,7 +29,7 @@ public sealed class PolicyTests
     {
         var files = new Dictionary<string, string> { ["policies/default.yaml"] = defaults };
         if (demo is not null) files["policies/demo.yaml"] = demo;
-        return PolicyLoader.Parse(files, Workflows);
+        return PolicyLoader.Parse(files, Workflows, Fixtures.EvaluationSections);
     }
 
     private static DefinitionProblem Problem(string defaults, string? demo = null) =>
@@ -38,13 +38,13 @@ public sealed class PolicyTests
     [Fact]
     public void GivenShippedPolicies_WhenLoaded_ThenDemoInheritsWhatItDoesNotSet()
     {
-        var catalog = PolicyLoader.LoadDirectory(Fixtures.PoliciesDirectory, Fixtures.ShippedWorkflows.Names);
+        var catalog = PolicyLoader.LoadDirectory(Fixtures.PoliciesDirectory, Fixtures.ShippedWorkflows.Names, Fixtures.EvaluationSections);
         var demo = catalog.For("demo");
         Assert.Equal(3.0, demo.Epsilon);
         Assert.Equal(catalog.Default.MaxRowsPerRelease, demo.MaxRowsPerRelease);
-        Assert.Equal(0.25, demo.Evaluation.Thresholds.MaxSinglingOutRisk);
-        Assert.Equal(catalog.Default.Evaluation.Thresholds.MaxTvd2, demo.Evaluation.Thresholds.MaxTvd2);
-        Assert.Equal(catalog.Default.Evaluation.ShadowModel, demo.Evaluation.ShadowModel);
+        Assert.Equal(0.25, demo.Gates["maxSinglingOutRisk"]);
+        Assert.Equal(catalog.Default.Gates["maxTvd2"], demo.Gates["maxTvd2"]);
+        Assert.Equal(catalog.Default.ShadowModel, demo.ShadowModel);
         Assert.Same(catalog.Default, catalog.For("some-other-dataset"));
     }
 
@@ -107,7 +107,7 @@ public sealed class PolicyTests
     {
         var steps = new Dictionary<string, IReadOnlySet<string>> { ["standard"] = new HashSet<string> { "AwaitingSignOff" }, ["two-key"] = new HashSet<string>() };
         var files = new Dictionary<string, string> { ["policies/default.yaml"] = Default, ["policies/demo.yaml"] = "optionalSteps: [EthicsReview]\n" };
-        var p = Assert.Single(Assert.Throws<DefinitionException>(() => PolicyLoader.Parse(files, Workflows, steps)).Problems);
+        var p = Assert.Single(Assert.Throws<DefinitionException>(() => PolicyLoader.Parse(files, Workflows, Fixtures.EvaluationSections, steps)).Problems);
         Assert.Equal(("policies/demo.yaml", 1L), (p.File, p.Line));
         Assert.Equal("optionalSteps names 'EthicsReview', which is not an optional step of workflow 'standard' (optional steps: AwaitingSignOff)", p.Reason);
     }
@@ -115,7 +115,7 @@ public sealed class PolicyTests
     [Fact]
     public void GivenNoDefaultFile_WhenLoaded_ThenRefused()
     {
-        var e = Assert.Throws<DefinitionException>(() => PolicyLoader.Parse(new Dictionary<string, string> { ["policies/demo.yaml"] = Default }, Workflows));
+        var e = Assert.Throws<DefinitionException>(() => PolicyLoader.Parse(new Dictionary<string, string> { ["policies/demo.yaml"] = Default }, Workflows, Fixtures.EvaluationSections));
         Assert.Contains("default.yaml is required", e.Message);
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Neural.DpSgd;
 using ReleaseGateway.Synthesis.Neural.Generators;
 using ReleaseGateway.Synthesis.Neural.TorchLoading;

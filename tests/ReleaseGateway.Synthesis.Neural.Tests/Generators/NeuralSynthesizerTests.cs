@@ -1,7 +1,7 @@
 using System.Reflection;
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Neural.Generators;
 
 namespace ReleaseGateway.Synthesis.Neural.Tests.Generators;

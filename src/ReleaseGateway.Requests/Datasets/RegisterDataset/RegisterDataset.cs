@@ -2,7 +2,7 @@ using FluentValidation;
 using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Requests.Datasets.RegisterDataset;
 

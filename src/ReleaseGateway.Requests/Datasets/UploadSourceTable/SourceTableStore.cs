@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Requests.Datasets.UploadSourceTable;
 

@@ -4,7 +4,7 @@ using ReleaseGateway.EventStore;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Web.Infrastructure;
 
 namespace ReleaseGateway.Web.Pages.Datasets;

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using ReleaseGateway.Problems;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Web.Authorization;
 using ReleaseGateway.Web.Infrastructure;
@@ -53,8 +54,8 @@ public sealed class RegisterModel : GatewayPageModel
                     Form.Owner ?? "", Form.Schema ?? "", ct), nameof(Form), Fields,
                 refusal => refusal.Code switch
                 {
-                    "RG2016" => $"{nameof(Form)}.{nameof(RegisterForm.Schema)}",
-                    "RG2014" => $"{nameof(Form)}.{nameof(RegisterForm.Name)}",
+                    ErrorCodes.InvalidSchema => $"{nameof(Form)}.{nameof(RegisterForm.Schema)}",
+                    ErrorCodes.DatasetNameTaken => $"{nameof(Form)}.{nameof(RegisterForm.Name)}",
                     _ => null,
                 })
             ? Redirect($"/ui/datasets/{registered!.Id}")

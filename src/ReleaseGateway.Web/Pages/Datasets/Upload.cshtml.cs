@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
-using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Web.Authorization;
 using ReleaseGateway.Web.Infrastructure;
 

@@ -1,4 +1,4 @@
-namespace ReleaseGateway.Synthesis.Schema;
+namespace ReleaseGateway.Datasets.Schema;
 
 /// <summary>How a column's values are coded into the public domain <c>0..DomainSize-1</c>.</summary>
 public enum ColumnType

@@ -1,4 +1,4 @@
-namespace ReleaseGateway.Synthesis.Data;
+namespace ReleaseGateway.Datasets.Data;
 
 /// <summary>
 /// Streaming RFC 4180 record reader: comma separated, fields optionally enclosed in double quotes,

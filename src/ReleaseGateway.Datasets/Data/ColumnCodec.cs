@@ -1,8 +1,8 @@
 using System.Globalization;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
-namespace ReleaseGateway.Synthesis.Data;
+namespace ReleaseGateway.Datasets.Data;
 
 /// <summary>
 /// Maps the text of one CSV cell to its code in a column's public domain and back (coding rules in

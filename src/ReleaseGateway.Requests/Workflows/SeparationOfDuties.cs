@@ -1,6 +1,6 @@
 using ReleaseGateway.Problems;
 
-namespace ReleaseGateway.Identity.Authorization;
+namespace ReleaseGateway.Requests.Workflows;
 
 /// <summary>The keys of a request that separation of duties keeps in different hands.</summary>
 public enum Duty

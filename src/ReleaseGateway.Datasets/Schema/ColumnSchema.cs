@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ReleaseGateway.Synthesis.Schema;
+namespace ReleaseGateway.Datasets.Schema;
 
 /// <summary>
 /// One column of a <see cref="DatasetSchema"/>: its public domain and its role. Everything here is

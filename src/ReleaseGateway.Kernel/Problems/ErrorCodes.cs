@@ -34,6 +34,30 @@ public static class ErrorCodes
     public const string TwoKeysNeedTwoPeople = "RG1013";
     public const string PasswordRejected = "RG1014";
 
+    public const string NotPermittedInState = "RG2001";
+    public const string RoleRequired = "RG2002";
+    public const string OnlyTheRequester = "RG2003";
+    public const string RequestNotFound = "RG2007";
+    public const string DatasetNotFound = "RG2008";
+    public const string InvalidCommand = "RG2009";
+    public const string ChangedMeanwhile = "RG2010";
+    public const string IdempotencyKeyReused = "RG2011";
+    public const string UploadRejected = "RG2013";
+    public const string DatasetNameTaken = "RG2014";
+    public const string UploadTooLarge = "RG2015";
+    public const string InvalidSchema = "RG2016";
+    public const string NoSourceTable = "RG2017";
+    public const string SourceAlreadyUploaded = "RG2018";
+    public const string NotDatasetSteward = "RG2019";
+    public const string NoRegenerationToApprove = "RG2020";
+    public const string RegenerationVotesDisagree = "RG2021";
+
+    public const string BudgetExhausted = "RG3001";
+    public const string ReleaseNotFound = "RG3002";
+    public const string ReleaseNoLongerAvailable = "RG3003";
+    public const string NotAllowedToDownload = "RG3004";
+    public const string ReleaseNotPublished = "RG3005";
+
     public static IReadOnlyList<ErrorDescription> All { get; } =
     [
         new(Unexpected, StatusCodes.Status500InternalServerError, "Unexpected error",
@@ -79,53 +103,53 @@ public static class ErrorCodes
             "The new password does not meet the policy: at least 12 characters, not the one-time password."),
 
         // RG2xxx: datasets, access requests and workflows (src/ReleaseGateway.Requests/RequestErrors.cs raises them).
-        new("RG2001", StatusCodes.Status409Conflict, "Not allowed in the current state",
+        new(NotPermittedInState, StatusCodes.Status409Conflict, "Not allowed in the current state",
             "The request's workflow does not allow this step in the state it is in (the problem's currentState member says which). Nothing was recorded."),
-        new("RG2002", StatusCodes.Status403Forbidden, "Role required",
+        new(RoleRequired, StatusCodes.Status403Forbidden, "Role required",
             "The workflow definition names the roles that may take this step; the caller holds none of them."),
-        new("RG2003", StatusCodes.Status403Forbidden, "Only the requester",
+        new(OnlyTheRequester, StatusCodes.Status403Forbidden, "Only the requester",
             "Only the researcher who submitted a request may withdraw or resubmit it."),
-        new("RG2007", StatusCodes.Status404NotFound, "Access request not found",
+        new(RequestNotFound, StatusCodes.Status404NotFound, "Access request not found",
             "There is no such request, or it is not one the caller may see."),
-        new("RG2008", StatusCodes.Status404NotFound, "Dataset not found",
+        new(DatasetNotFound, StatusCodes.Status404NotFound, "Dataset not found",
             "There is no dataset with this id."),
-        new("RG2009", StatusCodes.Status400BadRequest, "Invalid command",
+        new(InvalidCommand, StatusCodes.Status400BadRequest, "Invalid command",
             "One or more fields are invalid or outside the dataset's policy (columns, ε, rows, generator, duration); the errors member lists them."),
-        new("RG2010", StatusCodes.Status409Conflict, "Changed meanwhile",
+        new(ChangedMeanwhile, StatusCodes.Status409Conflict, "Changed meanwhile",
             "The request changed since the version given in If-Match (or kept changing under concurrent writers). Reload it and decide again."),
-        new("RG2011", StatusCodes.Status422UnprocessableEntity, "Idempotency key reused",
+        new(IdempotencyKeyReused, StatusCodes.Status422UnprocessableEntity, "Idempotency key reused",
             "The Idempotency-Key was already used for a submission with different content. Use a new key for a new request."),
-        new("RG2013", StatusCodes.Status400BadRequest, "Upload rejected",
+        new(UploadRejected, StatusCodes.Status400BadRequest, "Upload rejected",
             "The source table does not match the dataset's schema; the errors member lists each problem by row and column. Nothing was stored."),
-        new("RG2014", StatusCodes.Status409Conflict, "Dataset name taken",
+        new(DatasetNameTaken, StatusCodes.Status409Conflict, "Dataset name taken",
             "Dataset names are unique: they select the dataset's policy file (policies/NAME.yaml)."),
-        new("RG2015", StatusCodes.Status413PayloadTooLarge, "Upload too large",
+        new(UploadTooLarge, StatusCodes.Status413PayloadTooLarge, "Upload too large",
             "The source table exceeds the configured upload limit (ReleaseGateway:MaxUploadBytes). Nothing was stored."),
-        new("RG2016", StatusCodes.Status400BadRequest, "Invalid schema",
+        new(InvalidSchema, StatusCodes.Status400BadRequest, "Invalid schema",
             "The dataset schema is malformed or describes an invalid domain; the detail names the JSON path and the reason (format: docs/schema.md)."),
-        new("RG2017", StatusCodes.Status409Conflict, "No source table",
+        new(NoSourceTable, StatusCodes.Status409Conflict, "No source table",
             "Requests can be submitted only for a dataset whose source table has been uploaded."),
-        new("RG2018", StatusCodes.Status409Conflict, "Source table already uploaded",
+        new(SourceAlreadyUploaded, StatusCodes.Status409Conflict, "Source table already uploaded",
             "A dataset's source table is uploaded once; register a new dataset for new data."),
-        new("RG2019", StatusCodes.Status403Forbidden, "Not the dataset's steward",
+        new(NotDatasetSteward, StatusCodes.Status403Forbidden, "Not the dataset's steward",
             "Only the data steward who registered a dataset may upload its source table."),
-        new("RG2020", StatusCodes.Status409Conflict, "No regeneration to approve",
+        new(NoRegenerationToApprove, StatusCodes.Status409Conflict, "No regeneration to approve",
             "New generation parameters (ε, rows, generator) can only be given when approving a regeneration of a blocked request."),
-        new("RG2021", StatusCodes.Status409Conflict, "Regeneration votes disagree",
+        new(RegenerationVotesDisagree, StatusCodes.Status409Conflict, "Regeneration votes disagree",
             "All approving votes of a round must approve the same regeneration parameters; the problem's detail gives the ones already voted for."),
         new("RG2022", StatusCodes.Status422UnprocessableEntity, "Source table too small",
             "The source table has fewer records than the dataset's policy requires (minSourceRows); nothing was stored. Differential privacy on a handful of records protects no one usefully and the evaluation's attacks need a holdout."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
-        new("RG3001", StatusCodes.Status409Conflict, "Privacy budget exhausted",
+        new(BudgetExhausted, StatusCodes.Status409Conflict, "Privacy budget exhausted",
             "Approving the request would take the dataset's composed privacy budget over its cap (or past its number of releases); the detail gives the largest ε still available. Nothing was recorded: the approval was refused with it."),
-        new("RG3002", StatusCodes.Status404NotFound, "Release not found",
+        new(ReleaseNotFound, StatusCodes.Status404NotFound, "Release not found",
             "There is no such release, or it is not one the caller may see."),
-        new("RG3003", StatusCodes.Status410Gone, "Release no longer available",
+        new(ReleaseNoLongerAvailable, StatusCodes.Status410Gone, "Release no longer available",
             "The release was revoked by the committee or passed its expiry; its artifacts can no longer be downloaded."),
-        new("RG3004", StatusCodes.Status403Forbidden, "Not allowed to download",
+        new(NotAllowedToDownload, StatusCodes.Status403Forbidden, "Not allowed to download",
             "Only the researcher who requested a release, committee members and compliance officers may download it."),
-        new("RG3005", StatusCodes.Status409Conflict, "Release not published",
+        new(ReleaseNotPublished, StatusCodes.Status409Conflict, "Release not published",
             "The release has not passed its gates and been published (or was already revoked)."),
     ];
 

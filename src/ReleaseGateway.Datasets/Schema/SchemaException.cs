@@ -1,4 +1,4 @@
-namespace ReleaseGateway.Synthesis.Schema;
+namespace ReleaseGateway.Datasets.Schema;
 
 /// <summary>
 /// An invalid dataset schema. <see cref="Exception.Message"/> names the location (a JSON path such as

@@ -1,4 +1,4 @@
-namespace ReleaseGateway.Synthesis.Data;
+namespace ReleaseGateway.Datasets.Data;
 
 /// <summary>
 /// One problem found in a CSV file. <paramref name="Row"/> is the 1-based record number counting the

@@ -1,7 +1,7 @@
-using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Problems;
 
-namespace ReleaseGateway.Identity.Tests;
+namespace ReleaseGateway.Requests.Tests.Workflows;
 
 public sealed class SeparationOfDutiesTests
 {

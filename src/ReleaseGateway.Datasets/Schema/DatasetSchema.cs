@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace ReleaseGateway.Synthesis.Schema;
+namespace ReleaseGateway.Datasets.Schema;
 
 /// <summary>
 /// The public description of a tabular data set: its columns' domains and roles (format in

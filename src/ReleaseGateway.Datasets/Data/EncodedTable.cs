@@ -1,4 +1,4 @@
-namespace ReleaseGateway.Synthesis.Data;
+namespace ReleaseGateway.Datasets.Data;
 
 /// <summary>
 /// A table coded over a public domain: column-major integer codes, column <c>j</c> taking values

@@ -1,7 +1,7 @@
 using System.Text;
-using ReleaseGateway.Synthesis.Schema;
+using ReleaseGateway.Datasets.Schema;
 
-namespace ReleaseGateway.Synthesis.Data;
+namespace ReleaseGateway.Datasets.Data;
 
 /// <summary>
 /// Reads a CSV file (RFC 4180, UTF-8, header row, empty cell = missing) against a
