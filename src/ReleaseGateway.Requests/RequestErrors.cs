@@ -71,7 +71,7 @@ public static class RequestErrors
             "approve with the same parameters, or reject.", state);
 
     public static RequestError SourceTooSmall(long rows, long minRows) =>
-        new("RG2022", 422, "Source table too small",
+        new(ErrorCodes.SourceTooSmall, 422, "Source table too small",
             $"The source table has {rows} record(s); the dataset's policy requires at least {minRows} (minSourceRows). Nothing was stored.");
 
     /// <summary>A separation-of-duties refusal: the identity module's rule gives the code (RG101x) and the reason.</summary>

@@ -43,18 +43,21 @@ public static class RequestsModule
     public const long DefaultMaxUploadBytes = 256L * 1024 * 1024;
 
     /// <param name="evaluationSections">The evaluation module's check of a policy's gates (the host passes it, ADR 0032).</param>
-    public static IHostApplicationBuilder AddRequestsModule(this IHostApplicationBuilder builder, PolicySectionsCheck evaluationSections)
+    /// <param name="noiseScale">The synthesis module's noise bound: which ε a release can be made with (issue 15, row 5).</param>
+    public static IHostApplicationBuilder AddRequestsModule(this IHostApplicationBuilder builder, PolicySectionsCheck evaluationSections,
+        NoiseScaleBound noiseScale)
     {
         var configuration = builder.Configuration;
         var workflows = WorkflowCatalog.LoadDirectory(configuration["ReleaseGateway:WorkflowsDirectory"] is { Length: > 0 } w
             ? w : FindAbove(builder.Environment.ContentRootPath, "workflows"));
         var policies = PolicyLoader.LoadDirectory(configuration["ReleaseGateway:PoliciesDirectory"] is { Length: > 0 } p
-            ? p : FindAbove(builder.Environment.ContentRootPath, "policies"), workflows, evaluationSections);
+            ? p : FindAbove(builder.Environment.ContentRootPath, "policies"), workflows, evaluationSections, noiseScale);
         var dataDirectory = configuration.ReadEventStoreSettings().DataDirectory;
         var maxUpload = configuration.GetValue("ReleaseGateway:MaxUploadBytes", DefaultMaxUploadBytes);
 
         builder.Services.AddSingleton(workflows);
         builder.Services.AddSingleton(policies);
+        builder.Services.AddSingleton(noiseScale);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => new SourceTableStore(dataDirectory,
             SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory), maxUpload));

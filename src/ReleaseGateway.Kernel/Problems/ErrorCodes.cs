@@ -51,6 +51,7 @@ public static class ErrorCodes
     public const string NotDatasetSteward = "RG2019";
     public const string NoRegenerationToApprove = "RG2020";
     public const string RegenerationVotesDisagree = "RG2021";
+    public const string SourceTooSmall = "RG2022";
 
     public const string BudgetExhausted = "RG3001";
     public const string ReleaseNotFound = "RG3002";
@@ -137,7 +138,7 @@ public static class ErrorCodes
             "New generation parameters (ε, rows, generator) can only be given when approving a regeneration of a blocked request."),
         new(RegenerationVotesDisagree, StatusCodes.Status409Conflict, "Regeneration votes disagree",
             "All approving votes of a round must approve the same regeneration parameters; the problem's detail gives the ones already voted for."),
-        new("RG2022", StatusCodes.Status422UnprocessableEntity, "Source table too small",
+        new(SourceTooSmall, StatusCodes.Status422UnprocessableEntity, "Source table too small",
             "The source table has fewer records than the dataset's policy requires (minSourceRows); nothing was stored. Differential privacy on a handful of records protects no one usefully and the evaluation's attacks need a holdout."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).

@@ -51,7 +51,7 @@ public static class AccessRequestCommands
         var requestId = Guid.CreateVersion7();
         var submitted = SubmitAccessRequestDecider.Handle(
             new SubmitAccessRequest.SubmitAccessRequest(requestId, dataset.Id, body.ToTerms(), actor, services.GetRequiredService<TimeProvider>().GetUtcNow()),
-            dataset, policy, workflows.Get(policy.Workflow));
+            dataset, policy, workflows.Get(policy.Workflow), services.GetService<NoiseScaleBound>());
 
         var termsHash = Hash(JsonSerializer.Serialize(new { body.DatasetId, Terms = body.ToTerms() }, EventTypeRegistry.JsonOptions));
         Guid? keyStream = string.IsNullOrWhiteSpace(idempotencyKey) ? null : KeyStreamId(actor.Id, idempotencyKey);
@@ -90,7 +90,7 @@ public static class AccessRequestCommands
             ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(current.DatasetId.ToString()));
         return await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
             [ResubmitAccessRequestDecider.Handle(request, new ResubmitAccessRequest.ResubmitAccessRequest(id, terms, actor, now), definition, dataset,
-                policies.For(dataset.Name))], ct);
+                policies.For(dataset.Name), http.RequestServices.GetService<NoiseScaleBound>())], ct);
     }
 
     public static Task<AccessRequestDetails> WithdrawAsync(HttpContext http, Guid id, CancellationToken ct) =>
@@ -134,7 +134,7 @@ public static class AccessRequestCommands
                 Rows = regenerate.Rows ?? request.Terms.Rows,
                 Generator = regenerate.Generator ?? request.Terms.Generator,
             };
-            new AccessRequestTermsValidator(dataset, policies.For(dataset.Name)).ValidateAndThrow(regeneration);
+            new AccessRequestTermsValidator(dataset, policies.For(dataset.Name), http.RequestServices.GetService<NoiseScaleBound>()).ValidateAndThrow(regeneration);
         }
         return await AccessRequestStream.DecideAsync(http, id, (request, definition, actor, now) =>
             CastVoteDecider.Handle(request, new CastVote.CastVote(id, decision, reason, actor, now, regeneration), definition), ct);

@@ -4,8 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.EventStore.Audit;
 using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Problems;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
-using ReleaseGateway.Synthesis.Data;
+using ReleaseGateway.Datasets.Data;
 
 namespace ReleaseGateway.Requests.Audit;
 
@@ -50,7 +51,7 @@ public static class Refusals
             "invalid: " + string.Join(", ", v.Errors.Select(x => x.PropertyName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))),
         CsvValidationException c => (RequestErrors.UploadRejected, $"the source table was rejected with {c.Problems.Count}{(c.Truncated ? "+" : "")} problem(s)"),
         UploadTooLargeException t => (RequestErrors.UploadTooLarge(t.Limit).Code, RequestErrors.UploadTooLarge(t.Limit).Detail),
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } b => ("RG2015", b.Message),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } b => (ErrorCodes.UploadTooLarge, b.Message),
         _ => null,
     };
 }

@@ -6,7 +6,8 @@ namespace ReleaseGateway.Requests.Policies;
 /// <remarks>The gates and shadow-model sections are checked by the evaluation module's loader, which owns their ranges.</remarks>
 public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
 {
-    public DatasetPolicyValidator(IReadOnlySet<string> knownWorkflows, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
+    public DatasetPolicyValidator(IReadOnlySet<string> knownWorkflows, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null,
+        NoiseScaleBound? noiseScale = null)
     {
         RuleFor(p => p.Epsilon)
             .Must(e => e > 0 && e <= 100)
@@ -23,7 +24,7 @@ public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
         RuleFor(p => p.MinEpsilonPerRelease)
             .GreaterThan(0).WithMessage("minEpsilonPerRelease must be greater than 0 (was {PropertyValue})")
             .LessThanOrEqualTo(p => p.MaxEpsilonPerRelease).WithMessage(p => $"minEpsilonPerRelease ({p.MinEpsilonPerRelease}) must not exceed maxEpsilonPerRelease ({p.MaxEpsilonPerRelease})")
-            .Must((p, min) => EpsilonRange.Realisable(min, p.Delta, EpsilonRange.ReferenceColumns))
+            .Must((p, min) => EpsilonRange.Realisable(noiseScale, min, p.Delta, EpsilonRange.ReferenceColumns))
             .WithMessage(p => $"minEpsilonPerRelease ({p.MinEpsilonPerRelease}) is below what the mechanisms can realise for a table of {EpsilonRange.ReferenceColumns} columns " +
                 $"at budget.delta {p.Delta}: the noise would exceed the discrete Gaussian's largest σ ({EpsilonRange.MaxSigma})")
             .OverridePropertyName("minEpsilonPerRelease");

@@ -28,22 +28,25 @@ public static class PolicyLoader
     ];
 
     /// <summary>Loads every policy, checking workflow names and optional steps against <paramref name="workflows"/>.</summary>
-    public static PolicyCatalog LoadDirectory(string directory, Workflows.WorkflowCatalog workflows, PolicySectionsCheck evaluationSections) =>
-        LoadDirectory(directory, workflows.Names, evaluationSections, workflows.All.ToDictionary(kv => kv.Key, kv => kv.Value.OptionalSteps));
+    /// <param name="noiseScale">The generators' noise bound, to check each policy's minimum ε can be realised (the host passes it).</param>
+    public static PolicyCatalog LoadDirectory(string directory, Workflows.WorkflowCatalog workflows, PolicySectionsCheck evaluationSections,
+        NoiseScaleBound? noiseScale = null) =>
+        LoadDirectory(directory, workflows.Names, evaluationSections, workflows.All.ToDictionary(kv => kv.Key, kv => kv.Value.OptionalSteps), noiseScale);
 
     public static PolicyCatalog LoadDirectory(string directory, IReadOnlySet<string> knownWorkflows, PolicySectionsCheck evaluationSections,
-        IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
+        IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null, NoiseScaleBound? noiseScale = null)
     {
         if (!Directory.Exists(directory))
             throw new DefinitionException([new(directory, 0, 0, "policy folder not found")]);
         var files = Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal)
             .ToDictionary(f => Path.GetFileNameWithoutExtension(f), File.ReadAllText);
-        return Parse(files.ToDictionary(kv => Path.Combine(directory, kv.Key + ".yaml"), kv => kv.Value), knownWorkflows, evaluationSections, optionalStepsByWorkflow);
+        return Parse(files.ToDictionary(kv => Path.Combine(directory, kv.Key + ".yaml"), kv => kv.Value), knownWorkflows, evaluationSections, optionalStepsByWorkflow, noiseScale);
     }
 
     /// <summary>Parses policy files given as path → text; one must be <c>default.yaml</c>.</summary>
     public static PolicyCatalog Parse(IReadOnlyDictionary<string, string> files, IReadOnlySet<string> knownWorkflows,
-        PolicySectionsCheck evaluationSections, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
+        PolicySectionsCheck evaluationSections, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null,
+        NoiseScaleBound? noiseScale = null)
     {
         ArgumentNullException.ThrowIfNull(evaluationSections);
         var problems = new List<DefinitionProblem>();
@@ -68,7 +71,7 @@ public static class PolicyLoader
             throw new DefinitionException(problems);
         }
 
-        var validator = new DatasetPolicyValidator(knownWorkflows, optionalStepsByWorkflow);
+        var validator = new DatasetPolicyValidator(knownWorkflows, optionalStepsByWorkflow, noiseScale);
         var policies = new Dictionary<string, DatasetPolicy>(StringComparer.Ordinal);
         foreach (var (name, own) in raw)
         {

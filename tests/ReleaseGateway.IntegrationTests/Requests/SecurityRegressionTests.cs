@@ -164,15 +164,15 @@ public abstract class SecurityRegressionTests<THost>(THost host) : IClassFixture
         var registered = await Json(await RegisterAsync(steward, "small-" + Guid.NewGuid().ToString("N")[..10]), HttpStatusCode.Created);
         var id = Guid.Parse((string)registered["id"]!);
 
-        var headerOnly = await Problem(await UploadAsync(steward, id, "mrn,age,sex,outcome\n"), HttpStatusCode.UnprocessableEntity, "RG2022");
+        var headerOnly = await Problem(await UploadAsync(steward, id, "mrn,age,sex,outcome\n"), HttpStatusCode.UnprocessableEntity, ErrorCodes.SourceTooSmall);
         Assert.Contains("0 record(s)", (string?)headerOnly["detail"]);
         Assert.Contains("at least 100", (string?)headerOnly["detail"]);
         var oneShort = string.Concat(GoodCsv.Split('\n').Take(100).Select(l => l + "\n")); // header + 99 records
-        await Problem(await UploadAsync(steward, id, oneShort), HttpStatusCode.UnprocessableEntity, "RG2022");
+        await Problem(await UploadAsync(steward, id, oneShort), HttpStatusCode.UnprocessableEntity, ErrorCodes.SourceTooSmall);
 
         Assert.False(host.Services.GetRequiredService<SourceTableStore>().Exists(id));
         Assert.Equal(["DatasetRegistered"], await _api.EventTypesAsync(id));
-        Assert.Equal(2, (await RefusalsOfAsync(id)).Count(x => x.Command == "upload-source" && x.Code == "RG2022"));
+        Assert.Equal(2, (await RefusalsOfAsync(id)).Count(x => x.Command == "upload-source" && x.Code == ErrorCodes.SourceTooSmall));
         // Nothing was kept, so the steward can upload the full table afterwards.
         await Json(await UploadAsync(steward, id, GoodCsv), HttpStatusCode.OK);
     }

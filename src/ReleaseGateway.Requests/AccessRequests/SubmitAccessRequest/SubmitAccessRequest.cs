@@ -8,10 +8,13 @@ namespace ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
 
 public sealed record SubmitAccessRequest(Guid RequestId, Guid DatasetId, AccessRequestTerms Terms, Actor Actor, DateTimeOffset Now);
 
-/// <summary>The terms must fit the dataset (a subset of its columns) and its policy (ε, rows, generator, duration).</summary>
+/// <summary>
+/// The terms must fit the dataset (a subset of its columns) and its policy (ε, rows, generator, duration); with
+/// the generators' noise bound, ε must also be one they can realise for the columns asked for.
+/// </summary>
 public sealed class AccessRequestTermsValidator : AbstractValidator<AccessRequestTerms>
 {
-    public AccessRequestTermsValidator(DatasetDetails dataset, DatasetPolicy policy)
+    public AccessRequestTermsValidator(DatasetDetails dataset, DatasetPolicy policy, NoiseScaleBound? noiseScale = null)
     {
         RuleFor(t => t.Title).NotEmpty().WithMessage("Give the request a title.")
             .MaximumLength(200).WithMessage("The title may be at most 200 characters.").IsPlainText();
@@ -30,7 +33,7 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
         RuleFor(t => t.Epsilon).Cascade(CascadeMode.Stop)
             .Must(e => double.IsFinite(e) && e >= policy.MinEpsilonPerRelease && e <= policy.MaxEpsilonPerRelease)
             .WithMessage(t => $"{range} (was {t.Epsilon:R}).")
-            .Must((t, e) => EpsilonRange.Realisable(e, policy.Delta, t.Columns.Count))
+            .Must((t, e) => EpsilonRange.Realisable(noiseScale, e, policy.Delta, t.Columns.Count))
             .WithMessage(t => $"{range}, and large enough that the noise for {t.Columns.Count} column(s) stays within the largest σ the " +
                 $"mechanisms draw ({EpsilonRange.MaxSigma}); ε = {t.Epsilon:R} is too small.");
         RuleFor(t => t.Rows).InclusiveBetween(1, policy.MaxRowsPerRelease)
@@ -45,13 +48,14 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
 public static class SubmitAccessRequestDecider
 {
     /// <summary>Opens the request in the initial state of the workflow the dataset's policy names.</summary>
-    public static AccessRequestSubmitted Handle(SubmitAccessRequest command, DatasetDetails dataset, DatasetPolicy policy, WorkflowDefinition workflow)
+    public static AccessRequestSubmitted Handle(SubmitAccessRequest command, DatasetDetails dataset, DatasetPolicy policy, WorkflowDefinition workflow,
+        NoiseScaleBound? noiseScale = null)
     {
         if (!command.Actor.IsIn(WorkflowRoles.Researcher))
             throw new RequestRefusedException(RequestErrors.MissingRole("submit", WorkflowRoles.Researcher, "new"));
         if (!dataset.SourceUploaded)
             throw new RequestRefusedException(RequestErrors.SourceNotUploaded(dataset.Id));
-        new AccessRequestTermsValidator(dataset, policy).ValidateAndThrow(command.Terms);
+        new AccessRequestTermsValidator(dataset, policy, noiseScale).ValidateAndThrow(command.Terms);
         return new AccessRequestSubmitted(command.RequestId, dataset.Id, workflow.Name,
             policy.OptionalSteps.Where(workflow.OptionalSteps.Contains).ToList(), workflow.InitialState, command.Terms,
             command.Actor.Id, command.Now);
