@@ -259,4 +259,32 @@ public abstract class SecurityRegressionTests<THost>(THost host) : IClassFixture
         var multiLine = await r.Members[0].PostAsJsonAsync($"/decisions/{r.RequestId}/votes", new { decision = "approve", reason = "Proportionate.\r\n\tJustified." });
         await Json(multiLine, HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task Bug_RequesterSeesRolesNotPeople_AndStaffResolveIdsToEmailAddresses()
+    {
+        var (steward, stewardUser) = await _api.As(Roles.DataSteward);
+        var (researcher, researcherUser) = await _api.As(Roles.Researcher);
+        var members = new List<(HttpClient Client, TestUser User)>();
+        for (var i = 0; i < 2; i++) members.Add(await _api.As(Roles.CommitteeMember));
+        var requestId = await SubmitAsync(researcher, await _api.DatasetWithSourceAsync(steward));
+        await Json(await steward.PostAsync($"/decisions/{requestId}/accept-for-review", null), HttpStatusCode.OK);
+        foreach (var (member, _) in members) await Json(await VoteAsync(member, requestId), HttpStatusCode.OK);
+
+        var asRequester = await researcher.GetAsync($"/requests/{requestId}");
+        var body = await asRequester.Content.ReadAsStringAsync();
+        foreach (var staff in members.Select(m => m.User).Append(stewardUser))
+        {
+            Assert.DoesNotContain(staff.Id.ToString(), body);
+            Assert.DoesNotContain(staff.Email, body);
+        }
+        var timeline = (await Json(asRequester, HttpStatusCode.OK))["timeline"]!.AsArray();
+        Assert.Equal([researcherUser.Id.ToString(), "data steward", "committee", "committee", "committee"], timeline.Select(e => (string)e!["by"]!).ToArray());
+        await Problem(await researcher.GetAsync($"/api/people?id={members[0].User.Id}"), HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
+
+        var answer = await members[0].Client.GetAsync($"/api/people?id={stewardUser.Id}&id={members[1].User.Id}&id=system");
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var people = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!.AsArray();
+        Assert.Equal([stewardUser.Email, members[1].User.Email, "system"], people.Select(p => (string)p!["name"]!).ToArray());
+    }
 }
