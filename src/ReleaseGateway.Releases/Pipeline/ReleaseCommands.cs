@@ -14,7 +14,8 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// <summary>
 /// Downloads and revocations as the HTTP endpoints and the web pages both run them, in-process, for the current
 /// request's principal (bearer token or web session, with the same claims). Refusals throw
-/// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing recorded.
+/// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing changed on the release; the refusal
+/// itself is recorded beside it (<see cref="Refusals"/>, ADR 0031).
 /// </summary>
 public static class ReleaseCommands
 {

@@ -30,7 +30,8 @@ public sealed record SubmittedAccessRequest(AccessRequestDetails Details, bool C
 /// The access-request commands as the HTTP endpoints and the web pages both run them, in-process: the caller
 /// is the current request's principal (bearer token or web session, with the same claims), each command goes
 /// through its pure decider and <see cref="AccessRequestStream"/>, and a refusal throws
-/// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing appended.
+/// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing appended to the request; the refusal
+/// itself is recorded beside it (<see cref="Audit.Refusals"/>, ADR 0031).
 /// </summary>
 public static class AccessRequestCommands
 {
