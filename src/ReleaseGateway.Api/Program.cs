@@ -6,6 +6,8 @@ using ReleaseGateway.Requests;
 using ReleaseGateway.Web;
 
 var builder = WebApplication.CreateBuilder(args);
+// Before any module creates a file: the data folder holds e-mail addresses, password hashes, keys and patient data.
+DataFolder.Secure(builder.Configuration.ReadEventStoreSettings().DataDirectory);
 
 builder.AddServiceDefaults();
 builder.Services.AddEventStore(builder.Configuration);

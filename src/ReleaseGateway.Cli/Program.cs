@@ -1,5 +1,9 @@
 using System.CommandLine;
 using ReleaseGateway.Cli;
+using ReleaseGateway.EventStore;
+
+// Whatever rgw writes (identity.db, keys, credentials, exports, synthetic tables) is for its user only.
+DataFolder.CreateOwnerOnlyFromNowOn();
 
 // rgw: one root command; each module contributes its commands from Commands/.
 var root = new RootCommand("rgw — ReleaseGateway command line");

@@ -20,6 +20,13 @@ public static class EventStoreServiceCollectionExtensions
             ? path
             : Path.Combine(configuration.ReadEventStoreSettings().DataDirectory, "keys", "audit-signing-key.pem");
 
+    /// <summary>
+    /// Public keys (PEM files) of the audit witnesses, <c>ReleaseGateway:Audit:WitnessKeys</c> (ADR 0030): a checkpoint
+    /// is trusted only with a valid co-signature of each. Empty by default.
+    /// </summary>
+    public static IReadOnlyList<string> AuditWitnessKeyFiles(this IConfiguration configuration) =>
+        [.. configuration.GetSection("ReleaseGateway:Audit:WitnessKeys").GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0)];
+
     /// <summary>Registers the event store (SQLite or PostgreSQL by configuration) as a singleton.</summary>
     public static IServiceCollection AddEventStore(this IServiceCollection services, IConfiguration configuration)
     {

@@ -29,6 +29,9 @@ internal static partial class IdentityLog
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "User {UserId} approved a device sign-in for client {ClientId}")]
     public static partial void DeviceApproved(this ILogger logger, Guid userId, string clientId);
 
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Sign-ins for user {UserId} from one source address wait until {Until:O} after repeated failures")]
+    public static partial void SignInThrottled(this ILogger logger, Guid userId, DateTimeOffset until);
+
     [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Rate limit hit on {Path}")]
     public static partial void RateLimited(this ILogger logger, string path);
 }

@@ -92,6 +92,8 @@ public static class IdentityModule
                 o.UseLocalServer();
                 o.UseAspNetCore();
                 o.AddAudiences(GatewayScopes.ApiResource);
+                // A user's token stands only while it matches the user's current roles and account state (ADR 0029).
+                o.AddEventHandler(CurrentUserTokenHandler.Descriptor);
             });
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, TokenKeysConfiguration>();
 
@@ -154,6 +156,8 @@ public static class IdentityModule
             o.ReplaceApplicationManager(typeof(LoopbackRedirectApplicationManager<>));
         });
         services.TryAddScoped<IdentityAuditLog>();
+        services.TryAddSingleton<UserAccessCheck>();
+        services.TryAddSingleton<SignInThrottle>();
         services.TryAddScoped<UserAdministration>();
         IdentityAuditLog.Register(services);
     }

@@ -78,6 +78,59 @@ public sealed class AuditCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Bug_ACutTailResignedByTheGatewayItself_PassedVerification()
+    {
+        // The compliance officer's own machine: a witness key the gateway never holds, and the gateway's published public key.
+        var officer = Path.Combine(_dataDirectory, "officer");
+        var witnessKey = Path.Combine(officer, "witness.pem");
+        var witnessPublic = Path.Combine(officer, "witness.pub.pem");
+        var gatewayPublic = Path.Combine(_dataDirectory, "keys", "audit-signing-key.pub.pem");
+        Assert.Equal(0, (await Rgw("audit", "witness", "keygen", "--out", witnessKey)).ExitCode);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(witnessKey));
+        var witnessed = Path.Combine(officer, "cp-12.json");
+        Assert.Equal(0, (await Rgw("audit", "checkpoint", "--out", witnessed)).ExitCode);
+        Assert.Equal(0, (await Rgw("audit", "witness", "--checkpoint", witnessed, "--key", witnessKey, "--gateway-key", gatewayPublic)).ExitCode);
+        Assert.Equal(0, (await Rgw("audit", "verify", "--checkpoint", witnessed, "--witness-key", witnessPublic)).ExitCode);
+
+        // Whoever holds the gateway's machine cuts the tail and signs the shorter head with the gateway's key.
+        await TamperAsync("DELETE FROM rg_events WHERE position > 10");
+        var resigned = Path.Combine(_dataDirectory, "cp-10.json");
+        Assert.Equal(0, (await Rgw("audit", "checkpoint", "--out", resigned)).ExitCode);
+
+        var withResigned = await Rgw("audit", "verify", "--checkpoint", resigned, "--witness-key", witnessPublic);
+        var withWitnessed = await Rgw("audit", "verify", "--checkpoint", witnessed, "--witness-key", witnessPublic);
+        var witnessAsked = await Rgw("audit", "witness", "--checkpoint", resigned, "--key", witnessKey, "--gateway-key", gatewayPublic);
+
+        Assert.Equal(1, withResigned.ExitCode);
+        Assert.Contains("CheckpointNotWitnessed", withResigned.Stderr);
+        Assert.Equal(1, withWitnessed.ExitCode);
+        Assert.Contains("Truncated", withWitnessed.Stderr);
+        Assert.Equal(1, witnessAsked.ExitCode);
+        Assert.Contains("you witnessed position 12", witnessAsked.Stderr);
+        Assert.DoesNotContain("witnesses", await File.ReadAllTextAsync(resigned));
+    }
+
+    [Fact]
+    public async Task Given_AWitnessedCheckpoint_When_ItsWitnessSignatureIsAltered_Then_VerifyFails()
+    {
+        var witnessKey = Path.Combine(_dataDirectory, "officer", "witness.pem");
+        await Rgw("audit", "witness", "keygen", "--out", witnessKey);
+        var checkpoint = Path.Combine(_dataDirectory, "cp.json");
+        await Rgw("audit", "checkpoint", "--out", checkpoint);
+        Assert.Equal(0, (await Rgw("audit", "witness", "--checkpoint", checkpoint, "--key", witnessKey,
+            "--gateway-key", Path.Combine(_dataDirectory, "keys", "audit-signing-key.pub.pem"))).ExitCode);
+        var json = await File.ReadAllTextAsync(checkpoint);
+        var signature = System.Text.RegularExpressions.Regex.Matches(json, "\"signature\": \"([^\"]+)\"")[^1].Groups[1].Value;
+        await File.WriteAllTextAsync(checkpoint, json.Replace(signature, (signature[0] == 'A' ? "B" : "A") + signature[1..]));
+
+        var result = await Rgw("audit", "verify", "--checkpoint", checkpoint, "--witness-key", Path.Combine(_dataDirectory, "officer", "witness.pub.pem"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("CheckpointNotWitnessed", result.Stderr);
+    }
+
+    [Fact]
     public async Task Export_VerifiesOfflineWithRgwAndWithTheIndependentPythonVerifier()
     {
         var export = Path.Combine(_dataDirectory, "export");

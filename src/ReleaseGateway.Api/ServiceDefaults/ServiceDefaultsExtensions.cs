@@ -28,7 +28,9 @@ public static class ServiceDefaultsExtensions
         {
             if (origins.Length > 0) p.WithOrigins(origins).AllowAnyHeader().WithMethods("GET", "POST", "PUT", "DELETE");
         }));
-        builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        var proxies = TrustedProxies.Read(builder.Configuration);
+        builder.Services.Configure<ForwardedHeadersOptions>(o => proxies.Apply(o));
+        builder.Services.AddSingleton(proxies);
         builder.Services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         return builder;
     }
@@ -38,8 +40,9 @@ public static class ServiceDefaultsExtensions
         var requireHttps = app.Configuration.GetValue("ReleaseGateway:RequireHttps", !app.Environment.IsDevelopment());
         // Off by default: the time a response took on the server, for bench/ReleaseGateway.Web.Bench and browser dev tools.
         if (app.Configuration.GetValue("ReleaseGateway:ServerTiming", false)) app.UseMiddleware<ServerTimingMiddleware>();
-        // Only a proxy listed in ForwardedHeadersOptions.KnownProxies (loopback by default) may claim the original scheme.
-        app.UseForwardedHeaders();
+        // Only a proxy listed in ReleaseGateway:ForwardedHeaders:KnownProxies may claim the client's address and scheme;
+        // with none listed, the headers are ignored (the rate limits key on the connection's address, issue 15).
+        if (app.Services.GetRequiredService<TrustedProxies>().Any) app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (requireHttps)

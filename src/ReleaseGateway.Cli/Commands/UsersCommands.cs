@@ -11,7 +11,7 @@ using ReleaseGateway.Identity.Users;
 namespace ReleaseGateway.Cli;
 
 /// <summary>
-/// <c>rgw users add | list | grant | revoke | totp</c>: administration on the gateway's machine, straight against the
+/// <c>rgw users add | list | grant | revoke | totp | disable | enable</c>: administration on the gateway's machine, straight against the
 /// identity database (this is how the first administrator comes to exist). Every change is audited with the actor
 /// <c>local-operator</c>: whoever holds a shell and the data folder acts as the machine, not as a named user.
 /// </summary>
@@ -25,6 +25,8 @@ internal static class UsersCommands
         users.Subcommands.Add(ChangeRole("grant", "Grant a role to a user"));
         users.Subcommands.Add(ChangeRole("revoke", "Revoke a role from a user"));
         users.Subcommands.Add(Totp());
+        users.Subcommands.Add(ChangeAccount("disable", "Disable an account: no sign-in, and its tokens and web sessions stop working"));
+        users.Subcommands.Add(ChangeAccount("enable", "Re-enable a disabled or locked account"));
         return users;
     }
 
@@ -96,6 +98,21 @@ internal static class UsersCommands
         return command;
     }
 
+    private static Command ChangeAccount(string name, string description)
+    {
+        var email = EmailOption();
+        var command = new Command(name, description) { email };
+        command.SetAction((parse, ct) => IdentityCli.RunAsync(async services =>
+        {
+            var administration = services.GetRequiredService<UserAdministration>();
+            if (name == "disable") await administration.DisableAsync(parse.GetValue(email)!, IdentityCli.Operator(), ct);
+            else await administration.EnableAsync(parse.GetValue(email)!, IdentityCli.Operator(), ct);
+            Console.WriteLine($"{(name == "disable" ? "Disabled" : "Enabled")} {parse.GetValue(email)}.");
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
     private static Command Totp()
     {
         var email = EmailOption();
@@ -114,7 +131,7 @@ internal static class UsersCommands
 /// <summary>Builds the identity services the gateway uses, from the configuration the gateway reads.</summary>
 internal static class IdentityCli
 {
-    public static EventMetadata Operator() => new("local-operator", "LocalOperator", Guid.CreateVersion7().ToString("N"));
+    public static EventMetadata Operator() => new("local-operator", UserAdministration.LocalOperatorRole, Guid.CreateVersion7().ToString("N"));
 
     public static async Task<int> RunAsync(Func<IServiceProvider, Task<int>> action, CancellationToken cancellationToken)
     {

@@ -19,6 +19,8 @@ public enum TamperKind
     CheckpointMismatch,
     /// <summary>The checkpoint's signature does not verify with the trusted key.</summary>
     CheckpointSignatureInvalid,
+    /// <summary>The checkpoint carries no valid co-signature of a witness key the verifier requires.</summary>
+    CheckpointNotWitnessed,
     /// <summary>A record could not be read at all.</summary>
     Malformed,
 }
@@ -42,19 +44,29 @@ public static class ChainVerifier
     private const int ReorderLookahead = 10_000;
 
     /// <summary>
-    /// Verifies the live log. With a checkpoint, its signature is checked first with <paramref name="trustedKey"/>;
-    /// a checkpoint that does not verify is itself reported as tampering.
+    /// Verifies the live log. With a checkpoint, its signature is checked first with <paramref name="trustedKey"/>, and
+    /// its co-signature by each of <paramref name="witnessKeys"/> (ADR 0030); a checkpoint that does not verify is
+    /// itself reported as tampering.
     /// </summary>
-    public static async Task<VerificationResult> VerifyStoreAsync(IEventStore store, SignedCheckpoint? checkpoint = null, AuditSigningKey? trustedKey = null, CancellationToken cancellationToken = default)
+    public static async Task<VerificationResult> VerifyStoreAsync(IEventStore store, SignedCheckpoint? checkpoint = null, AuditSigningKey? trustedKey = null,
+        IReadOnlyList<AuditSigningKey>? witnessKeys = null, CancellationToken cancellationToken = default)
     {
-        if (checkpoint is not null)
-        {
-            ArgumentNullException.ThrowIfNull(trustedKey);
-            if (!checkpoint.VerifySignature(trustedKey))
-                return new VerificationResult(false, 0, 0, ChainHead.GenesisHash, checkpoint.Position, TamperKind.CheckpointSignatureInvalid,
-                    $"the checkpoint's signature does not verify with key {trustedKey.KeyId} (checkpoint names key {checkpoint.KeyId})");
-        }
+        if (checkpoint is not null && CheckSignatures(checkpoint, trustedKey, witnessKeys ?? []) is { } refused) return refused;
         return await VerifyAsync(RawEvents(store, cancellationToken), checkpoint, cancellationToken);
+    }
+
+    /// <summary>The failure when the checkpoint's own signature or a required witness signature does not verify; else null.</summary>
+    public static VerificationResult? CheckSignatures(SignedCheckpoint checkpoint, AuditSigningKey? trustedKey, IReadOnlyList<AuditSigningKey> witnessKeys)
+    {
+        ArgumentNullException.ThrowIfNull(trustedKey);
+        if (!checkpoint.VerifySignature(trustedKey))
+            return new VerificationResult(false, 0, 0, ChainHead.GenesisHash, checkpoint.Position, TamperKind.CheckpointSignatureInvalid,
+                $"the checkpoint's signature does not verify with key {trustedKey.KeyId} (checkpoint names key {checkpoint.KeyId})");
+        foreach (var witness in witnessKeys)
+            if (!checkpoint.IsWitnessedBy(witness))
+                return new VerificationResult(false, 0, 0, ChainHead.GenesisHash, checkpoint.Position, TamperKind.CheckpointNotWitnessed,
+                    $"the checkpoint carries no valid signature of witness key {witness.KeyId}: the gateway's own signature alone does not prove the tail was not cut");
+        return null;
     }
 
     /// <summary>Reads events without deserializing bodies: verification must work for event types this build does not know.</summary>

@@ -10,8 +10,12 @@ namespace ReleaseGateway.EventStore.Verification;
 /// A signed statement "the chain's event at <see cref="Position"/> has <see cref="Hash"/>", made at
 /// <see cref="CreatedAt"/>. Kept outside the database, it turns a cut tail or a re-hashed suffix into
 /// detectable damage. Signature: ECDSA P-256 over SHA-256 of <see cref="SignedText"/>, IEEE P1363 format, base64.
+/// The gateway's signature alone proves nothing against whoever holds the gateway's key (an operator could cut the
+/// tail and sign the shorter head); <see cref="Witnesses"/> are co-signatures by keys the gateway never holds
+/// (<c>rgw audit witness</c>, ADR 0030), which such an operator cannot forge.
 /// </summary>
-public sealed record SignedCheckpoint(string Format, long Position, string Hash, DateTimeOffset CreatedAt, string KeyId, string Algorithm, string Signature)
+public sealed record SignedCheckpoint(string Format, long Position, string Hash, DateTimeOffset CreatedAt, string KeyId, string Algorithm, string Signature,
+    IReadOnlyList<WitnessSignature>? Witnesses = null)
 {
     public const string CurrentFormat = "rgw-checkpoint/1";
     public const string EcdsaP256 = "ECDSA-P256-SHA256";
@@ -36,6 +40,29 @@ public sealed record SignedCheckpoint(string Format, long Position, string Hash,
         return trustedKey.Verify(Encoding.UTF8.GetBytes(SignedText), signature);
     }
 
+    /// <summary>The text a witness signs: this checkpoint's signed statement, the gateway's signature and the witnessing time.</summary>
+    public string WitnessedText(DateTimeOffset witnessedAt) => string.Join('\n', WitnessSignature.CurrentFormat, SignedText, Signature,
+        CanonicalEncoding.FormatTimestamp(witnessedAt));
+
+    /// <summary>This checkpoint co-signed by <paramref name="witnessKey"/> (a key the gateway does not hold).</summary>
+    public SignedCheckpoint AddWitness(AuditSigningKey witnessKey, DateTimeOffset now)
+    {
+        var signature = Convert.ToBase64String(witnessKey.Sign(Encoding.UTF8.GetBytes(WitnessedText(now))));
+        var witness = new WitnessSignature(witnessKey.KeyId, EcdsaP256, now, signature);
+        return this with { Witnesses = [.. (Witnesses ?? []).Where(w => w.KeyId != witnessKey.KeyId), witness] };
+    }
+
+    /// <summary>True when a witness signature by <paramref name="witnessKey"/> verifies over this checkpoint.</summary>
+    public bool IsWitnessedBy(AuditSigningKey witnessKey) =>
+        (Witnesses ?? []).Any(w => w.KeyId == witnessKey.KeyId && w.Algorithm == EcdsaP256 && TryDecode(w.Signature) is { } signature
+            && witnessKey.Verify(Encoding.UTF8.GetBytes(WitnessedText(w.WitnessedAt)), signature));
+
+    private static byte[]? TryDecode(string base64)
+    {
+        try { return Convert.FromBase64String(base64); }
+        catch (FormatException) { return null; }
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>Parses a checkpoint file; a malformed one throws <see cref="FormatException"/> with the reason.</summary>
@@ -54,7 +81,21 @@ public sealed record SignedCheckpoint(string Format, long Position, string Hash,
         }
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        // A checkpoint nobody witnessed yet is written exactly as before witnesses existed.
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+}
+
+/// <summary>
+/// A witness's co-signature of a checkpoint: ECDSA P-256 over SHA-256 of <see cref="SignedCheckpoint.WitnessedText"/>,
+/// IEEE P1363, base64. <see cref="KeyId"/> is the witness key's id (as <see cref="AuditSigningKey.KeyId"/>).
+/// </summary>
+public sealed record WitnessSignature(string KeyId, string Algorithm, DateTimeOffset WitnessedAt, string Signature)
+{
+    public const string CurrentFormat = "rgw-witness/1";
 }
 
 /// <summary>

@@ -34,6 +34,19 @@ public sealed class IdentityAuditLog(IEventStore store)
         }
     }
 
+    /// <summary>The user who created <paramref name="userId"/>'s account (the actor of its first event), when that was a user.</summary>
+    public async Task<Guid?> CreatorOfAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        var stream = await store.FetchStreamAsync(userId, cancellationToken);
+        return stream.Count > 0 && stream[0].EventType == nameof(UserCreated) && Guid.TryParse(stream[0].Metadata.ActorId, out var creator) ? creator : null;
+    }
+
+    /// <summary>
+    /// The stream of failed sign-ins that name no account (issue 15: every failure is audited). Its events hold no
+    /// e-mail address: a mistyped address is someone's personal data, and the hash chain keeps every byte forever.
+    /// </summary>
+    public static readonly Guid UnknownAccountsStream = new("0193c000-0000-7000-8000-000000000015");
+
     internal static void Register(IServiceCollection services) => services.ConfigureEventStore(o => o.Events
         .Register<UserCreated>()
         .Register<UserRoleGranted>()
@@ -41,6 +54,10 @@ public sealed class IdentityAuditLog(IEventStore store)
         .Register<UserSignedIn>()
         .Register<UserSignInFailed>()
         .Register<UserLockedOut>()
+        .Register<UserSignInThrottled>()
+        .Register<UnknownAccountSignInFailed>()
+        .Register<UserDisabled>()
+        .Register<UserEnabled>()
         .Register<UserPasswordChanged>()
         .Register<UserSecondFactorEnabled>()
         .Register<DeviceSignInApproved>()

@@ -16,6 +16,16 @@ public sealed record UserSignInFailed(Guid UserId, string Reason, int FailedAtte
 
 public sealed record UserLockedOut(Guid UserId, DateTimeOffset LockedUntil, DateTimeOffset LockedAt);
 
+/// <summary>Sign-ins to this account from one source address are refused until <paramref name="Until"/> after repeated failures (the <paramref name="Round"/>-th time).</summary>
+public sealed record UserSignInThrottled(Guid UserId, int Round, DateTimeOffset Until, DateTimeOffset ThrottledAt);
+
+/// <summary>A sign-in failed for an e-mail address no account has (the address itself is not kept).</summary>
+public sealed record UnknownAccountSignInFailed(string Reason, DateTimeOffset FailedAt);
+
+public sealed record UserDisabled(Guid UserId, DateTimeOffset DisabledAt);
+
+public sealed record UserEnabled(Guid UserId, DateTimeOffset EnabledAt);
+
 public sealed record UserPasswordChanged(Guid UserId, DateTimeOffset ChangedAt);
 
 public sealed record UserSecondFactorEnabled(Guid UserId, DateTimeOffset EnabledAt);
@@ -40,4 +50,7 @@ public static class SignInFailureReasons
     public const string WrongSecondFactor = "wrong-second-factor";
     public const string Locked = "locked";
     public const string NotAllowed = "not-allowed";
+    public const string Disabled = "disabled";
+    public const string Throttled = "throttled";
+    public const string UnknownAccount = "unknown-account";
 }

@@ -11,6 +11,12 @@ public static class Roles
 
     public static IReadOnlyList<string> All { get; } = [Researcher, CommitteeMember, ComplianceOfficer, DataSteward, Administrator];
 
+    /// <summary>
+    /// The roles that act in the release workflow. An administrator holds one only when a second administrator grants
+    /// it (issue 15): whoever manages accounts must not also fill a quorum or give a sign-off alone.
+    /// </summary>
+    public static bool IsWorkflowRole(string role) => role is Researcher or CommitteeMember or ComplianceOfficer or DataSteward;
+
     /// <summary>The canonical spelling of <paramref name="role"/> (case-insensitive), or null when it is not a gateway role.</summary>
     public static string? Normalize(string role) => All.FirstOrDefault(r => string.Equals(r, role, StringComparison.OrdinalIgnoreCase));
 }

@@ -182,12 +182,15 @@ internal static class ConnectEndpoints
 
     private static async Task<ClaimsIdentity> UserIdentityAsync(GatewayUser user, UserManager<GatewayUser> users, ImmutableArray<string> scopes)
     {
+        var stamp = await users.GetSecurityStampAsync(user);
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, user.Id.ToString())
             .SetClaim(Claims.Name, user.UserName)
             .SetClaim(Claims.Email, user.Email)
             .SetClaim(GatewayClaims.ActorKind, GatewayClaims.UserKind)
-            .SetClaim(SecurityStampClaim, await users.GetSecurityStampAsync(user))
+            .SetClaim(SecurityStampClaim, stamp)
+            // Checked on every API call (CurrentUserTokenHandler): a role or account change ends the token at once.
+            .SetClaim(UserAccessCheck.StampClaim, UserAccessCheck.Fingerprint(stamp))
             .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
         ScopeAndAudience(identity, scopes);
         identity.SetDestinations(claim => claim.Type switch

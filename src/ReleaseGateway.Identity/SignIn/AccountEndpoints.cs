@@ -63,51 +63,80 @@ internal static class AccountEndpoints
             </form>
             """, status);
 
+    // Only after the right password (the second factor's page): the caller already knows the account exists.
     private static IResult Locked() =>
-        Html.Page("Account locked", Html.Error("Too many failed sign-ins: this account is locked for a while.", ErrorCodes.AccountLocked), StatusCodes.Status403Forbidden);
+        Html.Page("Account locked", Html.Error("Too many wrong codes: this account is locked for a while.", ErrorCodes.AccountLocked), StatusCodes.Status403Forbidden);
 
     private static IResult BadForm() =>
         Html.Page("Sign in", Html.Error("The form expired or was not sent by this site. Go back and try again.", ErrorCodes.BadRequest), StatusCodes.Status400BadRequest);
 
+    /// <summary>
+    /// One answer for every failure, whatever its cause (unknown address, wrong password, an account locked or
+    /// disabled, too many failures from this address): the same page, status and message, after the same password
+    /// hashing work, so neither the answer nor its timing tells whether an account exists (issue 15). Failures are
+    /// counted per account and source address (<see cref="SignInThrottle"/>), so nobody can lock another person out.
+    /// </summary>
     private static async Task<IResult> PostLogin(HttpContext context, IAntiforgery antiforgery, SignInManager<GatewayUser> signIn,
-        UserManager<GatewayUser> users, SignInAudit audit)
+        UserManager<GatewayUser> users, SignInAudit audit, SignInThrottle throttle)
     {
         if (!await antiforgery.IsRequestValidAsync(context)) return BadForm();
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var returnUrl = Html.LocalUrl(form["returnUrl"]);
+        var email = form["email"].ToString().Trim();
+        var password = form["password"].ToString();
         using var activity = GatewayTelemetry.ActivitySource.StartActivity("identity.sign_in");
-        var user = await users.FindByEmailAsync(form["email"].ToString().Trim());
-        if (user is null)
+        var key = SignInThrottle.Key(email, context.Connection.RemoteIpAddress);
+        var user = await users.FindByEmailAsync(email);
+
+        async Task<IResult> Refuse(string reason, bool countIt)
         {
-            // Hash anyway so an unknown address costs as long as a wrong password: timing must not reveal accounts.
-            users.PasswordHasher.HashPassword(new GatewayUser(), form["password"].ToString());
-            activity?.SetTag("rgw.sign_in.outcome", "unknown-account");
-            audit.UnknownAccount();
-            return LoginForm(context, antiforgery, returnUrl, ("Wrong e-mail address or password.", ErrorCodes.InvalidCredentials), StatusCodes.Status401Unauthorized);
+            activity?.SetTag("rgw.sign_in.outcome", reason);
+            var throttled = countIt ? throttle.RecordFailure(key) : null;
+            if (user is null) await audit.UnknownAccountAsync(context, reason);
+            else await audit.FailedAsync(context, user, reason, throttled);
+            return LoginForm(context, antiforgery, returnUrl, (FailedSignInMessage, ErrorCodes.InvalidCredentials), StatusCodes.Status401Unauthorized);
         }
 
-        var wasLocked = await users.IsLockedOutAsync(user);
-        var result = await signIn.PasswordSignInAsync(user, form["password"].ToString(), isPersistent: false, lockoutOnFailure: true);
-        activity?.SetTag("rgw.user_id", user.Id).SetTag("rgw.sign_in.outcome", result.ToString());
+        // The cases that do not check the password hash the typed one anyway: every answer costs the same.
+        if (throttle.IsBlocked(key))
+        {
+            HashForTiming(users, password);
+            return await Refuse(SignInFailureReasons.Throttled, countIt: false);
+        }
+        if (user is null)
+        {
+            HashForTiming(users, password);
+            return await Refuse(SignInFailureReasons.UnknownAccount, countIt: true);
+        }
+        activity?.SetTag("rgw.user_id", user.Id);
+        if (await users.IsLockedOutAsync(user))
+        {
+            HashForTiming(users, password);
+            return await Refuse(user.LockoutEnd == DateTimeOffset.MaxValue ? SignInFailureReasons.Disabled : SignInFailureReasons.Locked, countIt: true);
+        }
+        // Password failures do not lock the account (an outsider could): the throttle counts them per source instead.
+        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: false);
         if (result.Succeeded)
         {
+            throttle.RecordSuccess(key);
+            activity?.SetTag("rgw.sign_in.outcome", result.ToString());
             await audit.SignedInAsync(context, user, SignInMethods.Password);
             return AfterSignIn(user, returnUrl);
         }
-        if (result.RequiresTwoFactor) return Results.Redirect($"{TotpPath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        if (result.IsLockedOut)
+        if (result.RequiresTwoFactor)
         {
-            await audit.FailedAsync(context, user, wasLocked ? SignInFailureReasons.Locked : SignInFailureReasons.WrongPassword, newlyLocked: !wasLocked);
-            return Locked();
+            throttle.RecordSuccess(key);
+            return Results.Redirect($"{TotpPath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
         }
-        if (result.IsNotAllowed)
-        {
-            await audit.FailedAsync(context, user, SignInFailureReasons.NotAllowed, newlyLocked: false);
-            return Html.Page("Sign in", Html.Error("This account may not sign in.", ErrorCodes.AccessDenied), StatusCodes.Status403Forbidden);
-        }
-        await audit.FailedAsync(context, user, SignInFailureReasons.WrongPassword, newlyLocked: false);
-        return LoginForm(context, antiforgery, returnUrl, ("Wrong e-mail address or password.", ErrorCodes.InvalidCredentials), StatusCodes.Status401Unauthorized);
+        return await Refuse(result.IsLockedOut ? SignInFailureReasons.Locked : result.IsNotAllowed ? SignInFailureReasons.NotAllowed : SignInFailureReasons.WrongPassword,
+            countIt: true);
     }
+
+    private const string FailedSignInMessage =
+        "Wrong e-mail address or password. After several failures sign-ins from this address wait a while; an administrator can help.";
+
+    private static void HashForTiming(UserManager<GatewayUser> users, string password) =>
+        users.PasswordHasher.HashPassword(new GatewayUser(), password);
 
     private static async Task<IResult> PostTotp(HttpContext context, IAntiforgery antiforgery, SignInManager<GatewayUser> signIn,
         UserManager<GatewayUser> users, SignInAudit audit)
@@ -128,10 +157,10 @@ internal static class AccountEndpoints
         }
         if (result.IsLockedOut)
         {
-            await audit.FailedAsync(context, user, wasLocked ? SignInFailureReasons.Locked : SignInFailureReasons.WrongSecondFactor, newlyLocked: !wasLocked);
+            await audit.FailedAsync(context, user, wasLocked ? SignInFailureReasons.Locked : SignInFailureReasons.WrongSecondFactor, throttled: null, newlyLocked: !wasLocked);
             return Locked();
         }
-        await audit.FailedAsync(context, user, SignInFailureReasons.WrongSecondFactor, newlyLocked: false);
+        await audit.FailedAsync(context, user, SignInFailureReasons.WrongSecondFactor, throttled: null);
         return TotpForm(context, antiforgery, returnUrl, ("Wrong or expired code.", ErrorCodes.InvalidSecondFactor), StatusCodes.Status401Unauthorized);
     }
 
@@ -199,7 +228,8 @@ internal static class AccountEndpoints
 }
 
 /// <summary>Records sign-in outcomes in the audit log, the log and the metrics; the actor of these events is the user.</summary>
-internal sealed class SignInAudit(IdentityAuditLog audit, UserManager<GatewayUser> users, IdentityMetrics metrics, TimeProvider time, ILogger<SignInAudit> logger)
+internal sealed class SignInAudit(IdentityAuditLog audit, UserManager<GatewayUser> users, UserAccessCheck accessCheck, IdentityMetrics metrics,
+    TimeProvider time, ILogger<SignInAudit> logger)
 {
     private const string ActingRole = "User";
 
@@ -210,29 +240,46 @@ internal sealed class SignInAudit(IdentityAuditLog audit, UserManager<GatewayUse
         await audit.RecordAsync(user.Id, Metadata(context, user), new UserSignedIn(user.Id, method, time.GetUtcNow()), context.RequestAborted);
     }
 
-    public async Task FailedAsync(HttpContext context, GatewayUser user, string reason, bool newlyLocked)
+    /// <summary>
+    /// A failure for a known account; <paramref name="throttled"/> is the block it started for its source address, if
+    /// any, and <paramref name="newlyLocked"/> says it locked the whole account (wrong second-factor codes only).
+    /// </summary>
+    public async Task FailedAsync(HttpContext context, GatewayUser user, string reason, (int Round, DateTimeOffset Until)? throttled, bool newlyLocked = false)
     {
         metrics.SignIn("failure");
         var failures = await users.GetAccessFailedCountAsync(user);
         logger.SignInFailed(user.Id, reason, failures);
-        List<object> events = [new UserSignInFailed(user.Id, reason, failures, time.GetUtcNow())];
+        var now = time.GetUtcNow();
+        List<object> events = [new UserSignInFailed(user.Id, reason, failures, now)];
+        if (throttled is { } block)
+        {
+            logger.SignInThrottled(user.Id, block.Until);
+            events.Add(new UserSignInThrottled(user.Id, block.Round, block.Until, now));
+        }
         if (newlyLocked && await users.GetLockoutEndDateAsync(user) is { } lockedUntil)
         {
             metrics.Lockout();
             logger.LockedOut(user.Id, lockedUntil);
-            events.Add(new UserLockedOut(user.Id, lockedUntil, time.GetUtcNow()));
+            accessCheck.Invalidate(user.Id);
+            events.Add(new UserLockedOut(user.Id, lockedUntil, now));
         }
         await audit.RecordAsync(user.Id, Metadata(context, user), [.. events], context.RequestAborted);
     }
 
-    public void UnknownAccount()
+    /// <summary>A failure for an address no account has: audited without the address, in <see cref="IdentityAuditLog.UnknownAccountsStream"/>.</summary>
+    public async Task UnknownAccountAsync(HttpContext context, string reason)
     {
         metrics.SignIn("failure");
         logger.SignInFailedUnknownAccount();
+        await audit.RecordAsync(IdentityAuditLog.UnknownAccountsStream, new EventMetadata("anonymous", "Anonymous", context.GetCorrelationId()),
+            new UnknownAccountSignInFailed(reason, time.GetUtcNow()), context.RequestAborted);
     }
 
-    public Task PasswordChangedAsync(HttpContext context, GatewayUser user) =>
-        audit.RecordAsync(user.Id, Metadata(context, user), new UserPasswordChanged(user.Id, time.GetUtcNow()), context.RequestAborted);
+    public async Task PasswordChangedAsync(HttpContext context, GatewayUser user)
+    {
+        accessCheck.Invalidate(user.Id);
+        await audit.RecordAsync(user.Id, Metadata(context, user), new UserPasswordChanged(user.Id, time.GetUtcNow()), context.RequestAborted);
+    }
 
     private static EventMetadata Metadata(HttpContext context, GatewayUser user) =>
         new(user.Id.ToString(), ActingRole, context.GetCorrelationId());

@@ -36,6 +36,7 @@ public sealed class UserAdministration(
     UserManager<GatewayUser> users,
     IOpenIddictApplicationManager applications,
     IdentityAuditLog audit,
+    UserAccessCheck accessCheck,
     TimeProvider time)
 {
     /// <summary>Application property holding a service client's roles (JSON array of role names).</summary>
@@ -47,6 +48,9 @@ public sealed class UserAdministration(
         CancellationToken cancellationToken = default)
     {
         var normalizedRoles = NormalizeRoles(roles);
+        if (normalizedRoles.Contains(Roles.Administrator) && normalizedRoles.Any(Roles.IsWorkflowRole))
+            throw new UserAdministrationException(ErrorCodes.SecondAdministratorRequired,
+                "An account is created either as an administrator or with workflow roles; another administrator may grant the rest later.");
         if (await users.FindByEmailAsync(email) is not null)
             throw new UserAdministrationException(ErrorCodes.UserAlreadyExists, "A user with this e-mail address already exists.");
 
@@ -80,15 +84,25 @@ public sealed class UserAdministration(
         return summaries;
     }
 
+    /// <summary>
+    /// Grants a role. Refused (issue 15): to oneself (RG1015); and a grant that makes an administrator hold a workflow
+    /// role unless it comes from another administrator, a person (not a service client), whose account the receiver
+    /// did not create, directly or through accounts they created (RG1016). The local operator (<c>rgw users</c> on the
+    /// gateway's machine) has the database in hand anyway; their grants are recorded as theirs.
+    /// </summary>
     public async Task GrantRoleAsync(string email, string role, EventMetadata actor, CancellationToken cancellationToken = default)
     {
         var user = await FindAsync(email);
         var normalized = NormalizeRoles([role])[0];
+        RefuseOnSelf(user, actor, "grant a role to");
         if (await users.IsInRoleAsync(user, normalized)) return;
+        var current = await users.GetRolesAsync(user);
+        var makesAdministratorWithWorkflowRole = normalized == Roles.Administrator ? current.Any(Roles.IsWorkflowRole)
+            : Roles.IsWorkflowRole(normalized) && current.Contains(Roles.Administrator);
+        if (makesAdministratorWithWorkflowRole && !IsLocalOperator(actor))
+            await RequireSecondAdministratorAsync(user, actor, cancellationToken);
         Check(await users.AddToRoleAsync(user, normalized));
-        // A new security stamp makes refresh tokens issued before the change fail, so old role sets do not linger.
-        Check(await users.UpdateSecurityStampAsync(user));
-        await audit.RecordAsync(user.Id, actor, new UserRoleGranted(user.Id, normalized, time.GetUtcNow()), cancellationToken);
+        await ChangedAsync(user, actor, new UserRoleGranted(user.Id, normalized, time.GetUtcNow()), cancellationToken);
     }
 
     public async Task RevokeRoleAsync(string email, string role, EventMetadata actor, CancellationToken cancellationToken = default)
@@ -97,8 +111,71 @@ public sealed class UserAdministration(
         var normalized = NormalizeRoles([role])[0];
         if (!await users.IsInRoleAsync(user, normalized)) return;
         Check(await users.RemoveFromRoleAsync(user, normalized));
+        await ChangedAsync(user, actor, new UserRoleRevoked(user.Id, normalized, time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>Disables the account until <see cref="EnableAsync"/>: no sign-in, and its tokens and web sessions stop working at once.</summary>
+    public async Task DisableAsync(string email, EventMetadata actor, CancellationToken cancellationToken = default)
+    {
+        var user = await FindAsync(email);
+        RefuseOnSelf(user, actor, "disable");
+        if (user.LockoutEnd == DateTimeOffset.MaxValue) return;
+        Check(await users.SetLockoutEnabledAsync(user, true));
+        Check(await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue));
+        await ChangedAsync(user, actor, new UserDisabled(user.Id, time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>Lifts a disablement or a lockout.</summary>
+    public async Task EnableAsync(string email, EventMetadata actor, CancellationToken cancellationToken = default)
+    {
+        var user = await FindAsync(email);
+        RefuseOnSelf(user, actor, "re-enable");
+        if (user.LockoutEnd is null || user.LockoutEnd <= time.GetUtcNow()) return;
+        Check(await users.SetLockoutEndDateAsync(user, null));
+        Check(await users.ResetAccessFailedCountAsync(user));
+        await ChangedAsync(user, actor, new UserEnabled(user.Id, time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>
+    /// After a change to the user: a new security stamp ends their refresh tokens, access tokens and web sessions
+    /// (<see cref="UserAccessCheck"/>), this process forgets what it knew of them, and the change is audited.
+    /// </summary>
+    private async Task ChangedAsync(GatewayUser user, EventMetadata actor, object @event, CancellationToken cancellationToken)
+    {
         Check(await users.UpdateSecurityStampAsync(user));
-        await audit.RecordAsync(user.Id, actor, new UserRoleRevoked(user.Id, normalized, time.GetUtcNow()), cancellationToken);
+        accessCheck.Invalidate(user.Id);
+        await audit.RecordAsync(user.Id, actor, @event, cancellationToken);
+    }
+
+    private static void RefuseOnSelf(GatewayUser user, EventMetadata actor, string what)
+    {
+        if (string.Equals(actor.ActorId, user.Id.ToString(), StringComparison.OrdinalIgnoreCase))
+            throw new UserAdministrationException(ErrorCodes.RoleChangeOnSelf, $"Nobody may {what} their own account; ask another administrator.");
+    }
+
+    private static bool IsLocalOperator(EventMetadata actor) => actor.ActorRole == LocalOperatorRole;
+
+    /// <summary>The acting role <c>rgw users</c> records for the person at the gateway's machine.</summary>
+    public const string LocalOperatorRole = "LocalOperator";
+
+    // How far up "who created whom" a grant is traced; deeper chains of accounts are left to the audit review.
+    private const int MaxCreatorChain = 16;
+
+    private async Task RequireSecondAdministratorAsync(GatewayUser receiver, EventMetadata actor, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(actor.ActorId, out var granter) || await users.FindByIdAsync(granter.ToString()) is not { } person
+            || !await users.IsInRoleAsync(person, Roles.Administrator))
+            throw new UserAdministrationException(ErrorCodes.SecondAdministratorRequired,
+                "Only another administrator, signed in as a person (not a service client), may let an administrator hold a workflow role.");
+        // An account the receiver created (or one created by such an account) is not a second person.
+        var account = granter;
+        for (var depth = 0; depth < MaxCreatorChain && await audit.CreatorOfAsync(account, cancellationToken) is { } creator; depth++)
+        {
+            if (creator == receiver.Id)
+                throw new UserAdministrationException(ErrorCodes.SecondAdministratorRequired,
+                    "The granting administrator's account was created by the receiver (or by an account the receiver created): that is not a second person.");
+            account = creator;
+        }
     }
 
     /// <summary>Turns on the TOTP second factor with a fresh secret; returns the <c>otpauth://</c> URI to enrol an authenticator app (shown once).</summary>
@@ -137,8 +214,9 @@ public sealed class UserAdministration(
 
     internal static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private async Task<GatewayUser> FindAsync(string email) =>
-        await users.FindByEmailAsync(email) ?? throw new UserAdministrationException(ErrorCodes.NotFound, "No user has this e-mail address.");
+    private async Task<GatewayUser> FindAsync(string? email) =>
+        string.IsNullOrWhiteSpace(email) ? throw new UserAdministrationException(ErrorCodes.ValidationFailed, "An e-mail address is required.")
+        : await users.FindByEmailAsync(email) ?? throw new UserAdministrationException(ErrorCodes.NotFound, "No user has this e-mail address.");
 
     private static string[] NormalizeRoles(IReadOnlyCollection<string> roles)
     {

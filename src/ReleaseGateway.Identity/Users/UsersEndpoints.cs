@@ -16,6 +16,8 @@ public sealed record CreateUserResponse(Guid Id, string OneTimePassword);
 
 public sealed record ChangeRoleRequest(string Email, string Role);
 
+public sealed record AccountRequest(string Email);
+
 internal static class UsersEndpoints
 {
     private static readonly string[] AllPolicies =
@@ -36,10 +38,16 @@ internal static class UsersEndpoints
             .WithName("CreateUser").WithSummary("Creates a user with a one-time password, returned once.");
         admin.MapPost("/roles/grant", (ChangeRoleRequest body, UserAdministration administration, HttpContext context) =>
                 ChangeRole(context, () => administration.GrantRoleAsync(body.Email, body.Role, context.GetEventMetadata(Roles.Administrator), context.RequestAborted)))
-            .WithName("GrantRole").WithSummary("Grants a role; the user's refresh tokens stop working so new tokens carry the new roles.");
+            .WithName("GrantRole").WithSummary("Grants a role (never to oneself); the user's tokens stop working so new ones carry the new roles.");
         admin.MapPost("/roles/revoke", (ChangeRoleRequest body, UserAdministration administration, HttpContext context) =>
                 ChangeRole(context, () => administration.RevokeRoleAsync(body.Email, body.Role, context.GetEventMetadata(Roles.Administrator), context.RequestAborted)))
-            .WithName("RevokeRole").WithSummary("Revokes a role; the user's refresh tokens stop working.");
+            .WithName("RevokeRole").WithSummary("Revokes a role; the user's tokens and web sessions stop working at once.");
+        admin.MapPost("/disable", (AccountRequest body, UserAdministration administration, HttpContext context) =>
+                ChangeRole(context, () => administration.DisableAsync(body.Email, context.GetEventMetadata(Roles.Administrator), context.RequestAborted)))
+            .WithName("DisableUser").WithSummary("Disables an account; its tokens and web sessions stop working at once.");
+        admin.MapPost("/enable", (AccountRequest body, UserAdministration administration, HttpContext context) =>
+                ChangeRole(context, () => administration.EnableAsync(body.Email, context.GetEventMetadata(Roles.Administrator), context.RequestAborted)))
+            .WithName("EnableUser").WithSummary("Re-enables a disabled or locked account.");
     }
 
     private static async Task<Ok<MeResponse>> GetMe(HttpContext context, IAuthorizationService authorization)

@@ -33,6 +33,8 @@ public static class ErrorCodes
     public const string Recused = "RG1012";
     public const string TwoKeysNeedTwoPeople = "RG1013";
     public const string PasswordRejected = "RG1014";
+    public const string RoleChangeOnSelf = "RG1015";
+    public const string SecondAdministratorRequired = "RG1016";
 
     public const string NotPermittedInState = "RG2001";
     public const string RoleRequired = "RG2002";
@@ -79,7 +81,7 @@ public static class ErrorCodes
         new(AccessDenied, StatusCodes.Status403Forbidden, "Access denied",
             "The token is valid but does not grant this: the caller lacks the role the endpoint requires, or the token lacks the rgw.api scope."),
         new(AccountLocked, StatusCodes.Status403Forbidden, "Account locked",
-            "Too many failed sign-ins locked the account for a while. Wait, or ask an administrator; every failure and the lockout are in the audit log."),
+            "Too many wrong authenticator codes locked the account for a while, or an administrator disabled it. Wait, or ask an administrator; every failure and the lockout are in the audit log. (A wrong password never answers this: after repeated failures from one address the sign-in page keeps answering RG1004, see docs/security.md.)"),
         new(InvalidCredentials, StatusCodes.Status401Unauthorized, "Invalid credentials",
             "The e-mail address or password is wrong. The gateway does not say which, so that accounts cannot be enumerated."),
         new(InvalidSecondFactor, StatusCodes.Status401Unauthorized, "Invalid authenticator code",
@@ -102,6 +104,10 @@ public static class ErrorCodes
             "Separation of duties: one person holds one key of a request over its whole history; whoever screened, voted (in any round) or signed off takes no other key, whatever roles they hold."),
         new(PasswordRejected, StatusCodes.Status400BadRequest, "Password rejected",
             "The new password does not meet the policy: at least 12 characters, not the one-time password."),
+        new(RoleChangeOnSelf, StatusCodes.Status403Forbidden, "No role grants to oneself",
+            "Nobody grants a role to their own account, nor disables or re-enables it: another administrator must do it, and the audit log shows who did."),
+        new(SecondAdministratorRequired, StatusCodes.Status403Forbidden, "Second administrator required",
+            "An administrator holds a workflow role (Researcher, CommitteeMember, ComplianceOfficer, DataSteward) only when another administrator grants it, in person (not a service client) and not one whose account the receiver created. No account is created with both."),
 
         // RG2xxx: datasets, access requests and workflows (src/ReleaseGateway.Requests/RequestErrors.cs raises them).
         new(NotPermittedInState, StatusCodes.Status409Conflict, "Not allowed in the current state",

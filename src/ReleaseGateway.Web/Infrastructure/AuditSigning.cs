@@ -21,10 +21,18 @@ public sealed class AuditSigning(IConfiguration configuration) : IDisposable
         }
     });
 
+    private readonly Lazy<IReadOnlyList<AuditSigningKey>> _witnesses = new(() =>
+        [.. configuration.AuditWitnessKeyFiles().Select(path => AuditSigningKey.LoadPem(File.ReadAllText(path), path))]);
+
     public AuditSigningKey Key => _key.Value;
+
+    /// <summary>The witnesses' public keys (<c>ReleaseGateway:Audit:WitnessKeys</c>, ADR 0030) a checkpoint must be co-signed with.</summary>
+    public IReadOnlyList<AuditSigningKey> WitnessKeys => _witnesses.Value;
 
     public void Dispose()
     {
         if (_key.IsValueCreated) _key.Value.Dispose();
+        if (_witnesses.IsValueCreated)
+            foreach (var key in _witnesses.Value) key.Dispose();
     }
 }

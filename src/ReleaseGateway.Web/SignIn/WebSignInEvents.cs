@@ -18,15 +18,14 @@ namespace ReleaseGateway.Web.SignIn;
 /// <summary>
 /// Turns a completed sign-in into the web session: the access token the server issued is validated by the same
 /// validation stack that guards the API, and its claims become the session's, so a page sees the caller exactly
-/// as an API endpoint would. The user's security stamp is kept to notice role and password changes later.
+/// as an API endpoint would. The token's security stamp fingerprint is kept to notice role and account changes later.
 /// </summary>
 internal sealed partial class WebSignInEvents(
-    OpenIddictValidationService validation, UserManager<GatewayUser> users, IOptions<IdentityOptions> identity, TimeProvider time,
-    ILogger<WebSignInEvents> logger) : OpenIdConnectEvents
+    OpenIddictValidationService validation, UserManager<GatewayUser> users, ILogger<WebSignInEvents> logger) : OpenIdConnectEvents
 {
-    /// <summary>The access token's claims the session keeps: who, which roles, user or client, which scopes.</summary>
+    /// <summary>The access token's claims the session keeps: who, which roles, user or client, which scopes, which stamp.</summary>
     private static readonly HashSet<string> SessionClaims =
-        [Claims.Subject, Claims.Name, Claims.Email, Claims.Role, GatewayClaims.ActorKind, Claims.Private.Scope];
+        [Claims.Subject, Claims.Name, Claims.Email, Claims.Role, GatewayClaims.ActorKind, Claims.Private.Scope, UserAccessCheck.StampClaim];
 
     public override async Task TokenValidated(TokenValidatedContext context)
     {
@@ -58,9 +57,7 @@ internal sealed partial class WebSignInEvents(
         var session = new ClaimsIdentity(WebSignIn.CookieScheme, Claims.Name, Claims.Role);
         foreach (var claim in api.Claims.Where(c => SessionClaims.Contains(c.Type)))
             session.AddClaim(new Claim(claim.Type, claim.Value));
-        session.AddClaim(new Claim(identity.Value.ClaimsIdentity.SecurityStampClaimType, await users.GetSecurityStampAsync(user)));
         context.Principal = new ClaimsPrincipal(session);
-        WebSessionEvents.MarkValidated(context.Properties!, time.GetUtcNow());
     }
 
     /// <summary>A refused or broken sign-in (access denied, an expired attempt) ends on a readable page, not an exception.</summary>
@@ -80,21 +77,13 @@ internal sealed partial class WebSignInEvents(
 }
 
 /// <summary>
-/// Keeps a web session honest: every few minutes it checks that the user may still sign in and that roles and
-/// password are unchanged (the security stamp). A stale session is dropped; the next page signs in again
-/// through the server, which issues the current roles. A page without a session starts the sign-in, but only
-/// on one of the gateway's own origins (<see cref="GatewayOrigins"/>).
+/// Keeps a web session honest: on every page it checks, like the API on every call (<see cref="UserAccessCheck"/>,
+/// ADR 0029), that the user may still sign in and that roles and password are unchanged. A stale session is dropped
+/// at once; the next page signs in again through the server, which issues the current roles. A page without a
+/// session starts the sign-in, but only on one of the gateway's own origins (<see cref="GatewayOrigins"/>).
 /// </summary>
-internal sealed class WebSessionEvents(
-    UserManager<GatewayUser> users, SignInManager<GatewayUser> signIn, IOptions<IdentityOptions> identity, GatewayOrigins origins, TimeProvider time)
-    : CookieAuthenticationEvents
+internal sealed class WebSessionEvents(UserAccessCheck check, GatewayOrigins origins) : CookieAuthenticationEvents
 {
-    private const string ValidatedAtKey = "rgw.validated";
-    internal static readonly TimeSpan RevalidationInterval = TimeSpan.FromMinutes(5);
-
-    internal static void MarkValidated(AuthenticationProperties properties, DateTimeOffset now) =>
-        properties.Items[ValidatedAtKey] = now.ToString("O", CultureInfo.InvariantCulture);
-
     public override async Task RedirectToLogin(RedirectContext<CookieAuthenticationOptions> context)
     {
         if (!origins.IsGateway(context.Request))
@@ -110,21 +99,11 @@ internal sealed class WebSessionEvents(
 
     public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
     {
-        var now = time.GetUtcNow();
-        if (context.Properties.Items.TryGetValue(ValidatedAtKey, out var at)
-            && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var validatedAt)
-            && now - validatedAt < RevalidationInterval)
-            return;
         var principal = context.Principal!;
-        var user = await users.GetUserAsync(principal);
-        if (user is null || user.MustChangePassword || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user)
-            || principal.FindFirstValue(identity.Value.ClaimsIdentity.SecurityStampClaimType) != await users.GetSecurityStampAsync(user))
-        {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(WebSignIn.CookieScheme);
-            return;
-        }
-        MarkValidated(context.Properties, now);
-        context.ShouldRenew = true;
+        var current = Guid.TryParse(principal.GetClaim(Claims.Subject), out var userId)
+            && await check.IsCurrentAsync(userId, principal.GetClaim(UserAccessCheck.StampClaim), context.HttpContext.RequestAborted);
+        if (current) return;
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(WebSignIn.CookieScheme);
     }
 }

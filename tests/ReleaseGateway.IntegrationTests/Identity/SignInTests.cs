@@ -20,22 +20,24 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     private const int MaxFailedAttempts = 3; // GatewayHost's setting
 
     [Fact]
-    public async Task AfterMaxFailedAttempts_AccountIsLocked_EvenForTheRightPassword()
+    public async Task AfterMaxFailedAttempts_FromOneAddress_EvenTheRightPasswordGetsTheSameRefusal()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         using var browser = host.CreateBrowser();
         for (var attempt = 1; attempt < MaxFailedAttempts; attempt++)
             Assert.Equal(HttpStatusCode.Unauthorized, (await LoginAsync(browser, user, "wrong-password-123")).StatusCode);
 
-        var locking = await LoginAsync(browser, user, "wrong-password-123");
+        var throttling = await LoginAsync(browser, user, "wrong-password-123");
         var withRightPassword = await LoginAsync(browser, user, user.Password);
 
-        Assert.Equal(HttpStatusCode.Forbidden, locking.StatusCode);
-        Assert.Contains("RG1003", await locking.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.Forbidden, withRightPassword.StatusCode);
+        // No "locked" answer that would tell an existing account from an unknown one (issue 15).
+        Assert.Equal(HttpStatusCode.Unauthorized, throttling.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withRightPassword.StatusCode);
+        Assert.Equal(WithoutAntiforgery(await throttling.Content.ReadAsStringAsync()), WithoutAntiforgery(await withRightPassword.Content.ReadAsStringAsync()));
+        Assert.Contains("RG1004", await withRightPassword.Content.ReadAsStringAsync());
         var events = await EventTypesAsync(user.Id);
         Assert.Equal(
-            [nameof(UserCreated), .. Enumerable.Repeat(nameof(UserSignInFailed), MaxFailedAttempts), nameof(UserLockedOut), nameof(UserSignInFailed)],
+            [nameof(UserCreated), .. Enumerable.Repeat(nameof(UserSignInFailed), MaxFailedAttempts), nameof(UserSignInThrottled), nameof(UserSignInFailed)],
             events);
     }
 

@@ -18,8 +18,22 @@ public abstract class TokenRejectionTests<THost>(THost host) : IClassFixture<THo
     [Fact]
     public async Task ForgedTokenWithTheServerKeys_IsAccepted_SoTheRefusalsBelowAreMeaningful()
     {
-        var status = await CallMeAsync(_forge.Mint(new TokenForge.Spec(Guid.NewGuid().ToString(), Roles: [Roles.Researcher])));
+        var status = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher)));
         Assert.Equal(HttpStatusCode.OK, status.Status);
+    }
+
+    [Fact]
+    public async Task ForgedTokenWithTheServerKeys_ForAUserWhoDoesNotExist_Is401()
+    {
+        var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { Subject = Guid.NewGuid().ToString() }));
+        Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
+    }
+
+    [Fact]
+    public async Task ForgedTokenWithTheServerKeys_WithAnotherStamp_Is401()
+    {
+        var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { StampFingerprint = new string('0', 32) }));
+        Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
     }
 
     [Fact]
@@ -34,14 +48,14 @@ public abstract class TokenRejectionTests<THost>(THost host) : IClassFixture<THo
     [Fact]
     public async Task ExpiredToken_Is401()
     {
-        var result = await CallMeAsync(_forge.Mint(new TokenForge.Spec(Guid.NewGuid().ToString(), ExpiresIn: TimeSpan.FromMinutes(-10))));
+        var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { ExpiresIn = TimeSpan.FromMinutes(-10) }));
         Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
     }
 
     [Fact]
     public async Task TokenSignedWithAnotherKey_Is401()
     {
-        var result = await CallMeAsync(_forge.Mint(new TokenForge.Spec(Guid.NewGuid().ToString(), SignWithStrangerKey: true)));
+        var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { SignWithStrangerKey = true }));
         Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
     }
 
@@ -63,14 +77,14 @@ public abstract class TokenRejectionTests<THost>(THost host) : IClassFixture<THo
     [Fact]
     public async Task TokenForAnotherAudience_Is401()
     {
-        var result = await CallMeAsync(_forge.Mint(new TokenForge.Spec(Guid.NewGuid().ToString(), Audience: "another-api")));
+        var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { Audience = "another-api" }));
         Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
     }
 
     [Fact]
     public async Task TokenWithoutApiScope_Is403()
     {
-        var result = await CallMeAsync(_forge.Mint(new TokenForge.Spec(Guid.NewGuid().ToString(), Scope: "openid profile")));
+        var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { Scope = "openid profile" }));
         Assert.Equal((HttpStatusCode.Forbidden, ErrorCodes.AccessDenied), result);
     }
 

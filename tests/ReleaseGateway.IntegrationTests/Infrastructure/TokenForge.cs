@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Identity.Data;
 using ReleaseGateway.Identity.Keys;
 
 namespace ReleaseGateway.IntegrationTests.Infrastructure;
@@ -9,17 +12,29 @@ namespace ReleaseGateway.IntegrationTests.Infrastructure;
 /// <summary>
 /// Mints access tokens the way the token server does, with the host's own keys read from its data folder or with a
 /// stranger's key, so a test can vary one property (expiry, audience, scope, signing key) at a time.
-/// A forged token that differs in nothing from a real one must be accepted, or the refusals prove nothing.
+/// A forged token that differs in nothing from a real one must be accepted, or the refusals prove nothing; since every
+/// user token is checked against its user's current security stamp (ADR 0029), a spec names a real user and stamp.
 /// </summary>
 public sealed class TokenForge(GatewayHost host)
 {
     public sealed record Spec(
         string Subject,
+        string? StampFingerprint,
         string Audience = GatewayScopes.ApiResource,
         string Scope = "openid " + GatewayScopes.Api,
         string[]? Roles = null,
         TimeSpan? ExpiresIn = null,
         bool SignWithStrangerKey = false);
+
+    /// <summary>The spec of a token a real new user holding <paramref name="roles"/> would get.</summary>
+    public async Task<Spec> ForNewUserAsync(params string[] roles)
+    {
+        var user = await host.CreateUserAsync(roles);
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<GatewayUser>>();
+        var stamp = await users.GetSecurityStampAsync((await users.FindByIdAsync(user.Id.ToString()))!);
+        return new Spec(user.Id.ToString(), UserAccessCheck.Fingerprint(stamp), Roles: roles);
+    }
 
     public string Mint(Spec spec)
     {
@@ -45,6 +60,7 @@ public sealed class TokenForge(GatewayHost host)
                 ["client_id"] = GatewayScopes.CliClientId,
                 ["jti"] = Guid.NewGuid().ToString(),
                 [GatewayClaims.ActorKind] = GatewayClaims.UserKind,
+                [UserAccessCheck.StampClaim] = spec.StampFingerprint ?? "",
             },
             SigningCredentials = new SigningCredentials(signingKey, SecurityAlgorithms.RsaSha256),
             EncryptingCredentials = new EncryptingCredentials(ring.Encryption[0].Key, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512),

@@ -71,6 +71,9 @@ public sealed class IndexModel(
 
     public UserDirectory Names => directory;
 
+    /// <summary>The e-mail address of the user whose stream this is (identity events: role changes, sign-ins), else nothing.</summary>
+    public string StreamOwner(Guid streamId) => directory.Name(streamId.ToString()) is var name && name != streamId.ToString() ? name : "";
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
@@ -96,7 +99,7 @@ public sealed class IndexModel(
             }
         }
         if (ModelState.IsValid)
-            Verification = await ChainVerifier.VerifyStoreAsync(store, signed, signed is null ? null : signing.Key, ct);
+            Verification = await ChainVerifier.VerifyStoreAsync(store, signed, signed is null ? null : signing.Key, signing.WitnessKeys, ct);
         await LoadAsync(ct);
         return Page();
     }
@@ -156,7 +159,8 @@ public sealed class IndexModel(
         var query = await QueryAsync(ct);
         if (query is null) return;
         Events = await store.QueryEventsAsync(query, ct);
-        await directory.LoadAsync(Events.Events.Select(e => e.Metadata.ActorId), ct);
+        // Actors, and the streams that are users (their identity events: role changes, sign-ins), by name.
+        await directory.LoadAsync(Events.Events.Select(e => e.Metadata.ActorId).Concat(Events.Events.Select(e => e.StreamId.ToString())), ct);
     }
 
     /// <summary>The store query for the filters; null (and a message beside the field) when a filter cannot match.</summary>
