@@ -62,6 +62,13 @@ public static class AccessRequestStream
             {
                 // Another writer won: decide again on the state it produced.
             }
+            catch (RequestRefusedException) when (ifMatch is null && attempt < Attempts)
+            {
+                // A hook refused on a stale request (another approval won the race and reserved the budget the hook just
+                // read): decide again on the state that approval produced, which refuses with that state, or throw.
+                var latest = await store.FetchStreamAsync(id, ct);
+                if (latest[^1].StreamVersion == request.Version) throw;
+            }
             catch (StreamVersionConflictException e)
             {
                 throw new RequestRefusedException(RequestErrors.StaleVersion(e.ExpectedVersion, e.ActualVersion, null));
