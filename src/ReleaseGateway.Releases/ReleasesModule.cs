@@ -9,6 +9,7 @@ using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Jobs;
 using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.Datasets;
 
@@ -39,7 +40,7 @@ public static class ReleasesModule
         services.AddSingleton<BudgetLedgerViews>();
         services.AddSingleton<IAccessRequestDecisionHook, BudgetReservationHook>();
         services.AddSingleton(new ArtifactStore(dataDirectory));
-        services.AddSingleton(new SeedVault(dataDirectory));
+        services.AddSingleton(sp => new SeedVault(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>()));
         services.AddSingleton<PipelineProgress>();
         services.AddSingleton(new Lazy<AuditSigningKey>(() => AuditSigningKey.LoadOrCreate(keyFile)));
         services.AddSingleton(sp => new ReleasePublication(sp.GetRequiredService<ArtifactStore>(), () => sp.GetRequiredService<Lazy<AuditSigningKey>>().Value));

@@ -53,6 +53,10 @@ public static class RequestErrors
 
     public static RequestError SchemaInvalid(string detail) => From(ErrorCodes.InvalidSchema, detail);
 
+    public static RequestError PersonKeyRequired(string datasetName, string policy) =>
+        From(ErrorCodes.PersonKeyRequired,
+            $"The policy '{policy}' of dataset '{datasetName}' makes the person the privacy unit: the schema must declare one identifier column with \"role\": \"personKey\" (docs/schema.md). Nothing was stored.");
+
     public static RequestError SourceNotUploaded(Guid datasetId) =>
         From(ErrorCodes.NoSourceTable, $"Dataset {datasetId} has no source table yet; requests can be submitted once it is uploaded.");
 

@@ -59,8 +59,8 @@ public static class RequestsModule
         builder.Services.AddSingleton(policies);
         builder.Services.AddSingleton(noiseScale);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(_ => new SourceTableStore(dataDirectory,
-            SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory), maxUpload));
+        builder.Services.AddSingleton(_ => SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory));
+        builder.Services.AddSingleton(sp => new SourceTableStore(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), maxUpload));
         builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
         builder.Services.ConfigureEventStore(o =>
         {

@@ -3,6 +3,7 @@ using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Reports;
 using ReleaseGateway.Evaluation.Tables;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.Privacy.Randomness;
 
 namespace ReleaseGateway.Evaluation.Tests;
 
@@ -33,11 +34,28 @@ public class ProtocolAndReportTests
         var csv = "id,note\n1,\"a\nb\"\n2,plain\n3,\"x,\"\"y\"\"\"\n4,z\n5,w\n";
         var train = new StringWriter();
         var holdout = new StringWriter();
-        var result = CsvSplit.Split(new StringReader(csv), train, holdout, 0.4, 3);
-        Assert.Equal((3, 2), (result.Train, result.Holdout));
+        var result = CsvSplit.Split(new StringReader(csv), train, holdout, 0.4, KeyedCoin.FromPublicSeed(3, RandomPurpose.Split));
+        Assert.Equal(5, result.Train + result.Holdout);
         var records = CsvSplit.Records(train.ToString()).Skip(1).Concat(CsvSplit.Records(holdout.ToString()).Skip(1)).Order().ToArray();
         Assert.Equal(["1,\"a\nb\"", "2,plain", "3,\"x,\"\"y\"\"\"", "4,z", "5,w"], records);
         Assert.StartsWith("id,note\n", holdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_PersonKeyColumn_When_CsvSplit_Then_EveryPersonsRecordsStayOnOneSide()
+    {
+        var csv = "pid,x\n" + string.Concat(Enumerable.Range(0, 400).Select(i => $"\"p,{i % 57}\",{i}\n"));
+        var train = new StringWriter();
+        var holdout = new StringWriter();
+
+        var result = CsvSplit.Split(new StringReader(csv), train, holdout, 0.3, new KeyedCoin(new byte[32], RandomPurpose.Split), "pid");
+
+        var trainPersons = CsvSplit.Records(train.ToString()).Skip(1).Select(r => CsvSplit.Fields(r)[0]).ToHashSet();
+        var holdoutPersons = CsvSplit.Records(holdout.ToString()).Skip(1).Select(r => CsvSplit.Fields(r)[0]).ToHashSet();
+        Assert.Equal(400, result.Train + result.Holdout);
+        Assert.Equal(57, trainPersons.Count + holdoutPersons.Count);
+        Assert.Empty(trainPersons.Intersect(holdoutPersons));
+        Assert.Throws<FormatException>(() => CsvSplit.Split(new StringReader(csv), new StringWriter(), new StringWriter(), 0.3, new KeyedCoin(new byte[32], RandomPurpose.Split), "patient"));
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using ReleaseGateway.Evaluation.Reports;
 using ReleaseGateway.Evaluation.Tables;
 using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Cli;
@@ -128,20 +129,30 @@ internal static class EvaluateCommands
     public static Command CreateSplit()
     {
         var input = new Option<FileInfo>("--input") { Description = "CSV file to split", Required = true };
-        var fraction = new Option<double>("--holdout") { Description = "Fraction of records held out (0..1)", DefaultValueFactory = _ => HoldoutSplit.DefaultHoldoutFraction };
-        var seed = new Option<int>("--seed") { Description = "Seed (record it: it reproduces the split)", Required = true };
+        var fraction = new Option<double>("--holdout") { Description = "Each record's (or person's) probability of being held out, in [0, 1)", DefaultValueFactory = _ => HoldoutSplit.DefaultHoldoutFraction };
+        var seed = new Option<long?>("--seed") { Description = "Public seed for a reproducible split: for research on non-sensitive data only (it voids the privacy guarantee)" };
+        var personKey = new Option<string?>("--person-key") { Description = "Column naming each record's person: a person's records stay on one side" };
         var train = new Option<FileInfo>("--train") { Description = "Output: training CSV", Required = true };
         var holdout = new Option<FileInfo>("--holdout-out") { Description = "Output: holdout CSV", Required = true };
-        var command = new Command("split", "Split a CSV file into training and holdout parts with a recorded seed") { input, fraction, seed, train, holdout };
+        var command = new Command("split", "Split a CSV file into training and holdout parts by secret per-record (or per-person) coins (Poisson split)")
+        {
+            input, fraction, seed, personKey, train, holdout,
+        };
         command.SetAction(parse =>
         {
             try
             {
+                // Default: the coins' key is fresh and discarded, so nobody can tell which side a record went to (ADR 0023).
+                var publicSeed = parse.GetValue(seed);
+                var coin = publicSeed is long s ? KeyedCoin.FromPublicSeed(s, RandomPurpose.Split) : new KeyedCoin(SecretStreams.NewKey(), RandomPurpose.Split);
+                if (publicSeed is not null)
+                    Console.Error.WriteLine("rgw split: warning: --seed makes the split reproducible by anyone who knows the seed; this voids the privacy guarantee. Use it only for research on non-sensitive data.");
                 using var reader = new StreamReader(parse.GetValue(input)!.FullName);
                 using var trainWriter = new StreamWriter(parse.GetValue(train)!.FullName);
                 using var holdoutWriter = new StreamWriter(parse.GetValue(holdout)!.FullName);
-                var result = CsvSplit.Split(reader, trainWriter, holdoutWriter, parse.GetValue(fraction), parse.GetValue(seed));
-                Console.WriteLine($"train {result.Train} rows, holdout {result.Holdout} rows, seed {parse.GetValue(seed)}");
+                var result = CsvSplit.Split(reader, trainWriter, holdoutWriter, parse.GetValue(fraction), coin, parse.GetValue(personKey));
+                Console.WriteLine($"train {result.Train} rows, holdout {result.Holdout} rows, " +
+                    (publicSeed is long p ? $"public seed {p} (not private)" : "secret coins (key discarded: the split cannot be reproduced)"));
                 return 0;
             }
             catch (Exception e) when (e is IOException or FormatException or ArgumentException or UnauthorizedAccessException)

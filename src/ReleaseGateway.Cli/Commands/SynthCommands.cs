@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
@@ -32,9 +34,10 @@ internal static class SynthCommands
         var rows = new Option<string?>("--rows") { Description = "Synthetic rows (default: the noisy record count)" };
         var seed = new Option<string?>("--seed") { Description = "Seed for a reproducible run (default: cryptographic randomness; a known seed voids the privacy guarantee)" };
         var output = new Option<string?>("--output") { Description = "Where to write the synthetic CSV (same columns and coding as the input); required" };
+        var maxRows = new Option<string?>("--max-rows-per-person") { Description = "With a person key in the schema: rows kept per person, k (default 1); ε then holds per person" };
         var command = new Command("synth", "Generate a differentially private synthetic table (prints one JSON line)")
         {
-            input, schema, epsilon, delta, method, rows, seed, output,
+            input, schema, epsilon, delta, method, rows, seed, output, maxRows,
         };
         command.SetAction(parse => Run(new Arguments(
             parse.GetValue(input),
@@ -44,11 +47,13 @@ internal static class SynthCommands
             parse.GetValue(method),
             parse.GetValue(rows),
             parse.GetValue(seed),
-            parse.GetValue(output))));
+            parse.GetValue(output),
+            parse.GetValue(maxRows))));
         return command;
     }
 
-    private sealed record Arguments(string? Input, string? Schema, string? Epsilon, string? Delta, string? Method, string? Rows, string? Seed, string? Output);
+    private sealed record Arguments(string? Input, string? Schema, string? Epsilon, string? Delta, string? Method, string? Rows, string? Seed, string? Output,
+        string? MaxRowsPerPerson = null);
 
     private static double ParseDouble(string? text, string option, double? fallback)
     {
@@ -103,15 +108,42 @@ internal static class SynthCommands
                 throw new ArgumentException($"--output: directory '{directory.FullName}' does not exist");
             }
 
-            options = new SynthesisOptions { Method = method, Epsilon = epsilon, Delta = delta, Rows = rows, Seed = seed };
+            int k = arguments.MaxRowsPerPerson is null ? 1
+                : int.TryParse(arguments.MaxRowsPerPerson, NumberStyles.Integer, CultureInfo.InvariantCulture, out int m) && m >= 1 ? m
+                : throw new ArgumentException($"--max-rows-per-person must be a whole number of at least 1, not '{arguments.MaxRowsPerPerson}'");
             schema = DatasetSchema.Load(arguments.Schema ?? throw new ArgumentException("--schema is required"));
+            if (schema.PersonKey is null && arguments.MaxRowsPerPerson is not null)
+            {
+                throw new ArgumentException("--max-rows-per-person needs a person key in the schema (an identifier column with role personKey)");
+            }
+
             var input = new FileInfo(arguments.Input ?? throw new ArgumentException("--input is required"));
             if (!input.Exists)
             {
                 throw new ArgumentException($"--input: file '{input.FullName}' does not exist");
             }
 
-            table = CsvTableReader.Read(input.FullName, schema);
+            PersonTable read;
+            using (var stream = File.OpenRead(input.FullName))
+            {
+                read = CsvTableReader.ReadWithPersons(stream, schema);
+            }
+
+            table = read.Table;
+            double? rhoPerRow = null;
+            if (read.PersonIds is { } personIds)
+            {
+                // The person is the unit: keep k rows per person (secret coins, or the public seed's) and run at rho / k^2 per row.
+                var coin = seed is long p ? KeyedCoin.FromPublicSeed(p, RandomPurpose.Bounding) : new KeyedCoin(SecretStreams.NewKey(), RandomPurpose.Bounding);
+                table = table.SelectRows(ContributionBounding.Bound(personIds, k, coin));
+                rhoPerRow = ReleaseBudgetPlan.Create(epsilon, delta, 0, k, perPerson: true).SynthesisRhoPerRow;
+            }
+
+            options = new SynthesisOptions { Method = method, Epsilon = epsilon, Delta = delta, Rows = rows, Seed = seed, RhoPerRow = rhoPerRow };
+            if (seed is not null)
+            {
+                Console.Error.WriteLine("rgw synth: warning: --seed makes the noise reproducible by anyone who knows the seed; this voids the privacy guarantee. Use it only for research on non-sensitive data.");
+            }
         }
         catch (CsvValidationException e)
         {
@@ -174,6 +206,7 @@ internal static class SynthCommands
             delta = result.Delta,
             rho = result.RhoSpent,
             rhoBudget = result.RhoBudget,
+            unit = schema.PersonKey is null ? ReleaseBudgetPlan.RowUnit : ReleaseBudgetPlan.PersonUnit,
             cliques = result.Cliques,
             rows = result.Table.RowCount,
             wallSeconds = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),

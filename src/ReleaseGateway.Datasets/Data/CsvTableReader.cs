@@ -38,6 +38,27 @@ public static class CsvTableReader
     }
 
     /// <summary>
+    /// Reads and encodes a CSV stream and, when the schema declares a person key, the dense person id of every row
+    /// (0, 1, … in order of first appearance). The key's values live only in a map local to the read; the result
+    /// holds numbers that say which rows belong together, nothing else.
+    /// </summary>
+    /// <exception cref="CsvValidationException">The stream does not match the schema (problems listed with row and column).</exception>
+    public static PersonTable ReadWithPersons(Stream stream, DatasetSchema schema, int maxProblems = DefaultMaxProblems)
+    {
+        var builder = new ColumnBuilder(schema.SynthesisColumns.Count);
+        PersonIds? persons = schema.PersonKey is null ? null : new PersonIds();
+        ScanResult result = Scan(stream, schema, maxProblems, builder, persons);
+        if (result.Problems.Count > 0)
+        {
+            throw new CsvValidationException(result.Problems, result.Truncated);
+        }
+
+        IReadOnlyList<ColumnSchema> columns = schema.SynthesisColumns;
+        var table = new EncodedTable(columns.Select(c => c.Name).ToArray(), columns.Select(c => c.DomainSize).ToArray(), builder.Build());
+        return new PersonTable(table, persons?.Build());
+    }
+
+    /// <summary>
     /// Checks a CSV stream against the schema without keeping rows (constant memory): header,
     /// column counts, quoting, parseability and domain of every value.
     /// </summary>
@@ -49,7 +70,7 @@ public static class CsvTableReader
 
     private sealed record ScanResult(long Rows, List<CsvProblem> Problems, bool Truncated);
 
-    private static ScanResult Scan(Stream stream, DatasetSchema schema, int maxProblems, ColumnBuilder? sink)
+    private static ScanResult Scan(Stream stream, DatasetSchema schema, int maxProblems, ColumnBuilder? sink, PersonIds? persons = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(schema);
@@ -134,6 +155,15 @@ public static class CsvTableReader
             return new ScanResult(0, problems, truncated);
         }
 
+        int personField = -1;
+        for (int f = 0; f < fieldCount && schema.PersonKey is not null; f++)
+        {
+            if (schema.Find(reader.Field(f).ToString().TrimStart('\uFEFF')) is { Role: ColumnRole.PersonKey })
+            {
+                personField = f;
+            }
+        }
+
         var codecs = coded.Select(c => new ColumnCodec(c, schema.OutOfDomain)).ToArray();
         var codes = new int[coded.Count];
         long rows = 0;
@@ -156,6 +186,12 @@ public static class CsvTableReader
                 }
 
                 bool ok = true;
+                if (personField >= 0 && reader.Field(personField).IsWhiteSpace())
+                {
+                    Report(row, schema.PersonKey!.Name, "the person key is empty: every row must name the person it belongs to");
+                    ok = false;
+                }
+
                 for (int f = 0; f < fieldCount; f++)
                 {
                     int j = target[f];
@@ -180,6 +216,7 @@ public static class CsvTableReader
                 if (ok && problems.Count == 0)
                 {
                     sink?.Add(codes);
+                    persons?.Add(reader.Field(personField).ToString());
                 }
 
                 if (truncated)
@@ -207,6 +244,30 @@ public static class CsvTableReader
         }
 
         return -1;
+    }
+
+    /// <summary>Dense person ids by first appearance of the key's value.</summary>
+    private sealed class PersonIds
+    {
+        private readonly Dictionary<string, int> ids = new(StringComparer.Ordinal);
+        private readonly List<int> perRow = [];
+
+        public void Add(string key)
+        {
+            if (!ids.TryGetValue(key, out int id))
+            {
+                id = ids.Count;
+                ids[key] = id;
+            }
+
+            perRow.Add(id);
+        }
+
+        public int[] Build()
+        {
+            ids.Clear();
+            return [.. perRow];
+        }
     }
 
     /// <summary>Growable column-major code storage (doubling arrays, so 1M rows x 20 columns stay near 80 MB).</summary>
@@ -244,3 +305,8 @@ public static class CsvTableReader
         }
     }
 }
+
+/// <summary>A coded table and, when the schema has a person key, the dense person id of each row.</summary>
+/// <param name="Table">The coded synthesis columns.</param>
+/// <param name="PersonIds">Person id per row (index = row), 0..persons−1 by first appearance; null without a person key.</param>
+public sealed record PersonTable(EncodedTable Table, int[]? PersonIds);

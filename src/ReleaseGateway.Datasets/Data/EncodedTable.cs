@@ -64,6 +64,22 @@ public sealed class EncodedTable
     /// <summary>The codes of column <paramref name="index"/>.</summary>
     public ReadOnlySpan<int> Column(int index) => columns[index];
 
+    /// <summary>The given rows (indices into this table, in the order given), every column.</summary>
+    public EncodedTable SelectRows(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return new EncodedTable(ColumnNames, DomainSizes, columns.Select(column =>
+        {
+            var values = new int[rows.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = column[rows[i]];
+            }
+
+            return values;
+        }).ToArray());
+    }
+
     /// <summary>Index of the column called <paramref name="name"/>, or -1.</summary>
     public int IndexOf(string name)
     {

@@ -126,6 +126,11 @@ public sealed record ColumnSchema
         }
 
         string at = $"{path} ('{Name}')";
+        if (Role == ColumnRole.PersonKey && Type != ColumnType.Identifier)
+        {
+            throw new SchemaException(at, "the person key must be a column of type 'identifier' (it is never synthesised or released)");
+        }
+
         if (Type == ColumnType.Identifier)
         {
             if (Categories is not null || Min is not null || Max is not null || Bins is not null || BinEdges is not null || MinDate is not null || Granularity is not null)

@@ -19,7 +19,10 @@ public enum ColumnType
     Identifier,
 }
 
-/// <summary>What a column means to the disclosure review; only <see cref="Identifier"/> changes synthesis (the column is dropped).</summary>
+/// <summary>
+/// What a column means to the disclosure review; <see cref="Identifier"/> and <see cref="PersonKey"/> change synthesis
+/// (the column is dropped).
+/// </summary>
 public enum ColumnRole
 {
     /// <summary>No particular role (the default).</summary>
@@ -36,6 +39,13 @@ public enum ColumnRole
 
     /// <summary>Direct identifier, dropped before synthesis.</summary>
     Identifier,
+
+    /// <summary>
+    /// The person a row belongs to (at most one column, of type identifier): the privacy unit becomes the person. Its
+    /// values only group rows (contribution bounding, whole persons in the split); it is never synthesised and never
+    /// released (docs/schema.md, ADR 0024).
+    /// </summary>
+    PersonKey,
 }
 
 /// <summary>Width of one code of a <see cref="ColumnType.Date"/> column.</summary>

@@ -41,6 +41,11 @@ public sealed class DatasetSchema
         {
             throw new SchemaException("$.columns", "at most one column may have role 'target'");
         }
+
+        if (Columns.Count(c => c.Role == ColumnRole.PersonKey) > 1)
+        {
+            throw new SchemaException("$.columns", "at most one column may have role 'personKey'");
+        }
     }
 
     /// <summary>All declared columns, in declaration order (identifiers included).</summary>
@@ -51,6 +56,9 @@ public sealed class DatasetSchema
 
     /// <summary>The columns that are coded and synthesized (all but identifiers), in declaration order.</summary>
     public IReadOnlyList<ColumnSchema> SynthesisColumns => Columns.Where(c => !c.IsDropped).ToArray();
+
+    /// <summary>The column with role <see cref="ColumnRole.PersonKey"/> (the privacy unit is then the person), or null.</summary>
+    public ColumnSchema? PersonKey => Columns.FirstOrDefault(c => c.Role == ColumnRole.PersonKey);
 
     /// <summary>The column with role <see cref="ColumnRole.Target"/>, or null.</summary>
     public ColumnSchema? Target => Columns.FirstOrDefault(c => c.Role == ColumnRole.Target);
@@ -185,7 +193,7 @@ public sealed class DatasetSchema
                     type = ParseEnum<ColumnType>(p.Value, at, ("categorical", ColumnType.Categorical), ("integer", ColumnType.Integer), ("continuous", ColumnType.Continuous), ("date", ColumnType.Date), ("identifier", ColumnType.Identifier));
                     break;
                 case "role":
-                    role = ParseEnum<ColumnRole>(p.Value, at, ("quasi-identifier", ColumnRole.QuasiIdentifier), ("sensitive", ColumnRole.Sensitive), ("target", ColumnRole.Target), ("identifier", ColumnRole.Identifier), ("none", ColumnRole.None));
+                    role = ParseEnum<ColumnRole>(p.Value, at, ("quasi-identifier", ColumnRole.QuasiIdentifier), ("sensitive", ColumnRole.Sensitive), ("target", ColumnRole.Target), ("identifier", ColumnRole.Identifier), ("personKey", ColumnRole.PersonKey), ("none", ColumnRole.None));
                     break;
                 case "missing":
                     missing = p.Value.ValueKind switch

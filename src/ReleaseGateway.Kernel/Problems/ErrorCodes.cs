@@ -54,6 +54,7 @@ public static class ErrorCodes
     public const string NoRegenerationToApprove = "RG2020";
     public const string RegenerationVotesDisagree = "RG2021";
     public const string SourceTooSmall = "RG2022";
+    public const string PersonKeyRequired = "RG2040";
 
     public const string BudgetExhausted = "RG3001";
     public const string ReleaseNotFound = "RG3002";
@@ -146,6 +147,8 @@ public static class ErrorCodes
             "All approving votes of a round must approve the same regeneration parameters; the problem's detail gives the ones already voted for."),
         new(SourceTooSmall, StatusCodes.Status422UnprocessableEntity, "Source table too small",
             "The source table has fewer records than the dataset's policy requires (minSourceRows); nothing was stored. Differential privacy on a handful of records protects no one usefully and the evaluation's attacks need a holdout."),
+        new(PersonKeyRequired, StatusCodes.Status400BadRequest, "Person key required",
+            "The dataset's policy sets privacyUnit.requirePersonKey: its schema must declare a person-key column (an identifier column with role personKey), so that ε holds per person. Nothing was stored."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
         new(BudgetExhausted, StatusCodes.Status409Conflict, "Privacy budget exhausted",

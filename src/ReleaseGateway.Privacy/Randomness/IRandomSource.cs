@@ -1,9 +1,12 @@
 namespace ReleaseGateway.Privacy.Randomness;
 
 /// <summary>
-/// A source of uniformly random 64-bit words. Mechanisms take one as a parameter so production
-/// runs use <see cref="CryptoRandomSource"/> and tests a <see cref="SeededRandomSource"/>.
-/// Implementations need not be thread-safe.
+/// A source of uniformly random 64-bit words. Mechanisms take one as a parameter. In production the release
+/// pipeline uses a keyed DRBG: an AES-256 <see cref="CtrDrbg"/> (NIST SP 800-90A) per purpose, derived from the
+/// attempt's secret 256-bit key by <see cref="SecretStreams"/>; <see cref="CryptoRandomSource"/> (the operating
+/// system's CSPRNG) serves where nothing needs to be reproducible. <see cref="SeededRandomSource"/> (xoshiro256**) is
+/// for tests and for research runs with a public seed only: its output is predictable from 64 bits and invertible, so
+/// anything made with it carries no privacy guarantee. Implementations need not be thread-safe.
 /// </summary>
 public interface IRandomSource
 {

@@ -2,8 +2,9 @@ namespace ReleaseGateway.Privacy.Randomness;
 
 /// <summary>
 /// Reproducible pseudo-random words: xoshiro256** (Blackman and Vigna 2018) seeded through
-/// SplitMix64. For tests and for runs where the caller asks for a seed; its output is predictable
-/// from the seed, so a released product made with it is only private if the seed stays secret.
+/// SplitMix64. For tests and for research runs with a public seed only, never for a release: its output is
+/// predictable from the 64-bit seed (a 2^64 search at most) and the generator can be run backwards from its outputs,
+/// so nothing made with it is private. Releases use <see cref="CtrDrbg"/> streams of a secret key (<see cref="SecretStreams"/>).
 /// </summary>
 public sealed class SeededRandomSource : IRandomSource
 {

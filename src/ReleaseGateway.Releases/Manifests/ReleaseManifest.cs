@@ -47,7 +47,7 @@ public sealed record ReleaseManifest(
 }
 
 public sealed record ManifestParameters(double Epsilon, double Delta, int Rows, IReadOnlyList<string> Columns, double HoldoutFraction,
-    int SplitSeed, int EvaluationSeed, string NoiseSeedCommitment);
+    int? SplitSeed, int? EvaluationSeed, string NoiseSeedCommitment);
 
 /// <summary>
 /// What the release cost: its own ε at the cap's δ (<c>EpsilonCharged</c>, <c>DeltaCharged</c>), the cost as the ledger

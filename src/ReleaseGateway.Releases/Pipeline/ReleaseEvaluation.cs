@@ -15,9 +15,9 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// <summary>
 /// Attacks the synthetic table with the same training/holdout split it was generated from and applies the dataset
 /// policy's gates (failing closed); stores the JSON and HTML reports as artifacts. Deterministic for a release (the
-/// evaluation seed is recorded), so a run interrupted by a crash is simply run again.
+/// split and the evaluation seed derive from the attempt's stored secret key), so a run interrupted by a crash is simply run again.
 /// </summary>
-public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore artifacts, PipelineProgress progress, TimeProvider time)
+public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore artifacts, SeedVault seeds, PipelineProgress progress, TimeProvider time)
 {
     public const string ReportJsonName = "evaluation-report.json";
     public const string ReportHtmlName = "evaluation-report.html";
@@ -27,7 +27,7 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
     {
         var releaseId = started.ReleaseId;
         progress.Report(releaseId, "evaluate", 0.02, "reading the source table", time.GetUtcNow());
-        var (train, holdout, schema) = await ReleaseGeneration.LoadSplitAsync(started, dataset.SchemaJson, sources, ct);
+        var (train, holdout, schema) = await ReleaseGeneration.LoadSplitAsync(started, dataset.SchemaJson, sources, seeds, ct);
         EncodedTable synthetic;
         await using (var table = await artifacts.OpenVerifiedAsync(generated.Table.Sha256, ct))
             synthetic = CsvTableReader.Read(table, schema);
@@ -52,7 +52,7 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
             Thresholds = evaluationPolicy.Thresholds,
             ShadowModel = evaluationPolicy.ShadowModel,
             Generator = shadow,
-            Seed = started.EvaluationSeed,
+            Seed = ReleaseGeneration.EvaluationSeedOf(started, seeds),
         };
         var report = await Evaluator.RunAsync(input, ct, new Progress(p => progress.Report(releaseId, "evaluate",
             0.05 + 0.9 * p.Completed / Math.Max(1, p.Total), p.Stage, time.GetUtcNow())));

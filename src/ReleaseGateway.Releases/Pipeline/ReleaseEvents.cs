@@ -1,24 +1,37 @@
+using System.Text.Json.Serialization;
+using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Releases.Budget;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
 // Events of a release stream (one per attempt: id from ReleaseIds.For). Every step of the pipeline is one of
 // these, committed atomically with the request's own step (AccessRequestAdvanced) and, at the start, the budget
-// charge. The generator's noise seed is never recorded in clear (see GenerationStarted).
+// charge. The attempt's secret key is never recorded (see ReleaseGenerationStarted).
 
 /// <summary>An artifact of a release: its name in the download URL, content hash, size and media type.</summary>
 public sealed record ReleaseArtifact(string Name, string Sha256, long Bytes, string MediaType);
 
 /// <summary>
-/// Generation started and the budget was charged in the same commit. <c>SplitSeed</c> reproduces the holdout split
-/// (public: it selects rows, it adds no noise). <c>SeedCommitment</c> is SHA-256 over the secret noise seed, which is
-/// kept sealed in the gateway's data folder: publishing a noise seed would let anyone subtract the noise.
+/// Generation started and the budget was charged in the same commit. Public configuration only: the privacy unit
+/// (<c>PrivacyUnit</c>: "person" or "row"), the most rows per person (<c>MaxRowsPerPerson</c>, k) and the release checks'
+/// ε (<c>GateEpsilon</c>); <c>SeedCommitment</c> is a blinded commitment to the attempt's secret key (ADR 0022), which is
+/// kept encrypted in the gateway's data folder: the key drives the noise, the split and the bounding, and publishing it
+/// would let anyone subtract the noise. Events written before issue 14 carry a public <c>SplitSeed</c> and
+/// <c>EvaluationSeed</c> and no unit (they were row-level, k = 1, without DP release checks); new ones carry no seed.
 /// </summary>
 public sealed record ReleaseGenerationStarted(
     Guid ReleaseId, Guid RequestId, Guid DatasetId, string DatasetName, string RequesterId, int Attempt,
     string Generator, string GeneratorVersion, double Epsilon, double Delta, int Rows, IReadOnlyList<string> Columns,
-    double HoldoutFraction, int SplitSeed, int EvaluationSeed, string SeedCommitment, IReadOnlyList<string> Approvers,
-    int AccessDays, DateTimeOffset StartedAt);
+    double HoldoutFraction,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SplitSeed,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? EvaluationSeed,
+    string SeedCommitment, IReadOnlyList<string> Approvers, int AccessDays, DateTimeOffset StartedAt,
+    string? PrivacyUnit = null, int? MaxRowsPerPerson = null, double? GateEpsilon = null)
+{
+    /// <summary>How the release's (ε, δ) is divided (<see cref="ReleaseBudgetPlan"/>); legacy attempts: per row, k = 1, no release checks.</summary>
+    public ReleaseBudgetPlan BudgetPlan() => ReleaseBudgetPlan.Create(Epsilon, Delta, GateEpsilon ?? 0, MaxRowsPerPerson ?? 1,
+        PrivacyUnit == ReleaseBudgetPlan.PersonUnit);
+}
 
 /// <summary>The source table was split; only counts are recorded.</summary>
 public sealed record ReleaseSplitRecorded(Guid ReleaseId, int TrainRows, int HoldoutRows, string SourceSha256, DateTimeOffset RecordedAt);

@@ -1,8 +1,8 @@
 using System.Reflection;
-using System.Security.Cryptography;
 using System.Text;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Requests.AccessRequests;
@@ -19,13 +19,15 @@ using ReleaseGateway.Synthesis.Synthesizers;
 namespace ReleaseGateway.Releases.Pipeline;
 
 /// <summary>What a generation will do, decided (and recorded in <see cref="Started"/>) before the data is touched.</summary>
-public sealed record GenerationPlan(ReleaseGenerationStarted Started, long NoiseSeed, string SchemaJson, string SourceSha256);
+public sealed record GenerationPlan(ReleaseGenerationStarted Started, AttemptSecret Secret, string SchemaJson, string SourceSha256);
 
 public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifact Table, IReadOnlyList<ReleaseArtifact> Formats, int Rows, PrivacyCost? AccountedCost);
 
 /// <summary>
-/// Reads the source table, keeps the requested columns, splits off the holdout (seeded, recorded), runs the
-/// request's generator on the training part only, and stores the synthetic table as a (not yet released) artifact.
+/// Reads the source table, keeps the requested columns, bounds each person's contribution to k rows, splits off the
+/// holdout by secret per-person coins, runs the request's generator on the training part only at the plan's ρ per row,
+/// and stores the synthetic table as a (not yet released) artifact. All randomness comes from the attempt's secret key
+/// (<see cref="SeedVault"/>), one independent CTR_DRBG stream or keyed coin per purpose (ADRs 0022–0024).
 /// </summary>
 public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore artifacts, SeedVault seeds, PipelineProgress progress, TimeProvider time)
 {
@@ -38,28 +40,38 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
     {
         var terms = request.Terms;
         var generator = terms.Generator ?? DefaultGenerator;
-        var seed = seeds.GetOrCreate(releaseId);
+        var secret = seeds.GetOrCreate(releaseId);
+        var budget = policy.PlanRelease(terms.Epsilon, DatasetSchema.Parse(dataset.SchemaJson).PersonKey is not null);
         var started = new ReleaseGenerationStarted(releaseId, request.Id, dataset.Id, dataset.Name, request.RequesterId, attempt,
             generator, VersionOf(generator), terms.Epsilon, policy.Delta, terms.Rows, terms.Columns,
-            HoldoutSplit.DefaultHoldoutFraction, PublicSeed(releaseId, "split"), PublicSeed(releaseId, "evaluation"),
-            SeedVault.Commitment(releaseId, seed), approvers, terms.AccessDays, now);
-        return new GenerationPlan(started, seed, dataset.SchemaJson, dataset.SourceSha256 ?? "");
+            HoldoutSplit.DefaultHoldoutFraction, SplitSeed: null, EvaluationSeed: null, secret.Commitment(releaseId), approvers, terms.AccessDays, now,
+            budget.Unit, budget.MaxRowsPerPerson, budget.GateEpsilon);
+        return new GenerationPlan(started, secret, dataset.SchemaJson, dataset.SourceSha256 ?? "");
     }
 
     public async Task<GenerationOutcome> RunAsync(GenerationPlan plan, CancellationToken ct)
     {
         var s = plan.Started;
+        var budget = s.BudgetPlan();
+        var streams = plan.Secret.Streams;
         Report(s.ReleaseId, 0.02, "reading the source table");
-        var (train, holdout, schema) = await LoadSplitAsync(s, plan.SchemaJson, sources, ct);
+        var (train, holdout, schema) = await LoadSplitAsync(s, plan.SchemaJson, sources, plan.Secret, ct);
         var split = new ReleaseSplitRecorded(s.ReleaseId, train.RowCount, holdout.RowCount, plan.SourceSha256, time.GetUtcNow());
-        Report(s.ReleaseId, 0.05, $"training on {train.RowCount} rows");
+        // No row count here: progress reaches the requester, and an exact count is not DP.
+        Report(s.ReleaseId, 0.05, "training the generator");
 
         PrivacyCost? accounted = null;
         EncodedTable synthetic;
         if (s.Generator == NeuralSynthesisOptions.MethodName)
         {
+            // DP-SGD is accounted per example in Rényi DP; person-level k > 1 is refused when the request is validated (ADR 0024).
+            if (budget.MaxRowsPerPerson != 1)
+                throw new InvalidOperationException("the neural generator protects one row; it cannot run with more than one row per person");
             var result = await Task.Run(() => NeuralSynthesizer.Run(train,
-                new NeuralSynthesisOptions { Epsilon = s.Epsilon, Delta = s.Delta, Rows = s.Rows, Seed = plan.NoiseSeed },
+                new NeuralSynthesisOptions
+                {
+                    Epsilon = s.Epsilon, Delta = s.Delta, Rows = s.Rows, ReservedRho = budget.GateRho, Random = streams.Stream(RandomPurpose.Noise),
+                },
                 new SyncProgress<NeuralTrainingProgress>(p => Report(s.ReleaseId, 0.05 + 0.9 * p.Step / Math.Max(1, p.Steps),
                     $"epoch {p.Epoch:0.#}, ε spent {p.EpsilonSpent:0.###}"))), ct);
             synthetic = result.Table;
@@ -69,15 +81,20 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         {
             var method = s.Generator == "mst" ? SynthesisMethod.Mst : SynthesisMethod.Aim;
             var result = await Task.Run(() => Synthesizer.Run(new TableMarginalSource(train),
-                new SynthesisOptions { Method = method, Epsilon = s.Epsilon, Delta = s.Delta, Rows = s.Rows, Seed = plan.NoiseSeed },
+                new SynthesisOptions
+                {
+                    Method = method, Epsilon = s.Epsilon, Delta = s.Delta, Rows = s.Rows,
+                    RhoPerRow = budget.SynthesisRhoPerRow, Random = streams.Stream(RandomPurpose.Noise),
+                },
                 new SyncProgress<SynthesisProgress>(p => Report(s.ReleaseId, 0.05 + 0.9 * p.Fraction, p.Stage))), ct);
             synthetic = result.Table;
         }
 
         Report(s.ReleaseId, 0.97, "storing the synthetic table");
-        // Decoding draws values inside continuous bins: post-processing, seeded from the secret seed. Decoded once, so
-        // the CSV and the Parquet file hold the same values.
-        var decoded = DecodedTable.Decode(synthetic, schema, new SeededRandomSource(plan.NoiseSeed ^ 0x5DEECE66DL));
+        // Decoding draws values inside continuous bins: post-processing, from its own stream of the attempt key (its
+        // outputs are published; the noise stream is independent of them). Decoded once, so the CSV and the Parquet
+        // file hold the same values.
+        var decoded = DecodedTable.Decode(synthetic, schema, streams.Stream(RandomPurpose.Decoding));
         var (hash, bytes) = await artifacts.PutAsync(async stream =>
         {
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
@@ -89,18 +106,51 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted);
     }
 
-    /// <summary>The requested columns of the source table, split by the attempt's recorded seed; evaluation calls it again and gets the same split.</summary>
-    public static async Task<(EncodedTable Train, EncodedTable Holdout, DatasetSchema Schema)> LoadSplitAsync(
-        ReleaseGenerationStarted s, string schemaJson, SourceTableStore sources, CancellationToken ct)
+    /// <summary>
+    /// The requested columns of the source table, bounded to k rows per person and split into training and holdout, as
+    /// the attempt's generation saw them: the bounding and the split are keyed coins of the attempt's stored secret, so
+    /// evaluation (also after a crash) gets the same rows. Attempts started before issue 14 use their recorded split seed.
+    /// </summary>
+    public static Task<(EncodedTable Train, EncodedTable Holdout, DatasetSchema Schema)> LoadSplitAsync(
+        ReleaseGenerationStarted s, string schemaJson, SourceTableStore sources, SeedVault seeds, CancellationToken ct) =>
+        LoadSplitAsync(s, schemaJson, sources, s.SplitSeed is null ? seeds.Load(s.ReleaseId) : null, ct);
+
+    /// <summary>The seed the committee's evaluation of an attempt runs under: secret (from the attempt key), or a legacy attempt's recorded one.</summary>
+    public static int EvaluationSeedOf(ReleaseGenerationStarted s, SeedVault seeds) => s.EvaluationSeed ?? seeds.Load(s.ReleaseId).EvaluationSeed;
+
+    private static async Task<(EncodedTable Train, EncodedTable Holdout, DatasetSchema Schema)> LoadSplitAsync(
+        ReleaseGenerationStarted s, string schemaJson, SourceTableStore sources, AttemptSecret? secret, CancellationToken ct)
     {
         var full = DatasetSchema.Parse(schemaJson);
-        EncodedTable table;
+        PersonTable read;
         await using (var source = sources.OpenRead(s.DatasetId))
-            table = await Task.Run(() => CsvTableReader.Read(source, full), ct);
+            read = await Task.Run(() => CsvTableReader.ReadWithPersons(source, full), ct);
+        var (table, personIds) = read;
         var schema = new DatasetSchema(full.Columns.Where(c => s.Columns.Contains(c.Name)), full.OutOfDomain);
         var selected = schema.SynthesisColumns.Select(c => table.IndexOf(c.Name)).ToArray();
-        var split = HoldoutSplit.Split(table.RowCount, s.HoldoutFraction, s.SplitSeed);
+        if (secret is null)
+        {
+            var legacy = HoldoutSplit.Split(table.RowCount, s.HoldoutFraction, s.SplitSeed!.Value);
+            return (Select(table, selected, legacy.Train), Select(table, selected, legacy.Holdout), schema);
+        }
+
+        var split = BoundAndSplit(table.RowCount, personIds, s.MaxRowsPerPerson ?? 1, s.HoldoutFraction, secret.Streams);
         return (Select(table, selected, split.Train), Select(table, selected, split.Holdout), schema);
+    }
+
+    /// <summary>
+    /// Bounding, then the split: each person keeps at most <paramref name="maxRowsPerPerson"/> rows, chosen by the
+    /// attempt's secret <see cref="RandomPurpose.Bounding"/> coins (Wilson et al. 2020), and each person's kept rows go
+    /// to one side by a <see cref="RandomPurpose.Split"/> coin (Poisson sampling of persons, Balle et al. 2018). Without
+    /// person ids every row is its own person. Row indices into the source table.
+    /// </summary>
+    public static SplitRows BoundAndSplit(int rowCount, int[]? personIds, int maxRowsPerPerson, double holdoutFraction, SecretStreams streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        IReadOnlyList<int> kept = personIds is null
+            ? Enumerable.Range(0, rowCount).ToArray()
+            : ContributionBounding.Bound(personIds, maxRowsPerPerson, streams.Coin(RandomPurpose.Bounding));
+        return PoissonSplit.Split(kept, holdoutFraction, streams.Coin(RandomPurpose.Split), personIds);
     }
 
     private static EncodedTable Select(EncodedTable table, int[] columns, int[] rows) => new(
@@ -115,10 +165,6 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         }).ToArray());
 
     private void Report(Guid releaseId, double fraction, string stage) => progress.Report(releaseId, "generate", fraction, stage, time.GetUtcNow());
-
-    /// <summary>Seeds that select rows or drive the attacks, not noise: derived from the release id so anyone can reproduce them.</summary>
-    private static int PublicSeed(Guid releaseId, string purpose) =>
-        BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes($"{purpose}:{releaseId:D}")), 0) & int.MaxValue;
 
     public static string VersionOf(string generator)
     {

@@ -1,42 +1,84 @@
 using System.Security.Cryptography;
 using System.Text;
+using ReleaseGateway.Privacy.Randomness;
+using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
 /// <summary>
-/// Noise seeds of release attempts, drawn from the OS's CSPRNG and kept in the gateway's data folder (owner-only),
-/// never in an event or a manifest: whoever knows a noise seed can subtract the noise. The audit log and the
-/// manifest carry a commitment (SHA-256 over the release id and the seed), so an operator can prove, for an
-/// investigation, which seed a release used and reproduce the run on the gateway (ADR 0020).
+/// The secret of one release attempt: a 256-bit key from the OS's CSPRNG, from which every random stream of the attempt
+/// is derived (<see cref="SecretStreams"/>: noise, decoding, split, bounding, evaluation, gates), and a 256-bit nonce that
+/// blinds its commitment (ADR 0022).
 /// </summary>
-public sealed class SeedVault(string dataDirectory)
+public sealed class AttemptSecret
 {
-    private readonly string _folder = Path.Combine(dataDirectory, "seeds");
+    private const int Length = SecretStreams.KeyLength;
 
-    /// <summary>The attempt's seed, created on first use; the same on every later call (a resumed or repeated step).</summary>
-    public long GetOrCreate(Guid releaseId)
+    internal AttemptSecret(byte[] key, byte[] nonce)
     {
-        var path = Path.Combine(_folder, $"{releaseId:N}.seed");
-        if (File.Exists(path)) return long.Parse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture);
-        Directory.CreateDirectory(_folder);
-        var seed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-        var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var writer = new StreamWriter(temp, Encoding.ASCII, options)) writer.Write(seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        try
-        {
-            File.Move(temp, path, overwrite: false);
-            return seed;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another worker created it first: its seed is the attempt's seed.
-            File.Delete(temp);
-            return long.Parse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture);
-        }
+        Key = key;
+        Nonce = nonce;
+        Streams = new SecretStreams(key);
     }
 
-    public static string Commitment(Guid releaseId, long seed) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"rgw-noise-seed:{releaseId:D}:{seed}")));
+    /// <summary>The attempt key. Whoever knows it can subtract the noise: it never leaves the gateway's data folder.</summary>
+    public byte[] Key { get; }
+
+    /// <summary>The commitment's blinding nonce, stored with the key.</summary>
+    public byte[] Nonce { get; }
+
+    /// <summary>The attempt's independent random streams and keyed coins.</summary>
+    public SecretStreams Streams { get; }
+
+    /// <summary>
+    /// The seed the committee's evaluation runs under (attacks, shadow models): derived from the attempt's
+    /// <see cref="RandomPurpose.Evaluation"/> stream, secret, and the same on every resumed run.
+    /// </summary>
+    public int EvaluationSeed => (int)(Streams.Stream(RandomPurpose.Evaluation).NextUInt64() & int.MaxValue);
+
+    /// <summary>
+    /// The recorded commitment: HMAC-SHA256 with the secret nonce as HMAC key over "rgw-attempt-key:v1:{releaseId}" and
+    /// the attempt key. Hiding: HMAC under a secret 256-bit key is a PRF, so the commitment tells nothing about the key
+    /// (unlike an unblinded SHA-256 of a 63-bit seed, an offline oracle for a brute-force search). Binding: opening it
+    /// to a different key and nonce means finding an HMAC-SHA256 collision. An investigator given the key file can
+    /// check it and reproduce the run on the gateway.
+    /// </summary>
+    public string Commitment(Guid releaseId) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Nonce, (byte[])[.. Encoding.UTF8.GetBytes($"rgw-attempt-key:v1:{releaseId:D}"), .. Key]));
+
+    internal static AttemptSecret New() => new(SecretStreams.NewKey(), RandomNumberGenerator.GetBytes(Length));
+
+    internal byte[] ToBytes() => [.. Key, .. Nonce];
+
+    internal static AttemptSecret FromBytes(byte[] bytes) => bytes.Length == 2 * Length
+        ? new AttemptSecret(bytes[..Length], bytes[Length..])
+        : throw new InvalidDataException("An attempt key file holds a 32-byte key and a 32-byte nonce.");
+}
+
+/// <summary>
+/// Secrets of release attempts, kept in the gateway's data folder under <c>attempt-keys/</c>: encrypted at rest exactly
+/// like source tables (<see cref="SourceEncryptionKey"/>, AES-256-GCM), owner-only files, never in an event, a
+/// manifest or a log. Created once per attempt; every later call (a resumed evaluation) reads the same secret.
+/// </summary>
+public sealed class SeedVault(string dataDirectory, SourceEncryptionKey encryption)
+{
+    private readonly string _folder = Path.Combine(dataDirectory, "attempt-keys");
+
+    public string PathOf(Guid releaseId) => Path.Combine(_folder, $"{releaseId:N}.key.enc");
+
+    /// <summary>The attempt's secret, created on first use; the same on every later call (also from a racing worker).</summary>
+    public AttemptSecret GetOrCreate(Guid releaseId)
+    {
+        var path = PathOf(releaseId);
+        if (File.Exists(path)) return AttemptSecret.FromBytes(encryption.OpenFile(path));
+        return AttemptSecret.FromBytes(encryption.SealNewFile(path, AttemptSecret.New().ToBytes()));
+    }
+
+    /// <summary>The secret of an attempt that has started; throws when it is missing (never invents a new one).</summary>
+    public AttemptSecret Load(Guid releaseId)
+    {
+        var path = PathOf(releaseId);
+        if (!File.Exists(path)) throw new InvalidOperationException($"The secret key of release {releaseId} is missing from the data folder.");
+        return AttemptSecret.FromBytes(encryption.OpenFile(path));
+    }
 }

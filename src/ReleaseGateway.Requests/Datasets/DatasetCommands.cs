@@ -62,9 +62,12 @@ public static class DatasetCommands
         if (dataset.RegisteredBy != actor.Id) throw new RequestRefusedException(RequestErrors.NotDatasetSteward(id));
         if (dataset.SourceUploaded || sources.Exists(id)) throw new RequestRefusedException(RequestErrors.SourceAlreadyUploaded(id));
         if (declaredLength > sources.MaxUploadBytes) throw new UploadTooLargeException(sources.MaxUploadBytes);
+        var schema = DatasetSchema.Parse(dataset.SchemaJson);
+        // The policy may have changed since registration (policy files are read at start-up).
+        RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, services.GetRequiredService<PolicyCatalog>().For(dataset.Name));
 
         var minRows = services.GetRequiredService<PolicyCatalog>().For(dataset.Name).MinSourceRows;
-        var stored = await sources.StoreAsync(id, csv, DatasetSchema.Parse(dataset.SchemaJson), minRows, ct);
+        var stored = await sources.StoreAsync(id, csv, schema, minRows, ct);
         await using (var session = store.OpenSession(http.GetEventMetadata(WorkflowRoles.DataSteward)))
         {
             session.Append(id, dataset.Version, new SourceTableUploaded(id, stored.Rows, stored.Bytes, stored.Sha256, actor.Id,

@@ -1,3 +1,5 @@
+using ReleaseGateway.Privacy.Accounting;
+
 namespace ReleaseGateway.Requests.Policies;
 
 /// <summary>
@@ -30,7 +32,37 @@ public sealed record DatasetPolicy(
     int ReleaseExpiryDays,
     IReadOnlyDictionary<string, double> Gates,
     IReadOnlyDictionary<string, double> ShadowModel,
-    IReadOnlyList<string> SourceFiles);
+    IReadOnlyList<string> SourceFiles)
+{
+    /// <summary>The default ε of the DP release checks (ADR 0024: ρ = 0.00125, about 5 % of an ε = 1 release at δ = 1e-6).</summary>
+    public const double DefaultReleaseChecksEpsilon = 0.05;
+
+    /// <summary>The <c>privacyUnit:</c> section: whether a person key is required and the most rows one person may contribute.</summary>
+    public PrivacyUnitPolicy PrivacyUnit { get; init; } = PrivacyUnitPolicy.Default;
+
+    /// <summary><c>releaseChecks.epsilon</c>: the pure-DP ε per unit the release checks (gates) spend out of each release's ε.</summary>
+    public double ReleaseChecksEpsilon { get; init; } = DefaultReleaseChecksEpsilon;
+
+    /// <summary>k of a dataset: <see cref="PrivacyUnitPolicy.MaxRowsPerPerson"/> when its schema has a person key, else 1 (the row).</summary>
+    public int MaxRowsPerUnit(bool hasPersonKey) => hasPersonKey ? PrivacyUnit.MaxRowsPerPerson : 1;
+
+    /// <summary>How a release at <paramref name="epsilon"/> (and this policy's δ) divides its budget (<see cref="ReleaseBudgetPlan"/>).</summary>
+    /// <exception cref="ArgumentException">ε is too small to leave anything after the release checks.</exception>
+    public ReleaseBudgetPlan PlanRelease(double epsilon, bool hasPersonKey) =>
+        ReleaseBudgetPlan.Create(epsilon, Delta, ReleaseChecksEpsilon, MaxRowsPerUnit(hasPersonKey), hasPersonKey);
+}
+
+/// <summary>
+/// Who the privacy unit is (ADR 0024). With a person key in the schema the unit is the person and each person contributes
+/// at most <paramref name="MaxRowsPerPerson"/> rows (chosen at random, secretly); without one the unit is the row.
+/// </summary>
+/// <param name="RequirePersonKey">Refuse datasets whose schema declares no person key (registration and upload).</param>
+/// <param name="MaxRowsPerPerson">k: rows kept per person; the synthesizer runs at ρ/k² per row (group privacy).</param>
+public sealed record PrivacyUnitPolicy(bool RequirePersonKey, int MaxRowsPerPerson)
+{
+    /// <summary>No person key required; one row per person when a key is declared (the row-level cost).</summary>
+    public static PrivacyUnitPolicy Default { get; } = new(false, 1);
+}
 
 /// <summary>Generators the synthesis engine provides.</summary>
 public static class KnownGenerators

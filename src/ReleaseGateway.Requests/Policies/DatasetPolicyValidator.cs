@@ -53,6 +53,12 @@ public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
             .WithMessage((p, step) => $"optionalSteps names '{step}', which is not an optional step of workflow '{p.Workflow}'" +
                 (optionalStepsByWorkflow?.GetValueOrDefault(p.Workflow) is { Count: > 0 } steps ? $" (optional steps: {string.Join(", ", steps.Order())})" : " (it has none)"))
             .OverridePropertyName("optionalSteps");
+        RuleFor(p => p.PrivacyUnit.MaxRowsPerPerson)
+            .InclusiveBetween(1, 1000).WithMessage("privacyUnit.maxRowsPerPerson must be between 1 and 1000 (was {PropertyValue})")
+            .OverridePropertyName("privacyUnit.maxRowsPerPerson");
+        RuleFor(p => p.ReleaseChecksEpsilon)
+            .Must(e => e > 0 && e <= 1).WithMessage("releaseChecks.epsilon must be greater than 0 and at most 1 (was {PropertyValue})")
+            .OverridePropertyName("releaseChecks.epsilon");
         RuleFor(p => p.ReleaseExpiryDays)
             .InclusiveBetween(1, 3650).WithMessage("releaseExpiryDays must be between 1 and 3650 (was {PropertyValue})")
             .OverridePropertyName("releaseExpiryDays");

@@ -23,8 +23,8 @@ public static class PolicyLoader
 
     private static readonly string[] Keys =
     [
-        "budget", "maxEpsilonPerRelease", "minEpsilonPerRelease", "maxReleases", "minSourceRows", "maxRowsPerRelease", "allowedGenerators", "workflow", "optionalSteps",
-        "releaseExpiryDays", "gates", "shadowModel",
+        "budget", "maxEpsilonPerRelease", "minEpsilonPerRelease", "maxReleases", "minSourceRows", "maxRowsPerRelease", "allowedGenerators", "workflow",
+        "optionalSteps", "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks",
     ];
 
     /// <summary>Loads every policy, checking workflow names and optional steps against <paramref name="workflows"/>.</summary>
@@ -128,6 +128,17 @@ public static class PolicyLoader
         p.Set("workflow", r.String(root, "workflow", "the policy", false), r.Get(root, "workflow"));
         p.Set("optionalSteps", r.Strings(root, "optionalSteps", "the policy", false)?.Select(x => x.Value).ToList(), r.Get(root, "optionalSteps"));
         p.Set("releaseExpiryDays", r.Integer(root, "releaseExpiryDays", "the policy", false), r.Get(root, "releaseExpiryDays"));
+        if (r.Mapping(root, "privacyUnit", "the policy", required: false) is { } unit)
+        {
+            r.OnlyKeys(unit, "privacyUnit", "requirePersonKey", "maxRowsPerPerson");
+            p.Set("privacyUnit.requirePersonKey", r.Boolean(unit, "requirePersonKey", "privacyUnit"), r.Get(unit, "requirePersonKey"));
+            p.Set("privacyUnit.maxRowsPerPerson", r.Integer(unit, "maxRowsPerPerson", "privacyUnit", false), r.Get(unit, "maxRowsPerPerson"));
+        }
+        if (r.Mapping(root, "releaseChecks", "the policy", required: false) is { } checks)
+        {
+            r.OnlyKeys(checks, "releaseChecks", "epsilon");
+            p.Set("releaseChecks.epsilon", r.Number(checks, "epsilon", "releaseChecks", required: true), r.Get(checks, "epsilon"));
+        }
         foreach (var section in new[] { "gates", "shadowModel" })
             if (r.Mapping(root, section, "the policy", required: false) is { } map)
                 foreach (var (k, v) in map.Children)
@@ -172,6 +183,7 @@ public static class PolicyLoader
         public (DatasetPolicy? Policy, IReadOnlyList<string> Missing) Build(string name)
         {
             var missing = new List<string>();
+            T Optional<T>(string key, T fallback) => _values.TryGetValue(key, out var v) ? (T)v.Value! : fallback;
             T Get<T>(string key, T fallback)
             {
                 if (_values.TryGetValue(key, out var v)) return (T)v.Value!;
@@ -194,7 +206,12 @@ public static class PolicyLoader
                 Get("releaseExpiryDays", 0),
                 Section("gates"),
                 Section("shadowModel"),
-                _values.Values.Select(v => v.File).Distinct().ToList());
+                _values.Values.Select(v => v.File).Distinct().ToList())
+            {
+                PrivacyUnit = new PrivacyUnitPolicy(Optional("privacyUnit.requirePersonKey", PrivacyUnitPolicy.Default.RequirePersonKey),
+                    Optional("privacyUnit.maxRowsPerPerson", PrivacyUnitPolicy.Default.MaxRowsPerPerson)),
+                ReleaseChecksEpsilon = Optional("releaseChecks.epsilon", DatasetPolicy.DefaultReleaseChecksEpsilon),
+            };
             return (missing.Count == 0 ? policy : null, missing);
         }
     }

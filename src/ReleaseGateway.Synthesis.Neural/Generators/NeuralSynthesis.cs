@@ -1,4 +1,5 @@
 using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Privacy.Randomness;
 
 namespace ReleaseGateway.Synthesis.Neural.Generators;
 
@@ -19,6 +20,16 @@ public sealed record NeuralSynthesisOptions
 
     /// <summary>Seed for reproducible runs; null uses cryptographic randomness (a known seed voids the guarantee).</summary>
     public long? Seed { get; init; }
+
+    /// <summary>The noise and sampling source (the attempt's secret CTR_DRBG stream in the pipeline); overrides <see cref="Seed"/>.</summary>
+    public IRandomSource? Random { get; init; }
+
+    /// <summary>
+    /// zCDP ρ per row spent by mechanisms outside the generator on the same data (the release checks: ε_g²/2). It is
+    /// composed into the accountant before training, so σ is calibrated for the rest and the whole release stays within
+    /// (<see cref="Epsilon"/>, <see cref="Delta"/>); the reported Rényi curve includes it. Default 0.
+    /// </summary>
+    public double ReservedRho { get; init; }
 
     /// <summary>Passes over the data (in expectation); steps = Epochs / q.</summary>
     public double Epochs { get; init; } = 10;

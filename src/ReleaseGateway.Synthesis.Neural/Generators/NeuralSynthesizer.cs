@@ -61,12 +61,18 @@ public static class NeuralSynthesizer
 
         // Keeps every temporary tensor of the run reachable until the run ends, then frees it (see remarks).
         using DisposeScope runScope = NewDisposeScope();
-        IRandomSource random = options.Seed is long seed ? new SeededRandomSource(seed) : new CryptoRandomSource();
+        IRandomSource random = options.Random ?? (options.Seed is long seed ? new SeededRandomSource(seed) : new CryptoRandomSource());
         using var generator = new Generator(random.NextUInt64());
 
-        // 1. Noisy record count: sizes q, the steps and the default number of rows.
+        // 1. Noisy record count: sizes q, the steps and the default number of rows. What other mechanisms reserved
+        //    (the release checks) is composed first, so the shares and sigma below are of the rest.
         var accountant = new RenyiAccountant();
-        double rhoTotal = ZcdpConversion.Rho(options.Epsilon, options.Delta);
+        if (options.ReservedRho > 0)
+        {
+            accountant.ComposeZcdp($"reserved for the release checks (rho = {options.ReservedRho:G6})", options.ReservedRho);
+        }
+
+        double rhoTotal = ZcdpConversion.Rho(options.Epsilon, options.Delta) - options.ReservedRho;
         var countNoise = new DiscreteGaussian(Math.Min(DiscreteGaussian.MaxSigma, Math.Sqrt(1 / (2 * options.CountShare * rhoTotal))));
         long noisyCount = Math.Max(1, table.RowCount + countNoise.Sample(random));
         accountant.ComposeZcdp($"noisy record count (discrete Gaussian, sigma^2 = {countNoise.SigmaSquared:G6})", countNoise.Rho());
@@ -193,6 +199,11 @@ public static class NeuralSynthesizer
         if (options.Rows is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Rows, "rows must be at least 1");
+        }
+
+        if (!(options.ReservedRho >= 0 && options.ReservedRho < ZcdpConversion.Rho(options.Epsilon, options.Delta)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ReservedRho, "the reserved rho must be >= 0 and leave part of rho(epsilon, delta) for training");
         }
 
         if (!(options.Epochs > 0) || !(options.BatchFraction > 0) || options.MinBatchSize < 1 || options.MaxBatchSize < options.MinBatchSize

@@ -7,7 +7,8 @@ namespace ReleaseGateway.Synthesis.Data;
 /// <summary>
 /// A synthetic table in the schema's original types and column order, as text per column: categories as declared,
 /// numbers and dates drawn within their bin, the missing code as an empty value, identifier columns as fresh sequence
-/// numbers 1..n (they carry no information about the input). Decoded once, so every file format written from it
+/// numbers 1..n (they carry no information about the input). The person key is left out altogether: a release has
+/// no persons, and a column of that name would invite linking. Decoded once, so every file format written from it
 /// holds the same values.
 /// </summary>
 public sealed class DecodedTable
@@ -35,7 +36,7 @@ public sealed class DecodedTable
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(random);
-        IReadOnlyList<ColumnSchema> columns = schema.Columns;
+        IReadOnlyList<ColumnSchema> columns = schema.Columns.Where(c => c.Role != ColumnRole.PersonKey).ToArray();
         var source = new int[columns.Count];
         var codecs = new ColumnCodec?[columns.Count];
         for (int c = 0; c < columns.Count; c++)

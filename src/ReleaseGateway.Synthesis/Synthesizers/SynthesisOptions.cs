@@ -1,5 +1,6 @@
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Privacy.Randomness;
 
 namespace ReleaseGateway.Synthesis.Synthesizers;
 
@@ -34,6 +35,17 @@ public sealed record SynthesisOptions
 
     /// <summary>Seed for reproducible runs (tests, benchmarks); null (default) uses cryptographic randomness.</summary>
     public long? Seed { get; init; }
+
+    /// <summary>
+    /// The zCDP budget per row, overriding ρ(<see cref="Epsilon"/>, <see cref="Delta"/>): the release pipeline passes
+    /// <c>ReleaseBudgetPlan.SynthesisRhoPerRow</c>, i.e. (ρ − the release checks' share) / k² when a person contributes up
+    /// to k rows, so every measurement is ρ/k²-zCDP per row and the run k²·(ρ/k²)-zCDP per person (group privacy, Bun and
+    /// Steinke 2016, Prop. 1.9). Null (default): ρ(ε, δ) per row.
+    /// </summary>
+    public double? RhoPerRow { get; init; }
+
+    /// <summary>The noise source (the attempt's secret CTR_DRBG stream in the pipeline); overrides <see cref="Seed"/>.</summary>
+    public IRandomSource? Random { get; init; }
 }
 
 /// <summary>Progress of a run: the current stage and the fraction of the work done (0..1).</summary>

@@ -15,7 +15,7 @@ namespace ReleaseGateway.Synthesis.Synthesizers;
 /// Privacy guarantee: the output (table, cliques, row count, accounting record) is
 /// (epsilon, delta)-differentially private with respect to adding or removing one record, provided
 /// the domain (the source's domain sizes) is public. The budget rho = ZcdpConversion.Rho(epsilon,
-/// delta) is spent by discrete Gaussian measurements and exponential-mechanism selections composed
+/// delta), or <see cref="SynthesisOptions.RhoPerRow"/> when given (then the run is that rho-zCDP per row), is spent by discrete Gaussian measurements and exponential-mechanism selections composed
 /// in zCDP; <see cref="SynthesisResult.RhoSpent"/> never exceeds it. Seeded runs are reproducible
 /// but only private while the seed is secret.
 /// </remarks>
@@ -70,8 +70,13 @@ public static class Synthesizer
             throw new ArgumentException("the source has no columns", nameof(source));
         }
 
-        IRandomSource random = options.Seed is long seed ? new SeededRandomSource(seed) : new CryptoRandomSource();
-        double rho = ZcdpConversion.Rho(options.Epsilon, options.Delta);
+        if (options.RhoPerRow is double perRow && !(perRow > 0 && double.IsFinite(perRow)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), perRow, "rho per row must be positive and finite");
+        }
+
+        IRandomSource random = options.Random ?? (options.Seed is long seed ? new SeededRandomSource(seed) : new CryptoRandomSource());
+        double rho = options.RhoPerRow ?? ZcdpConversion.Rho(options.Epsilon, options.Delta);
         var accountant = new ZcdpAccountant(rho);
         var measurer = new Measurer(source, accountant, random);
         progress?.Report(new SynthesisProgress("measuring 1-way marginals", 0));

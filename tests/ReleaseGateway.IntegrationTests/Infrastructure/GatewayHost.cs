@@ -44,6 +44,11 @@ public abstract class GatewayHost : IAsyncLifetime
     {
     }
 
+    /// <summary>Services added after the gateway's own (e.g. an observer around a real service); none by default.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     protected abstract Task<string?> CreatePostgresDatabaseAsync();
 
     public async Task InitializeAsync()
@@ -61,7 +66,7 @@ public abstract class GatewayHost : IAsyncLifetime
             ["ReleaseGateway:Jobs:Enabled"] = "false",
         };
         Configure(settings);
-        _factory = new Factory(settings);
+        _factory = new Factory(settings, ConfigureServices);
         _factory.UseKestrel(0);
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -143,13 +148,14 @@ public abstract class GatewayHost : IAsyncLifetime
         }
     }
 
-    private sealed class Factory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    private sealed class Factory(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection> services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Testing");
             foreach (var (key, value) in settings)
                 if (value is not null) builder.UseSetting(key, value);
+            builder.ConfigureServices(services);
         }
     }
 }

@@ -34,6 +34,7 @@ public static class PipelinePolicies
         ["neural"] = PipelineTestPolicy.Yaml("allowedGenerators: [aim, made]\n"),
         ["gated"] = PipelineTestPolicy.Yaml(gates: NothingPasses),
         ["tight"] = PipelineTestPolicy.Yaml("budget:\n  epsilon: 1.2\n  delta: 1.0e-6\nmaxEpsilonPerRelease: 1.0\n"),
+        ["persons"] = PipelineTestPolicy.Yaml("privacyUnit:\n  requirePersonKey: true\n  maxRowsPerPerson: 4\n"),
     };
 
     public static string CreateDirectory()

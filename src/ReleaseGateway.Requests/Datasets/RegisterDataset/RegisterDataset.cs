@@ -47,7 +47,15 @@ public static class RegisterDatasetDecider
             if (PlainText.FirstForbidden(text, multiLine: false) is var (character, index))
                 throw new RequestRefusedException(RequestErrors.SchemaInvalid(PlainText.Explain($"The schema's {path}", character, index, multiLine: false)));
         var policy = policies.For(command.Name);
+        RequirePersonKeyIfPolicySays(command.Name, schema, policy);
         return new DatasetRegistered(command.DatasetId, command.Name, command.Description, command.Owner, command.SchemaJson,
             policy.Name, command.Actor.Id, command.Now);
+    }
+
+    /// <summary>A policy may make the person the unit; a dataset without a person key then cannot be registered or uploaded.</summary>
+    public static void RequirePersonKeyIfPolicySays(string datasetName, DatasetSchema schema, DatasetPolicy policy)
+    {
+        if (policy.PrivacyUnit.RequirePersonKey && schema.PersonKey is null)
+            throw new RequestRefusedException(RequestErrors.PersonKeyRequired(datasetName, policy.Name));
     }
 }
