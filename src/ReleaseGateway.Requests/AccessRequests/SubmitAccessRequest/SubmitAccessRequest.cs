@@ -37,11 +37,13 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
             .WithMessage(t => $"{range} (was {t.Epsilon:R}).")
             .Must((t, e) => EpsilonRange.Realisable(noiseScale, e, policy.Delta, t.Columns.Count))
             .WithMessage(t => $"{range}, and large enough that the noise for {t.Columns.Count} column(s) stays within the largest σ the " +
-                $"mechanisms draw ({EpsilonRange.MaxSigma}); ε = {t.Epsilon:R} is too small.");
-        var hasPersonKey = DatasetSchema.Parse(dataset.SchemaJson).PersonKey is not null;
-        RuleFor(t => t.Epsilon).Must(e => !(e > 0) || ReleaseBudgetPlan.LeavesRoomForSynthesis(e, policy.Delta, policy.ReleaseChecksEpsilon))
+                $"mechanisms draw ({EpsilonRange.MaxSigma}); ε = {t.Epsilon:R} is too small.")
+            // Within the range, the release checks must still leave ε for synthesis; checked last, so one message at a time.
+            .Must(e => ReleaseBudgetPlan.LeavesRoomForSynthesis(e, policy.Delta, policy.ReleaseChecksEpsilon))
             .WithMessage(t => $"ε = {t.Epsilon} leaves nothing for synthesis after the release checks' ε = {policy.ReleaseChecksEpsilon} " +
                 $"(they cost ρ = ε²/2 of the release's ρ) under the policy of '{dataset.Name}'; ask for a larger ε.");
+        var hasPersonKey = DatasetSchema.Parse(dataset.SchemaJson).PersonKey is not null;
+
         // DP-SGD is accounted in Rényi DP per example; group privacy for k > 1 rows per person is not implemented (ADR 0024).
         RuleFor(t => t.Generator).Must(g => g != "made" || policy.MaxRowsPerUnit(hasPersonKey) == 1)
             .WithMessage($"Generator 'made' (DP-SGD) protects one row, not a person with up to {policy.PrivacyUnit.MaxRowsPerPerson} rows: " +
