@@ -12,8 +12,9 @@ DataFolder.Secure(builder.Configuration.ReadEventStoreSettings().DataDirectory);
 builder.AddServiceDefaults();
 builder.Services.AddEventStore(builder.Configuration);
 builder.AddIdentityModule();
-// The workflow keeps a policy's gates as data; the evaluation module, which owns them, checks them at start-up.
-builder.AddRequestsModule(ReleaseGateway.Evaluation.Gates.PolicyLoader.Check);
+// The workflow keeps a policy's gates as data; the evaluation module, which owns them, checks them at start-up; the
+// synthesis module bounds the noise of the ε a request asks for.
+builder.AddRequestsModule(ReleaseGateway.Evaluation.Gates.PolicyLoader.Check, ReleaseGateway.Synthesis.Synthesizers.Synthesizer.LargestNoiseScale);
 builder.AddReleasesModule();
 builder.AddWebModule();
 

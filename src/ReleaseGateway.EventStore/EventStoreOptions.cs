@@ -3,7 +3,8 @@ namespace ReleaseGateway.EventStore;
 /// <summary>What the modules contribute to the store: their event types, their inline projections and the indexes of those documents.</summary>
 public sealed class EventStoreOptions
 {
-    public EventTypeRegistry Events { get; } = new();
+    /// <summary>The modules' event types, and the audit trail's own (<see cref="Audit.AuditTrail"/>), which every store can write.</summary>
+    public EventTypeRegistry Events { get; } = Audit.AuditTrail.EventTypes.Aggregate(new EventTypeRegistry(), (r, t) => r.Register(t));
 
     public List<IInlineProjection> Projections { get; } = [];
 

@@ -129,6 +129,7 @@ public static class IdentityModule
         AccountEndpoints.Map(app);
         ConnectEndpoints.Map(app);
         UsersEndpoints.Map(app);
+        PeopleEndpoints.Map(app);
         return app;
     }
 

@@ -74,6 +74,10 @@ public static class RequestErrors
             $"Approving votes in this round approve a regeneration with ε = {proposed.Epsilon}, {proposed.Rows} rows, generator {proposed.Generator ?? "default"}; " +
             "approve with the same parameters, or reject.", state);
 
+    public static RequestError SourceTooSmall(long rows, long minRows) =>
+        new(ErrorCodes.SourceTooSmall, 422, "Source table too small",
+            $"The source table has {rows} record(s); the dataset's policy requires at least {minRows} (minSourceRows). Nothing was stored.");
+
     /// <summary>A separation-of-duties refusal: the identity module's rule gives the code (RG101x) and the reason.</summary>
     public static RequestError SeparationOfDuties(string code, int status, string reason, string state) =>
         new(code, status, "Separation of duties", reason, state);

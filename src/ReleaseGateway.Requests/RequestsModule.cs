@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Problems;
+using ReleaseGateway.Requests.Audit;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.AcceptForReview;
 using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
@@ -43,24 +44,28 @@ public static class RequestsModule
     public const long DefaultMaxUploadBytes = 256L * 1024 * 1024;
 
     /// <param name="evaluationSections">The evaluation module's check of a policy's gates (the host passes it, ADR 0032).</param>
-    public static IHostApplicationBuilder AddRequestsModule(this IHostApplicationBuilder builder, PolicySectionsCheck evaluationSections)
+    /// <param name="noiseScale">The synthesis module's noise bound: which ε a release can be made with (issue 15, row 5).</param>
+    public static IHostApplicationBuilder AddRequestsModule(this IHostApplicationBuilder builder, PolicySectionsCheck evaluationSections,
+        NoiseScaleBound noiseScale)
     {
         var configuration = builder.Configuration;
         var workflows = WorkflowCatalog.LoadDirectory(configuration["ReleaseGateway:WorkflowsDirectory"] is { Length: > 0 } w
             ? w : FindAbove(builder.Environment.ContentRootPath, "workflows"));
         var policies = PolicyLoader.LoadDirectory(configuration["ReleaseGateway:PoliciesDirectory"] is { Length: > 0 } p
-            ? p : FindAbove(builder.Environment.ContentRootPath, "policies"), workflows, evaluationSections);
+            ? p : FindAbove(builder.Environment.ContentRootPath, "policies"), workflows, evaluationSections, noiseScale);
         var dataDirectory = configuration.ReadEventStoreSettings().DataDirectory;
         var maxUpload = configuration.GetValue("ReleaseGateway:MaxUploadBytes", DefaultMaxUploadBytes);
 
         builder.Services.AddSingleton(workflows);
         builder.Services.AddSingleton(policies);
+        builder.Services.AddSingleton(noiseScale);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory));
         builder.Services.AddSingleton(sp => new SourceTableStore(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), maxUpload));
         builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
         builder.Services.AddScoped<AccessRequestCommands>();
         builder.Services.AddScoped<DatasetCommands>();
+        builder.Services.AddScoped<Refusals>();
         builder.Services.ConfigureEventStore(o =>
         {
             foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All)) o.Events.Register(type);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Data.Common;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Audit;
 using ReleaseGateway.EventStore.Export;
 using ReleaseGateway.EventStore.Verification;
 
@@ -123,6 +124,7 @@ internal static class AuditCommands
             await using var store = OpenExisting(configuration);
             using var key = AuditSigningKey.LoadOrCreate(configuration.AuditSigningKeyFile());
             var checkpoint = SignedCheckpoint.Create(await store.Store.ReadHeadAsync(ct), DateTimeOffset.UtcNow, key);
+            await RecordExportAsync(store.Store, "checkpoint", checkpoint.Position, checkpoint.Hash, ct);
             await File.WriteAllTextAsync(parse.GetValue(output)!.FullName, checkpoint.ToJson(), ct);
             Console.WriteLine($"Checkpoint: position {checkpoint.Position}, hash {checkpoint.Hash}, key {checkpoint.KeyId}");
             return ExitCodes.Ok;
@@ -141,6 +143,7 @@ internal static class AuditCommands
             using var key = AuditSigningKey.LoadOrCreate(configuration.AuditSigningKeyFile());
             var dir = parse.GetValue(output)!.FullName;
             var manifest = await AuditExport.WriteAsync(store.Store, dir, key, DateTimeOffset.UtcNow, ct);
+            await RecordExportAsync(store.Store, "export", manifest.HeadPosition, manifest.HeadHash, ct);
             Console.WriteLine($"Exported {manifest.EventCount} events to {dir} (head {manifest.HeadPosition}, key {manifest.KeyId})");
             return ExitCodes.Ok;
         }));
@@ -172,6 +175,17 @@ internal static class AuditCommands
         }
         Console.Error.WriteLine(result);
         return ExitCodes.Tampered;
+    }
+
+    /// <summary>
+    /// Records who took which range of the log (issue 15, row 10). The CLI runs on the gateway's machine with access to its
+    /// data, so the operator is the operating-system account that ran it.
+    /// </summary>
+    private static Task RecordExportAsync(IEventStore store, string kind, long head, string hash, CancellationToken ct)
+    {
+        var by = $"os:{Environment.UserName}";
+        return AuditTrail.RecordAsync(store, new EventMetadata(by, "Operator", $"rgw-audit-{kind}-{Guid.NewGuid():N}"),
+            new AuditLogExported(kind, 1, head, hash, by, DateTimeOffset.UtcNow), ct);
     }
 
     /// <summary>Opens the configured store without creating one: verifying a folder that holds no log is a usage error.</summary>

@@ -49,12 +49,13 @@ internal static class ReleaseCommands
             using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
             var view = await gateway.GetAsync<ReleaseView>($"/releases/{parse.GetValue(id)}", ct);
             var r = view.Release;
+            var people = await PeopleNames.ResolveAsync(gateway, [.. r.Approvers, .. r.Downloads.Select(d => d.By)], ct);
             Console.WriteLine($"Release {r.Id} (attempt {r.Attempt} of request {r.RequestId})");
             Console.WriteLine($"dataset:    {r.DatasetName} ({r.DatasetId})");
             Console.WriteLine($"status:     {Progress(view)}");
             Console.WriteLine($"generator:  {r.Generator}, ε = {r.Epsilon}, δ = {r.Delta:G3}, {r.Rows} rows");
             Console.WriteLine($"columns:    {string.Join(", ", r.Columns)}");
-            if (r.Approvers.Count > 0) Console.WriteLine($"approvers:  {string.Join(", ", r.Approvers)}");
+            if (r.Approvers.Count > 0) Console.WriteLine($"approvers:  {string.Join(", ", r.Approvers.Select(people.Name))}");
             if (r.CarriesRealDataStatistics)
                 Console.WriteLine("legacy:     published before the privacy boundary: its files carry statistics of the real data (evaluation report, " +
                                   "format-1 manifest); a committee member or data steward may revoke it");
@@ -75,7 +76,7 @@ internal static class ReleaseCommands
                 foreach (var a in r.Artifacts) Console.WriteLine($"  {a.Name,-26} {a.Bytes,10} bytes  sha256 {a.Sha256}");
             }
             Console.WriteLine($"downloads:  {r.Downloads.Count}");
-            foreach (var d in r.Downloads) Console.WriteLine($"  {d.At:u}  {d.Artifact,-26} by {d.By} ({d.Role})");
+            foreach (var d in r.Downloads) Console.WriteLine($"  {d.At:u}  {d.Artifact,-26} by {people.Name(d.By)} ({d.Role})");
             return ExitCodes.Ok;
         }));
         return command;

@@ -86,16 +86,18 @@ internal static class RequestsCommands
             using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
             var request = await gateway.GetAsync<AccessRequestDetails>($"/requests/{parse.GetValue(id)}", ct);
             var t = request.Terms;
+            var people = await PeopleNames.ResolveAsync(gateway,
+                [request.RequesterId, .. request.CurrentVotes.Keys, .. request.Timeline.Select(e => e.By)], ct);
             Console.WriteLine($"Request {request.Id}: {t.Title}");
             Console.WriteLine($"state:     {request.State} (workflow {request.Workflow}, version {request.Version})");
             Console.WriteLine($"dataset:   {request.DatasetId}");
             Console.WriteLine($"terms:     ε = {t.Epsilon}, {t.Rows} rows, generator {t.Generator ?? "default"}, {t.AccessDays} access days");
             Console.WriteLine($"columns:   {string.Join(", ", t.Columns)}");
             if (request.CurrentVotes.Count > 0)
-                Console.WriteLine($"votes:     {string.Join(", ", request.CurrentVotes.Select(v => $"{v.Key}: {v.Value}"))}");
+                Console.WriteLine($"votes:     {string.Join(", ", request.CurrentVotes.Select(v => $"{people.Name(v.Key)}: {v.Value}"))}");
             Console.WriteLine("timeline:");
             foreach (var e in request.Timeline)
-                Console.WriteLine($"  {e.At:u}  {e.Event,-32} → {e.State,-16} by {e.By}{(e.Detail is null ? "" : $" ({e.Detail})")}");
+                Console.WriteLine($"  {e.At:u}  {e.Event,-32} → {e.State,-16} by {people.Name(e.By)}{(e.Detail is null ? "" : $" ({e.Detail})")}");
             var releases = await gateway.GetAsync<List<ReleaseView>>($"/requests/{request.Id}/releases", ct);
             foreach (var r in releases)
                 Console.WriteLine($"release:   {r.Release.Id} attempt {r.Release.Attempt}: {ReleaseCommands.Progress(r)}");

@@ -53,6 +53,7 @@ public static class ErrorCodes
     public const string NotDatasetSteward = "RG2019";
     public const string NoRegenerationToApprove = "RG2020";
     public const string RegenerationVotesDisagree = "RG2021";
+    public const string SourceTooSmall = "RG2022";
     public const string PersonKeyRequired = "RG2040";
 
     public const string BudgetExhausted = "RG3001";
@@ -101,7 +102,7 @@ public static class ErrorCodes
         new(Recused, StatusCodes.Status403Forbidden, "Recused",
             "Separation of duties: a member who declared a conflict of interest takes no part in the decision."),
         new(TwoKeysNeedTwoPeople, StatusCodes.Status403Forbidden, "Two keys need two people",
-            "Separation of duties: the compliance sign-off of the two-key workflow must come from someone who did not vote on the request."),
+            "Separation of duties: one person holds one key of a request over its whole history; whoever screened, voted (in any round) or signed off takes no other key, whatever roles they hold."),
         new(PasswordRejected, StatusCodes.Status400BadRequest, "Password rejected",
             "The new password does not meet the policy: at least 12 characters, not the one-time password."),
         new(RoleChangeOnSelf, StatusCodes.Status403Forbidden, "No role grants to oneself",
@@ -144,6 +145,8 @@ public static class ErrorCodes
             "New generation parameters (ε, rows, generator) can only be given when approving a regeneration of a blocked request."),
         new(RegenerationVotesDisagree, StatusCodes.Status409Conflict, "Regeneration votes disagree",
             "All approving votes of a round must approve the same regeneration parameters; the problem's detail gives the ones already voted for."),
+        new(SourceTooSmall, StatusCodes.Status422UnprocessableEntity, "Source table too small",
+            "The source table has fewer records than the dataset's policy requires (minSourceRows); nothing was stored. Differential privacy on a handful of records protects no one usefully and the evaluation's attacks need a holdout."),
         new(PersonKeyRequired, StatusCodes.Status400BadRequest, "Person key required",
             "The dataset's policy sets privacyUnit.requirePersonKey: its schema must declare a person-key column (an identifier column with role personKey), so that ε holds per person. Nothing was stored."),
 

@@ -2,6 +2,8 @@ using FluentValidation;
 using FluentValidation.Results;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.Audit;
+using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -9,14 +11,18 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// <summary>
 /// Downloads and revocations as the HTTP endpoints and the web pages both run them, in-process, for the caller described
 /// by a <see cref="CommandContext"/>. Refusals throw
-/// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing recorded.
+/// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing changed on the release; the refusal
+/// itself is recorded beside it (<see cref="Refusals"/>, ADR 0031).
 /// </summary>
-public sealed class ReleaseCommands(ReleaseLifecycle lifecycle, ArtifactStore artifacts)
+public sealed class ReleaseCommands(ReleaseLifecycle lifecycle, ArtifactStore artifacts, Refusals refusals)
 {
-    public const int MaxReasonLength = 4000;
+    public const int MaxReasonLength = ReasonValidator.MaxLength;
 
     /// <summary>Records the download (who, in which role, which artifact) and opens the artifact after checking its hash.</summary>
-    public async Task<(ReleaseArtifact Artifact, Stream Content)> DownloadAsync(CommandContext caller, Guid releaseId, string artifactName, CancellationToken ct)
+    public Task<(ReleaseArtifact Artifact, Stream Content)> DownloadAsync(CommandContext caller, Guid releaseId, string artifactName, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, releaseId, "download", () => DownloadCoreAsync(caller, releaseId, artifactName, ct));
+
+    private async Task<(ReleaseArtifact Artifact, Stream Content)> DownloadCoreAsync(CommandContext caller, Guid releaseId, string artifactName, CancellationToken ct)
     {
         var actor = caller.Actor;
         var role = new[] { WorkflowRoles.ComplianceOfficer, WorkflowRoles.CommitteeMember, WorkflowRoles.Researcher }.FirstOrDefault(actor.IsIn)
@@ -37,10 +43,14 @@ public sealed class ReleaseCommands(ReleaseLifecycle lifecycle, ArtifactStore ar
     }
 
     /// <summary>Revokes a published release with a reason; the workflow decides who may (committee members, data stewards).</summary>
-    public async Task<ReleaseDetails> RevokeAsync(CommandContext caller, Guid releaseId, string? reason, CancellationToken ct)
+    public Task<ReleaseDetails> RevokeAsync(CommandContext caller, Guid releaseId, string? reason, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, releaseId, "revoke", () => RevokeCoreAsync(caller, releaseId, reason, ct));
+
+    private async Task<ReleaseDetails> RevokeCoreAsync(CommandContext caller, Guid releaseId, string? reason, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxReasonLength)
+        if (string.IsNullOrWhiteSpace(reason))
             throw new ValidationException([new ValidationFailure("Reason", $"Give a reason (at most {MaxReasonLength} characters).")]);
+        new ReasonValidator().ValidateAndThrow(reason);
         var actor = caller.Actor;
         var acting = actor.IsIn(WorkflowRoles.CommitteeMember) ? WorkflowRoles.CommitteeMember
             : actor.IsIn(WorkflowRoles.DataSteward) ? WorkflowRoles.DataSteward

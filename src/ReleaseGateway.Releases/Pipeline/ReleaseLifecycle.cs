@@ -35,6 +35,8 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
         for (var attempt = 1; ; attempt++)
         {
             var release = await GetAsync(releaseId, ct);
+            // Who may not see the release learns nothing of it, on every verb (issue 15, row 7); a steward sees it but does not download.
+            if (!MayView(release, actorId, roles)) throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(releaseId));
             if (!MayDownload(release, actorId, roles))
                 throw new RequestRefusedException(ReleaseErrors.NotAllowedToDownload());
             var now = time.GetUtcNow();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Requests.AccessRequests;
 
@@ -7,6 +8,7 @@ namespace ReleaseGateway.Requests.AccessRequests;
 /// current voting round only: they are cleared whenever the request changes state, so a request sent
 /// back for changes is voted on afresh. A declared conflict of interest recuses for the request's life.
 /// <see cref="ProposedTerms"/> are the regeneration parameters the current round's approving votes carry.
+/// <see cref="Acts"/> keep every act a person took on the request, in every round, for separation of duties.
 /// </summary>
 public sealed record AccessRequest(
     Guid Id,
@@ -21,6 +23,9 @@ public sealed record AccessRequest(
     long Version,
     AccessRequestTerms? ProposedTerms = null)
 {
+    /// <summary>Every act so far (screening, votes, recusals, sign-offs, pipeline steps), oldest first; never cleared.</summary>
+    public ImmutableList<RequestAct> Acts { get; init; } = [];
+
     public static AccessRequest? Rebuild(IEnumerable<object> events)
     {
         AccessRequest? state = null;
@@ -36,19 +41,19 @@ public sealed record AccessRequest(
         if (state is null) return null;
         var next = @event switch
         {
-            AccessRequestAcceptedForReview e => state.MoveTo(e.State),
-            AccessRequestChangesRequested e => state.MoveTo(e.State),
+            AccessRequestAcceptedForReview e => state.Did(e.AcceptedBy, WorkflowTriggers.AcceptForReview).MoveTo(e.State),
+            AccessRequestChangesRequested e => state.Did(e.RequestedBy, WorkflowTriggers.RequestChanges).MoveTo(e.State),
             AccessRequestResubmitted e => state.MoveTo(e.State) with { Terms = e.Terms },
             AccessRequestWithdrawn e => state.MoveTo(e.State),
-            CommitteeVoteCast e => state with
+            CommitteeVoteCast e => state.Did(e.VotedBy, e.Decision) with
             {
                 Votes = state.Votes.SetItem(e.VotedBy, e.Decision),
                 ProposedTerms = e.Decision == "approve" ? e.Terms ?? state.ProposedTerms : state.ProposedTerms,
             },
-            ConflictOfInterestDeclared e => state with { Recused = state.Recused.Add(e.DeclaredBy) },
+            ConflictOfInterestDeclared e => state.Did(e.DeclaredBy, WorkflowTriggers.DeclareConflict) with { Recused = state.Recused.Add(e.DeclaredBy) },
             AccessRequestApproved e => state.MoveTo(e.State) with { Terms = e.Terms ?? state.Terms },
             AccessRequestRejected e => state.MoveTo(e.State),
-            AccessRequestAdvanced e => state.MoveTo(e.State),
+            AccessRequestAdvanced e => state.Did(e.AdvancedBy, e.Trigger).MoveTo(e.State),
             _ => state,
         };
         return next with { Version = state.Version + 1 };
@@ -56,6 +61,11 @@ public sealed record AccessRequest(
 
     public int Count(string decision) => Votes.Values.Count(v => v == decision);
 
+    private AccessRequest Did(string actorId, string trigger) => this with { Acts = Acts.Add(new RequestAct(actorId, trigger, State)) };
+
     private AccessRequest MoveTo(string newState) =>
         newState == State ? this : this with { State = newState, Votes = ImmutableDictionary<string, string>.Empty, ProposedTerms = null };
 }
+
+/// <summary>One act on a request: who fired which trigger, from which state (the state tells a screening request for changes from a committee one).</summary>
+public sealed record RequestAct(string ActorId, string Trigger, string FromState);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FluentValidation;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests.AccessRequests.AcceptForReview;
+using ReleaseGateway.Requests.Audit;
 using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.CastVote;
 using ReleaseGateway.Requests.AccessRequests.DeclareConflict;
@@ -14,6 +15,7 @@ using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.WithdrawAccessRequest;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
+using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Requests.AccessRequests;
@@ -24,20 +26,25 @@ public sealed record SubmittedAccessRequest(AccessRequestDetails Details, bool C
 /// <summary>
 /// The access-request commands as the HTTP endpoints, the web pages and jobs all run them, in-process, for the caller
 /// described by a <see cref="CommandContext"/>: each command goes through its pure decider, and a refusal throws
-/// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing appended.
+/// <see cref="RequestRefusedException"/> or <see cref="ValidationException"/> with nothing appended to the request; the
+/// refusal itself is recorded beside it (<see cref="Refusals"/>, ADR 0031).
 /// Load the stream, rebuild the state, decide, append with the expected version: without an expected version a lost
 /// race is decided again on the new state (so two racing votes each count exactly once, and a vote after the quorum is
 /// refused); with one (If-Match) the caller asked for exactly that version.
 /// </summary>
 public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog policies, WorkflowCatalog workflows, TimeProvider time,
-    IEnumerable<IAccessRequestDecisionHook> hooks)
+    IEnumerable<IAccessRequestDecisionHook> hooks, Refusals refusals, NoiseScaleBound? noiseBound = null)
 {
     // A lost race on the request's own stream is rare (a few members voting at once); on another module's
     // stream (a dataset's budget ledger, shared by every request on the dataset) it is common under load.
     private const int Attempts = 5;
     private const int SharedStreamAttempts = 64;
 
-    public async Task<SubmittedAccessRequest> SubmitAsync(CommandContext caller, SubmitAccessRequestBody body, string? idempotencyKey, CancellationToken ct)
+    /// <summary>A refused submission is recorded against the dataset it was for.</summary>
+    public Task<SubmittedAccessRequest> SubmitAsync(CommandContext caller, SubmitAccessRequestBody body, string? idempotencyKey, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, body.DatasetId, "submit", () => SubmitCoreAsync(caller, body, idempotencyKey, ct));
+
+    private async Task<SubmittedAccessRequest> SubmitCoreAsync(CommandContext caller, SubmitAccessRequestBody body, string? idempotencyKey, CancellationToken ct)
     {
         var actor = caller.Actor;
         var dataset = await store.LoadAsync<DatasetDetails>(body.DatasetId, ct)
@@ -46,7 +53,7 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
         var requestId = Guid.CreateVersion7();
         var submitted = SubmitAccessRequestDecider.Handle(
             new SubmitAccessRequest.SubmitAccessRequest(requestId, dataset.Id, body.ToTerms(), actor, time.GetUtcNow()),
-            dataset, policy, workflows.Get(policy.Workflow));
+            dataset, policy, workflows.Get(policy.Workflow), noiseBound);
 
         var termsHash = Hash(JsonSerializer.Serialize(new { body.DatasetId, Terms = body.ToTerms() }, EventTypeRegistry.JsonOptions));
         Guid? keyStream = string.IsNullOrWhiteSpace(idempotencyKey) ? null : KeyStreamId(actor.Id, idempotencyKey);
@@ -71,37 +78,44 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
     }
 
     /// <summary>Revised terms after changes were requested; the dataset stays the one submitted for.</summary>
-    public async Task<AccessRequestDetails> ResubmitAsync(CommandContext caller, Guid id, AccessRequestTerms terms, CancellationToken ct)
+    public Task<AccessRequestDetails> ResubmitAsync(CommandContext caller, Guid id, AccessRequestTerms terms, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, id, "resubmit", () => ResubmitCoreAsync(caller, id, terms, ct));
+
+    private async Task<AccessRequestDetails> ResubmitCoreAsync(CommandContext caller, Guid id, AccessRequestTerms terms, CancellationToken ct)
     {
         var current = await AccessRequestStream.LoadAsync(store, id, ct);
         var dataset = await store.LoadAsync<DatasetDetails>(current.DatasetId, ct)
             ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(current.DatasetId.ToString()));
         return await DecideAsync(caller, id, (request, definition, actor, now) =>
             [ResubmitAccessRequestDecider.Handle(request, new ResubmitAccessRequest.ResubmitAccessRequest(id, terms, actor, now), definition, dataset,
-                policies.For(dataset.Name))], ct);
+                policies.For(dataset.Name), noiseBound)], ct);
     }
 
     public Task<AccessRequestDetails> WithdrawAsync(CommandContext caller, Guid id, CancellationToken ct) =>
-        DecideAsync(caller, id, (request, definition, actor, now) =>
-            [WithdrawAccessRequestDecider.Handle(request, new WithdrawAccessRequest.WithdrawAccessRequest(id, actor, now), definition)], ct);
+        refusals.RecordedAsync(caller, id, "withdraw", () => DecideAsync(caller, id, (request, definition, actor, now) =>
+            [WithdrawAccessRequestDecider.Handle(request, new WithdrawAccessRequest.WithdrawAccessRequest(id, actor, now), definition)], ct));
 
     public Task<AccessRequestDetails> AcceptForReviewAsync(CommandContext caller, Guid id, CancellationToken ct) =>
-        DecideAsync(caller, id, (request, definition, actor, now) =>
-            [AcceptForReviewDecider.Handle(request, new AcceptForReview.AcceptForReview(id, actor, now), definition)], ct);
+        refusals.RecordedAsync(caller, id, "accept-for-review", () => DecideAsync(caller, id, (request, definition, actor, now) =>
+            [AcceptForReviewDecider.Handle(request, new AcceptForReview.AcceptForReview(id, actor, now), definition)], ct));
 
     public Task<AccessRequestDetails> RequestChangesAsync(CommandContext caller, Guid id, string reason, CancellationToken ct) =>
-        DecideAsync(caller, id, (request, definition, actor, now) =>
-            [RequestChangesDecider.Handle(request, new RequestChanges.RequestChanges(id, reason, actor, now), definition)], ct);
+        refusals.RecordedAsync(caller, id, "request-changes", () => DecideAsync(caller, id, (request, definition, actor, now) =>
+            [RequestChangesDecider.Handle(request, new RequestChanges.RequestChanges(id, reason, actor, now), definition)], ct));
 
     public Task<AccessRequestDetails> DeclareConflictAsync(CommandContext caller, Guid id, CancellationToken ct) =>
-        DecideAsync(caller, id, (request, definition, actor, now) =>
-            [DeclareConflictDecider.Handle(request, new DeclareConflict.DeclareConflict(id, actor, now), definition)], ct);
+        refusals.RecordedAsync(caller, id, "declare-conflict", () => DecideAsync(caller, id, (request, definition, actor, now) =>
+            [DeclareConflictDecider.Handle(request, new DeclareConflict.DeclareConflict(id, actor, now), definition)], ct));
 
     /// <summary>
     /// A vote on the request's current terms or, with <paramref name="regenerate"/> (approving a blocked request), on a
     /// regeneration: the request's terms with the new parameters, checked against the dataset's policy like a new request.
     /// </summary>
-    public async Task<AccessRequestDetails> CastVoteAsync(CommandContext caller, Guid id, string decision, string reason,
+    public Task<AccessRequestDetails> CastVoteAsync(CommandContext caller, Guid id, string decision, string reason,
+        RegenerationParameters? regenerate, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, id, "vote", () => CastVoteCoreAsync(caller, id, decision, reason, regenerate, ct));
+
+    private async Task<AccessRequestDetails> CastVoteCoreAsync(CommandContext caller, Guid id, string decision, string reason,
         RegenerationParameters? regenerate, CancellationToken ct)
     {
         AccessRequestTerms? regeneration = null;
@@ -116,7 +130,7 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
                 Rows = regenerate.Rows ?? request.Terms.Rows,
                 Generator = regenerate.Generator ?? request.Terms.Generator,
             };
-            new AccessRequestTermsValidator(dataset, policies.For(dataset.Name)).ValidateAndThrow(regeneration);
+            new AccessRequestTermsValidator(dataset, policies.For(dataset.Name), noiseBound).ValidateAndThrow(regeneration);
         }
         return await DecideAsync(caller, id, (request, definition, actor, now) =>
             CastVoteDecider.Handle(request, new CastVote.CastVote(id, decision, reason, actor, now, regeneration), definition), ct);
@@ -124,10 +138,14 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
 
     /// <summary>The compliance officer's key of the two-key workflow: sign off, or refuse (which blocks).</summary>
     public Task<AccessRequestDetails> SignOffAsync(CommandContext caller, Guid id, bool approve, string? reason, CancellationToken ct) =>
-        DecideAsync(caller, id, (request, definition, actor, now) =>
-            [AdvanceAccessRequestDecider.Handle(request,
-                new AdvanceAccessRequest.AdvanceAccessRequest(id, approve ? WorkflowTriggers.SignOff : WorkflowTriggers.RefuseSignOff, reason ?? "", actor, now),
-                definition)], ct);
+        refusals.RecordedAsync(caller, id, approve ? "sign-off" : "refuse-sign-off", () =>
+        {
+            new ReasonValidator().ValidateAndThrow(reason ?? "");
+            return DecideAsync(caller, id, (request, definition, actor, now) =>
+                [AdvanceAccessRequestDecider.Handle(request,
+                    new AdvanceAccessRequest.AdvanceAccessRequest(id, approve ? WorkflowTriggers.SignOff : WorkflowTriggers.RefuseSignOff, reason ?? "", actor, now),
+                    definition)], ct);
+        });
 
     private async Task<AccessRequestDetails> DecideAsync(
         CommandContext caller, Guid id, Func<AccessRequest, WorkflowDefinition, Actor, DateTimeOffset, IReadOnlyList<object>> decide, CancellationToken ct)
@@ -138,6 +156,8 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
         for (var attempt = 1; ; attempt++)
         {
             var request = await AccessRequestStream.LoadAsync(store, id, ct);
+            // Before any other refusal: a 403 or 409 would reveal that the request exists and its state (issue 15, row 7).
+            if (!AccessRequestQueries.MaySee(actor, request.RequesterId)) throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
             if (ifMatch is { } expected && expected != request.Version)
                 throw new RequestRefusedException(RequestErrors.StaleVersion(expected, request.Version, request.State));
             var events = decide(request, workflows.Get(request.Workflow), actor, now);
@@ -156,6 +176,13 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
             catch (StreamVersionConflictException) when (ifMatch is null && attempt < Attempts)
             {
                 // Another writer won: decide again on the state it produced.
+            }
+            catch (RequestRefusedException) when (ifMatch is null && attempt < Attempts)
+            {
+                // A hook refused on a stale request (another approval won the race and reserved the budget the hook just
+                // read): decide again on the state that approval produced, which refuses with that state, or throw.
+                var latest = await store.FetchStreamAsync(id, ct);
+                if (latest[^1].StreamVersion == request.Version) throw;
             }
             catch (StreamVersionConflictException e)
             {

@@ -79,8 +79,11 @@ public static class AccessRequestQueries
             .OrderByDescending(d => d.SubmittedAt).Select(AccessRequestSummary.Of).ToList();
     }
 
-    public static bool MaySee(Actor actor, AccessRequestDetails details) =>
-        actor.Id == details.RequesterId || actor.IsIn(WorkflowRoles.CommitteeMember) || actor.IsIn(WorkflowRoles.ComplianceOfficer) ||
+    public static bool MaySee(Actor actor, AccessRequestDetails details) => MaySee(actor, details.RequesterId);
+
+    /// <summary>The requester and the staff who decide (committee, compliance, stewards); everyone else gets 404 on every verb.</summary>
+    public static bool MaySee(Actor actor, string requesterId) =>
+        actor.Id == requesterId || actor.IsIn(WorkflowRoles.CommitteeMember) || actor.IsIn(WorkflowRoles.ComplianceOfficer) ||
         actor.IsIn(WorkflowRoles.DataSteward);
 
     /// <summary>Committee members, stewards and compliance officers see who voted how; a researcher sees only the decisions.</summary>
@@ -88,14 +91,28 @@ public static class AccessRequestQueries
         actor.IsIn(WorkflowRoles.CommitteeMember) || actor.IsIn(WorkflowRoles.ComplianceOfficer) || actor.IsIn(WorkflowRoles.DataSteward);
 
     /// <summary>
-    /// The requester sees every decision and its reasons but not which member voted how or declared a
-    /// conflict: committee members decide independently of the applicant.
+    /// The requester sees every decision and its reasons but not who took it: committee members decide independently of
+    /// the applicant, so every step by someone else is labelled with the role it was taken in ("committee", "data steward",
+    /// "compliance officer", "gateway"), never with a person's id (issue 15, row 8).
     /// </summary>
     private static AccessRequestDetails ForRequester(AccessRequestDetails d) => d with
     {
         CurrentVotes = new Dictionary<string, string>(),
         Recused = [],
-        Timeline = d.Timeline.Select(e => e.Event is nameof(CommitteeVoteCast) or nameof(ConflictOfInterestDeclared) or nameof(AccessRequestApproved)
-            or nameof(AccessRequestRejected) ? e with { By = "committee" } : e).ToList(),
+        Acts = [],
+        Timeline = d.Timeline.Select(e => e.By == d.RequesterId ? e : e with { By = RoleLabel(e), ByRole = null }).ToList(),
+    };
+
+    private static string RoleLabel(TimelineEntry e) => e.Event switch
+    {
+        nameof(CommitteeVoteCast) or nameof(ConflictOfInterestDeclared) or nameof(AccessRequestApproved) or nameof(AccessRequestRejected) => "committee",
+        _ => e.ByRole switch
+        {
+            WorkflowRoles.CommitteeMember => "committee",
+            WorkflowRoles.DataSteward => "data steward",
+            WorkflowRoles.ComplianceOfficer => "compliance officer",
+            WorkflowRoles.System => "gateway",
+            _ => "staff",
+        },
     };
 }

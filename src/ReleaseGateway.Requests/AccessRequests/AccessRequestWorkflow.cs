@@ -135,19 +135,34 @@ public sealed class AccessRequestWorkflow : IWorkflowContext
 
     private DutyDecision CheckDuties(string trigger)
     {
-        if (_actor is null) return new DutyDecision(false, null, null);
-        var duty = trigger switch
-        {
-            WorkflowTriggers.SignOff or WorkflowTriggers.RefuseSignOff => Duty.SignOff,
-            WorkflowTriggers.Publish => Duty.Release,
-            _ => Duty.Vote,
-        };
+        if (_actor is null || DutyOf(trigger, _request.State) is not { } duty) return new DutyDecision(false, null, null);
+        var keysTaken = _request.Acts
+            .Select(a => (Actor: ActorGuid(a.ActorId), Duty: DutyOf(a.Trigger, a.FromState)))
+            .Where(a => a.Duty is not null)
+            .GroupBy(a => a.Actor)
+            .ToDictionary(g => g.Key, g => (IReadOnlySet<Duty>)g.Select(a => a.Duty!.Value).ToHashSet());
         var participants = new DutyParticipants(
             ActorGuid(_request.RequesterId),
             _request.Votes.Keys.Select(ActorGuid).ToHashSet(),
-            _request.Recused.Select(ActorGuid).ToHashSet());
+            _request.Recused.Select(ActorGuid).ToHashSet(),
+            keysTaken);
         return SeparationOfDuties.Check(ActorGuid(_actor.Id), duty, participants);
     }
+
+    /// <summary>
+    /// The key a trigger takes, the same for the act being decided and for every act in the request's history: asking for
+    /// changes is screening before review and a committee act in a voting state. Pipeline steps and the requester's own
+    /// triggers take no key (the requester is excluded from every key by the rule itself).
+    /// </summary>
+    private Duty? DutyOf(string trigger, string fromState) => trigger switch
+    {
+        WorkflowTriggers.AcceptForReview => Duty.Screen,
+        WorkflowTriggers.RequestChanges => _machine.Definition.States.Any(s => s.Name == fromState && s.Quorum is not null) ? Duty.Vote : Duty.Screen,
+        WorkflowTriggers.Approve or WorkflowTriggers.Reject or WorkflowTriggers.DeclareConflict => Duty.Vote,
+        WorkflowTriggers.SignOff or WorkflowTriggers.RefuseSignOff => Duty.SignOff,
+        WorkflowTriggers.Publish => Duty.Release,
+        _ => null,
+    };
 
     /// <summary>
     /// The identity rule compares Guids. User ids are Guids; a service client's id is mapped to a stable

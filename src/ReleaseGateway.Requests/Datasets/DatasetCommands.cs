@@ -3,6 +3,7 @@ using System.Text;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.Audit;
 using ReleaseGateway.Requests.Datasets.RegisterDataset;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
@@ -16,7 +17,7 @@ namespace ReleaseGateway.Requests.Datasets;
 /// described by a <see cref="CommandContext"/>. Refusals throw <see cref="RequestRefusedException"/>, <see cref="FluentValidation.ValidationException"/>
 /// or (uploads) <see cref="global::ReleaseGateway.Datasets.Data.CsvValidationException"/>, with nothing stored.
 /// </summary>
-public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, SourceTableStore sources, TimeProvider time)
+public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, SourceTableStore sources, TimeProvider time, Refusals refusals)
 {
     /// <param name="schemaJson">The schema document (synthesis format, or the <c>{"col": k}</c> shorthand), as text.</param>
     public async Task<DatasetDetails> RegisterAsync(CommandContext caller, string name, string description, string owner, string schemaJson, CancellationToken ct)
@@ -43,7 +44,10 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
     /// encryption (<see cref="SourceTableStore"/>); the table is recorded only once it is stored whole.
     /// </summary>
     /// <param name="declaredLength">The upload's declared size when known, refused early when over the limit.</param>
-    public async Task<DatasetDetails> UploadSourceTableAsync(CommandContext caller, Guid id, Stream csv, long? declaredLength, CancellationToken ct)
+    public Task<DatasetDetails> UploadSourceTableAsync(CommandContext caller, Guid id, Stream csv, long? declaredLength, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, id, "upload-source", () => UploadSourceTableCoreAsync(caller, id, csv, declaredLength, ct));
+
+    private async Task<DatasetDetails> UploadSourceTableCoreAsync(CommandContext caller, Guid id, Stream csv, long? declaredLength, CancellationToken ct)
     {
         var actor = caller.Actor;
         var dataset = await store.LoadAsync<DatasetDetails>(id, ct) ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(id.ToString()));
@@ -54,7 +58,7 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
         // The policy may have changed since registration (policy files are read at start-up).
         RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, policies.For(dataset.Name));
 
-        var stored = await sources.StoreAsync(id, csv, schema, ct);
+        var stored = await sources.StoreAsync(id, csv, schema, policies.For(dataset.Name).MinSourceRows, ct);
         await using (var session = store.OpenSession(caller.Metadata(WorkflowRoles.DataSteward)))
         {
             session.Append(id, dataset.Version, new SourceTableUploaded(id, stored.Rows, stored.Bytes, stored.Sha256, actor.Id, time.GetUtcNow()));

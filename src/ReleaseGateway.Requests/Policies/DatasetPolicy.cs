@@ -11,6 +11,8 @@ namespace ReleaseGateway.Requests.Policies;
 /// <param name="Name">The file's name: <c>default</c> or the dataset name it applies to.</param>
 /// <param name="Epsilon">Total ε over every release of the dataset.</param>
 /// <param name="Delta">Total δ over every release of the dataset.</param>
+/// <param name="MinEpsilonPerRelease">The least ε one request may ask for: below it the noise drowns the data (and, far below, exceeds what the mechanisms can draw).</param>
+/// <param name="MinSourceRows">The fewest records a source table may have; a smaller table is refused at upload.</param>
 /// <param name="OptionalSteps">Optional steps of the workflow that apply to this dataset (e.g. <c>AwaitingSignOff</c>).</param>
 /// <param name="Gates">The merged <c>gates:</c> section as data (policy key → threshold). The evaluation module owns the
 /// keys and their ranges: it checks them at start-up (<see cref="PolicySectionsCheck"/>) and reads them for each release.</param>
@@ -20,8 +22,10 @@ public sealed record DatasetPolicy(
     double Epsilon,
     double Delta,
     double MaxEpsilonPerRelease,
+    double MinEpsilonPerRelease,
     int MaxReleases,
     int MaxRowsPerRelease,
+    int MinSourceRows,
     IReadOnlyList<string> AllowedGenerators,
     string Workflow,
     IReadOnlyList<string> OptionalSteps,

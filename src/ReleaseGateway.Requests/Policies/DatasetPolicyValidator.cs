@@ -7,7 +7,8 @@ namespace ReleaseGateway.Requests.Policies;
 /// <remarks>The gates and shadow-model sections are checked by the evaluation module's loader, which owns their ranges.</remarks>
 public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
 {
-    public DatasetPolicyValidator(IReadOnlySet<string> knownWorkflows, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
+    public DatasetPolicyValidator(IReadOnlySet<string> knownWorkflows, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null,
+        NoiseScaleBound? noiseScale = null)
     {
         RuleFor(p => p.Epsilon)
             .Must(e => e > 0 && e <= 100)
@@ -21,6 +22,16 @@ public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
             .GreaterThan(0).WithMessage("maxEpsilonPerRelease must be greater than 0 (was {PropertyValue})")
             .LessThanOrEqualTo(p => p.Epsilon).WithMessage(p => $"maxEpsilonPerRelease ({p.MaxEpsilonPerRelease}) must not exceed budget.epsilon ({p.Epsilon})")
             .OverridePropertyName("maxEpsilonPerRelease");
+        RuleFor(p => p.MinEpsilonPerRelease)
+            .GreaterThan(0).WithMessage("minEpsilonPerRelease must be greater than 0 (was {PropertyValue})")
+            .LessThanOrEqualTo(p => p.MaxEpsilonPerRelease).WithMessage(p => $"minEpsilonPerRelease ({p.MinEpsilonPerRelease}) must not exceed maxEpsilonPerRelease ({p.MaxEpsilonPerRelease})")
+            .Must((p, min) => EpsilonRange.Realisable(noiseScale, min, p.Delta, EpsilonRange.ReferenceColumns))
+            .WithMessage(p => $"minEpsilonPerRelease ({p.MinEpsilonPerRelease}) is below what the mechanisms can realise for a table of {EpsilonRange.ReferenceColumns} columns " +
+                $"at budget.delta {p.Delta}: the noise would exceed the discrete Gaussian's largest σ ({EpsilonRange.MaxSigma})")
+            .OverridePropertyName("minEpsilonPerRelease");
+        RuleFor(p => p.MinSourceRows)
+            .InclusiveBetween(1, 10_000_000).WithMessage("minSourceRows must be between 1 and 10000000 (was {PropertyValue})")
+            .OverridePropertyName("minSourceRows");
         RuleFor(p => p.MaxReleases)
             .InclusiveBetween(1, 1000).WithMessage("maxReleases must be between 1 and 1000 (was {PropertyValue})")
             .OverridePropertyName("maxReleases");

@@ -23,27 +23,30 @@ public static class PolicyLoader
 
     private static readonly string[] Keys =
     [
-        "budget", "maxEpsilonPerRelease", "maxReleases", "maxRowsPerRelease", "allowedGenerators", "workflow", "optionalSteps",
-        "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks",
+        "budget", "maxEpsilonPerRelease", "minEpsilonPerRelease", "maxReleases", "minSourceRows", "maxRowsPerRelease", "allowedGenerators", "workflow",
+        "optionalSteps", "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks",
     ];
 
     /// <summary>Loads every policy, checking workflow names and optional steps against <paramref name="workflows"/>.</summary>
-    public static PolicyCatalog LoadDirectory(string directory, Workflows.WorkflowCatalog workflows, PolicySectionsCheck evaluationSections) =>
-        LoadDirectory(directory, workflows.Names, evaluationSections, workflows.All.ToDictionary(kv => kv.Key, kv => kv.Value.OptionalSteps));
+    /// <param name="noiseScale">The generators' noise bound, to check each policy's minimum ε can be realised (the host passes it).</param>
+    public static PolicyCatalog LoadDirectory(string directory, Workflows.WorkflowCatalog workflows, PolicySectionsCheck evaluationSections,
+        NoiseScaleBound? noiseScale = null) =>
+        LoadDirectory(directory, workflows.Names, evaluationSections, workflows.All.ToDictionary(kv => kv.Key, kv => kv.Value.OptionalSteps), noiseScale);
 
     public static PolicyCatalog LoadDirectory(string directory, IReadOnlySet<string> knownWorkflows, PolicySectionsCheck evaluationSections,
-        IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
+        IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null, NoiseScaleBound? noiseScale = null)
     {
         if (!Directory.Exists(directory))
             throw new DefinitionException([new(directory, 0, 0, "policy folder not found")]);
         var files = Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal)
             .ToDictionary(f => Path.GetFileNameWithoutExtension(f), File.ReadAllText);
-        return Parse(files.ToDictionary(kv => Path.Combine(directory, kv.Key + ".yaml"), kv => kv.Value), knownWorkflows, evaluationSections, optionalStepsByWorkflow);
+        return Parse(files.ToDictionary(kv => Path.Combine(directory, kv.Key + ".yaml"), kv => kv.Value), knownWorkflows, evaluationSections, optionalStepsByWorkflow, noiseScale);
     }
 
     /// <summary>Parses policy files given as path → text; one must be <c>default.yaml</c>.</summary>
     public static PolicyCatalog Parse(IReadOnlyDictionary<string, string> files, IReadOnlySet<string> knownWorkflows,
-        PolicySectionsCheck evaluationSections, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null)
+        PolicySectionsCheck evaluationSections, IReadOnlyDictionary<string, IReadOnlySet<string>>? optionalStepsByWorkflow = null,
+        NoiseScaleBound? noiseScale = null)
     {
         ArgumentNullException.ThrowIfNull(evaluationSections);
         var problems = new List<DefinitionProblem>();
@@ -68,7 +71,7 @@ public static class PolicyLoader
             throw new DefinitionException(problems);
         }
 
-        var validator = new DatasetPolicyValidator(knownWorkflows, optionalStepsByWorkflow);
+        var validator = new DatasetPolicyValidator(knownWorkflows, optionalStepsByWorkflow, noiseScale);
         var policies = new Dictionary<string, DatasetPolicy>(StringComparer.Ordinal);
         foreach (var (name, own) in raw)
         {
@@ -117,7 +120,9 @@ public static class PolicyLoader
             p.Set("budget.delta", r.Number(budget, "delta", "budget", required: true), r.Get(budget, "delta"));
         }
         p.Set("maxEpsilonPerRelease", r.Number(root, "maxEpsilonPerRelease", "the policy", false), r.Get(root, "maxEpsilonPerRelease"));
+        p.Set("minEpsilonPerRelease", r.Number(root, "minEpsilonPerRelease", "the policy", false), r.Get(root, "minEpsilonPerRelease"));
         p.Set("maxReleases", r.Integer(root, "maxReleases", "the policy", false), r.Get(root, "maxReleases"));
+        p.Set("minSourceRows", r.Integer(root, "minSourceRows", "the policy", false), r.Get(root, "minSourceRows"));
         p.Set("maxRowsPerRelease", r.Integer(root, "maxRowsPerRelease", "the policy", false), r.Get(root, "maxRowsPerRelease"));
         p.Set("allowedGenerators", r.Strings(root, "allowedGenerators", "the policy", false)?.Select(x => x.Value).ToList(), r.Get(root, "allowedGenerators"));
         p.Set("workflow", r.String(root, "workflow", "the policy", false), r.Get(root, "workflow"));
@@ -193,8 +198,10 @@ public static class PolicyLoader
                 Get("budget.epsilon", 0d),
                 Get("budget.delta", 0d),
                 Get("maxEpsilonPerRelease", 0d),
+                Get("minEpsilonPerRelease", 0d),
                 Get("maxReleases", 0),
                 Get("maxRowsPerRelease", 0),
+                Get("minSourceRows", 0),
                 Get<List<string>>("allowedGenerators", []),
                 Get("workflow", ""),
                 _values.TryGetValue("optionalSteps", out var steps) ? (List<string>)steps.Value! : [],

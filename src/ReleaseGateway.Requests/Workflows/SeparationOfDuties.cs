@@ -2,24 +2,32 @@ using ReleaseGateway.Problems;
 
 namespace ReleaseGateway.Requests.Workflows;
 
-/// <summary>What an actor wants to do to a request that separation of duties constrains.</summary>
+/// <summary>The keys of a request that separation of duties keeps in different hands.</summary>
 public enum Duty
 {
-    /// <summary>Vote approve/reject, or ask for changes, as a committee member.</summary>
+    /// <summary>Screen the request as a data steward (accept it for review, or ask for changes before review).</summary>
+    Screen,
+
+    /// <summary>Vote approve/reject, ask for changes in review, or declare a conflict, as a committee member.</summary>
     Vote,
 
-    /// <summary>Sign off a release as a compliance officer (the second key of the two-key workflow).</summary>
+    /// <summary>Sign off a release, or refuse to, as a compliance officer (the second key of the two-key workflow).</summary>
     SignOff,
 
     /// <summary>Publish a release.</summary>
     Release,
 }
 
-/// <summary>The people involved in one request so far, as the workflow rebuilds them from its events.</summary>
+/// <summary>The people involved in one request over its whole history, as the workflow rebuilds them from its events.</summary>
 /// <param name="RequesterId">Who submitted the request.</param>
-/// <param name="VoterIds">Committee members who already voted.</param>
+/// <param name="CurrentRoundVoterIds">Committee members who already voted in the current voting round.</param>
 /// <param name="RecusedIds">Members who declared a conflict of interest.</param>
-public sealed record DutyParticipants(Guid RequesterId, IReadOnlySet<Guid> VoterIds, IReadOnlySet<Guid> RecusedIds);
+/// <param name="KeysTaken">Every key each person took on the request so far, in any round; roles do not enter, only acts.</param>
+public sealed record DutyParticipants(
+    Guid RequesterId,
+    IReadOnlySet<Guid> CurrentRoundVoterIds,
+    IReadOnlySet<Guid> RecusedIds,
+    IReadOnlyDictionary<Guid, IReadOnlySet<Duty>> KeysTaken);
 
 /// <summary>The verdict: allowed, or denied with the stable error code and a reason safe to show the actor.</summary>
 public sealed record DutyDecision(bool IsAllowed, string? ErrorCode, string? Reason)
@@ -37,9 +45,10 @@ public static class SeparationOfDuties
 {
     /// <summary>
     /// May <paramref name="actorId"/> perform <paramref name="duty"/> on a request with these participants?
-    /// The requester never votes on, signs off or releases their own request; nobody votes twice; a member who
-    /// declared a conflict of interest is recused from every duty on that request; and whoever voted cannot also
-    /// be the compliance key, or the two keys would be one person.
+    /// The requester never screens, votes on, signs off or releases their own request; a member who declared a
+    /// conflict of interest is recused from every duty on it; nobody votes twice in a round; and one person holds
+    /// one key for the request's whole life: whoever screened, voted (in any round) or signed off takes no other
+    /// key, whatever roles they hold or are granted later (issue 15, row 1).
     /// </summary>
     public static DutyDecision Check(Guid actorId, Duty duty, DutyParticipants participants)
     {
@@ -48,13 +57,28 @@ public static class SeparationOfDuties
             return DutyDecision.Deny(ErrorCodes.RequesterCannotDecide, "The requester cannot decide on or release their own request.");
         if (participants.RecusedIds.Contains(actorId))
             return DutyDecision.Deny(ErrorCodes.Recused, "You declared a conflict of interest for this request.");
-        return duty switch
-        {
-            Duty.Vote when participants.VoterIds.Contains(actorId) =>
-                DutyDecision.Deny(ErrorCodes.AlreadyVoted, "You have already voted on this request."),
-            Duty.SignOff when participants.VoterIds.Contains(actorId) =>
-                DutyDecision.Deny(ErrorCodes.TwoKeysNeedTwoPeople, "A committee member who voted cannot also give the compliance sign-off."),
-            _ => DutyDecision.Allowed,
-        };
+        if (duty == Duty.Vote && participants.CurrentRoundVoterIds.Contains(actorId))
+            return DutyDecision.Deny(ErrorCodes.AlreadyVoted, "You have already voted on this request.");
+        var otherKeys = participants.KeysTaken.GetValueOrDefault(actorId)?.Where(k => k != duty).Order().ToList() ?? [];
+        if (otherKeys.Count > 0)
+            return DutyDecision.Deny(ErrorCodes.TwoKeysNeedTwoPeople,
+                $"You already {Describe(otherKeys[0])} this request; one person holds one key of it, so you cannot also {Verb(duty)}.");
+        return DutyDecision.Allowed;
     }
+
+    private static string Describe(Duty duty) => duty switch
+    {
+        Duty.Screen => "screened",
+        Duty.Vote => "voted on",
+        Duty.SignOff => "gave or refused the compliance sign-off of",
+        _ => "released",
+    };
+
+    private static string Verb(Duty duty) => duty switch
+    {
+        Duty.Screen => "screen it",
+        Duty.Vote => "vote on it",
+        Duty.SignOff => "give or refuse its compliance sign-off",
+        _ => "release it",
+    };
 }

@@ -34,6 +34,8 @@ public static class WorkflowDefinitionValidator
                 Problem(t.Line, $"{label} names unknown role '{role}' (known: {string.Join(", ", WorkflowRoles.All.Order())})");
             foreach (var guard in t.Guards.Where(g => !WorkflowGuards.All.Contains(g)))
                 Problem(t.Line, $"{label} names unknown guard '{guard}' (known: {string.Join(", ", WorkflowGuards.All.Order())})");
+            if (WorkflowTriggers.Keys.Contains(t.Trigger) && !t.Guards.Contains(WorkflowGuards.SeparationOfDuties))
+                Problem(t.Line, $"{label} takes a key of the request and must name the guard '{WorkflowGuards.SeparationOfDuties}'");
             if (WorkflowTriggers.Votes.Contains(t.Trigger) || t.Trigger == WorkflowTriggers.DeclareConflict)
                 foreach (var from in t.From.Where(stateNames.Contains).Where(f => d.State(f).Quorum is null))
                     Problem(t.Line, $"{label} is a committee action but state '{from}' has no quorum");

@@ -26,6 +26,15 @@ public static class WorkflowTriggers
     /// <summary>Votes: counted towards the state's quorum; the transition happens when the quorum is reached.</summary>
     public static readonly IReadOnlySet<string> Votes = new HashSet<string> { Approve, Reject };
 
+    /// <summary>
+    /// Triggers that take one of a request's keys (screening, the committee's vote, the compliance sign-off): each must be
+    /// guarded by separation of duties, so no definition can let one person hold two keys (ADR 0031).
+    /// </summary>
+    public static readonly IReadOnlySet<string> Keys = new HashSet<string>
+    {
+        AcceptForReview, RequestChanges, Approve, Reject, DeclareConflict, SignOff, RefuseSignOff,
+    };
+
     /// <summary>Triggers that record something without changing the state.</summary>
     public static readonly IReadOnlySet<string> Internal = new HashSet<string> { DeclareConflict };
 

@@ -13,7 +13,7 @@ namespace ReleaseGateway.Synthesis.Synthesizers;
 /// </summary>
 internal static class MstSynthesizer
 {
-    private const double OneWayShare = 0.4;
+    internal const double OneWayShare = 0.4;
     private const double SelectionShare = 0.1;
 
     public static (GraphicalModel Model, List<int[]> Cliques) Run(Measurer measurer, IReadOnlyList<string> names, double rho, IProgress<SynthesisProgress>? progress)

@@ -21,6 +21,29 @@ namespace ReleaseGateway.Synthesis.Synthesizers;
 /// </remarks>
 public static class Synthesizer
 {
+    /// <summary>
+    /// The smallest share of the budget rho any one measurement gets, per column: the 1-way phase's second stage,
+    /// (1 - <see cref="SynthesisTuning.OneWayFirstStageShare"/>) of the 1-way share of rho, split over the d columns. The
+    /// adaptive rounds measure one marginal each with at least rho_rounds / d (AIM; MST's pairs get (d - 1) / rho_pairs with
+    /// rho_pairs = half of rho), so their sigma is smaller.
+    /// </summary>
+    private static double SmallestShare => Math.Min(SynthesisTuning.AimOneWayShare, MstSynthesizer.OneWayShare) * (1 - SynthesisTuning.OneWayFirstStageShare);
+
+    /// <summary>
+    /// An upper bound on the noise scale sigma of every discrete Gaussian measurement AIM and MST make for a table of
+    /// <paramref name="columns"/> columns at (<paramref name="epsilon"/>, <paramref name="delta"/>): sigma = sqrt(d / (2 rho s))
+    /// with rho = <see cref="ZcdpConversion.Rho"/>(epsilon, delta) and s the smallest share (a measurement with L2
+    /// sensitivity 1 and noise sigma costs 1 / (2 sigma^2), Canonne, Kamath and Steinke 2020, Theorem 4). A release can be
+    /// made only when this is at most <see cref="Privacy.Mechanisms.DiscreteGaussian.MaxSigma"/>: the gateway checks it
+    /// when a request (or a regeneration) is submitted, so a tiny epsilon is refused instead of failing in generation.
+    /// </summary>
+    public static double LargestNoiseScale(double epsilon, double delta, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        double rho = ZcdpConversion.Rho(epsilon, delta);
+        return rho > 0 ? Math.Sqrt(columns / (2 * rho * SmallestShare)) : double.PositiveInfinity;
+    }
+
     /// <summary>Synthesizes a table with the same columns and domain as <paramref name="source"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">epsilon, delta or rows out of range.</exception>
     public static SynthesisResult Run(IMarginalSource source, SynthesisOptions options, IProgress<SynthesisProgress>? progress = null)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Audit;
 using ReleaseGateway.IntegrationTests.Infrastructure;
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Releases.Budget;
@@ -75,6 +77,10 @@ public abstract class BudgetReservationTests<THost>(THost host) : IClassFixture<
         foreach (var id in requests)
             if ((await host.EventStore.FetchStreamAsync(id)).Any(e => e.EventType == "AccessRequestApproved")) approved++;
         Assert.Equal(5, approved);
+        // Each refused approval is on the record (issue 15, row 10), beside its request: who, what, why.
+        var refusals = (await host.EventStore.QueryEventsAsync(new EventQuery { EventTypes = [nameof(CommandRefused)], Limit = EventQuery.MaxLimit }))
+            .Events.Select(e => e.Data).OfType<CommandRefused>().Where(r => requests.Contains(r.StreamId)).ToList();
+        Assert.Equal(15, refusals.Count(r => r.Command == "vote" && r.Code == "RG3001"));
     }
 
     [Fact]

@@ -214,7 +214,7 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
         var (s, _, releaseId) = await PublishedAsync("e2e-other");
         var (other, _) = await host.CreateClientForRoleAsync(Roles.Researcher);
         await Problem(await other.GetAsync($"/releases/{releaseId}"), HttpStatusCode.NotFound, "RG3002");
-        await Problem(await other.GetAsync($"/releases/{releaseId}/artifacts/synthetic.csv"), HttpStatusCode.Forbidden, "RG3004");
+        await Problem(await other.GetAsync($"/releases/{releaseId}/artifacts/synthetic.csv"), HttpStatusCode.NotFound, "RG3002");
         Assert.Equal(HttpStatusCode.OK, (await s.Compliance.GetAsync($"/releases/{releaseId}/artifacts/synthetic.csv")).StatusCode);
     }
 

@@ -197,7 +197,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
         using var plain = new StreamReader(store.OpenRead(id));
         Assert.Equal(GoodCsv, await plain.ReadToEndAsync());
         var dataset = await Json(await steward.GetAsync($"/datasets/{id}"), HttpStatusCode.OK);
-        Assert.Equal(3, (long)dataset["dataset"]!["sourceRows"]!);
+        Assert.Equal(GoodCsvRows, (long)dataset["dataset"]!["sourceRows"]!);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await steward.GetAsync($"/datasets/{id}/source")).StatusCode);
     }
 

@@ -20,7 +20,11 @@ internal sealed class RequestsApi(GatewayHost host)
         ]}
         """;
 
-    public const string GoodCsv = "mrn,age,sex,outcome\n1,34,F,no\n2,71,M,yes\n3,55,F,yes\n";
+    /// <summary>Records of <see cref="GoodCsv"/>: above the default policy's <c>minSourceRows</c> (100).</summary>
+    public const int GoodCsvRows = 120;
+
+    public static readonly string GoodCsv = "mrn,age,sex,outcome\n" + string.Concat(Enumerable.Range(1, GoodCsvRows)
+        .Select(i => $"{i},{18 + i * 7 % 80},{(i % 2 == 0 ? "F" : "M")},{(i % 3 == 0 ? "yes" : "no")}\n"));
 
     public async Task<(HttpClient Client, TestUser User)> As(string role) => await host.CreateClientForRoleAsync(role);
 

@@ -7,10 +7,10 @@ using static ReleaseGateway.IntegrationTests.Requests.RequestsApi;
 
 namespace ReleaseGateway.IntegrationTests.Requests;
 
-/// <summary>The gateway with a 1 KiB upload limit.</summary>
+/// <summary>The gateway with a 4 KiB upload limit: above the good test table, below the one here.</summary>
 public sealed class SmallUploadLimitHost : SqliteGatewayHost
 {
-    protected override void Configure(IDictionary<string, string?> settings) => settings["ReleaseGateway:MaxUploadBytes"] = "1024";
+    protected override void Configure(IDictionary<string, string?> settings) => settings["ReleaseGateway:MaxUploadBytes"] = "4096";
 }
 
 public sealed class UploadLimitTests(SmallUploadLimitHost host) : IClassFixture<SmallUploadLimitHost>
@@ -21,7 +21,7 @@ public sealed class UploadLimitTests(SmallUploadLimitHost host) : IClassFixture<
         var (steward, _) = await host.CreateClientForRoleAsync(Roles.DataSteward);
         var registered = await Json(await RegisterAsync(steward, "big-" + Guid.NewGuid().ToString("N")[..10]), HttpStatusCode.Created);
         var id = Guid.Parse((string)registered["id"]!);
-        var csv = "mrn,age,sex,outcome\n" + string.Concat(Enumerable.Range(0, 200).Select(i => $"{i},40,F,no\n"));
+        var csv = "mrn,age,sex,outcome\n" + string.Concat(Enumerable.Range(0, 600).Select(i => $"{i},40,F,no\n"));
 
         // Declared too large: refused before reading. Streamed without a length: refused while streaming.
         // (With Expect: 100-continue, as curl sends for large bodies, the client waits for the verdict before sending.)

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.RegularExpressions;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Audit;
 using ReleaseGateway.EventStore.Export;
 using ReleaseGateway.EventStore.Verification;
 using ReleaseGateway.Identity.Authorization;
@@ -114,6 +115,24 @@ public abstract partial class AuditTrailPagesTests<THost>(THost host) : IClassFi
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Bug_AuditExportsAndCheckpointDownloads_AreRecordedWithWhoWhenAndRange()
+    {
+        using var officer = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.ComplianceOfficer));
+        var checkpoint = SignedCheckpoint.Parse((await officer.GetAsync("/ui/audit?handler=Checkpoint")).Html);
+        var export = await officer.Browser.GetAsync("/ui/audit?handler=Export");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+
+        var recorded = (await host.EventStore.QueryEventsAsync(new EventQuery { EventTypes = [nameof(AuditLogExported)], ActorId = officer.User.Id.ToString() }))
+            .Events.ToList();
+        Assert.Equal(["export", "checkpoint"], recorded.Select(e => ((AuditLogExported)e.Data!).Kind));
+        var taken = (AuditLogExported)recorded[1].Data!;
+        Assert.Equal((1L, checkpoint.Position, checkpoint.Hash, officer.User.Id.ToString()), (taken.FromPosition, taken.ToPosition, taken.ToHash, taken.ExportedBy));
+        // The record follows the range it describes: it is the first event the checkpoint does not cover.
+        Assert.True(recorded[1].Position > checkpoint.Position);
+        Assert.Equal("ComplianceOfficer", recorded[0].Metadata.ActorRole);
     }
 
     [Fact]

@@ -161,7 +161,7 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
         var overPolicy = await second.PostAsync(secondPage, $"/ui/requests/{requestId}?handler=Vote", ("Vote.Decision", "approve"), ("Vote.Reason", "Agreed"),
             ("Vote.Epsilon", "5"), ("Vote.Rows", "500"), ("Vote.Generator", ""));
         Assert.Equal(HttpStatusCode.BadRequest, overPolicy.Status);
-        Assert.Contains("ε may be at most", overPolicy.TextOf("Vote_Epsilon-error"));
+        Assert.Contains("ε must be from", overPolicy.TextOf("Vote_Epsilon-error"));
         var decided = await second.PostAsync(secondPage, $"/ui/requests/{requestId}?handler=Vote", ("Vote.Decision", "approve"), ("Vote.Reason", "Agreed"),
             ("Vote.Epsilon", "0.8"), ("Vote.Rows", "500"), ("Vote.Generator", ""));
         Assert.Equal(HttpStatusCode.Redirect, decided.Status);

@@ -145,7 +145,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Equal("Give the request a title.", refused.TextOf("Form_Title-error"));
         Assert.Contains("'not-a-column' is not a column", refused.TextOf("Form_Columns-error"));
-        Assert.Contains("ε may be at most", refused.TextOf("Form_Epsilon-error"));
+        Assert.Contains("ε must be from", refused.TextOf("Form_Epsilon-error"));
         var epsilon = refused.TagOf("Form_Epsilon")!;
         Assert.Contains("aria-invalid=\"true\"", epsilon);
         Assert.Contains("Form_Epsilon-error", epsilon);
@@ -390,7 +390,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
 
         var stored = await steward.PostFilesAsync(upload, $"/ui/datasets/{datasetId}/upload", [], ("Table", "table.csv", RequestsApi.GoodCsv));
         Assert.Equal(HttpStatusCode.Redirect, stored.Status);
-        Assert.Contains("3 rows", (await steward.FollowAsync(stored)).Html);
+        Assert.Contains($"{RequestsApi.GoodCsvRows} rows", (await steward.FollowAsync(stored)).Html);
         Assert.Contains(name, (await steward.GetAsync("/ui/datasets")).Html);
     }
 

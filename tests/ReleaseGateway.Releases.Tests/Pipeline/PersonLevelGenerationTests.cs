@@ -67,7 +67,7 @@ public sealed class PersonLevelGenerationTests : IDisposable
         var datasetId = Guid.CreateVersion7();
         var schema = DatasetSchema.Parse(Pbcseq.SchemaJson);
         await using (var csv = File.OpenRead(Pbcseq.CsvPath))
-            await sources.StoreAsync(datasetId, csv, schema, CancellationToken.None);
+            await sources.StoreAsync(datasetId, csv, schema, minRows: 100, CancellationToken.None);
         var vault = new SeedVault(_data, encryption);
         var artifacts = new ArtifactStore(_data);
         var generation = new ReleaseGeneration(sources, artifacts, vault, new PipelineProgress(), TimeProvider.System);

@@ -46,7 +46,7 @@ public sealed class ReleaseFixture : IDisposable
 
     public EncodedTable Pima { get; }
 
-    public static DatasetPolicy Policy(int? copyThreshold = null) => new("pima", 3, 1e-6, 1, 5, 100_000, ["aim", "mst"], "standard", [], 30,
+    public static DatasetPolicy Policy(int? copyThreshold = null) => new("pima", 3, 1e-6, 1, 0.01, 5, 100_000, 100, ["aim", "mst"], "standard", [], 30,
         new Dictionary<string, double>(), new Dictionary<string, double>(), []) { ReleaseChecksCopyThreshold = copyThreshold };
 
     public static EncodedTable Rows(EncodedTable table, IReadOnlyList<int> rows) => new(table.ColumnNames, table.DomainSizes,

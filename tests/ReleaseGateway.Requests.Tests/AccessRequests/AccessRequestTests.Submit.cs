@@ -20,13 +20,26 @@ public sealed partial class AccessRequestTests
         Assert.Equal("Screening", AccessRequest.Rebuild([e])!.State);
     }
 
+    [Theory]
+    [InlineData(5e-324)]
+    [InlineData(0.005)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Bug_EpsilonBelowThePolicyMinimum_IsRefusedNamingTheRange(double epsilon)
+    {
+        var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(epsilon: epsilon)));
+        var error = Assert.Single(e.Errors);
+        Assert.Equal("Epsilon", error.PropertyName);
+        Assert.Contains("from 0.01 to 1 per release", error.ErrorMessage);
+    }
+
     [Fact]
     public void GivenPolicyMaxEpsilon_WhenEpsilonAboveIt_ThenValidationNamesTheLimit()
     {
         var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(epsilon: 1.5)));
         var error = Assert.Single(e.Errors);
         Assert.Equal("Epsilon", error.PropertyName);
-        Assert.Contains("at most 1", error.ErrorMessage);
+        Assert.Contains("from 0.01 to 1 per release", error.ErrorMessage);
     }
 
     [Fact]

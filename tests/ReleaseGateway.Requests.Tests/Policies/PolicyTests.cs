@@ -19,6 +19,8 @@ public sealed class PolicyTests
         allowedGenerators: [aim, mst]
         workflow: standard
         releaseExpiryDays: 90
+        minEpsilonPerRelease: 0.01
+        minSourceRows: 100
         gates:
           maxMembershipTprAt1PctFpr: 0.05
           maxTvd2: 0.15
@@ -80,6 +82,25 @@ public sealed class PolicyTests
     public void GivenEveryRegisteredGenerator_WhenAllowedByAPolicy_ThenLoaded() =>
         Assert.Equal(GeneratorCatalog.Names,
             Parse(Default.Replace("[aim, mst]", $"[{string.Join(", ", GeneratorCatalog.Names)}]")).Default.AllowedGenerators);
+
+    [Fact]
+    public void Bug_MinEpsilonTheMechanismsCannotRealise_WhenLoaded_ThenRefusedAtItsLineNamingSigma()
+    {
+        var files = new Dictionary<string, string> { ["policies/default.yaml"] = Default.Replace("minEpsilonPerRelease: 0.01", "minEpsilonPerRelease: 1.0e-300") };
+        var p = Assert.Single(Assert.Throws<DefinitionException>(() =>
+            PolicyLoader.Parse(files, Workflows, Fixtures.EvaluationSections, noiseScale: ReleaseGateway.Synthesis.Synthesizers.Synthesizer.LargestNoiseScale)).Problems);
+        Assert.Equal(10L, p.Line);
+        Assert.Contains("below what the mechanisms can realise", p.Reason);
+        Assert.Contains("largest σ (1048576)", p.Reason);
+        Assert.NotNull(PolicyLoader.Parse(new Dictionary<string, string> { ["policies/default.yaml"] = Default }, Workflows, Fixtures.EvaluationSections,
+            noiseScale: ReleaseGateway.Synthesis.Synthesizers.Synthesizer.LargestNoiseScale).Default);
+    }
+
+    [Theory]
+    [InlineData("minEpsilonPerRelease: 0.01", "minEpsilonPerRelease: 2.0", "minEpsilonPerRelease (2) must not exceed maxEpsilonPerRelease (1)")]
+    [InlineData("minSourceRows: 100", "minSourceRows: 0", "minSourceRows must be between 1 and 10000000 (was 0)")]
+    public void GivenMinimumsOutOfRange_WhenLoaded_ThenRefused(string line, string replacement, string reason) =>
+        Assert.Equal(reason, Problem(Default.Replace(line, replacement)).Reason);
 
     [Fact]
     public void GivenDeltaTooLarge_WhenLoaded_ThenRefusedAtItsLine()

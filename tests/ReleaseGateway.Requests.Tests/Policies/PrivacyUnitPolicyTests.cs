@@ -18,6 +18,8 @@ public sealed class PrivacyUnitPolicyTests
         allowedGenerators: [aim, mst, made]
         workflow: standard
         releaseExpiryDays: 90
+        minEpsilonPerRelease: 0.01
+        minSourceRows: 100
         """;
 
     private static PolicyCatalog Parse(string defaults, string? visits = null)

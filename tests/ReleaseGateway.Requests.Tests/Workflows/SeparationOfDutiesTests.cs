@@ -10,8 +10,11 @@ public sealed class SeparationOfDutiesTests
     private static readonly Guid MemberB = Guid.CreateVersion7();
     private static readonly Guid Officer = Guid.CreateVersion7();
 
-    private static DutyParticipants Participants(Guid[]? voters = null, Guid[]? recused = null) =>
-        new(Requester, (voters ?? []).ToHashSet(), (recused ?? []).ToHashSet());
+    /// <summary>Voters of the current round have taken the vote key; <paramref name="keys"/> adds acts of earlier rounds and other keys.</summary>
+    private static DutyParticipants Participants(Guid[]? voters = null, Guid[]? recused = null, (Guid Who, Duty Key)[]? keys = null) =>
+        new(Requester, (voters ?? []).ToHashSet(), (recused ?? []).ToHashSet(),
+            (voters ?? []).Select(v => (Who: v, Key: Duty.Vote)).Concat(keys ?? [])
+                .GroupBy(k => k.Who).ToDictionary(g => g.Key, g => (IReadOnlySet<Duty>)g.Select(k => k.Key).ToHashSet()));
 
     [Theory]
     [InlineData(Duty.Vote)]
@@ -48,8 +51,35 @@ public sealed class SeparationOfDutiesTests
         Assert.True(SeparationOfDuties.Check(Officer, Duty.SignOff, Participants(voters: [MemberA, MemberB])).IsAllowed);
 
     [Fact]
-    public void GivenVoter_WhenReleasing_ThenAllowed() =>
-        Assert.True(SeparationOfDuties.Check(MemberA, Duty.Release, Participants(voters: [MemberA])).IsAllowed);
+    public void GivenVoter_WhenReleasing_ThenDeniedBecauseOnePersonHoldsOneKey() =>
+        Assert.Equal(ErrorCodes.TwoKeysNeedTwoPeople, SeparationOfDuties.Check(MemberA, Duty.Release, Participants(voters: [MemberA])).ErrorCode);
+
+    [Fact]
+    public void GivenPipeline_WhenReleasing_ThenAllowed() =>
+        Assert.True(SeparationOfDuties.Check(Guid.CreateVersion7(), Duty.Release, Participants(voters: [MemberA, MemberB], keys: [(Officer, Duty.SignOff)])).IsAllowed);
+
+    [Fact]
+    public void Bug_MemberWhoVotedInAnEarlierRound_WhenSigningOff_ThenDenied() =>
+        Assert.Equal(ErrorCodes.TwoKeysNeedTwoPeople, SeparationOfDuties.Check(MemberA, Duty.SignOff, Participants(keys: [(MemberA, Duty.Vote)])).ErrorCode);
+
+    [Fact]
+    public void Bug_MemberWhoVotedInAnEarlierRound_WhenVotingInANewRound_ThenAllowed() =>
+        Assert.True(SeparationOfDuties.Check(MemberA, Duty.Vote, Participants(keys: [(MemberA, Duty.Vote)])).IsAllowed);
+
+    [Fact]
+    public void Bug_StewardWhoScreened_WhenVoting_ThenDenied() =>
+        Assert.Equal(ErrorCodes.TwoKeysNeedTwoPeople, SeparationOfDuties.Check(MemberA, Duty.Vote, Participants(keys: [(MemberA, Duty.Screen)])).ErrorCode);
+
+    [Fact]
+    public void Bug_OfficerWhoSignedOff_WhenVotingOnTheRegeneration_ThenDenied() =>
+        Assert.Equal(ErrorCodes.TwoKeysNeedTwoPeople, SeparationOfDuties.Check(Officer, Duty.Vote, Participants(keys: [(Officer, Duty.SignOff)])).ErrorCode);
+
+    [Fact]
+    public void Bug_VoterOrOfficer_WhenScreeningAResubmission_ThenDenied()
+    {
+        Assert.Equal(ErrorCodes.TwoKeysNeedTwoPeople, SeparationOfDuties.Check(MemberA, Duty.Screen, Participants(keys: [(MemberA, Duty.Vote)])).ErrorCode);
+        Assert.True(SeparationOfDuties.Check(MemberB, Duty.Screen, Participants(keys: [(MemberB, Duty.Screen)])).IsAllowed);
+    }
 
     [Fact]
     public void GivenRequesterWhoAlsoDeclaredConflict_ThenTheRequesterRuleWins() =>

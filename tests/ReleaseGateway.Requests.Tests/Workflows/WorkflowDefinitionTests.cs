@@ -23,10 +23,12 @@ public sealed class WorkflowDefinitionTests
             from: Review
             to: Approved
             roles: CommitteeMember
+            guards: separation-of-duties
           - trigger: reject
             from: Review
             to: Rejected
             roles: CommitteeMember
+            guards: separation-of-duties
         """;
 
     private static DefinitionProblem Single(string yaml)
@@ -60,10 +62,10 @@ public sealed class WorkflowDefinitionTests
     {
         var e = Assert.Throws<DefinitionException>(() => WorkflowDefinitionLoader.Parse(Valid.Replace("    to: Rejected", "    to: Rejectd"), "workflows/mini.yaml"));
         var p = e.Problems.First(x => x.Reason.Contains("unknown state 'Rejectd'"));
-        Assert.Equal(("workflows/mini.yaml", 18L), (p.File, p.Line));
+        Assert.Equal(("workflows/mini.yaml", 19L), (p.File, p.Line));
         Assert.Contains(e.Problems, x => x.Reason.Contains("state 'Rejected' is unreachable"));
         Assert.StartsWith("Invalid definition:", e.Message);
-        Assert.Contains("workflows/mini.yaml:18:1: transition 'reject' leads to unknown state 'Rejectd'", e.Message);
+        Assert.Contains("workflows/mini.yaml:19:1: transition 'reject' leads to unknown state 'Rejectd'", e.Message);
     }
 
     [Fact]
@@ -78,7 +80,7 @@ public sealed class WorkflowDefinitionTests
     public void GivenTriggerWithoutRole_WhenParsed_ThenReportedAtTheTransition()
     {
         var p = Single(Valid.Replace("    to: Rejected\n    roles: CommitteeMember", "    to: Rejected"));
-        Assert.Equal(18, p.Line);
+        Assert.Equal(19, p.Line);
         Assert.Contains("transition 'reject' has no role", p.Reason);
     }
 
@@ -92,7 +94,7 @@ public sealed class WorkflowDefinitionTests
     [Fact]
     public void GivenUnknownTriggerRoleAndGuard_WhenParsed_ThenEachIsReported()
     {
-        var yaml = Valid.Replace("  - trigger: reject", "  - trigger: rejec").Replace("    to: Approved\n    roles: CommitteeMember",
+        var yaml = Valid.Replace("  - trigger: reject", "  - trigger: rejec").Replace("    to: Approved\n    roles: CommitteeMember\n    guards: separation-of-duties",
             "    to: Approved\n    roles: Committee\n    guards: friendly");
         var e = Assert.Throws<DefinitionException>(() => WorkflowDefinitionLoader.Parse(yaml, "workflows/mini.yaml"));
         Assert.Contains(e.Problems, p => p.Reason.Contains("unknown trigger 'rejec'"));
@@ -104,9 +106,17 @@ public sealed class WorkflowDefinitionTests
     [Fact]
     public void GivenMisspeltKey_WhenParsed_ThenReportedNotIgnored()
     {
-        var p = Single(Valid.Replace("    roles: CommitteeMember\n  - trigger: reject", "    roles: CommitteeMember\n    gaurds: requester\n  - trigger: reject"));
-        Assert.Equal(18, p.Line);
+        var p = Single(Valid.Replace("    guards: separation-of-duties\n  - trigger: reject", "    guards: separation-of-duties\n    gaurds: requester\n  - trigger: reject"));
+        Assert.Equal(19, p.Line);
         Assert.Contains("unknown key 'gaurds'", p.Reason);
+    }
+
+    [Fact]
+    public void Bug_KeyTriggerWithoutSeparationOfDuties_WhenParsed_ThenRefusedAtTheTransition()
+    {
+        var p = Single(Valid.Replace("    to: Approved\n    roles: CommitteeMember\n    guards: separation-of-duties\n", "    to: Approved\n    roles: CommitteeMember\n"));
+        Assert.Equal(14, p.Line);
+        Assert.Contains("transition 'approve' takes a key of the request and must name the guard 'separation-of-duties'", p.Reason);
     }
 
     [Fact]
@@ -135,7 +145,7 @@ public sealed class WorkflowDefinitionTests
     [Fact]
     public void GivenSameTriggerTwiceFromOneState_WhenParsed_ThenRefusedWithBothLines()
     {
-        var yaml = Valid + "\n  - trigger: approve\n    from: Review\n    to: Rejected\n    roles: CommitteeMember\n";
+        var yaml = Valid + "\n  - trigger: approve\n    from: Review\n    to: Rejected\n    roles: CommitteeMember\n    guards: separation-of-duties\n";
         var p = Single(yaml);
         Assert.Contains("defined twice from state 'Review' (first at line 14)", p.Reason);
     }
@@ -161,14 +171,17 @@ public sealed class WorkflowDefinitionTests
             from: Review
             to: Ethics
             roles: CommitteeMember
+            guards: separation-of-duties
           - trigger: reject
             from: Review
             to: Rejected
             roles: CommitteeMember
+            guards: separation-of-duties
           - trigger: sign-off
             from: Ethics
             to: Approved
             roles: ComplianceOfficer
+            guards: separation-of-duties
         """;
 
     [Fact]

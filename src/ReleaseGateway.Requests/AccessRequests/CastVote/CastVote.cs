@@ -1,4 +1,5 @@
 using FluentValidation;
+using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Requests.AccessRequests.CastVote;
@@ -13,7 +14,7 @@ public sealed class CastVoteValidator : AbstractValidator<CastVote>
     {
         RuleFor(c => c.Decision).Must(WorkflowTriggers.Votes.Contains).WithMessage("Decision must be 'approve' or 'reject'.");
         RuleFor(c => c.Reason).NotEmpty().WithMessage("Give a reason for the vote; it is recorded with it.")
-            .MaximumLength(4000).WithMessage("The reason may be at most 4000 characters.");
+            .MaximumLength(4000).WithMessage("The reason may be at most 4000 characters.").IsPlainText(multiLine: true);
     }
 }
 

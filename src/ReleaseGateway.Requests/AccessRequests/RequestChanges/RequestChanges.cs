@@ -1,5 +1,6 @@
 using ReleaseGateway.Requests.Workflows;
 using FluentValidation;
+using ReleaseGateway.Requests.Validation;
 
 namespace ReleaseGateway.Requests.AccessRequests.RequestChanges;
 
@@ -8,7 +9,7 @@ public sealed record RequestChanges(Guid RequestId, string Reason, Actor Actor, 
 public sealed class RequestChangesValidator : AbstractValidator<RequestChanges>
 {
     public RequestChangesValidator() => RuleFor(c => c.Reason).NotEmpty().WithMessage("Say what must change; the researcher reads it.")
-        .MaximumLength(4000).WithMessage("The reason may be at most 4000 characters.");
+        .MaximumLength(4000).WithMessage("The reason may be at most 4000 characters.").IsPlainText(multiLine: true);
 }
 
 public static class RequestChangesDecider

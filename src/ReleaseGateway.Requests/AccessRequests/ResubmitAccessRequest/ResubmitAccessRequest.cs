@@ -11,10 +11,11 @@ public sealed record ResubmitAccessRequest(Guid RequestId, AccessRequestTerms Te
 public static class ResubmitAccessRequestDecider
 {
     public static AccessRequestResubmitted Handle(
-        AccessRequest request, ResubmitAccessRequest command, WorkflowDefinition definition, DatasetDetails dataset, DatasetPolicy policy)
+        AccessRequest request, ResubmitAccessRequest command, WorkflowDefinition definition, DatasetDetails dataset, DatasetPolicy policy,
+        NoiseScaleBound? noiseScale = null)
     {
         var step = new AccessRequestWorkflow(definition, request).Resubmit(command.Actor);
-        new AccessRequestTermsValidator(dataset, policy).ValidateAndThrow(command.Terms);
+        new AccessRequestTermsValidator(dataset, policy, noiseScale).ValidateAndThrow(command.Terms);
         return new AccessRequestResubmitted(request.Id, step.To, command.Terms, command.Actor.Id, command.Now);
     }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using ReleaseGateway.Datasets.Generators;
+using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Requests.Datasets;
@@ -10,30 +11,39 @@ namespace ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
 
 public sealed record SubmitAccessRequest(Guid RequestId, Guid DatasetId, AccessRequestTerms Terms, Actor Actor, DateTimeOffset Now);
 
-/// <summary>The terms must fit the dataset (a subset of its columns) and its policy (ε, rows, generator, duration).</summary>
+/// <summary>
+/// The terms must fit the dataset (a subset of its columns) and its policy (ε, rows, generator, duration); with
+/// the generators' noise bound, ε must also be one they can realise for the columns asked for.
+/// </summary>
 public sealed class AccessRequestTermsValidator : AbstractValidator<AccessRequestTerms>
 {
-    public AccessRequestTermsValidator(DatasetDetails dataset, DatasetPolicy policy)
+    public AccessRequestTermsValidator(DatasetDetails dataset, DatasetPolicy policy, NoiseScaleBound? noiseScale = null)
     {
         RuleFor(t => t.Title).NotEmpty().WithMessage("Give the request a title.")
-            .MaximumLength(200).WithMessage("The title may be at most 200 characters.");
+            .MaximumLength(200).WithMessage("The title may be at most 200 characters.").IsPlainText();
         RuleFor(t => t.Purpose).NotEmpty().WithMessage("Describe the purpose: the research question the data will serve.")
-            .MaximumLength(4000).WithMessage("The purpose may be at most 4000 characters.");
+            .MaximumLength(4000).WithMessage("The purpose may be at most 4000 characters.").IsPlainText(multiLine: true);
         RuleFor(t => t.Justification).NotEmpty().WithMessage("Justify the request: why these columns and this much data are needed.")
-            .MaximumLength(4000).WithMessage("The justification may be at most 4000 characters.");
+            .MaximumLength(4000).WithMessage("The justification may be at most 4000 characters.").IsPlainText(multiLine: true);
         RuleFor(t => t.IntendedUse).NotEmpty().WithMessage("Describe the intended use: who will work with the release and what will be published.")
-            .MaximumLength(4000).WithMessage("The intended use may be at most 4000 characters.");
+            .MaximumLength(4000).WithMessage("The intended use may be at most 4000 characters.").IsPlainText(multiLine: true);
         RuleFor(t => t.Columns).NotEmpty().WithMessage("Request at least one column.")
             .Must(c => c.Distinct(StringComparer.Ordinal).Count() == c.Count).WithMessage("Each column may be requested once.");
         RuleForEach(t => t.Columns).Must(dataset.SynthesisColumns.Contains)
             .WithMessage((_, c) => $"'{c}' is not a column of dataset '{dataset.Name}' that can be released (columns: {string.Join(", ", dataset.SynthesisColumns)}).");
-        RuleFor(t => t.Epsilon).GreaterThan(0).WithMessage("ε must be greater than 0.")
-            .LessThanOrEqualTo(policy.MaxEpsilonPerRelease)
-            .WithMessage($"ε may be at most {policy.MaxEpsilonPerRelease} per release under the policy of '{dataset.Name}'.");
-        var hasPersonKey = DatasetSchema.Parse(dataset.SchemaJson).PersonKey is not null;
-        RuleFor(t => t.Epsilon).Must(e => !(e > 0) || ReleaseBudgetPlan.LeavesRoomForSynthesis(e, policy.Delta, policy.ReleaseChecksEpsilon))
+        // One message for the whole range, so a researcher who asked for too little or too much learns what is allowed.
+        var range = $"ε must be from {policy.MinEpsilonPerRelease} to {policy.MaxEpsilonPerRelease} per release under the policy of '{dataset.Name}'";
+        RuleFor(t => t.Epsilon).Cascade(CascadeMode.Stop)
+            .Must(e => double.IsFinite(e) && e >= policy.MinEpsilonPerRelease && e <= policy.MaxEpsilonPerRelease)
+            .WithMessage(t => $"{range} (was {t.Epsilon:R}).")
+            .Must((t, e) => EpsilonRange.Realisable(noiseScale, e, policy.Delta, t.Columns.Count))
+            .WithMessage(t => $"{range}, and large enough that the noise for {t.Columns.Count} column(s) stays within the largest σ the " +
+                $"mechanisms draw ({EpsilonRange.MaxSigma}); ε = {t.Epsilon:R} is too small.")
+            // Within the range, the release checks must still leave ε for synthesis; checked last, so one message at a time.
+            .Must(e => ReleaseBudgetPlan.LeavesRoomForSynthesis(e, policy.Delta, policy.ReleaseChecksEpsilon))
             .WithMessage(t => $"ε = {t.Epsilon} leaves nothing for synthesis after the release checks' ε = {policy.ReleaseChecksEpsilon} " +
                 $"(they cost ρ = ε²/2 of the release's ρ) under the policy of '{dataset.Name}'; ask for a larger ε.");
+        var hasPersonKey = DatasetSchema.Parse(dataset.SchemaJson).PersonKey is not null;
         RuleFor(t => t.Generator).Must(g => g is null || GeneratorCatalog.IsKnown(g))
             .WithMessage(t => $"Generator '{t.Generator}' is unknown (known: {string.Join(", ", GeneratorCatalog.Names)}).");
         // A generator without group privacy for k > 1 rows per person (DP-SGD, accounted per example) is refused (ADRs 0024, 0034).
@@ -59,13 +69,14 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
 public static class SubmitAccessRequestDecider
 {
     /// <summary>Opens the request in the initial state of the workflow the dataset's policy names.</summary>
-    public static AccessRequestSubmitted Handle(SubmitAccessRequest command, DatasetDetails dataset, DatasetPolicy policy, WorkflowDefinition workflow)
+    public static AccessRequestSubmitted Handle(SubmitAccessRequest command, DatasetDetails dataset, DatasetPolicy policy, WorkflowDefinition workflow,
+        NoiseScaleBound? noiseScale = null)
     {
         if (!command.Actor.IsIn(WorkflowRoles.Researcher))
             throw new RequestRefusedException(RequestErrors.MissingRole("submit", WorkflowRoles.Researcher, "new"));
         if (!dataset.SourceUploaded)
             throw new RequestRefusedException(RequestErrors.SourceNotUploaded(dataset.Id));
-        new AccessRequestTermsValidator(dataset, policy).ValidateAndThrow(command.Terms);
+        new AccessRequestTermsValidator(dataset, policy, noiseScale).ValidateAndThrow(command.Terms);
         return new AccessRequestSubmitted(command.RequestId, dataset.Id, workflow.Name,
             policy.OptionalSteps.Where(workflow.OptionalSteps.Contains).ToList(), workflow.InitialState, command.Terms,
             command.Actor.Id, command.Now);

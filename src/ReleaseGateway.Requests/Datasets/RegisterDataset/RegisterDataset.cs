@@ -1,4 +1,5 @@
 using FluentValidation;
+using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Datasets.Schema;
@@ -16,9 +17,9 @@ public sealed class RegisterDatasetValidator : AbstractValidator<RegisterDataset
         const string name = "Name must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit.";
         RuleFor(c => c.Name).Cascade(CascadeMode.Stop).NotEmpty().WithMessage(name).Matches("^[a-z0-9][a-z0-9-]{0,62}$").WithMessage(name);
         RuleFor(c => c.Description).NotEmpty().WithMessage("Describe the dataset: what it holds and where it comes from.")
-            .MaximumLength(4000).WithMessage("The description may be at most 4000 characters.");
+            .MaximumLength(4000).WithMessage("The description may be at most 4000 characters.").IsPlainText(multiLine: true);
         RuleFor(c => c.Owner).NotEmpty().WithMessage("Name the dataset's owner.")
-            .MaximumLength(200).WithMessage("The owner may be at most 200 characters.");
+            .MaximumLength(200).WithMessage("The owner may be at most 200 characters.").IsPlainText();
         RuleFor(c => c.SchemaJson).NotEmpty().WithMessage("Upload the dataset's schema (JSON).")
             .MaximumLength(1_000_000).WithMessage("The schema may be at most 1000000 characters.");
     }
@@ -40,6 +41,11 @@ public static class RegisterDatasetDecider
         {
             throw new RequestRefusedException(RequestErrors.SchemaInvalid(e.Message));
         }
+        // Column names and categories are shown on every page and in every release: plain text only, like any text field.
+        foreach (var (path, text) in schema.Columns.SelectMany(c => c.Categories?.Select(k => ($"column '{c.Name}' category", k)).Prepend(("column name", c.Name))
+                     ?? [("column name", c.Name)]))
+            if (PlainText.FirstForbidden(text, multiLine: false) is var (character, index))
+                throw new RequestRefusedException(RequestErrors.SchemaInvalid(PlainText.Explain($"The schema's {path}", character, index, multiLine: false)));
         var policy = policies.For(command.Name);
         RequirePersonKeyIfPolicySays(command.Name, schema, policy);
         return new DatasetRegistered(command.DatasetId, command.Name, command.Description, command.Owner, command.SchemaJson,

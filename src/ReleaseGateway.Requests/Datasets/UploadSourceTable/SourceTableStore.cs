@@ -28,8 +28,11 @@ public sealed class SourceTableStore(string dataDirectory, SourceEncryptionKey k
 
     public bool Exists(Guid datasetId) => File.Exists(PathOf(datasetId));
 
-    /// <summary>Stores <paramref name="upload"/> or throws <see cref="CsvValidationException"/> / <see cref="UploadTooLargeException"/>, keeping nothing.</summary>
-    public async Task<StoredSourceTable> StoreAsync(Guid datasetId, Stream upload, DatasetSchema schema, CancellationToken ct)
+    /// <summary>
+    /// Stores <paramref name="upload"/> or throws <see cref="CsvValidationException"/> / <see cref="UploadTooLargeException"/> /
+    /// <see cref="RequestRefusedException"/> (fewer than <paramref name="minRows"/> records, the policy's <c>minSourceRows</c>), keeping nothing.
+    /// </summary>
+    public async Task<StoredSourceTable> StoreAsync(Guid datasetId, Stream upload, DatasetSchema schema, long minRows, CancellationToken ct)
     {
         var incoming = Path.Combine(Folder, ".incoming");
         Directory.CreateDirectory(incoming);
@@ -63,6 +66,8 @@ public sealed class SourceTableStore(string dataDirectory, SourceEncryptionKey k
             using (var plain = new SourceDecryptingStream(File.OpenRead(temp), key))
                 report = CsvTableReader.Validate(plain, schema);
             if (!report.IsValid) throw new CsvValidationException(report.Problems, report.Truncated);
+            // The uploader is the steward who holds the table, so the refusal may name its size.
+            if (report.RowCount < minRows) throw new RequestRefusedException(RequestErrors.SourceTooSmall(report.RowCount, minRows));
 
             File.Move(temp, PathOf(datasetId), overwrite: false);
             return new StoredSourceTable(report.RowCount, bytes, Convert.ToHexStringLower(sha.GetHashAndReset()));

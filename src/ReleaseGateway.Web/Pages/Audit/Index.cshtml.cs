@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Audit;
 using ReleaseGateway.EventStore.Export;
+using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.EventStore.Verification;
 using ReleaseGateway.Identity.Data;
 using ReleaseGateway.Requests.Datasets;
@@ -109,6 +111,7 @@ public sealed class IndexModel(
         {
             var folder = Path.Combine(work.FullName, "audit-export");
             var manifest = await AuditExport.WriteAsync(store, folder, signing.Key, time.GetUtcNow(), ct);
+            await RecordExportAsync("export", manifest.HeadPosition, manifest.HeadHash, ct);
             var zip = Path.Combine(Path.GetTempPath(), $"rgw-audit-export-{Guid.NewGuid():N}.zip");
             ZipFile.CreateFromDirectory(folder, zip, CompressionLevel.Fastest, includeBaseDirectory: true);
             var stream = new FileStream(zip, FileMode.Open, FileAccess.Read, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -123,8 +126,14 @@ public sealed class IndexModel(
     public async Task<IActionResult> OnGetCheckpointAsync(CancellationToken ct)
     {
         var checkpoint = SignedCheckpoint.Create(await store.ReadHeadAsync(ct), time.GetUtcNow(), signing.Key);
+        await RecordExportAsync("checkpoint", checkpoint.Position, checkpoint.Hash, ct);
         return File(Encoding.UTF8.GetBytes(checkpoint.ToJson()), "application/json", $"checkpoint-{checkpoint.Position}.json");
     }
+
+    /// <summary>Who took which range of the log, and when (issue 15, row 10): recorded before the file is served.</summary>
+    private Task RecordExportAsync(string kind, long head, string hash, CancellationToken ct) =>
+        AuditTrail.RecordAsync(store, HttpContext.GetEventMetadata(Roles.ComplianceOfficer),
+            new AuditLogExported(kind, 1, head, hash, HttpContext.GetActor().Id, time.GetUtcNow()), ct);
 
     public IActionResult OnGetPublicKey() =>
         File(Encoding.ASCII.GetBytes(signing.Key.ExportPublicKeyPem()), "application/x-pem-file", "audit-signing-key.pub.pem");
