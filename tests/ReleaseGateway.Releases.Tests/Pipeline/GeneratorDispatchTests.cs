@@ -23,7 +23,7 @@ public sealed class GeneratorDispatchTests : IDisposable
         var sources = new SourceTableStore(_data, encryption, 64L << 20);
         var datasetId = Guid.CreateVersion7();
         await using (var csv = File.OpenRead(Pbcseq.CsvPath))
-            await sources.StoreAsync(datasetId, csv, DatasetSchema.Parse(Pbcseq.SchemaJson), CancellationToken.None);
+            await sources.StoreAsync(datasetId, csv, DatasetSchema.Parse(Pbcseq.SchemaJson), minRows: 100, CancellationToken.None);
         var vault = new SeedVault(_data, encryption);
         return (new ReleaseGeneration(sources, new ArtifactStore(_data), vault, new PipelineProgress(), TimeProvider.System), vault, datasetId, _data);
     }
