@@ -5,6 +5,7 @@ using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Tables;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Synthesis.Neural.Generators;
 using ReleaseGateway.Datasets.Schema;
@@ -62,14 +63,14 @@ foreach (string name in tables)
                 EncodedTable synthetic;
                 double sigma = double.NaN;
                 int steps = 0;
-                if (method == NeuralSynthesisOptions.MethodName)
+                if (method == GeneratorCatalog.Made.Name)
                 {
                     NeuralSynthesisResult result = NeuralSynthesizer.Run(train, Tuned(new NeuralSynthesisOptions { Epsilon = epsilon, Seed = seed, Rows = train.RowCount }));
                     (synthetic, sigma, steps) = (result.Table, result.NoiseMultiplier, result.Steps);
                 }
                 else
                 {
-                    var synthesisMethod = method == "mst" ? SynthesisMethod.Mst : SynthesisMethod.Aim;
+                    var synthesisMethod = MarginalGenerators.MethodOf(GeneratorCatalog.Get(method));
                     synthetic = Synthesizer.Run(new TableMarginalSource(train), new SynthesisOptions { Method = synthesisMethod, Epsilon = epsilon, Seed = seed, Rows = train.RowCount }).Table;
                 }
 

@@ -30,6 +30,37 @@ public sealed class PersonLevelCommandTests
     }
 
     [Fact]
+    public async Task Given_SchemaWithPersonKey_When_MadeAskedForSeveralRowsPerPerson_Then_ExitsTwoBecauseItHasNoPersonLevelBounding()
+    {
+        var schema = Path.Combine(_dir, "pbcseq-schema.json");
+        await File.WriteAllTextAsync(schema, Pbcseq.SchemaJson);
+        var output = Path.Combine(_dir, "never.csv");
+
+        var result = await Rgw.RunAsync(Env, null, "synth", "--input", Pbcseq.CsvPath, "--schema", schema, "--epsilon", "1",
+            "--method", "made", "--max-rows-per-person", "4", "--output", output);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--method made has no person-level bounding: --max-rows-per-person must be 1, not '4' (use aim or mst)", result.Stderr);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Given_SchemaWithPersonKey_When_MadeSynthesises_Then_TheKeyIsAbsent()
+    {
+        var schema = Path.Combine(_dir, "pbcseq-schema.json");
+        await File.WriteAllTextAsync(schema, Pbcseq.SchemaJson);
+        var output = Path.Combine(_dir, "made.csv");
+
+        var result = await Rgw.RunAsync(Env, null, "synth", "--input", Pbcseq.CsvPath, "--schema", schema, "--epsilon", "1",
+            "--method", "made", "--rows", "50", "--output", output);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var lines = await File.ReadAllLinesAsync(output);
+        Assert.Equal(51, lines.Length);
+        Assert.DoesNotContain("id", lines[0].Split(','));
+    }
+
+    [Fact]
     public async Task Given_PublicSeed_When_Synthesised_Then_ItWarnsThatTheGuaranteeIsVoid()
     {
         var result = await Rgw.RunAsync(Env, null, "synth", "--input", Path.Combine(RepositoryPaths.SharedData, "gbsg-disc.csv"),

@@ -48,6 +48,43 @@ public sealed class SynthCommandTests
     }
 
     [Fact]
+    public async Task Given_SynthHelp_When_Printed_Then_EveryRegisteredGeneratorIsListedWithItsTitle()
+    {
+        var result = await Rgw.RunAsync(Env, null, "synth", "--help");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var help = string.Join(' ', result.Stdout.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--method", help);
+        foreach (var (name, title) in new[] { ("aim", "AIM (adaptive marginals)"), ("mst", "MST (maximum spanning tree)"), ("made", "MADE (DP-SGD neural network)") })
+            Assert.Contains($"{name} = {title}", help);
+    }
+
+    [Fact]
+    public async Task Given_AnUnknownMethod_When_Synth_Then_ExitsTwoListingTheRegisteredGenerators()
+    {
+        var output = Path.Combine(_dir, "never.csv");
+
+        var result = await Rgw.RunAsync(Env, null, "synth", "--input", Shared("gbsg-disc.csv"), "--schema", Shared("gbsg-domain.json"),
+            "--epsilon", "1", "--method", "gan", "--output", output);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("unknown generator 'gan' (known: aim, mst, made)", result.Stderr);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Given_ShadowMethodMade_When_Evaluate_Then_ExitsTwoSayingMadeHasNoShadowModel()
+    {
+        var csv = Shared("gbsg-disc.csv");
+        var result = await Rgw.RunAsync(Env, null, "evaluate", "--train", csv, "--holdout", csv, "--synthetic", csv, "--schema", Shared("gbsg-domain.json"),
+            "--epsilon", "1", "--shadow-method", "made", "--report", Path.Combine(_dir, "never.json"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("made has no shadow model", result.Stderr);
+        Assert.False(File.Exists(Path.Combine(_dir, "never.json")));
+    }
+
+    [Fact]
     public async Task Synth_OnAMalformedCsv_NamesRowAndColumn_AndWritesNothing()
     {
         var input = Path.Combine(_dir, "bad.csv");

@@ -7,9 +7,10 @@ using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Reports;
 using ReleaseGateway.Evaluation.Tables;
 using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Privacy.Randomness;
-using ReleaseGateway.Synthesis.Synthesizers;
+using ReleaseGateway.Releases.Generators;
 
 namespace ReleaseGateway.Cli;
 
@@ -35,7 +36,12 @@ internal static class EvaluateCommands
         var report = new Option<FileInfo>("--report") { Description = "Where to write the JSON report", Required = true };
         var html = new Option<FileInfo>("--html") { Description = "Where to write the HTML report" };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
-        var shadowMethod = new Option<string>("--shadow-method") { Description = "Run the shadow-model attack by retraining this synthesizer (mst or aim) with --epsilon" };
+        var shadowMethod = new Option<string>("--shadow-method")
+        {
+            Description = "Run the shadow-model attack by retraining this generator with --epsilon: "
+                + string.Join(", ", GeneratorRegistry.Default.Entries.Where(e => e.Descriptor.HasShadowModel).Select(e => e.Name))
+                + string.Concat(GeneratorCatalog.All.Where(g => !g.HasShadowModel).Select(g => $" ({g.Name} has none: {g.NoShadowModelReason})")),
+        };
         var timeout = new Option<double>("--timeout") { Description = "Minutes before unfinished evaluators fail closed", DefaultValueFactory = _ => 30 };
         var command = new Command("evaluate", "Attack a synthetic release, measure its fidelity and apply the release gates")
         {
@@ -61,13 +67,11 @@ internal static class EvaluateCommands
                         throw new ArgumentException("--shadow-method needs --epsilon: shadow models must be trained with the release's ε.");
                     }
 
-                    var synthesisMethod = method.ToLowerInvariant() switch
-                    {
-                        "mst" => SynthesisMethod.Mst,
-                        "aim" => SynthesisMethod.Aim,
-                        _ => throw new ArgumentException($"--shadow-method: '{method}' is not mst or aim."),
-                    };
-                    generator = MarginalSynthesizerGenerator.Create(coding, synthesisMethod, claimed.Value, parse.GetValue(delta));
+                    var entry = GeneratorCatalog.IsKnown(method.ToLowerInvariant())
+                        ? GeneratorRegistry.Default.Get(method.ToLowerInvariant())
+                        : throw new ArgumentException($"--shadow-method: {new UnknownGeneratorException(method).Message}");
+                    generator = entry.CreateShadowModel(coding, claimed.Value, parse.GetValue(delta))
+                        ?? throw new ArgumentException($"--shadow-method: {entry.Name} has no shadow model ({entry.Descriptor.NoShadowModelReason}).");
                 }
 
                 input = new EvaluationInput

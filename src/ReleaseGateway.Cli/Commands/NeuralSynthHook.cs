@@ -6,6 +6,8 @@ using System.Text;
 using System.Text.Json;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Generators;
+using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Neural.Generators;
 using ReleaseGateway.Datasets.Schema;
@@ -31,7 +33,7 @@ internal static class NeuralSynthHook
             throw new InvalidOperationException("rgw synth has no synchronous action to extend");
         }
 
-        synth.SetAction(parse => string.Equals(parse.GetValue<string?>("--method"), NeuralSynthesisOptions.MethodName, StringComparison.OrdinalIgnoreCase)
+        synth.SetAction(parse => string.Equals(parse.GetValue<string?>("--method"), GeneratorCatalog.Made.Name, StringComparison.OrdinalIgnoreCase)
             ? Run(parse)
             : original.Invoke(parse));
         return synth;
@@ -78,7 +80,28 @@ internal static class NeuralSynthHook
                 throw new ArgumentException($"--input: file '{input.FullName}' does not exist");
             }
 
-            table = CsvTableReader.Read(input.FullName, schema);
+            // DP-SGD protects one row (no person-level bounding, ADR 0034): with a person key each person keeps one row.
+            if (Text("--max-rows-per-person") is { } k && k != "1")
+            {
+                throw new ArgumentException($"--method {GeneratorCatalog.Made.Name} has no person-level bounding: --max-rows-per-person must be 1, not '{k}' " +
+                    $"(use {string.Join(" or ", GeneratorCatalog.All.Where(g => g.SupportsPersonLevel).Select(g => g.Name))})");
+            }
+
+            if (schema.PersonKey is null && Text("--max-rows-per-person") is not null)
+            {
+                throw new ArgumentException("--max-rows-per-person needs a person key in the schema (an identifier column with role personKey)");
+            }
+
+            PersonTable read;
+            using (var stream = File.OpenRead(input.FullName))
+            {
+                read = CsvTableReader.ReadWithPersons(stream, schema);
+            }
+
+            table = read.PersonIds is { } personIds
+                ? read.Table.SelectRows(ContributionBounding.Bound(personIds, 1,
+                    seed is long p ? KeyedCoin.FromPublicSeed(p, RandomPurpose.Bounding) : new KeyedCoin(SecretStreams.NewKey(), RandomPurpose.Bounding)))
+                : read.Table;
             options = new NeuralSynthesisOptions { Epsilon = epsilon, Delta = delta, Rows = rows, Seed = seed };
         }
         catch (CsvValidationException e)
@@ -125,7 +148,7 @@ internal static class NeuralSynthHook
 
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            method = NeuralSynthesisOptions.MethodName,
+            method = GeneratorCatalog.Made.Name,
             epsilon = result.Epsilon,
             delta = result.Delta,
             epsilonSpent = result.EpsilonSpent,

@@ -7,6 +7,7 @@ using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Datasets.Schema;
@@ -30,7 +31,11 @@ internal static class SynthCommands
         var schema = new Option<string?>("--schema") { Description = "Dataset schema JSON (full format or private-pgm domain shorthand); required" };
         var epsilon = new Option<string?>("--epsilon") { Description = "Privacy budget ε of this release (> 0); required" };
         var delta = new Option<string?>("--delta") { Description = "Privacy parameter δ in (0, 1); default 1e-9" };
-        var method = new Option<string?>("--method") { Description = "Selection strategy: aim (default) or mst" };
+        var method = new Option<string?>("--method")
+        {
+            Description = "Generator (default " + GeneratorCatalog.Default.Name + "): " + string.Join("; ", GeneratorCatalog.All.Select(g =>
+                $"{g.Name} = {g.Title}{(g.SupportsPersonLevel ? "" : " (no person-level bounding: k = 1 only)")}")),
+        };
         var rows = new Option<string?>("--rows") { Description = "Synthetic rows (default: the noisy record count)" };
         var seed = new Option<string?>("--seed") { Description = "Seed for a reproducible run (default: cryptographic randomness; a known seed voids the privacy guarantee)" };
         var output = new Option<string?>("--output") { Description = "Where to write the synthetic CSV (same columns and coding as the input); required" };
@@ -78,12 +83,11 @@ internal static class SynthCommands
         long? seed;
         try
         {
-            SynthesisMethod method = (arguments.Method ?? "aim").ToLowerInvariant() switch
-            {
-                "aim" => SynthesisMethod.Aim,
-                "mst" => SynthesisMethod.Mst,
-                _ => throw new ArgumentException($"--method must be 'aim' or 'mst', not '{arguments.Method}'"),
-            };
+            // made never reaches here (NeuralSynthHook runs it); any other name is refused with the known ones listed.
+            string name = (arguments.Method ?? GeneratorCatalog.Default.Name).ToLowerInvariant();
+            SynthesisMethod method = GeneratorCatalog.IsKnown(name)
+                ? MarginalGenerators.MethodOf(GeneratorCatalog.Get(name))
+                : throw new ArgumentException($"--method: {new UnknownGeneratorException(arguments.Method).Message}");
             double epsilon = ParseDouble(arguments.Epsilon, "--epsilon", null);
             double delta = ParseDouble(arguments.Delta, "--delta", 1e-9);
             if (!(epsilon > 0) || !double.IsFinite(epsilon))

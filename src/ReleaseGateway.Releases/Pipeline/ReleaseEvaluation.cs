@@ -7,11 +7,11 @@ using ReleaseGateway.Evaluation.Tables;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Checks;
+using ReleaseGateway.Releases.Generators;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Datasets.Data;
-using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
@@ -41,14 +41,8 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
             synthetic = CsvTableReader.Read(table, schema);
 
         var coding = new SchemaCoding(schema);
-        // Shadow models retrain the release's own generator; the neural one is too slow to retrain tens of times, so
-        // its releases are attacked without them (the other attacks and the empirical-ε bound still run).
-        SyntheticGenerator? shadow = started.Generator switch
-        {
-            "aim" => MarginalSynthesizerGenerator.Create(coding, SynthesisMethod.Aim, started.Epsilon, started.Delta),
-            "mst" => MarginalSynthesizerGenerator.Create(coding, SynthesisMethod.Mst, started.Epsilon, started.Delta),
-            _ => null,
-        };
+        // Shadow models retrain the release's own generator where the registry declares one (ADR 0034); an unknown name throws.
+        var shadow = GeneratorRegistry.Default.Get(started.Generator).CreateShadowModel(coding, started.Epsilon, started.Delta);
         var evaluationPolicy = policy.Evaluation();
         var input = new EvaluationInput
         {

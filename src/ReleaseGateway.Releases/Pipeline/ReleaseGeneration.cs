@@ -1,21 +1,19 @@
-using System.Reflection;
 using System.Text;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Releases.Generators;
 using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Marginals;
-using ReleaseGateway.Synthesis.Neural.Generators;
 using ReleaseGateway.Datasets.Schema;
-using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
@@ -35,17 +33,17 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
 {
     public const string SyntheticTableName = "synthetic.csv";
     public const string SyntheticParquetName = "synthetic.parquet";
-    public const string DefaultGenerator = "aim";
 
     public GenerationPlan Plan(Guid releaseId, AccessRequest request, DatasetDetails dataset, DatasetPolicy policy, int attempt,
         IReadOnlyList<string> approvers, DateTimeOffset now)
     {
         var terms = request.Terms;
-        var generator = terms.Generator ?? DefaultGenerator;
+        // Unknown names throw here (the request validator refuses them first); no name means the catalog's default.
+        var generator = GeneratorRegistry.Default.Get(terms.Generator ?? GeneratorCatalog.Default.Name);
         var secret = seeds.GetOrCreate(releaseId);
         var budget = policy.PlanRelease(terms.Epsilon, DatasetSchema.Parse(dataset.SchemaJson).PersonKey is not null);
         var started = new ReleaseGenerationStarted(releaseId, request.Id, dataset.Id, dataset.Name, request.RequesterId, attempt,
-            generator, VersionOf(generator), terms.Epsilon, policy.Delta, terms.Rows, terms.Columns,
+            generator.Name, generator.Version, terms.Epsilon, policy.Delta, terms.Rows, terms.Columns,
             HoldoutSplit.DefaultHoldoutFraction, SplitSeed: null, EvaluationSeed: null, secret.Commitment(releaseId), approvers, terms.AccessDays, now,
             budget.Unit, budget.MaxRowsPerPerson, budget.GateEpsilon);
         return new GenerationPlan(started, secret, dataset.SchemaJson, dataset.SourceSha256 ?? "");
@@ -62,37 +60,10 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         // No row count here: progress reaches the requester, and an exact count is not DP.
         Report(s.ReleaseId, 0.05, "training the generator");
 
-        PrivacyCost? accounted = null;
-        EncodedTable synthetic;
-        var measurements = DpMeasurements.None; // h14b: the release report compares the synthetic table with these
-        if (s.Generator == NeuralSynthesisOptions.MethodName)
-        {
-            // DP-SGD is accounted per example in Rényi DP; person-level k > 1 is refused when the request is validated (ADR 0024).
-            if (budget.MaxRowsPerPerson != 1)
-                throw new InvalidOperationException("the neural generator protects one row; it cannot run with more than one row per person");
-            var result = await Task.Run(() => NeuralSynthesizer.Run(train,
-                new NeuralSynthesisOptions
-                {
-                    Epsilon = s.Epsilon, Delta = s.Delta, Rows = s.Rows, ReservedRho = budget.GateRho, Random = streams.Stream(RandomPurpose.Noise),
-                },
-                new SyncProgress<NeuralTrainingProgress>(p => Report(s.ReleaseId, 0.05 + 0.9 * p.Step / Math.Max(1, p.Steps),
-                    $"epoch {p.Epoch:0.#}, ε spent {p.EpsilonSpent:0.###}"))), ct);
-            synthetic = result.Table;
-            accounted = new PrivacyCost(0, result.Accountant.TotalRdp.ToArray());
-        }
-        else
-        {
-            var method = s.Generator == "mst" ? SynthesisMethod.Mst : SynthesisMethod.Aim;
-            var result = await Task.Run(() => Synthesizer.Run(new TableMarginalSource(train),
-                new SynthesisOptions
-                {
-                    Method = method, Epsilon = s.Epsilon, Delta = s.Delta, Rows = s.Rows,
-                    RhoPerRow = budget.SynthesisRhoPerRow, Random = streams.Stream(RandomPurpose.Noise),
-                },
-                new SyncProgress<SynthesisProgress>(p => Report(s.ReleaseId, 0.05 + 0.9 * p.Fraction, p.Stage))), ct);
-            synthetic = result.Table;
-            measurements = DpMeasurements.From(result.Measurements, result.Table.ColumnNames); // h14b
-        }
+        var generated = await Task.Run(() => GeneratorRegistry.Default.Get(s.Generator).Run(new GeneratorRun(train, s.Epsilon, s.Delta, s.Rows, budget,
+            streams.Stream(RandomPurpose.Noise), (fraction, stage) => Report(s.ReleaseId, 0.05 + 0.9 * fraction, stage))), ct);
+        // The measurements (h14b) are what the release report compares the synthetic table with.
+        var (synthetic, accounted, measurements) = (generated.Table, generated.AccountedCost, generated.Measurements);
 
         Report(s.ReleaseId, 0.97, "storing the synthetic table");
         // Decoding draws values inside continuous bins: post-processing, from its own stream of the attempt key (its
@@ -171,17 +142,4 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         }).ToArray());
 
     private void Report(Guid releaseId, double fraction, string stage) => progress.Report(releaseId, ReleaseSteps.Generate, fraction, stage, time.GetUtcNow());
-
-    public static string VersionOf(string generator)
-    {
-        var assembly = generator == NeuralSynthesisOptions.MethodName ? typeof(NeuralSynthesizer).Assembly : typeof(Synthesizer).Assembly;
-        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "unknown";
-        return $"{assembly.GetName().Name} {version}";
-    }
-
-    /// <summary>Progress reported on the caller's thread (System.Progress would post to the thread pool, out of order).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -69,9 +69,3 @@ public sealed record PrivacyUnitPolicy(bool RequirePersonKey, int MaxRowsPerPers
     /// <summary>No person key required; one row per person when a key is declared (the row-level cost).</summary>
     public static PrivacyUnitPolicy Default { get; } = new(false, 1);
 }
-
-/// <summary>Generators the synthesis engine provides.</summary>
-public static class KnownGenerators
-{
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { "aim", "mst", "made" };
-}

@@ -1,4 +1,5 @@
 using FluentValidation;
+using ReleaseGateway.Datasets.Generators;
 
 namespace ReleaseGateway.Requests.Policies;
 
@@ -41,8 +42,8 @@ public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
             .NotEmpty().WithMessage("allowedGenerators must list at least one generator")
             .OverridePropertyName("allowedGenerators");
         RuleForEach(p => p.AllowedGenerators)
-            .Must(KnownGenerators.All.Contains)
-            .WithMessage((_, g) => $"allowedGenerators names unknown generator '{g}' (known: {string.Join(", ", KnownGenerators.All.Order())})")
+            .Must(GeneratorCatalog.IsKnown)
+            .WithMessage((_, g) => $"allowedGenerators names unknown generator '{g}' (known: {string.Join(", ", GeneratorCatalog.Names)})")
             .OverridePropertyName("allowedGenerators");
         RuleFor(p => p.Workflow)
             .Must(knownWorkflows.Contains)

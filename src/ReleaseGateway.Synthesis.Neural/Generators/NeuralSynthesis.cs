@@ -6,9 +6,6 @@ namespace ReleaseGateway.Synthesis.Neural.Generators;
 /// <summary>Parameters of one DP-SGD synthesis run. Defaults are tuned on the shared clinical tables (docs/neural.md).</summary>
 public sealed record NeuralSynthesisOptions
 {
-    /// <summary>Method name on the command line and in policies.</summary>
-    public const string MethodName = "made";
-
     /// <summary>Total epsilon of the release (noisy count + training), &gt; 0.</summary>
     public required double Epsilon { get; init; }
 

@@ -1,5 +1,6 @@
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Synthesis.Models;
 
@@ -17,6 +18,19 @@ public enum SynthesisMethod
 
     /// <summary>Maximum spanning tree of 2-way marginals (MST, McKenna, Miklau and Sheldon 2021).</summary>
     Mst,
+}
+
+/// <summary>The catalog's marginal-based generators (ADR 0034) and the selection strategy each runs.</summary>
+public static class MarginalGenerators
+{
+    /// <summary>The strategy of <paramref name="generator"/>; an <see cref="ArgumentException"/> for any other generator.</summary>
+    public static SynthesisMethod MethodOf(GeneratorDescriptor generator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        return generator == GeneratorCatalog.Aim ? SynthesisMethod.Aim
+            : generator == GeneratorCatalog.Mst ? SynthesisMethod.Mst
+            : throw new ArgumentException($"'{generator.Name}' is not a marginal-based generator (those are {GeneratorCatalog.Aim.Name} and {GeneratorCatalog.Mst.Name})");
+    }
 }
 
 /// <summary>Parameters of one synthesis run.</summary>

@@ -5,6 +5,7 @@ using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Checks;
+using ReleaseGateway.Releases.Generators;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Requests.Policies;
@@ -56,7 +57,7 @@ public sealed class ReleaseFixture : IDisposable
         }).ToArray());
 
     public ReleaseGenerationStarted Started(Guid releaseId, double epsilon = 1) => new(releaseId, Guid.Parse("0193a6f0-0000-7000-8000-000000000001"),
-        Guid.Parse("0193a6f0-0000-7000-8000-000000000002"), "pima", "researcher-1", 1, "mst", ReleaseGeneration.VersionOf("mst"), epsilon, 1e-6, 0,
+        Guid.Parse("0193a6f0-0000-7000-8000-000000000002"), "pima", "researcher-1", 1, "mst", GeneratorRegistry.Default.Get("mst").Version, epsilon, 1e-6, 0,
         Schema.SynthesisColumns.Select(c => c.Name).ToList(), 0.2, null, null, "blinded-commitment", ["member-1", "member-2"], 30, Now,
         "row", 1, DatasetPolicy.DefaultReleaseChecksEpsilon);
 

@@ -56,6 +56,18 @@ public sealed partial class AccessRequestTests
         Assert.Contains(e.Errors, x => x.PropertyName == "Generator");
     }
 
+    [Theory]
+    [InlineData("gan")]
+    [InlineData("AIM")]
+    [InlineData("")]
+    public void GivenAGeneratorTheRegistryDoesNotKnow_WhenSubmitted_ThenRefusedNamingItAndTheKnownOnes(string generator)
+    {
+        var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(generator: generator)));
+
+        var error = Assert.Single(e.Errors, x => x.PropertyName == "Generator");
+        Assert.Equal($"Generator '{generator}' is unknown (known: aim, mst, made).", error.ErrorMessage);
+    }
+
     [Fact]
     public void GivenNoGenerator_WhenSubmitted_ThenAccepted() => Assert.Null(Submit(Researcher, Terms(generator: null)).Terms.Generator);
 

@@ -59,6 +59,17 @@ public sealed class PersonKeyRequirementTests
     }
 
     [Fact]
+    public void Given_PolicyNotAllowingTheDefaultGenerator_When_NoGeneratorRequested_Then_RefusedInsteadOfRunningTheDefault()
+    {
+        var policy = Policies("allowedGenerators: [mst]\n").For("visits");
+
+        var e = Assert.Throws<ValidationException>(() => Submit(WithoutKey, policy, Terms(generator: null)));
+
+        Assert.Contains(e.Errors, x => x.ErrorMessage == "The default generator 'aim' is not allowed for 'visits': choose one of mst.");
+        Submit(WithoutKey, policy, Terms(generator: "mst"));
+    }
+
+    [Fact]
     public void Given_ReleaseChecksEpsilon_When_RequestedEpsilonLeavesNothingForSynthesis_Then_Refused()
     {
         // rho(0.05, 1e-6) is about 8e-5, below the checks' 0.05^2 / 2 = 1.25e-3.

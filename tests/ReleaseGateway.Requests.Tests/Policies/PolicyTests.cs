@@ -1,3 +1,4 @@
+using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Requests.Definitions;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
@@ -67,6 +68,20 @@ public sealed class PolicyTests
     [Fact]
     public void GivenUnknownGenerator_WhenLoaded_ThenRefused() =>
         Assert.Contains("unknown generator 'gan'", Problem(Default.Replace("[aim, mst]", "[aim, gan]")).Reason);
+
+    [Fact]
+    public void GivenUnknownGenerator_WhenLoaded_ThenTheRefusalListsTheRegistrysGenerators()
+    {
+        var reason = Problem(Default.Replace("[aim, mst]", "[aim, AIM]")).Reason;
+
+        Assert.Contains($"unknown generator 'AIM' (known: {string.Join(", ", GeneratorCatalog.Names)})", reason);
+        Assert.Equal(["aim", "mst", "made"], GeneratorCatalog.Names);
+    }
+
+    [Fact]
+    public void GivenEveryRegisteredGenerator_WhenAllowedByAPolicy_ThenLoaded() =>
+        Assert.Equal(GeneratorCatalog.Names,
+            Parse(Default.Replace("[aim, mst]", $"[{string.Join(", ", GeneratorCatalog.Names)}]")).Default.AllowedGenerators);
 
     [Fact]
     public void Bug_MinEpsilonTheMechanismsCannotRealise_WhenLoaded_ThenRefusedAtItsLineNamingSigma()

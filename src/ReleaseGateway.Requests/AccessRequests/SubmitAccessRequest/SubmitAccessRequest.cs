@@ -1,4 +1,5 @@
 using FluentValidation;
+using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Privacy.Accounting;
@@ -43,17 +44,25 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
             .WithMessage(t => $"ε = {t.Epsilon} leaves nothing for synthesis after the release checks' ε = {policy.ReleaseChecksEpsilon} " +
                 $"(they cost ρ = ε²/2 of the release's ρ) under the policy of '{dataset.Name}'; ask for a larger ε.");
         var hasPersonKey = DatasetSchema.Parse(dataset.SchemaJson).PersonKey is not null;
-
-        // DP-SGD is accounted in Rényi DP per example; group privacy for k > 1 rows per person is not implemented (ADR 0024).
-        RuleFor(t => t.Generator).Must(g => g != "made" || policy.MaxRowsPerUnit(hasPersonKey) == 1)
-            .WithMessage($"Generator 'made' (DP-SGD) protects one row, not a person with up to {policy.PrivacyUnit.MaxRowsPerPerson} rows: " +
-                $"choose aim or mst for '{dataset.Name}', whose privacy unit is the person.");
+        RuleFor(t => t.Generator).Must(g => g is null || GeneratorCatalog.IsKnown(g))
+            .WithMessage(t => $"Generator '{t.Generator}' is unknown (known: {string.Join(", ", GeneratorCatalog.Names)}).");
+        // A generator without group privacy for k > 1 rows per person (DP-SGD, accounted per example) is refused (ADRs 0024, 0034).
+        RuleFor(t => t.Generator).Must(g => !GeneratorCatalog.IsKnown(g) || GeneratorCatalog.Get(g).SupportsPersonLevel || policy.MaxRowsPerUnit(hasPersonKey) == 1)
+            .WithMessage(t => $"Generator '{t.Generator}' ({GeneratorCatalog.Get(t.Generator).Title}) protects one row, not a person with up to " +
+                $"{policy.PrivacyUnit.MaxRowsPerPerson} rows: choose {PersonLevelGenerators()} for '{dataset.Name}', whose privacy unit is the person.");
         RuleFor(t => t.Rows).InclusiveBetween(1, policy.MaxRowsPerRelease)
             .WithMessage($"Rows must be a whole number from 1 to {policy.MaxRowsPerRelease} under the policy of '{dataset.Name}'.");
-        RuleFor(t => t.Generator).Must(g => g is null || policy.AllowedGenerators.Contains(g))
+        RuleFor(t => t.Generator).Must(g => !GeneratorCatalog.IsKnown(g) || policy.AllowedGenerators.Contains(g!))
             .WithMessage(t => $"Generator '{t.Generator}' is not allowed for '{dataset.Name}' (allowed: {string.Join(", ", policy.AllowedGenerators)}).");
+        // No generator means the catalog's default, which the policy must allow too (the pipeline never substitutes another).
+        RuleFor(t => t.Generator).Must(g => g is not null || policy.AllowedGenerators.Contains(GeneratorCatalog.Default.Name))
+            .WithMessage($"The default generator '{GeneratorCatalog.Default.Name}' is not allowed for '{dataset.Name}': " +
+                $"choose one of {string.Join(", ", policy.AllowedGenerators)}.");
         RuleFor(t => t.AccessDays).InclusiveBetween(1, policy.ReleaseExpiryDays)
             .WithMessage($"Access must last from 1 to {policy.ReleaseExpiryDays} days under the policy of '{dataset.Name}'.");
+
+        string PersonLevelGenerators() => GeneratorCatalog.All.Where(g => g.SupportsPersonLevel && policy.AllowedGenerators.Contains(g.Name))
+            .Select(g => g.Name).ToList() is { Count: > 0 } names ? string.Join(" or ", names) : "a generator with person-level bounding (the policy allows none)";
     }
 }
 
