@@ -65,7 +65,11 @@ public sealed class PostgresCluster
             throw new InvalidOperationException($"PostgreSQL binaries not found in {bin}; install postgresql-15 or set RGW_PG_BIN (tests/run.sh installs it).");
 
         // tests/run.sh sets RGW_TEST_PG_ROOT so it can stop clusters a crashed test host left behind.
-        var root = Environment.GetEnvironmentVariable("RGW_TEST_PG_ROOT") is { Length: > 0 } r ? r : Path.GetTempPath();
+        // Without it (a test run outside tests/run.sh), a folder of our own under the temp folder: never the temp folder itself,
+        // whose mode (1777) the chmod below would otherwise break for every other program on the machine.
+        var root = Environment.GetEnvironmentVariable("RGW_TEST_PG_ROOT") is { Length: > 0 } r
+            ? r
+            : Directory.CreateTempSubdirectory("rgw-test-pg.").FullName;
         var dataDirectory = Path.Combine(root, $"rgw-pg-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory);
         var asPostgresUser = Environment.UserName == "root";

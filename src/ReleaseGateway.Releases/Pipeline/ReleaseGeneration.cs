@@ -62,7 +62,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
 
         var generated = await Task.Run(() => GeneratorRegistry.Default.Get(s.Generator).Run(new GeneratorRun(train, s.Epsilon, s.Delta, s.Rows, budget,
             streams.Stream(RandomPurpose.Noise), (fraction, stage) => Report(s.ReleaseId, 0.05 + 0.9 * fraction, stage))), ct);
-        // The measurements (h14b) are what the release report compares the synthetic table with.
+        // The measurements are what the release report compares the synthetic table with.
         var (synthetic, accounted, measurements) = (generated.Table, generated.AccountedCost, generated.Measurements);
 
         Report(s.ReleaseId, 0.97, "storing the synthetic table");
@@ -76,7 +76,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             CsvTableWriter.Write(decoded, writer);
         }, ct);
         var (parquetHash, parquetBytes) = await artifacts.PutAsync(stream => ParquetTableWriter.WriteAsync(decoded, stream, ct), ct);
-        var (measuredHash, measuredBytes) = await artifacts.PutAsync(measurements.ToBytes(), ct); // h14b: internal artifact, never listed in a release
+        var (measuredHash, measuredBytes) = await artifacts.PutAsync(measurements.ToBytes(), ct); // internal artifact, never listed in a release
         progress.Clear(s.ReleaseId);
         return new GenerationOutcome(split, new ReleaseArtifact(SyntheticTableName, hash, bytes, "text/csv"),
             [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted,

@@ -101,7 +101,7 @@ public abstract class RgwWalkthroughTests<THost>(THost host) : IClassFixture<THo
         Assert.Contains("VERIFIED: release " + release, verify.Stdout);
 
         var shown = Succeeded(await As(compliance, "release", "show", release)).Stdout;
-        Assert.Contains("gates:      PASSED", shown);
+        Assert.Contains("checks:     PASSED", shown);
         Assert.Contains("downloads:  6", shown);
         var ledger = Succeeded(await As(compliance, "budget", "show", "demo-pima")).Stdout;
         Assert.Matches("cap +ε +1\\.2 ", ledger);
