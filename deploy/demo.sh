@@ -120,5 +120,5 @@ prompt compliance audit verify
 rgw audit verify
 
 step "Done"
-echo "Release folder:     $DEMO/release (open evaluation-report.html in a browser)"
+echo "Release folder:     $DEMO/release (open release-report.html in a browser)"
 echo "Demo users:         $DEMO/passwords.txt; sign in as one with: dotnet $RGW_DLL login --credentials $DEMO/NAME.json --user EMAIL --password-stdin"
