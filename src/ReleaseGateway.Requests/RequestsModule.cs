@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Blobs;
 using ReleaseGateway.Problems;
 using ReleaseGateway.Requests.Audit;
 using ReleaseGateway.Requests.AccessRequests;
@@ -61,7 +62,7 @@ public static class RequestsModule
         builder.Services.AddSingleton(noiseScale);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory));
-        builder.Services.AddSingleton(sp => new SourceTableStore(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), maxUpload));
+        builder.Services.AddSingleton(sp => new SourceTableStore(sp.GetRequiredService<GatewayStorage>().Blobs, sp.GetRequiredService<SourceEncryptionKey>(), maxUpload));
         builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
         builder.Services.AddScoped<AccessRequestCommands>();
         builder.Services.AddScoped<DatasetCommands>();
