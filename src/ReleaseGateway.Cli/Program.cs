@@ -9,6 +9,7 @@ DataFolder.CreateOwnerOnlyFromNowOn();
 var root = new RootCommand("rgw — ReleaseGateway command line");
 root.Subcommands.Add(AuditCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
+root.Subcommands.Add(BootstrapCommand.Create());
 root.Subcommands.Add(ClientsCommands.Create());
 foreach (var command in LoginCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(SynthCommands.Create().WithNeuralMethod());
