@@ -14,11 +14,11 @@ namespace ReleaseGateway.IntegrationTests.Deployment;
 /// its own empty data folder, blobs and keys are in the database (<c>ReleaseGateway:Storage=Postgres</c>), and the one
 /// storage key comes from configuration, as on a real cluster (docs/deployment.md).
 /// </summary>
-internal sealed class GatewayCluster(string postgres, string policies) : IDisposable
+internal sealed class GatewayCluster(string postgres, string policies, string? storageKey = null) : IDisposable
 {
     public string Postgres => postgres;
 
-    public string StorageKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public string StorageKey { get; } = storageKey ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     public List<GatewayNode> Nodes { get; } = [];
 
@@ -30,6 +30,8 @@ internal sealed class GatewayCluster(string postgres, string policies) : IDispos
         ["ReleaseGateway__Storage"] = "Postgres",
         ["ReleaseGateway__SourceEncryptionKey"] = StorageKey,
         ["ReleaseGateway__RequireHttps"] = "false",
+        // Behind one public address every node issues and accepts tokens for the same issuer.
+        ["Identity__Issuer"] = "http://rgw.cluster.test/",
         ["ReleaseGateway__PoliciesDirectory"] = policies,
         ["ReleaseGateway__WorkflowsDirectory"] = Path.Combine(RepositoryPaths.Root, "workflows"),
         ["ReleaseGateway__Jobs__ClusterCheckinIntervalSeconds"] = "1",

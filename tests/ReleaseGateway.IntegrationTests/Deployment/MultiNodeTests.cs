@@ -122,7 +122,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
         {
             var request = await store.FetchStreamAsync(id);
             var releases = request.Where(e => e.Data is AccessRequestApproved).Select(e => ReleaseIds.For(id, e.StreamVersion)).ToList();
-            var events = new List<object>();
+            var events = new List<object?>();
             foreach (var releaseId in releases) events.AddRange((await store.FetchStreamAsync(releaseId)).Select(e => e.Data));
             Assert.Equal(outcome[id] == "Released" ? 1 : 0, events.OfType<ReleasePublished>().Count());
             Assert.True(events.OfType<SyntheticTableGenerated>().Count() <= 1, $"request {id} was generated twice");
@@ -133,7 +133,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
         if (interruptedState == "Generating" && outcome[interruptedRequest] == "Blocked")
         {
             var releaseId = ReleaseIds.For(interruptedRequest, (await store.FetchStreamAsync(interruptedRequest)).First(e => e.Data is AccessRequestApproved).StreamVersion);
-            Assert.Single((await store.FetchStreamAsync(releaseId)).Where(e => e.Data is ReleaseBlocked));
+            Assert.Single(await store.FetchStreamAsync(releaseId), e => e.Data is ReleaseBlocked);
         }
         var ledger = PrivacyBudgetLedger.Rebuild(datasetId, await store.FetchStreamAsync(PrivacyBudgetLedger.StreamIdFor(datasetId)));
         Assert.Equal(Requests, ledger.Entries.Values.Count(e => e.Charged));
@@ -154,7 +154,8 @@ public sealed class MultiNodeTests : IAsyncLifetime
                 }
             }
         foreach (var node in nodes.Append(restarted))
-            Assert.Empty(new[] { "artifacts", "sources", "attempt-keys", "keys" }.Where(f => Directory.Exists(Path.Combine(node.DataDirectory, f))));
+            foreach (var folder in new[] { "artifacts", "sources", "attempt-keys", "keys" })
+                Assert.False(Directory.Exists(Path.Combine(node.DataDirectory, folder)), $"{node.Name} keeps {folder}/ on its own disk");
 
         // The audit chain verifies, with rgw, from any machine that has the configuration (no data folder).
         var verify = await Rgw.RunAsync(_cluster.Environment(Directory.CreateTempSubdirectory("rgw-verify-").FullName), null, "audit", "verify");
