@@ -82,9 +82,8 @@ cp -a "$repo/workflows" "$context/publish/workflows"
 cp "$repo/deploy/container/Containerfile" "$repo/deploy/container/entrypoint.sh" "$context/"
 echo "== buildah bud --isolation chroot ($tag on $base_tag)"
 buildah bud --isolation chroot --format docker --layers=false --build-arg BASE_IMAGE="$base_tag" --build-arg PUBLISH=publish -t "$tag" -f "$context/Containerfile" "$context"
-size=$(buildah inspect --type image --format '{{.Size}}' "$tag" 2>/dev/null || true)
-[[ -n "$size" && "$size" != 0 ]] || size=$(buildah images --json "$tag" | grep -o '"size": *[0-9]*' | head -1 | grep -o '[0-9]*$')
-echo "image $tag: $size bytes ($(( size / 1024 / 1024 )) MiB); base $base_tag: $(buildah images --format '{{.Size}}' "$base_tag")"
+size=$(buildah images --format '{{.Size}}' "$tag" | head -1)
+echo "image $tag: $size; base $base_tag: $(buildah images --format '{{.Size}}' "$base_tag")"
 rm -rf "$context"
 
 [[ $smoke == 1 ]] || exit 0

@@ -116,8 +116,15 @@ public sealed class BackupRestoreTests : IAsyncLifetime
 
     private static async Task<JsonObject> LatestReleaseAsync(HttpClient client, Guid requestId)
     {
-        var releases = await Json(await client.GetAsync($"/requests/{requestId}/releases"), HttpStatusCode.OK);
-        return releases.AsArray().Last()!["release"]!.AsObject();
+        var releases = await JsonArrayOf(await client.GetAsync($"/requests/{requestId}/releases"));
+        return releases.Last()!["release"]!.AsObject();
+    }
+
+    private static async Task<JsonArray> JsonArrayOf(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!.AsArray();
     }
 
     private static (string Email, string Password) NewCredentials(string role) =>
