@@ -4,9 +4,10 @@
 #      so the ADR 0016 fix is not needed) from the Debian mirror, plus the shared libraries .NET needs;
 #   2. this machine's .NET runtime (dotnet host + Microsoft.NETCore.App + Microsoft.AspNetCore.App) copied into it;
 #   3. that tree imported as the local base image (buildah from scratch + commit);
-#   4. dotnet publish of the gateway and rgw, then `buildah bud --isolation chroot` of deploy/container/Containerfile
+#   4. dotnet publish of the gateway and rgw (one folder), then `buildah bud --isolation chroot` of deploy/container/Containerfile
 #      with BASE_IMAGE set to the local base;
-#   5. `buildah run --isolation chroot` starts the gateway inside the built image and asks /health/live and /health/ready.
+#   5. `buildah run --isolation chroot` runs `rgw bootstrap`, then starts the gateway inside the built image and asks
+#      /health/live and /health/ready.
 # Prints the image size and the start-up time (process start to a 200 from /health/ready).
 #
 #   deploy/container/build.sh [--suite trixie|bookworm] [--tag releasegateway:dev] [--work DIR] [--no-smoke]
@@ -76,7 +77,8 @@ rm -rf "$context"
 mkdir -p "$context/publish"
 echo "== dotnet publish"
 dotnet publish "$repo/src/ReleaseGateway.Api" -c Release -o "$context/publish/gateway" --nologo -v quiet
-dotnet publish "$repo/src/ReleaseGateway.Cli" -c Release -o "$context/publish/rgw" --nologo -v quiet
+# rgw into the same folder: both use the same package versions (central), so libtorch and the rest are there once.
+dotnet publish "$repo/src/ReleaseGateway.Cli" -c Release -o "$context/publish/gateway" --nologo -v quiet
 cp -a "$repo/policies" "$context/publish/policies"
 cp -a "$repo/workflows" "$context/publish/workflows"
 cp "$repo/deploy/container/Containerfile" "$repo/deploy/container/entrypoint.sh" "$context/"
@@ -93,6 +95,8 @@ rm -rf "$context"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 container=$(buildah from "$tag")
 log=$work/smoke.log
+echo "== rgw bootstrap inside the image"
+buildah run --isolation chroot --user 10001:10001 "$container" -- /usr/local/bin/rgw-entrypoint rgw bootstrap
 start=$(date +%s.%N)
 buildah run --isolation chroot --user 10001:10001 \
   --env ASPNETCORE_URLS="http://127.0.0.1:$port" --env ReleaseGateway__RequireHttps=false \

@@ -15,6 +15,6 @@ if [[ -d $secrets ]]; then
 fi
 if [[ ${1:-} == rgw ]]; then
   shift
-  exec dotnet /app/rgw/rgw.dll "$@"
+  exec dotnet /app/rgw.dll "$@"
 fi
 exec dotnet /app/ReleaseGateway.Api.dll "$@"
