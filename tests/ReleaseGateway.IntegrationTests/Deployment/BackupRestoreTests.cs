@@ -40,7 +40,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenADumpAndTheStorageKey_WhenRestoredIntoAFreshCluster_ThenTheAuditVerifiesAndTheReleaseDownloads()
+    public async Task Given_ADumpAndTheStorageKey_When_RestoredIntoAFreshCluster_Then_TheAuditVerifiesAndTheReleaseDownloads()
     {
         var name = "rgw_backup_" + Guid.NewGuid().ToString("N")[..12];
         var original = new GatewayCluster(await PostgresCluster.Shared.CreateDatabaseAsync(name), _policies);

@@ -15,7 +15,7 @@ public sealed class DeploymentFilesTests
     private static readonly string Deploy = Path.Combine(RepositoryPaths.Root, "deploy");
 
     [Fact]
-    public void GivenTheComposeStack_WhenParsed_ThenTwoHardenedNodesShareStorageAndTakeSecretsFromFiles()
+    public void Given_TheComposeStack_When_Parsed_Then_TwoHardenedNodesShareStorageAndTakeSecretsFromFiles()
     {
         var compose = Load(Path.Combine(Deploy, "compose.yaml"));
         var services = Map(compose, "services");
@@ -52,7 +52,7 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
-    public void GivenTheCollectorConfig_WhenParsed_ThenTracesAndMetricsPipelinesUseDeclaredReceiversAndExporters()
+    public void Given_TheCollectorConfig_When_Parsed_Then_TracesAndMetricsPipelinesUseDeclaredReceiversAndExporters()
     {
         var config = Load(Path.Combine(Deploy, "compose", "otel-collector.yaml"));
         var pipelines = Map(Map(config, "service"), "pipelines");
@@ -71,7 +71,7 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
-    public void GivenTheKubernetesManifests_WhenParsed_ThenTheDeploymentIsProbedLimitedHardenedAndEveryReferenceResolves()
+    public void Given_TheKubernetesManifests_When_Parsed_Then_TheDeploymentIsProbedLimitedHardenedAndEveryReferenceResolves()
     {
         var folder = Path.Combine(Deploy, "kubernetes");
         var listed = Sequence(Load(Path.Combine(folder, "kustomization.yaml")), "resources").Select(r => r.ToString()).ToList();
@@ -124,7 +124,7 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
-    public void GivenTheContainerfile_WhenRead_ThenTheBaseIsAnArgument_TheUserIsNotRoot_AndNoSecretIsBakedIn()
+    public void Given_TheContainerfile_When_Read_Then_TheBaseIsAnArgument_TheUserIsNotRoot_AndNoSecretIsBakedIn()
     {
         var lines = File.ReadAllLines(Path.Combine(Deploy, "container", "Containerfile")).Where(l => !l.TrimStart().StartsWith('#')).ToList();
         var from = lines.FindIndex(l => l.StartsWith("FROM ", StringComparison.Ordinal));

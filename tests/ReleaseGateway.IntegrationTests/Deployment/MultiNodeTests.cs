@@ -51,7 +51,7 @@ public sealed class MultiNodeTests(Xunit.Abstractions.ITestOutputHelper output) 
     }
 
     [Fact]
-    public async Task ThreeNodesWithoutASharedFolder_WhenTheNodeRunningAJobIsKilled_ThenTheOthersFinish_AndEveryReleaseIsPublishedOnce()
+    public async Task Given_ThreeNodesWithoutASharedFolder_When_TheNodeRunningAJobIsKilled_Then_TheOthersFinish_AndEveryReleaseIsPublishedOnce()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         // The first node creates the schema and the keys; the other two start together and find them.
