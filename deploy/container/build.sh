@@ -10,7 +10,7 @@
 #      /health/live and /health/ready.
 # Prints the image size and the start-up time (process start to a 200 from /health/ready).
 #
-#   deploy/container/build.sh [--suite trixie|bookworm] [--tag releasegateway:dev] [--work DIR] [--no-smoke]
+#   deploy/container/build.sh [--suite trixie|bookworm] [--tag releasegateway:dev] [--work DIR] [--no-smoke] [--no-build]
 # Needs root, buildah and debootstrap (apt-get install buildah debootstrap) and the .NET 10 SDK.
 set -euo pipefail
 
@@ -18,13 +18,15 @@ suite=trixie
 tag=localhost/releasegateway:dev
 work=${RGW_IMAGE_WORK:-/var/tmp/rgw-image}
 smoke=1
+publish_flags=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --suite) suite=$2; shift 2 ;;
     --tag) tag=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --no-smoke) smoke=0; shift ;;
-    *) echo "usage: $0 [--suite trixie|bookworm] [--tag NAME] [--work DIR] [--no-smoke]" >&2; exit 2 ;;
+    --no-build) publish_flags+=(--no-build); shift ;;   # publish what `dotnet build -c Release` already built
+    *) echo "usage: $0 [--suite trixie|bookworm] [--tag NAME] [--work DIR] [--no-smoke] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -76,9 +78,9 @@ context=$work/context
 rm -rf "$context"
 mkdir -p "$context/publish"
 echo "== dotnet publish"
-dotnet publish "$repo/src/ReleaseGateway.Api" -c Release -o "$context/publish/gateway" --nologo -v quiet
+dotnet publish "$repo/src/ReleaseGateway.Api" -c Release -o "$context/publish/gateway" --nologo -v quiet "${publish_flags[@]}"
 # rgw into the same folder: both use the same package versions (central), so libtorch and the rest are there once.
-dotnet publish "$repo/src/ReleaseGateway.Cli" -c Release -o "$context/publish/gateway" --nologo -v quiet
+dotnet publish "$repo/src/ReleaseGateway.Cli" -c Release -o "$context/publish/gateway" --nologo -v quiet "${publish_flags[@]}"
 cp -a "$repo/policies" "$context/publish/policies"
 cp -a "$repo/workflows" "$context/publish/workflows"
 cp "$repo/deploy/container/Containerfile" "$repo/deploy/container/entrypoint.sh" "$context/"
