@@ -22,7 +22,7 @@ public sealed class FolderBlobStore(string root) : IBlobStore
         {
             await using (var file = new FileStream(temp, CreateOptions(FileMode.CreateNew, FileOptions.Asynchronous)))
                 await write(file);
-            return new Staged(this, temp);
+            return new Staged(this, temp, new FileInfo(temp).Length);
         }
         catch
         {
@@ -97,9 +97,9 @@ public sealed class FolderBlobStore(string root) : IBlobStore
         return o;
     }
 
-    private sealed class Staged(FolderBlobStore store, string temp) : StagedBlob
+    private sealed class Staged(FolderBlobStore store, string temp, long length) : StagedBlob
     {
-        public override long Length => new FileInfo(temp).Length;
+        public override long Length => length;
 
         public override Stream OpenRead() => File.OpenRead(temp);
 

@@ -24,9 +24,10 @@ public sealed class ArtifactStore(IBlobStore blobs)
         string hash;
         await using (var content = staged.OpenRead())
             hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, ct));
+        var bytes = staged.Length;
         // False: the same bytes are already stored under their hash, which is just as good.
         await staged.PublishAsync(NameOf(hash), ct);
-        return (hash, staged.Length);
+        return (hash, bytes);
     }
 
     public Task<(string Sha256, long Bytes)> PutAsync(byte[] content, CancellationToken ct) =>
