@@ -35,7 +35,7 @@ public abstract class EventQueryContract(IBackend backend, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Filters_CombineWithAnd_AndEachMatchesExactly()
+    public async Task Given_StoredEvents_When_Filtered_Then_FiltersCombineWithAndAndEachMatchesExactly()
     {
         var a = Guid.CreateVersion7();
         var b = Guid.CreateVersion7();
@@ -62,7 +62,7 @@ public abstract class EventQueryContract(IBackend backend, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Pages_AreNewestFirst_AndTheirCursorsWalkBothWaysWithoutGapsOrOverlaps()
+    public async Task Given_StoredEvents_When_Paged_Then_PagesAreNewestFirstAndCursorsWalkBothWaysWithoutGapsOrOverlaps()
     {
         for (var i = 0; i < 23; i++)
         {
@@ -92,7 +92,7 @@ public abstract class EventQueryContract(IBackend backend, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task BothCursorsOrABadLimit_AreRefused()
+    public async Task Given_BothCursorsOrABadLimit_When_Queried_Then_Refused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => _store.QueryEventsAsync(new EventQuery { Before = 5, After = 1 }));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.QueryEventsAsync(new EventQuery { Limit = 0 }));
@@ -104,7 +104,7 @@ public abstract class EventQueryContract(IBackend backend, ITestOutputHelper out
     /// 1,000 streams of 100 events, 20 actors, two event types (a dataset's streams hold a tenth of the log); each query is timed five times and judged by its median.
     /// </summary>
     [Fact]
-    public async Task At100000Events_EveryFilterAndADeepPage_AnswerWithin200Milliseconds()
+    public async Task Given_100000Events_When_EveryFilterAndADeepPageAreQueried_Then_EachAnswersWithin200Milliseconds()
     {
         var streams = new List<Guid>();
         var seeding = Stopwatch.StartNew();
