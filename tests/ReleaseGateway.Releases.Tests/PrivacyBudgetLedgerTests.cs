@@ -74,7 +74,7 @@ public sealed class PrivacyBudgetLedgerTests
         Assert.Throws<InvalidOperationException>(() => Given().Charge(Guid.NewGuid(), "system", Now, Generous));
 
     [Fact]
-    public void Given_MaximumNumberOfReleases_When_AnotherIsReserved_Then_Refused()
+    public void Given_LedgerAtItsMaximumNumberOfReleases_When_AnotherIsReserved_Then_RefusedAsTooMany()
     {
         var ledger = Given(Reserved(Guid.NewGuid(), 0.1));
         var decision = ledger.Reserve(new BudgetCap(100, 1e-6, 1), Guid.NewGuid(), Guid.NewGuid(), PrivacyCost.ForZcdpRelease(0.1, ReleaseDelta), 0.1, ReleaseDelta, "m", Now);
@@ -82,7 +82,7 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
-    public void Given_RenyiCurvesAndZcdpCharges_When_Composed_Then_OneLedgerHoldsBoth()
+    public void Given_ZcdpChargeAndARenyiCurve_When_AddedInOneCost_Then_ItsEpsilonIsTheRenyiAccountantsComposition()
     {
         var dpSgd = SubsampledGaussianRdp.Rdp(0.01, 1.1, 1000, SubsampledGaussianRdp.DefaultOrders);
         var total = new PrivacyCost(ZcdpConversion.Rho(1, 1e-9)).Add(new PrivacyCost(0, dpSgd));
