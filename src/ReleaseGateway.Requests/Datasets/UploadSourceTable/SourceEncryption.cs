@@ -6,7 +6,9 @@ namespace ReleaseGateway.Requests.Datasets.UploadSourceTable;
 /// <summary>
 /// The key source tables are encrypted with: 32 bytes from configuration
 /// (<c>ReleaseGateway:SourceEncryptionKey</c>, base64) or, without it, a key file generated on first use
-/// under the data folder (<c>keys/source-encryption.key</c>, owner-only permissions). Never in code.
+/// under the data folder (<c>keys/source-encryption.key</c>, owner-only permissions). Never in code. On shared storage
+/// (<c>ReleaseGateway:Storage=Postgres</c>, ADR 0041) it must come from configuration, the same on every node: it is the
+/// storage key that also seals the gateway's keys.
 /// </summary>
 public sealed class SourceEncryptionKey
 {
