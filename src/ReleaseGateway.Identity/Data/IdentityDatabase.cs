@@ -55,7 +55,8 @@ public static class IdentityDatabase
         }
         var connection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
         await connection.OpenAsync(cancellationToken);
-        await using var command = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({InitializationLockKey})", connection);
+        // No command timeout: waiting for another node's (or rgw's) turn is not a failure.
+        await using var command = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({InitializationLockKey})", connection) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection; // closing the session releases the lock
     }

@@ -61,9 +61,11 @@ public sealed class MultiNodeTests(Xunit.Abstractions.ITestOutputHelper output) 
         output.WriteLine($"three nodes ready: {clock.Elapsed.TotalSeconds:F1} s");
 
         // Tokens issued by one node are accepted by every node (the token key ring is shared, sealed in the database).
-        var people = await Task.WhenAll(SignInAsync(nodes[0], Roles.DataSteward), SignInAsync(nodes[1], Roles.Researcher),
-            SignInAsync(nodes[2], Roles.CommitteeMember), SignInAsync(nodes[0], Roles.CommitteeMember), SignInAsync(nodes[1], Roles.ComplianceOfficer));
-        var (steward, researcher, memberA, memberB, compliance) = (people[0], people[1], people[2], people[3], people[4]);
+        var steward = await SignInAsync(nodes[0], Roles.DataSteward);
+        var researcher = await SignInAsync(nodes[1], Roles.Researcher);
+        var memberA = await SignInAsync(nodes[2], Roles.CommitteeMember);
+        var memberB = await SignInAsync(nodes[0], Roles.CommitteeMember);
+        var compliance = await SignInAsync(nodes[1], Roles.ComplianceOfficer);
         HttpClient On(string token, int node) => nodes[node % nodes.Length].Client(token);
 
         // Registered on one node, the source uploaded on another, read by whichever node runs a job.
