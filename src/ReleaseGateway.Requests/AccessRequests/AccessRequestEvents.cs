@@ -17,9 +17,10 @@ public sealed record AccessRequestTerms(
     int AccessDays);
 
 /// <param name="OptionalSteps">The workflow's optional steps the dataset's policy switched on at submission; fixed for the request's life.</param>
+/// <param name="CommitteeId">The committee that decides the request, the dataset's at submission (null: the default committee, ADR 0047).</param>
 public sealed record AccessRequestSubmitted(
     Guid RequestId, Guid DatasetId, string Workflow, IReadOnlyList<string> OptionalSteps, string State, AccessRequestTerms Terms,
-    string SubmittedBy, DateTimeOffset SubmittedAt);
+    string SubmittedBy, DateTimeOffset SubmittedAt, Guid? CommitteeId = null);
 
 public sealed record AccessRequestAcceptedForReview(Guid RequestId, string State, string AcceptedBy, DateTimeOffset AcceptedAt);
 

@@ -17,13 +17,15 @@ public sealed record DatasetDetails(
     bool SourceUploaded,
     long? SourceRows,
     string? SourceSha256,
-    long Version)
+    long Version,
+    Guid? CommitteeId = null)
 {
     public static DatasetDetails? Evolve(DatasetDetails? current, object @event) => @event switch
     {
         DatasetRegistered e => new DatasetDetails(e.DatasetId, e.Name, e.Description, e.Owner, e.SchemaJson,
             DatasetSchema.Parse(e.SchemaJson).SynthesisColumns.Select(c => c.Name).ToList(), e.Policy, e.RegisteredBy, e.RegisteredAt,
-            false, null, null, 1),
+            false, null, null, 1, e.CommitteeId),
+        DatasetCommitteeAssigned e when current is not null => current with { CommitteeId = e.CommitteeId, Version = current.Version + 1 },
         SourceTableUploaded e when current is not null =>
             current with { SourceUploaded = true, SourceRows = e.Rows, SourceSha256 = e.Sha256, Version = current.Version + 1 },
         _ when current is not null => current with { Version = current.Version + 1 },

@@ -3,6 +3,7 @@ using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
@@ -68,17 +69,25 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
 
 public static class SubmitAccessRequestDecider
 {
-    /// <summary>Opens the request in the initial state of the workflow the dataset's policy names.</summary>
+    /// <summary>
+    /// Opens the request in the initial state of the workflow the dataset's policy names, to be decided by the dataset's
+    /// committee (<paramref name="committee"/>; the default committee when omitted), which must be able to reach its quorum.
+    /// </summary>
     public static AccessRequestSubmitted Handle(SubmitAccessRequest command, DatasetDetails dataset, DatasetPolicy policy, WorkflowDefinition workflow,
-        NoiseScaleBound? noiseScale = null)
+        NoiseScaleBound? noiseScale = null, RequestCommittee? committee = null)
     {
+        committee ??= RequestCommittee.Default;
+        if (committee.Id != dataset.CommitteeId)
+            throw new ArgumentException($"Dataset {dataset.Name} is decided by committee {dataset.CommitteeId?.ToString() ?? "default"}, not {committee.Name}.", nameof(committee));
         if (!command.Actor.IsIn(WorkflowRoles.Researcher))
             throw new RequestRefusedException(RequestErrors.MissingRole("submit", WorkflowRoles.Researcher, "new"));
         if (!dataset.SourceUploaded)
             throw new RequestRefusedException(RequestErrors.SourceNotUploaded(dataset.Id));
         new AccessRequestTermsValidator(dataset, policy, noiseScale).ValidateAndThrow(command.Terms);
+        if (!committee.CanReachQuorum(workflow))
+            throw new RequestRefusedException(RequestErrors.CommitteeCannotDecide(committee.Name, dataset.Name));
         return new AccessRequestSubmitted(command.RequestId, dataset.Id, workflow.Name,
             policy.OptionalSteps.Where(workflow.OptionalSteps.Contains).ToList(), workflow.InitialState, command.Terms,
-            command.Actor.Id, command.Now);
+            command.Actor.Id, command.Now, committee.Id);
     }
 }

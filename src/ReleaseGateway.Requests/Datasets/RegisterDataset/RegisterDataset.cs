@@ -8,7 +8,9 @@ namespace ReleaseGateway.Requests.Datasets.RegisterDataset;
 
 /// <param name="Name">Lower-case slug; <c>policies/NAME.yaml</c>, when present, is the dataset's policy.</param>
 /// <param name="SchemaJson">Schema in the synthesis engine's format (or the private-pgm <c>{"col": k}</c> shorthand).</param>
-public sealed record RegisterDataset(Guid DatasetId, string Name, string Description, string Owner, string SchemaJson, Actor Actor, DateTimeOffset Now);
+/// <param name="CommitteeId">The committee that decides its requests, already looked up by name (null: the default committee).</param>
+public sealed record RegisterDataset(Guid DatasetId, string Name, string Description, string Owner, string SchemaJson, Actor Actor, DateTimeOffset Now,
+    Guid? CommitteeId = null);
 
 public sealed class RegisterDatasetValidator : AbstractValidator<RegisterDataset>
 {
@@ -49,7 +51,7 @@ public static class RegisterDatasetDecider
         var policy = policies.For(command.Name);
         RequirePersonKeyIfPolicySays(command.Name, schema, policy);
         return new DatasetRegistered(command.DatasetId, command.Name, command.Description, command.Owner, command.SchemaJson,
-            policy.Name, command.Actor.Id, command.Now);
+            policy.Name, command.Actor.Id, command.Now, command.CommitteeId);
     }
 
     /// <summary>A policy may make the person the unit; a dataset without a person key then cannot be registered or uploaded.</summary>

@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Routing;
 namespace ReleaseGateway.Requests.Datasets.RegisterDataset;
 
 /// <param name="Schema">The schema document (synthesis format, or the <c>{"col": k}</c> shorthand).</param>
-public sealed record RegisterDatasetBody(string Name, string Description, string Owner, JsonElement Schema);
+/// <param name="Committee">The name (or id) of the committee that decides its requests; omitted: the default committee.</param>
+public sealed record RegisterDatasetBody(string Name, string Description, string Owner, JsonElement Schema, string? Committee = null);
 
 internal static class RegisterDatasetEndpoint
 {
@@ -22,7 +23,7 @@ internal static class RegisterDatasetEndpoint
     private static async Task<Created<DatasetDetails>> Handle(RegisterDatasetBody body, HttpContext http, DatasetCommands commands, CancellationToken ct)
     {
         var details = await commands.RegisterAsync(CommandContext.Of(http), body.Name ?? "", body.Description ?? "", body.Owner ?? "",
-            body.Schema.ValueKind == JsonValueKind.Undefined ? "" : body.Schema.GetRawText(), ct);
+            body.Schema.ValueKind == JsonValueKind.Undefined ? "" : body.Schema.GetRawText(), ct, body.Committee);
         return TypedResults.Created($"/datasets/{details.Id}", details);
     }
 }
