@@ -61,6 +61,7 @@ public static class ErrorCodes
     public const string OwnCommitteeMembership = "RG2203";
     public const string CommitteeMembershipUnchanged = "RG2204";
     public const string CommitteeCannotDecide = "RG2205";
+    public const string ConsentIncompatible = "RG2206";
 
     public const string BudgetExhausted = "RG3001";
     public const string ReleaseNotFound = "RG3002";
@@ -167,6 +168,8 @@ public static class ErrorCodes
             "The person already holds that seat, or does not sit on the committee. Nothing was recorded."),
         new(CommitteeCannotDecide, StatusCodes.Status409Conflict, "Committee cannot reach its quorum",
             "The committee has fewer members than the approvals its quorum needs: a submission to it is refused, and a member whose removal would leave it so stays. Nothing was recorded."),
+        new(ConsentIncompatible, StatusCodes.Status422UnprocessableEntity, "Use not covered by consent",
+            "The request's use, stated in GA4GH Data Use Ontology terms, does not fit the dataset's consent terms; the detail names each term not met (docs/committees.md). Nothing was recorded."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
         new(BudgetExhausted, StatusCodes.Status409Conflict, "Privacy budget exhausted",

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Consent;
 using System.Security.Cryptography;
 using System.Text;
 using ReleaseGateway.EventStore;
@@ -24,12 +25,12 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
     /// <param name="schemaJson">The schema document (synthesis format, or the <c>{"col": k}</c> shorthand), as text.</param>
     /// <param name="committee">The name or id of the committee that decides its requests; null: the default committee.</param>
     public async Task<DatasetDetails> RegisterAsync(CommandContext caller, string name, string description, string owner, string schemaJson, CancellationToken ct,
-        string? committee = null)
+        string? committee = null, IReadOnlyList<ConsentTerm>? consent = null)
     {
         Guid? committeeId = string.IsNullOrEmpty(committee) || committee == RequestCommittee.DefaultName ? null
             : (await CommitteeCommands.FindAsync(store, committee, ct)).Id;
         var command = new RegisterDataset.RegisterDataset(Guid.CreateVersion7(), name, description, owner, schemaJson, caller.Actor, time.GetUtcNow(),
-            committeeId);
+            committeeId, consent);
         var registered = RegisterDatasetDecider.Handle(command, policies);
         try
         {
