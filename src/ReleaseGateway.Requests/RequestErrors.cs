@@ -100,8 +100,9 @@ public static class RequestErrors
         From(ErrorCodes.CommitteeCannotDecide,
             $"Committee '{committee}' needs {approvals} approval(s); removing this member would leave too few to decide. Add a member first.");
 
-    public static RequestError ConsentIncompatible(string dataset, string[] reasons) =>
-        From(ErrorCodes.ConsentIncompatible, $"The stated use does not fit the consent terms of dataset '{dataset}': {string.Join(" ", reasons)} Nothing was recorded.");
+    /// <param name="reasons">The reason of every term not met, as one text.</param>
+    public static RequestError ConsentIncompatible(string dataset, string reasons) =>
+        From(ErrorCodes.ConsentIncompatible, $"The stated use does not fit the consent terms of dataset '{dataset}': {reasons} Nothing was recorded.");
 
     public static RequestError NotDatasetStewardForCommittee(Guid datasetId) =>
         From(ErrorCodes.NotDatasetSteward, $"Only the steward who registered dataset {datasetId} may name its committee.");

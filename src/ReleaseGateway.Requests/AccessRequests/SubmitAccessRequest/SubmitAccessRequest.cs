@@ -106,7 +106,7 @@ public static class SubmitAccessRequestDecider
         new DataUseValidator(DuoTerms.Shipped).ValidateAndThrow(use);
         var check = ConsentMatcher.Check(DuoTerms.Shipped, consent, use, DateOnly.FromDateTime(now.UtcDateTime), terms.AccessDays);
         if (!check.Compatible)
-            throw new RequestRefusedException(RequestErrors.ConsentIncompatible(dataset.Name, [.. check.Lines.Where(l => !l.Met).Select(l => l.Reason)]));
+            throw new RequestRefusedException(RequestErrors.ConsentIncompatible(dataset.Name, string.Join(" ", check.Lines.Where(l => !l.Met).Select(l => l.Reason))));
         return check;
     }
 }
