@@ -185,4 +185,46 @@ public abstract class CommitteeTests<THost>(THost host) : IClassFixture<THost> w
         await Json(await steward.PostAsync($"/decisions/{requestId}/accept-for-review", null), HttpStatusCode.OK);
         Assert.Equal("Approved", (string?)(await Json(await VoteAsync(member.Client, requestId), HttpStatusCode.OK))["state"]);
     }
+
+    [Fact]
+    public async Task Given_SecondDatasetWithItsOwnCommitteeAndConsent_When_UsesAreStated_Then_TheIncompatibleIsRefusedAndTheCommitteeSeesTheCheck()
+    {
+        var (admin, committee, name) = await FormAsync();
+        var members = new[] { await MemberAsync(), await MemberAsync() };
+        foreach (var m in members) await Json(await AddAsync(admin, committee, m.User.Id), HttpStatusCode.OK);
+        var (steward, _) = await _api.As(Roles.DataSteward);
+        const string diabetes = "MONDO:0005015";
+        var registered = await Json(await steward.PostAsJsonAsync("/datasets", new
+        {
+            name = "ds-" + Guid.NewGuid().ToString("N")[..10], description = "Diabetes registry", owner = "Diabetes centre",
+            schema = System.Text.Json.Nodes.JsonNode.Parse(Schema), committee = name,
+            consent = new object[] { new { code = "DS", diseases = new[] { diabetes } }, new { code = "NCU" }, new { code = "IRB" } },
+        }), HttpStatusCode.Created);
+        var datasetId = Guid.Parse((string)registered["id"]!);
+        Assert.Equal(3, registered["consent"]!.AsArray().Count);
+        await Json(await UploadAsync(steward, datasetId, GoodCsv), HttpStatusCode.OK);
+        var (researcher, _) = await _api.As(Roles.Researcher);
+
+        Task<HttpResponseMessage> SubmitWith(object? use) => researcher.PostAsJsonAsync("/requests", new
+        {
+            datasetId, title = "Diabetes outcomes", purpose = "Model outcomes", justification = "Risk model", intendedUse = "Internal research",
+            columns = new[] { "age", "sex", "outcome" }, epsilon = 1.0, rows = 1000, generator = (string?)null, accessDays = 30, use,
+        });
+        var before = (await AllEventsAsync()).Count(e => e.EventType != "CommandRefused");
+        await Problem(await SubmitWith(null), HttpStatusCode.BadRequest, ErrorCodes.InvalidCommand);
+        var refused = await Problem(await SubmitWith(new { purpose = "DS", diseases = new[] { "MONDO:0004992" }, commercial = true, ethicsApproval = true }),
+            HttpStatusCode.UnprocessableEntity, ErrorCodes.ConsentIncompatible);
+        Assert.Contains("MONDO:0004992", (string?)refused["detail"]);
+        Assert.Contains("NCU", (string?)refused["detail"]);
+        Assert.Equal(before, (await AllEventsAsync()).Count(e => e.EventType != "CommandRefused"));
+
+        var created = await Json(await SubmitWith(new { purpose = "DS", diseases = new[] { diabetes }, ethicsApproval = true }), HttpStatusCode.Created);
+        var requestId = Guid.Parse((string)created["id"]!);
+        await Json(await steward.PostAsync($"/decisions/{requestId}/accept-for-review", null), HttpStatusCode.OK);
+        var seen = await Json(await members[0].Client.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK);
+        Assert.True((bool)seen["consent"]!["compatible"]!);
+        Assert.Equal(["DS", "NCU", "IRB"], seen["consent"]!["lines"]!.AsArray().Select(l => (string)l!["code"]!).ToArray());
+        await Json(await VoteAsync(members[0].Client, requestId), HttpStatusCode.OK);
+        Assert.Equal("Approved", (string?)(await Json(await VoteAsync(members[1].Client, requestId), HttpStatusCode.OK))["state"]);
+    }
 }
