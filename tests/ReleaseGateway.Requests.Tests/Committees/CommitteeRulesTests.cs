@@ -26,7 +26,7 @@ public sealed class CommitteeRulesTests
     private static CommitteeVoteCast Voted(Actor member) => new(RequestId, "approve", "fine", member.Id, Now);
 
     [Fact]
-    public void GivenNamedCommittee_WhenAMemberOfNoCommitteeVotes_ThenRefusedForTheRole()
+    public void Given_NamedCommittee_When_AMemberOfNoCommitteeVotes_Then_RefusedForTheRole()
     {
         var committee = RequestCommittee.Of(Committee(null, RecusalRules.ReducesSeats, MemberA, MemberB));
         var error = Refusal(() => Vote(InReviewOf(CommitteeId), MemberC, committee));
@@ -34,7 +34,7 @@ public sealed class CommitteeRulesTests
     }
 
     [Fact]
-    public void GivenNamedCommittee_WhenItsTwoMembersApprove_ThenApproved()
+    public void Given_NamedCommittee_When_ItsTwoMembersApprove_Then_Approved()
     {
         var committee = RequestCommittee.Of(Committee(null, RecusalRules.ReducesSeats, MemberA, MemberB));
         var events = Vote(InReviewOf(CommitteeId, Voted(MemberA)), MemberB, committee);
@@ -42,14 +42,14 @@ public sealed class CommitteeRulesTests
     }
 
     [Fact]
-    public void GivenCommitteeWithOwnQuorumOfOne_WhenOneMemberApproves_ThenApproved()
+    public void Given_CommitteeWithOwnQuorumOfOne_When_OneMemberApproves_Then_Approved()
     {
         var committee = RequestCommittee.Of(Committee(new QuorumRule(1, 1, false), RecusalRules.ReducesSeats, MemberA, MemberB));
         Assert.IsType<AccessRequestApproved>(Vote(InReviewOf(CommitteeId), MemberA, committee)[1]);
     }
 
     [Fact]
-    public void GivenMajorityOfThree_WhenOneRecusedAndReducesSeats_ThenTwoOfTwoNeededAndOneIsNotEnough()
+    public void Given_MajorityOfThree_When_OneRecusedAndReducesSeats_Then_TwoOfTwoNeededAndOneIsNotEnough()
     {
         // Majority over the 2 not recused is 2; keeping seats it is 2 of 3 too, but a rejection then needs 2 (3 - 2 + 1).
         var reduces = RequestCommittee.Of(Committee(new QuorumRule(0, 0, true), RecusalRules.ReducesSeats, MemberA, MemberB, MemberC));
@@ -60,7 +60,7 @@ public sealed class CommitteeRulesTests
     }
 
     [Fact]
-    public void GivenKeepsSeats_WhenOneOfThreeRecusedAndOneRejects_ThenTheRequestStaysInReview()
+    public void Given_KeepsSeats_When_OneOfThreeRecusedAndOneRejects_Then_TheRequestStaysInReview()
     {
         var committee = RequestCommittee.Of(Committee(new QuorumRule(0, 0, true), RecusalRules.KeepsSeats, MemberA, MemberB, MemberC));
         var recused = new ConflictOfInterestDeclared(RequestId, MemberC.Id, Now);
@@ -70,21 +70,21 @@ public sealed class CommitteeRulesTests
     }
 
     [Fact]
-    public void GivenRequestOfANamedCommittee_WhenTheWorkflowIsAskedWithoutIt_ThenItFailsLoudly()
+    public void Given_RequestOfANamedCommittee_When_TheWorkflowIsAskedWithoutIt_Then_ItFailsLoudly()
     {
         var request = InReviewOf(CommitteeId);
         Assert.Throws<InvalidOperationException>(() => new AccessRequestWorkflow(DefinitionOf(request), request).CanVote(MemberA));
     }
 
     [Fact]
-    public void GivenDefaultCommittee_WhenAnyRoleHolderVotes_ThenItCountsAsBefore()
+    public void Given_DefaultCommittee_When_AnyRoleHolderVotes_Then_ItCountsAsBefore()
     {
         var events = Vote(InReviewOf(null, Voted(MemberA)), MemberB, RequestCommittee.Default);
         Assert.IsType<AccessRequestApproved>(events[1]);
     }
 
     [Fact]
-    public void GivenCommitteeOfOneAndTheWorkflowsTwoApprovals_WhenSubmitted_ThenRefusedAsUnableToDecide()
+    public void Given_CommitteeOfOneAndTheWorkflowsTwoApprovals_When_Submitted_Then_RefusedAsUnableToDecide()
     {
         var committee = RequestCommittee.Of(Committee(null, RecusalRules.ReducesSeats, MemberA));
         var dataset = Dataset() with { CommitteeId = CommitteeId };
@@ -94,7 +94,7 @@ public sealed class CommitteeRulesTests
     }
 
     [Fact]
-    public void GivenCommitteeOfTwo_WhenSubmitted_ThenTheRequestNamesIt()
+    public void Given_CommitteeOfTwo_When_Submitted_Then_TheRequestNamesIt()
     {
         var committee = RequestCommittee.Of(Committee(null, RecusalRules.ReducesSeats, MemberA, MemberB));
         var dataset = Dataset() with { CommitteeId = CommitteeId };
@@ -104,7 +104,7 @@ public sealed class CommitteeRulesTests
     }
 
     [Fact]
-    public void GivenRoster_WhenAMemberOfNoCommitteeAsks_ThenTheySeeOnlyDefaultCommitteeRequests()
+    public void Given_Roster_When_AMemberOfNoCommitteeAsks_Then_TheySeeOnlyDefaultCommitteeRequests()
     {
         var roster = new CommitteeRoster(new Dictionary<Guid, CommitteeDetails> { [CommitteeId] = Committee(null, RecusalRules.ReducesSeats, MemberA, MemberB) });
         Assert.True(roster.MaySeeAsStaff(MemberA, CommitteeId));
@@ -123,7 +123,7 @@ public sealed class CommitteeRulesTests
     [InlineData("onc", "desc", null, 1, false, null, "Rejections")]
     [InlineData("onc", "desc", 2, null, true, null, "Majority")]
     [InlineData("onc", "desc", null, null, false, "sometimes", "Recusal")]
-    public void GivenInvalidCommittee_WhenValidated_ThenTheFieldIsNamed(string name, string description, int? approvals, int? rejections, bool majority,
+    public void Given_InvalidCommittee_When_Validated_Then_TheFieldIsNamed(string name, string description, int? approvals, int? rejections, bool majority,
         string? recusal, string field)
     {
         var result = new FormCommitteeValidator().Validate(new FormCommittee(name, description, approvals, rejections, majority, recusal));
