@@ -224,6 +224,23 @@ public abstract class CommitteeTests<THost>(THost host) : IClassFixture<THost> w
         var seen = await Json(await members[0].Client.GetAsync($"/requests/{requestId}"), HttpStatusCode.OK);
         Assert.True((bool)seen["consent"]!["compatible"]!);
         Assert.Equal(["DS", "NCU", "IRB"], seen["consent"]!["lines"]!.AsArray().Select(l => (string)l!["code"]!).ToArray());
+
+        // The committee's page shows the check; a member of no committee deciding it gets the page's 404 and an empty queue.
+        using (var web = await ReleaseGateway.IntegrationTests.Web.WebSession.SignInAsync(host, members[0].User))
+        {
+            var page = await web.GetAsync($"/ui/requests/{requestId}");
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+            Assert.Contains("Consent (GA4GH DUO)", page.Html);
+            Assert.Contains("DUO:0000007", page.Html);
+            Assert.Contains(requestId.ToString(), (await web.GetAsync("/ui/committee")).Html);
+        }
+        var outsider = await MemberAsync();
+        using (var web = await ReleaseGateway.IntegrationTests.Web.WebSession.SignInAsync(host, outsider.User))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await web.GetAsync($"/ui/requests/{requestId}")).Status);
+            Assert.DoesNotContain(requestId.ToString(), (await web.GetAsync("/ui/committee")).Html);
+        }
+
         await Json(await VoteAsync(members[0].Client, requestId), HttpStatusCode.OK);
         Assert.Equal("Approved", (string?)(await Json(await VoteAsync(members[1].Client, requestId), HttpStatusCode.OK))["state"]);
     }
