@@ -45,7 +45,7 @@ internal static class BenchReport
             var worseThanDefault = atOne.Where(r => defaults.TryGetValue(r.Table, out BenchRow? d) && Tvd3(r) > Tvd3(d)).Select(r => $"{r.Table} {Tvd3(r):F4} vs {Tvd3(defaults[r.Table]):F4}").ToList();
             string Verdict(List<string> failures) => failures.Count == 0 ? "yes" : "NO (" + string.Join("; ", failures) + ")";
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"- **{method}**: tvd3 below reference AIM on every table: {Verdict(worseThanAim)}; no worse than the default (aim): {Verdict(worseThanDefault)}; wall at most 1/10 of AIM's: {Verdict(slow)}; cpu at most 1/10 of AIM's wall: {Verdict(slowCpu)}."));
+                $"- **{method}**: tvd3 below reference AIM on every table: {Verdict(worseThanAim)}; no worse than the default (aim): {(defaults.Count == 0 ? "n/a (aim not in this run)" : Verdict(worseThanDefault))}; wall at most 1/10 of AIM's: {Verdict(slow)}; cpu at most 1/10 of AIM's wall: {Verdict(slowCpu)}."));
         }
 
         return text.ToString();
