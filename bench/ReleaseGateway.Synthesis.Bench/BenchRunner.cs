@@ -43,14 +43,6 @@ internal sealed class BenchRunner(BenchOptions options)
                 real = new EncodedTable(real.ColumnNames.Take(columns).ToArray(), real.DomainSizes.Take(columns).ToArray(),
                     Enumerable.Range(0, columns).Select(c => { int[] codes = real.Column(c).ToArray(); return picks.Select(r => codes[r]).ToArray(); }).ToArray());
                 name = $"{table} {scaleRows}x{columns}";
-                csv = Path.Combine(Path.GetTempPath(), $"rgw-bench-real-{Guid.NewGuid():N}.csv");
-                using (var writer = new StreamWriter(csv))
-                {
-                    CsvTableWriter.WriteCodes(real, writer);
-                }
-
-                domain = Path.Combine(Path.GetTempPath(), $"rgw-bench-domain-{Guid.NewGuid():N}.json");
-                File.WriteAllText(domain, JsonSerializer.Serialize(real.ColumnNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => real.DomainSizes[p.i])));
             }
 
             var source = new TableMarginalSource(real);
@@ -74,7 +66,8 @@ internal sealed class BenchRunner(BenchOptions options)
                         double t1 = WorkloadError.MeanTvd(real, result.Table, 1);
                         double t2 = WorkloadError.MeanTvd(real, result.Table, 2);
                         double t3 = WorkloadError.MeanTvd(real, result.Table, 3);
-                        double[]? py = options.ScorePy is { } script ? ScoreWithPython(script, csv, domain, result.Table) : null;
+                        // A scaled table exists only in memory: it is scored with our yardstick alone.
+                        double[]? py = options.ScorePy is { } script && options.ScaleRows is null ? ScoreWithPython(script, csv, domain, result.Table) : null;
                         runs.Add((t1, t2, t3, wall, cpu, peak, py));
 
                         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
