@@ -107,9 +107,10 @@ internal static class AimSynthesizer
             else
             {
                 // AIM's model-size cap: the junction tree with the candidate added may hold at most a share
-                // of the cap that grows with the budget spent, so early (noisy) rounds cannot commit to large cliques.
+                // of the cap that grows with the budget spent, so early (noisy) rounds cannot commit to large
+                // cliques; never below the current tree, so re-measuring inside it stays possible.
                 double used = 1 - measurer.Accountant.RemainingRho / rho;
-                double cap = SynthesisTuning.ModelCellCap * used;
+                double cap = Math.Max(SynthesisTuning.ModelCellCap * used, model.Tree.CellCount(domain));
                 foreach (int[] set in Subsets(d, maxColumns))
                 {
                     if (!Fits(set))
@@ -152,7 +153,7 @@ internal static class AimSynthesizer
                     }
 
                     var cliques = edges.Append(set);
-                    return JunctionTree.Build(d, cliques, domain).CellCount(domain) <= Math.Max(cap, model.Tree.CellCount(domain));
+                    return JunctionTree.Build(d, cliques, domain).CellCount(domain) <= cap;
                 }
             }
 
