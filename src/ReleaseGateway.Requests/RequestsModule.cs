@@ -23,7 +23,9 @@ using ReleaseGateway.Requests.AccessRequests.RequestChanges;
 using ReleaseGateway.Requests.AccessRequests.ResubmitAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.WithdrawAccessRequest;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Datasets.AssignCommittee;
 using ReleaseGateway.Requests.Datasets.GetDataset;
 using ReleaseGateway.Requests.Datasets.RegisterDataset;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
@@ -66,13 +68,15 @@ public static class RequestsModule
         builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
         builder.Services.AddScoped<AccessRequestCommands>();
         builder.Services.AddScoped<DatasetCommands>();
+        builder.Services.AddScoped<CommitteeCommands>();
         builder.Services.AddScoped<Refusals>();
         builder.Services.ConfigureEventStore(o =>
         {
-            foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All)) o.Events.Register(type);
+            foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All).Concat(CommitteeEventTypes.All)) o.Events.Register(type);
             o.Projections.Add(new AccessRequestDetailsProjection());
             AccessRequestQueries.Index(o.Indexes);
             o.Projections.Add(new DatasetDetailsProjection());
+            o.Projections.Add(new CommitteeDetailsProjection());
         });
         return builder;
     }
@@ -85,6 +89,12 @@ public static class RequestsModule
         RegisterDatasetEndpoint.Map(datasets);
         UploadSourceTableEndpoint.Map(datasets);
         GetDatasetEndpoint.Map(datasets);
+        AssignCommitteeEndpoint.Map(datasets);
+
+        var committees = app.MapGroup("/committees").WithTags("Committees").AddEndpointFilter<RequestsProblemFilter>()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
+        CommitteeEndpoints.Map(committees);
 
         var requests = app.MapGroup("/requests").WithTags("Requests").AddEndpointFilter<RequestsProblemFilter>()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)

@@ -1,9 +1,12 @@
+using ReleaseGateway.Requests.Consent;
 using System.Security.Cryptography;
 using System.Text;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests;
+using FluentValidation;
 using ReleaseGateway.Requests.Audit;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Datasets.RegisterDataset;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
@@ -20,9 +23,14 @@ namespace ReleaseGateway.Requests.Datasets;
 public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, SourceTableStore sources, TimeProvider time, Refusals refusals)
 {
     /// <param name="schemaJson">The schema document (synthesis format, or the <c>{"col": k}</c> shorthand), as text.</param>
-    public async Task<DatasetDetails> RegisterAsync(CommandContext caller, string name, string description, string owner, string schemaJson, CancellationToken ct)
+    /// <param name="committee">The name or id of the committee that decides its requests; null: the default committee.</param>
+    public async Task<DatasetDetails> RegisterAsync(CommandContext caller, string name, string description, string owner, string schemaJson, CancellationToken ct,
+        string? committee = null, IReadOnlyList<ConsentTerm>? consent = null)
     {
-        var command = new RegisterDataset.RegisterDataset(Guid.CreateVersion7(), name, description, owner, schemaJson, caller.Actor, time.GetUtcNow());
+        Guid? committeeId = string.IsNullOrEmpty(committee) || committee == RequestCommittee.DefaultName ? null
+            : (await CommitteeCommands.FindAsync(store, committee, ct)).Id;
+        var command = new RegisterDataset.RegisterDataset(Guid.CreateVersion7(), name, description, owner, schemaJson, caller.Actor, time.GetUtcNow(),
+            committeeId, consent);
         var registered = RegisterDatasetDecider.Handle(command, policies);
         try
         {
@@ -66,6 +74,28 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
         }
         return (await store.LoadAsync<DatasetDetails>(id, ct))!;
     }
+
+    /// <summary>
+    /// Names the committee that decides requests on the dataset from now on (<paramref name="committee"/>: a name or id, or
+    /// <c>default</c>); requests already submitted stay with the committee they were submitted to.
+    /// </summary>
+    public Task<DatasetDetails> AssignCommitteeAsync(CommandContext caller, Guid id, string committee, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, id, "assign-committee", async () =>
+        {
+            var dataset = await store.LoadAsync<DatasetDetails>(id, ct) ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(id.ToString()));
+            if (!caller.Actor.IsIn(WorkflowRoles.DataSteward) || dataset.RegisteredBy != caller.Actor.Id)
+                throw new RequestRefusedException(RequestErrors.NotDatasetStewardForCommittee(id));
+            if (string.IsNullOrWhiteSpace(committee))
+                throw new ValidationException([new FluentValidation.Results.ValidationFailure("Committee", "Name the committee (or 'default').")]);
+            Guid? committeeId = committee == RequestCommittee.DefaultName ? null : (await CommitteeCommands.FindAsync(store, committee, ct)).Id;
+            if (committeeId == dataset.CommitteeId) return dataset;
+            await using (var session = store.OpenSession(caller.Metadata(WorkflowRoles.DataSteward)))
+            {
+                session.Append(id, dataset.Version, new DatasetCommitteeAssigned(id, committeeId, caller.Actor.Id, time.GetUtcNow()));
+                await session.SaveChangesAsync(ct);
+            }
+            return (await store.LoadAsync<DatasetDetails>(id, ct))!;
+        });
 
     private static Guid NameStreamId(string name) => new(SHA256.HashData(Encoding.UTF8.GetBytes("dataset-name\n" + name)).AsSpan(0, 16));
 }

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Consent;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Datasets.Schema;
 
@@ -17,13 +18,16 @@ public sealed record DatasetDetails(
     bool SourceUploaded,
     long? SourceRows,
     string? SourceSha256,
-    long Version)
+    long Version,
+    Guid? CommitteeId = null,
+    IReadOnlyList<ConsentTerm>? Consent = null)
 {
     public static DatasetDetails? Evolve(DatasetDetails? current, object @event) => @event switch
     {
         DatasetRegistered e => new DatasetDetails(e.DatasetId, e.Name, e.Description, e.Owner, e.SchemaJson,
             DatasetSchema.Parse(e.SchemaJson).SynthesisColumns.Select(c => c.Name).ToList(), e.Policy, e.RegisteredBy, e.RegisteredAt,
-            false, null, null, 1),
+            false, null, null, 1, e.CommitteeId, e.Consent),
+        DatasetCommitteeAssigned e when current is not null => current with { CommitteeId = e.CommitteeId, Version = current.Version + 1 },
         SourceTableUploaded e when current is not null =>
             current with { SourceUploaded = true, SourceRows = e.Rows, SourceSha256 = e.Sha256, Version = current.Version + 1 },
         _ when current is not null => current with { Version = current.Version + 1 },

@@ -1,11 +1,18 @@
+using ReleaseGateway.Requests.Consent;
 namespace ReleaseGateway.Requests.Datasets;
 
 /// <summary>
 /// A steward registered a dataset. <c>Owner</c> is the organisation responsible for the data, not a
-/// person; <c>SchemaJson</c> is the public schema exactly as submitted (the synthesis engine's format).
+/// person; <c>SchemaJson</c> is the public schema exactly as submitted (the synthesis engine's format);
+/// <c>CommitteeId</c> names the committee that decides its requests (null: the default committee, ADR 0047); <c>Consent</c> the
+/// data's DUO consent terms (null: none, ADR 0048).
 /// </summary>
 public sealed record DatasetRegistered(
-    Guid DatasetId, string Name, string Description, string Owner, string SchemaJson, string Policy, string RegisteredBy, DateTimeOffset RegisteredAt);
+    Guid DatasetId, string Name, string Description, string Owner, string SchemaJson, string Policy, string RegisteredBy, DateTimeOffset RegisteredAt,
+    Guid? CommitteeId = null, IReadOnlyList<ConsentTerm>? Consent = null);
+
+/// <summary>The steward named another committee for the dataset (null: the default one); requests submitted from now on go to it.</summary>
+public sealed record DatasetCommitteeAssigned(Guid DatasetId, Guid? CommitteeId, string AssignedBy, DateTimeOffset AssignedAt);
 
 /// <summary>The source table passed validation and is stored encrypted; <c>Sha256</c> is over the plaintext CSV.</summary>
 public sealed record SourceTableUploaded(Guid DatasetId, long Rows, long Bytes, string Sha256, string UploadedBy, DateTimeOffset UploadedAt);
@@ -15,5 +22,5 @@ public sealed record DatasetNameClaimed(string Name, Guid DatasetId, string Clai
 
 public static class DatasetEventTypes
 {
-    public static readonly IReadOnlyList<Type> All = [typeof(DatasetRegistered), typeof(SourceTableUploaded), typeof(DatasetNameClaimed)];
+    public static readonly IReadOnlyList<Type> All = [typeof(DatasetRegistered), typeof(SourceTableUploaded), typeof(DatasetNameClaimed), typeof(DatasetCommitteeAssigned)];
 }
