@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace ReleaseGateway.Datasets.Sources;
 
 /// <summary>Where a dataset's source table lives, chosen by the data steward (ADR 0038).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SourceKind>))]
 public enum SourceKind
 {
     /// <summary>A CSV file uploaded to the gateway and stored encrypted in its data folder.</summary>

@@ -115,6 +115,20 @@ public sealed class EngineSplit
         return results;
     }
 
+    /// <summary>Exact numbers of rows in the training and holdout parts (for the audit log, inside the boundary). Private.</summary>
+    public (long Train, long Holdout) SideCounts()
+    {
+        var parameters = new SqlParameters();
+        long train = 0, holdout = 0;
+        table.Query($"{Sided(parameters, sampleRate: null)} SELECT holdout, count(*) FROM sided GROUP BY holdout", parameters, reader =>
+        {
+            long n = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+            if (Convert.ToBoolean(reader.GetValue(0), CultureInfo.InvariantCulture)) holdout = n;
+            else train = n;
+        });
+        return (train, holdout);
+    }
+
     /// <summary>
     /// The committee's evaluation sample: every unit (person, else row) of either part whose secret
     /// <see cref="RandomPurpose.Sample"/> coin is below <paramref name="rate"/> (all of them at rate 1), fetched by the engine.
