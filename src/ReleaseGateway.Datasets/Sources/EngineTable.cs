@@ -9,6 +9,7 @@ using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using Npgsql;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.Privacy.Randomness;
 
 namespace ReleaseGateway.Datasets.Sources;
 
@@ -196,6 +197,22 @@ public sealed partial class EngineTable : IDisposable
         using var stream = new FileStream(Source.Path!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         if (Convert.ToHexStringLower(SHA256.HashData(stream)) != fileHash)
             throw new SourceProblemException(SourceProblemKind.Changed, $"The file {Source.Path} changed while the gateway read it.");
+    }
+
+    /// <summary>
+    /// Whether the engine finds <paramref name="coin"/>'s value for the unit text <paramref name="unit"/> below
+    /// <paramref name="p"/>: the same comparison the split runs per row, for checking the engine against
+    /// <see cref="KeyedCoin.Uniform(ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public bool CoinBelow(KeyedCoin coin, string unit, double p)
+    {
+        ArgumentNullException.ThrowIfNull(coin);
+        var parameters = new SqlParameters();
+        string text = parameters.Add(unit);
+        string sql = $"SELECT {Dialect.Mac(coin, Dialect.Text(text), parameters)} < {Dialect.Threshold(p, parameters)}";
+        bool below = false;
+        Query(sql, parameters, reader => below = Convert.ToBoolean(reader.GetValue(0), CultureInfo.InvariantCulture));
+        return below;
     }
 
     /// <summary>The key columns read besides the schema's codes: the person key, or else the source's row key.</summary>
