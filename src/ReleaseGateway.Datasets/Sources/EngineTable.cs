@@ -229,14 +229,9 @@ public sealed partial class EngineTable : IDisposable
                 for (int i = 0; i < reader.FieldCount; i++) found[reader.GetName(i)] = reader.GetFieldType(i);
             });
         }
-        catch (PostgresException e)
+        catch (SourceProblemException e) when (e.InnerException is PostgresException pg && pg.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
         {
-            throw new SourceProblemException(SourceProblemKind.RelationMissing,
-                Source.Relation is not null ? $"The relation {Source.Relation} cannot be read: {e.MessageText}" : $"The query does not run: {e.MessageText}", e);
-        }
-        catch (DuckDBException e)
-        {
-            throw new SourceProblemException(SourceProblemKind.FileRefused, $"The file {Source.Path} cannot be read: {e.Message}", e);
+            throw new SourceProblemException(SourceProblemKind.RelationMissing, $"The relation {Source.Relation} does not exist or the gateway may not read it: {pg.MessageText}", e);
         }
 
         var problems = new List<string>();
@@ -272,9 +267,21 @@ public sealed partial class EngineTable : IDisposable
     {
         using var command = Dialect.Command(connection, sql, parameters);
         if (transaction is not null) command.Transaction = transaction;
-        using var reader = command.ExecuteReader();
-        schema?.Invoke(reader);
-        while (reader.Read()) row(reader);
+        try
+        {
+            using var reader = command.ExecuteReader();
+            schema?.Invoke(reader);
+            while (reader.Read()) row(reader);
+        }
+        catch (PostgresException e)
+        {
+            throw new SourceProblemException(SourceProblemKind.RelationMissing,
+                (Source.Relation is not null ? $"The relation {Source.Relation} cannot be read: " : "The query does not run: ") + e.MessageText, e);
+        }
+        catch (DuckDBException e)
+        {
+            throw new SourceProblemException(SourceProblemKind.FileRefused, $"The file {Source.Path} cannot be read: {e.Message}", e);
+        }
     }
 
     /// <summary>Ends the snapshot (rolls the read-only transaction back) and closes the connection.</summary>
