@@ -99,6 +99,33 @@ public abstract class EngineSourceTests<THost>(THost host) : IClassFixture<THost
         await ReleasedAsync(s, new { kind = "File", path = Warehouse.CsvPath });
     }
 
+    [Fact]
+    public async Task Given_TheCommandLine_When_AStewardConnectsSources_Then_AFileIsConnectedAndAnUnknownConnectionIsRefusedWithItsCode()
+    {
+        var folder = Directory.CreateTempSubdirectory("rgw-cli-sources-").FullName;
+        var user = await host.CreateUserAsync(Roles.DataSteward);
+        var credentials = Path.Combine(folder, "steward.json");
+        var environment = new Dictionary<string, string?> { ["ReleaseGateway__DataDirectory"] = host.DataDirectory, ["ConnectionStrings__Postgres"] = host.PostgresConnectionString };
+        var login = await Rgw.RunAsync(environment, user.Password + "\n", "login", "--gateway", host.BaseAddress.ToString(), "--user", user.Email,
+            "--password-stdin", "--credentials", credentials);
+        Assert.True(login.ExitCode == 0, login.Stderr);
+        async Task<Rgw.Result> As(params string[] arguments) => await Rgw.RunAsync(environment, null, [.. arguments, "--credentials", credentials]);
+        var schema = Path.Combine(RepositoryPaths.SharedData, $"{ReleaseScenario.Table}-domain.json");
+        foreach (var name in new[] { "cli-file", "cli-pg" })
+        {
+            var registered = await As("datasets", "register", "--name", name, "--owner", "GBSG", "--description", "gbsg", "--schema", schema, "--quiet");
+            Assert.True(registered.ExitCode == 0, registered.Stderr);
+        }
+
+        var connected = await As("datasets", "connect", "cli-file", "--file", Warehouse.CsvPath);
+        Assert.True(connected.ExitCode == 0, connected.Stderr);
+        Assert.Contains("686 rows", connected.Stdout);
+        var refused = await As("datasets", "connect", "cli-pg", "--postgres", "nowhere", "--relation", "clinic.gbsg");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("RG2101", refused.Stderr);
+        Directory.Delete(folder, recursive: true);
+    }
+
     private async Task<ReleaseScenario> RegisterAsync(string name)
     {
         var steward = (await host.CreateClientForRoleAsync(Roles.DataSteward)).Client;
