@@ -24,10 +24,11 @@ public sealed class EngineSplit
 {
     private readonly EngineTable table;
     private readonly DatasetSchema schema;
-    private readonly SecretStreams streams;
     private readonly int maxRowsPerPerson;
     private readonly double holdoutFraction;
     private readonly string[] codes;
+    private string? materialized;
+    private readonly KeyedCoin bounding, split, sample;
 
     /// <summary>
     /// The split of <paramref name="table"/> over the synthesis columns of <paramref name="schema"/> (its person key, when it
@@ -43,11 +44,13 @@ public sealed class EngineSplit
         if (!(holdoutFraction >= 0 && holdoutFraction < 1)) throw new ArgumentOutOfRangeException(nameof(holdoutFraction), holdoutFraction, "must be in [0, 1)");
         this.table = table;
         this.schema = schema;
-        this.streams = streams;
         this.maxRowsPerPerson = maxRowsPerPerson;
         this.holdoutFraction = holdoutFraction;
         ColumnNames = schema.SynthesisColumns.Select(c => c.Name).ToArray();
         DomainSizes = schema.SynthesisColumns.Select(c => c.DomainSize).ToArray();
+        bounding = streams.Coin(RandomPurpose.Bounding);
+        split = streams.Coin(RandomPurpose.Split);
+        sample = streams.Coin(RandomPurpose.Sample);
         codes = Enumerable.Range(0, ColumnNames.Count).Select(i => "c" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
     }
 
@@ -76,19 +79,20 @@ public sealed class EngineSplit
         var results = sets.Select(set => new long[set.Aggregate(1L, (size, c) => checked(size * DomainSizes[c]))]).ToArray();
         if (sets.Count == 0) return results;
         var parameters = new SqlParameters();
-        string sided = Sided(parameters, sampleRate: null);
+        var (sided, relation) = Counting(parameters);
         if (sets.Count == 1)
         {
             var set = sets[0];
             string columns = string.Join(", ", set.Select(c => codes[c]));
-            table.Query($"{sided} SELECT {columns}, count(*) FROM sided WHERE NOT holdout GROUP BY {columns}", parameters,
+            table.Query($"{sided} SELECT {columns}, count(*) FROM {relation} WHERE NOT holdout GROUP BY {columns}", parameters,
                 reader => results[0][Cell(set, i => reader.GetValue(i))] += Convert.ToInt64(reader.GetValue(set.Count), CultureInfo.InvariantCulture));
             return results;
         }
 
-        if (codes.Length > 31)
+        if (materialized is not null || codes.Length > 31)
         {
-            // GROUPING() takes at most 31 arguments on PostgreSQL: count such wide tables one set at a time.
+            // DuckDB counts each set over the materialized split (a scan of two compressed columns; one hash table per
+            // grouping set would not fit its memory limit); GROUPING() takes at most 31 arguments on PostgreSQL.
             return sets.Select(Count).ToArray();
         }
 
@@ -103,7 +107,7 @@ public sealed class EngineSplit
 
         string all = string.Join(", ", used.Select(c => codes[c]));
         string groupingSets = string.Join(", ", sets.Select(s => "(" + string.Join(", ", s.Select(c => codes[c])) + ")"));
-        table.Query($"{sided} SELECT GROUPING({all}), {all}, count(*) FROM sided WHERE NOT holdout GROUP BY GROUPING SETS ({groupingSets})", parameters, reader =>
+        table.Query($"{sided} SELECT GROUPING({all}), {all}, count(*) FROM {relation} WHERE NOT holdout GROUP BY GROUPING SETS ({groupingSets})", parameters, reader =>
         {
             long mask = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
             if (!index.TryGetValue(mask, out int i)) return;
@@ -120,7 +124,8 @@ public sealed class EngineSplit
     {
         var parameters = new SqlParameters();
         long train = 0, holdout = 0;
-        table.Query($"{Sided(parameters, sampleRate: null)} SELECT holdout, count(*) FROM sided GROUP BY holdout", parameters, reader =>
+        var (sided, relation) = Counting(parameters);
+        table.Query($"{sided} SELECT holdout, count(*) FROM {relation} GROUP BY holdout", parameters, reader =>
         {
             long n = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
             if (Convert.ToBoolean(reader.GetValue(0), CultureInfo.InvariantCulture)) holdout = n;
@@ -147,6 +152,26 @@ public sealed class EngineSplit
         });
         return (new EncodedTable(ColumnNames, DomainSizes, train.Select(c => c.ToArray()).ToArray()),
             new EncodedTable(ColumnNames, DomainSizes, holdout.Select(c => c.ToArray()).ToArray()));
+    }
+
+    /// <summary>
+    /// Where counts are taken from: on PostgreSQL the <c>sided</c> CTE, evaluated in the read-only snapshot on every query
+    /// (GROUPING SETS make that one pass for all marginals); on DuckDB a temporary table of the coded, bounded and split
+    /// rows, built in one pass over the file on first use (spilling to disk beyond the memory limit), so the keyed coins
+    /// are evaluated once per row and each marginal scans two compressed columns.
+    /// </summary>
+    private (string Prefix, string Relation) Counting(SqlParameters parameters)
+    {
+        if (table.Source.Kind == SourceKind.Postgres) return (Sided(parameters, sampleRate: null), "sided");
+        if (materialized is null)
+        {
+            var build = new SqlParameters();
+            string columns = string.Join(", ", codes.Select(c => $"CAST({c} AS SMALLINT) AS {c}"));
+            table.Execute($"CREATE OR REPLACE TEMP TABLE rgw_sided AS {Sided(build, sampleRate: null)} SELECT {columns}, holdout FROM sided", build);
+            materialized = "rgw_sided";
+        }
+
+        return ("", materialized);
     }
 
     private long Cell(IReadOnlyList<int> set, Func<int, object> value)
@@ -182,7 +207,7 @@ public sealed class EngineSplit
         };
         if (schema.PersonKey is not null)
         {
-            string order = dialect.Mac(streams.Coin(RandomPurpose.Bounding), "unit || chr(31) || content", parameters);
+            string order = table.Mac(bounding, "unit || chr(31) || content", parameters);
             sql.Add($"kept AS (SELECT {codeList}, unit FROM (SELECT {codeList}, unit, row_number() OVER (PARTITION BY unit ORDER BY {order}, content) AS rn FROM keyed) ranked WHERE rn <= {maxRowsPerPerson.ToString(CultureInfo.InvariantCulture)})");
         }
         else
@@ -190,12 +215,12 @@ public sealed class EngineSplit
             sql.Add($"kept AS (SELECT {codeList}, unit FROM keyed)");
         }
 
-        string holdout = holdoutFraction > 0 ? $"{dialect.Mac(streams.Coin(RandomPurpose.Split), "unit", parameters)} < {dialect.Threshold(holdoutFraction, parameters)}" : "FALSE";
+        string holdout = holdoutFraction > 0 ? $"{table.Mac(split, "unit", parameters)} < {table.Threshold(holdoutFraction, parameters)}" : "FALSE";
         string sampled = sampleRate switch
         {
             null or >= 1 => "TRUE",
             <= 0 => "FALSE",
-            double p => $"{dialect.Mac(streams.Coin(RandomPurpose.Sample), "unit", parameters)} < {dialect.Threshold(p, parameters)}",
+            double p => $"{table.Mac(sample, "unit", parameters)} < {table.Threshold(p, parameters)}",
         };
         sql.Add($"sided AS (SELECT {codeList}, {holdout} AS holdout, {sampled} AS sampled FROM kept)");
         return "WITH " + string.Join(",\n", sql);

@@ -38,7 +38,7 @@ internal abstract class SqlDialect
     /// compares like the big-endian integer (bytes on PostgreSQL, 16 lower-case hex digits on DuckDB). Built from the
     /// engine's plain SHA-256 and the key pads (RFC 2104), so no extension is needed in the hospital's database.
     /// </summary>
-    public string Mac(KeyedCoin coin, string unitText, SqlParameters parameters)
+    public virtual string Mac(KeyedCoin coin, string unitText, SqlParameters parameters)
     {
         var (inner, outer) = coin.HmacPads();
         return Mac(parameters.Add(inner), parameters.Add(outer), unitText);

@@ -133,11 +133,18 @@ public sealed class KeyedCoin
     }
 
     /// <summary>Uniform double in [0, 1) determined by the key and <paramref name="value"/> alone.</summary>
-    public double Uniform(ReadOnlySpan<byte> value)
+    public double Uniform(ReadOnlySpan<byte> value) => (Prefix(value) >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>
+    /// The first 64 bits (big-endian) of HMAC-SHA256(coin key, <paramref name="value"/>): <see cref="Uniform(ReadOnlySpan{byte})"/>
+    /// is its top 53 bits over 2^53, so <c>Prefix(v) &lt; Threshold(p)</c> exactly when <c>Uniform(v) &lt; p</c>, and ordering by
+    /// the prefix orders by the coin. For engines that evaluate the coin through a function of the gateway's (DuckDB in process).
+    /// </summary>
+    public ulong Prefix(ReadOnlySpan<byte> value)
     {
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(coinKey, value, mac);
-        return (BinaryPrimitives.ReadUInt64BigEndian(mac) >> 11) * (1.0 / (1UL << 53));
+        return BinaryPrimitives.ReadUInt64BigEndian(mac);
     }
 
     /// <summary>
