@@ -33,7 +33,8 @@ public enum SourceKind
 public sealed record EngineSource(SourceKind Kind, string? Connection = null, string? Relation = null, string? Query = null, string? Path = null,
     string? RowKey = null)
 {
-    /// <summary>The file format, from the path's extension.</summary>
+    /// <summary>The file format, from the path's extension (not recorded: it follows from the path).</summary>
+    [JsonIgnore]
     public bool IsParquet => Path is not null && Path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A one-line public description: the kind and where (no connection string, no data).</summary>
