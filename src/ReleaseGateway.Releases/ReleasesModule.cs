@@ -13,6 +13,7 @@ using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Datasets.Sources;
 
 namespace ReleaseGateway.Releases;
 
@@ -27,6 +28,7 @@ public static class ReleasesModule
     public static IHostApplicationBuilder AddReleasesModule(this IHostApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        var dataDirectory = configuration.ReadEventStoreSettings().DataDirectory;
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureEventStore(o =>
@@ -44,6 +46,7 @@ public static class ReleasesModule
         services.AddSingleton(sp => sp.GetRequiredService<GatewayStorage>() is { Shared: true } shared
             ? new PipelineProgress(shared.Blobs)
             : new PipelineProgress());
+        services.AddSingleton(sp => new EvaluationSamples(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), sp.GetRequiredService<EngineSourceOptions>()));
         services.AddSingleton(sp => new Lazy<AuditSigningKey>(() => configuration.LoadAuditSigningKey(sp.GetRequiredService<GatewayStorage>())));
         services.AddSingleton(sp => new ReleasePublication(sp.GetRequiredService<ArtifactStore>(), () => sp.GetRequiredService<Lazy<AuditSigningKey>>().Value));
         services.AddSingleton<ReleaseGeneration>();
