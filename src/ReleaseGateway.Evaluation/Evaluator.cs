@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using System.Diagnostics;
 using System.Globalization;
 using ReleaseGateway.Evaluation.Attacks;
@@ -228,7 +229,7 @@ public static class Evaluator
                 new FidelityReport(tvd, associations, numeric, discriminator, tstr, profiles));
         }
 
-        private Random Rng(int stream) => new(unchecked((input.Seed * 1_000_003) + stream));
+        private SeededRandomSource Rng(int stream) => new(unchecked((input.Seed * 1_000_003) + stream));
 
         private int ResolveTarget(AttackData data)
         {

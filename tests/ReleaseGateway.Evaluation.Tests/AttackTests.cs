@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Attacks;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Tables;
@@ -17,13 +18,13 @@ public class AttackTests
     private static AttackData Independent(int seed = 1)
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(2000, seed), seed);
-        return new AttackData(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new Random(seed + 100)));
+        return new AttackData(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(seed + 100)));
     }
 
     [Fact]
     public void Distance_attack_on_a_copy_reaches_the_issue_bar()
     {
-        var result = MembershipInference.DistanceToClosestRecord(Copy(), 400, 1e-9, new Random(1), default);
+        var result = MembershipInference.DistanceToClosestRecord(Copy(), 400, 1e-9, new SeededRandomSource(1), default);
         Assert.True(result.Auc >= 0.95, $"AUC {result.Auc}");
         Assert.True(result.TprAt1PctFpr >= 0.5, $"TPR {result.TprAt1PctFpr}");
         Assert.True(result.Epsilon.LowerBound > 1, $"ε {result.Epsilon.LowerBound}");
@@ -33,7 +34,7 @@ public class AttackTests
     public void Distance_attack_on_independent_marginals_is_chance()
     {
         // 400 members vs 400 non-members: the AUC's standard error under H0 is ≈ √(1/(12·400·400/800)) ≈ 0.02.
-        var result = MembershipInference.DistanceToClosestRecord(Independent(), 400, 1e-9, new Random(1), default);
+        var result = MembershipInference.DistanceToClosestRecord(Independent(), 400, 1e-9, new SeededRandomSource(1), default);
         Assert.InRange(result.Auc, 0.44, 0.56);
         Assert.Equal(0, result.Epsilon.LowerBound, 1);
     }
@@ -41,8 +42,8 @@ public class AttackTests
     [Fact]
     public void Density_ratio_attack_separates_a_copy_and_not_independent_data()
     {
-        var copy = MembershipInference.DensityRatio(Copy(), 200, 1e-9, new Random(2), default);
-        var independent = MembershipInference.DensityRatio(Independent(), 200, 1e-9, new Random(2), default);
+        var copy = MembershipInference.DensityRatio(Copy(), 200, 1e-9, new SeededRandomSource(2), default);
+        var independent = MembershipInference.DensityRatio(Independent(), 200, 1e-9, new SeededRandomSource(2), default);
         Assert.True(copy.Auc > 0.9, $"copy AUC {copy.Auc}");
         // 200 vs 200 scores: standard error ≈ 0.029; ±3 SE.
         Assert.InRange(independent.Auc, 0.41, 0.59);
@@ -51,8 +52,8 @@ public class AttackTests
     [Fact]
     public void Attribute_inference_on_a_copy_is_near_one_and_on_independent_data_near_zero()
     {
-        var copy = AttributeInference.Run(Copy(), [0, 1, 2, 3], 4, 300, new Random(3), default);
-        var independent = AttributeInference.Run(Independent(), [0, 1, 2, 3], 4, 300, new Random(3), default);
+        var copy = AttributeInference.Run(Copy(), [0, 1, 2, 3], 4, 300, new SeededRandomSource(3), default);
+        var independent = AttributeInference.Run(Independent(), [0, 1, 2, 3], 4, 300, new SeededRandomSource(3), default);
         Assert.True(copy.NearestNeighbour.Value > 0.9, $"copy NN risk {copy.NearestNeighbour.Value}");
         Assert.True(independent.NearestNeighbour.Lower <= 0.05, $"independent NN risk lower bound {independent.NearestNeighbour.Lower}");
         Assert.True(independent.ModelBased.Lower <= 0.05, $"independent model risk lower bound {independent.ModelBased.Lower}");
@@ -69,8 +70,8 @@ public class AttackTests
     [Fact]
     public void Multivariate_singling_out_of_a_copy_is_near_one_and_of_independent_data_small()
     {
-        var copy = SinglingOut.Multivariate(Copy(), All, 200, 3, 100_000, new Random(4), default);
-        var independent = SinglingOut.Multivariate(Independent(), All, 200, 3, 100_000, new Random(4), default);
+        var copy = SinglingOut.Multivariate(Copy(), All, 200, 3, 100_000, new SeededRandomSource(4), default);
+        var independent = SinglingOut.Multivariate(Independent(), All, 200, 3, 100_000, new SeededRandomSource(4), default);
         Assert.True(copy.Risk.Value > 0.8, $"copy risk {copy.Risk.Value}");
         Assert.True(independent.Risk.Value < 0.2, $"independent risk {independent.Risk.Value}");
     }
@@ -79,7 +80,7 @@ public class AttackTests
     public void Univariate_predicates_single_out_exactly_one_synthetic_record()
     {
         var data = Copy();
-        var result = SinglingOut.Univariate(data, All, 50, new Random(5), default);
+        var result = SinglingOut.Univariate(data, All, 50, new SeededRandomSource(5), default);
         Assert.True(result.Generated > 0);
         Assert.True(result.Risk.Value > 0.5, $"copy risk {result.Risk.Value}");
     }
@@ -97,8 +98,8 @@ public class AttackTests
     [Fact]
     public void Linkability_of_a_copy_exceeds_that_of_independent_data()
     {
-        var copy = Linkability.Run(Copy(), [0, 2], [1, 3, 4], 400, 10, new Random(6), default);
-        var independent = Linkability.Run(Independent(), [0, 2], [1, 3, 4], 400, 10, new Random(6), default);
+        var copy = Linkability.Run(Copy(), [0, 2], [1, 3, 4], 400, 10, new SeededRandomSource(6), default);
+        var independent = Linkability.Run(Independent(), [0, 2], [1, 3, 4], 400, 10, new SeededRandomSource(6), default);
         Assert.True(copy.Risk.Value > 0.3, $"copy risk {copy.Risk.Value}");
         Assert.True(independent.Risk.Lower <= 0.05, $"independent risk lower bound {independent.Risk.Lower}");
     }
@@ -110,8 +111,8 @@ public class AttackTests
         SyntheticGenerator memorising = (training, _, _) => training;
         // The dataset size exceeds the 400 holdout rows, so shadow datasets use all of them.
         var options = new ShadowModelOptions(Targets: 2, Runs: 8, DatasetSize: 1000);
-        var leaky = ShadowModelAttack.Run(data, memorising, options, 1e-9, new Random(7), default);
-        var safe = ShadowModelAttack.Run(data, IndependentMarginals.Generator, options, 1e-9, new Random(7), default);
+        var leaky = ShadowModelAttack.Run(data, memorising, options, 1e-9, new SeededRandomSource(7), default);
+        var safe = ShadowModelAttack.Run(data, IndependentMarginals.Generator, options, 1e-9, new SeededRandomSource(7), default);
         Assert.True(leaky.Pooled.Auc > 0.95, $"memorising AUC {leaky.Pooled.Auc}");
         // 8 test outputs per world: chance AUC has a standard error of ≈ 0.15; allow 2 SE.
         Assert.InRange(safe.Pooled.Auc, 0.2, 0.8);
@@ -133,7 +134,7 @@ public class AttackTests
 
         var withOutlier = new EvalTable(columns);
         var metric = GowerMetric.Fit(All, withOutlier);
-        var chosen = ShadowModelAttack.MostAtRisk(withOutlier, metric, 1, new Random(1), default);
+        var chosen = ShadowModelAttack.MostAtRisk(withOutlier, metric, 1, new SeededRandomSource(1), default);
         Assert.Equal(17, chosen[0].Row);
     }
 }

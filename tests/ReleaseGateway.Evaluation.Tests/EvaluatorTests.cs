@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Tables;
@@ -33,7 +34,7 @@ public class EvaluatorTests
     public async Task GivenIndependentMarginals_WhenEvaluated_ThenPrivacyGatesPass()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 2, coded: true), 2);
-        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(3));
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(3));
         var report = await Evaluator.RunAsync(Input(train, holdout, synthetic));
         Assert.Empty(report.Errors);
         foreach (var gate in PrivacyGates)
@@ -51,7 +52,7 @@ public class EvaluatorTests
         columns[3] = EvalColumn.Categorical(columns[3].Spec, new int[800]);
         columns[1] = EvalColumn.Numeric(columns[1].Spec, Enumerable.Repeat(70.0, 800).ToArray());
         var (train, holdout) = TestTables.Split(new EvalTable(columns), 4);
-        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new Random(5))));
+        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(5))));
         Assert.Empty(report.Errors);
         var stage = report.Privacy.AttributeInference.Single(a => a.Secret == "stage");
         Assert.Equal(0, stage.NearestNeighbour.Value, 9);
@@ -94,7 +95,7 @@ public class EvaluatorTests
     public async Task GivenNoClaimedEpsilon_WhenEvaluated_ThenEpsilonGateIsNotApplicable()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 8), 8);
-        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new Random(1))) with { ClaimedEpsilon = null });
+        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(1))) with { ClaimedEpsilon = null });
         Assert.Equal(GateStatus.NotApplicable, report.Gates.Single(g => g.Name == "maxEmpiricalEpsilonRatio").Status);
     }
 
@@ -109,7 +110,7 @@ public class EvaluatorTests
     public async Task GivenSameSeed_WhenEvaluatedTwice_ThenGateValuesAreIdentical()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 10), 10);
-        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(1));
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(1));
         var a = await Evaluator.RunAsync(Input(train, holdout, synthetic));
         var b = await Evaluator.RunAsync(Input(train, holdout, synthetic));
         Assert.Equal(a.Gates.Select(g => g.Value), b.Gates.Select(g => g.Value));

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using System.Globalization;
 using MathNet.Numerics;
 using ReleaseGateway.Evaluation.Statistics;
@@ -96,7 +97,7 @@ public sealed record SinglingOutResult(string Mode, PrivacyRisk Risk, int Reques
 public static class SinglingOut
 {
     /// <summary>Univariate singling out with <paramref name="attacks"/> predicates at most.</summary>
-    public static SinglingOutResult Univariate(AttackData data, IReadOnlyList<int> columns, int attacks, Random random, CancellationToken cancellationToken)
+    public static SinglingOutResult Univariate(AttackData data, IReadOnlyList<int> columns, int attacks, IRandomSource random, CancellationToken cancellationToken)
     {
         Check(data, columns, attacks, random);
         var synthetic = data.Synthetic;
@@ -140,7 +141,7 @@ public static class SinglingOut
     }
 
     /// <summary>Multivariate singling out: up to <paramref name="attacks"/> predicates over <paramref name="termsPerPredicate"/> columns, at most <paramref name="maxAttempts"/> candidates tried.</summary>
-    public static SinglingOutResult Multivariate(AttackData data, IReadOnlyList<int> columns, int attacks, int termsPerPredicate, int maxAttempts, Random random, CancellationToken cancellationToken)
+    public static SinglingOutResult Multivariate(AttackData data, IReadOnlyList<int> columns, int attacks, int termsPerPredicate, int maxAttempts, IRandomSource random, CancellationToken cancellationToken)
     {
         Check(data, columns, attacks, random);
         ArgumentOutOfRangeException.ThrowIfLessThan(termsPerPredicate, 1);
@@ -157,7 +158,7 @@ public static class SinglingOut
             var candidates = new PredicateTerm[Math.Min(batch, maxAttempts - attempts)][];
             for (var i = 0; i < candidates.Length; i++)
             {
-                var row = random.Next(synthetic.RowCount);
+                var row = random.NextInt(synthetic.RowCount);
                 var chosen = columns.ToArray();
                 random.Shuffle(chosen);
                 candidates[i] = chosen[..terms].Order().Select(c => FromRecord(synthetic, row, c, medians[c])).ToArray();
@@ -204,7 +205,7 @@ public static class SinglingOut
         return count;
     }
 
-    private static SinglingOutResult Evaluate(string mode, AttackData data, IReadOnlyList<int> columns, IReadOnlyList<PredicateTerm[]> queries, int requested, int baselineTerms, Random random, CancellationToken cancellationToken)
+    private static SinglingOutResult Evaluate(string mode, AttackData data, IReadOnlyList<int> columns, IReadOnlyList<PredicateTerm[]> queries, int requested, int baselineTerms, IRandomSource random, CancellationToken cancellationToken)
     {
         var n = queries.Count;
         if (n == 0)
@@ -293,7 +294,7 @@ public static class SinglingOut
         return new PredicateTerm(c, v > median ? PredicateOperator.AtLeast : PredicateOperator.AtMost, v);
     }
 
-    private static List<PredicateTerm[]> RandomPredicates(EvalTable synthetic, IReadOnlyList<int> columns, int count, int terms, Random random)
+    private static List<PredicateTerm[]> RandomPredicates(EvalTable synthetic, IReadOnlyList<int> columns, int count, int terms, IRandomSource random)
     {
         var values = columns.ToDictionary(c => c, c =>
         {
@@ -310,16 +311,16 @@ public static class SinglingOut
             result.Add(chosen[..Math.Min(terms, chosen.Length)].Select(c =>
             {
                 var pool = values[c];
-                var v = pool[random.Next(pool.Length)];
+                var v = pool[random.NextInt(pool.Length)];
                 if (double.IsNaN(v))
                 {
-                    return new PredicateTerm(c, random.Next(2) == 0 ? PredicateOperator.Missing : PredicateOperator.Present, 0);
+                    return new PredicateTerm(c, random.NextInt(2) == 0 ? PredicateOperator.Missing : PredicateOperator.Present, 0);
                 }
 
                 PredicateOperator[] ops = synthetic.Columns[c].Kind == ValueKind.Categorical
                     ? [PredicateOperator.Equal, PredicateOperator.NotEqual]
                     : [PredicateOperator.Equal, PredicateOperator.NotEqual, PredicateOperator.Above, PredicateOperator.Below, PredicateOperator.AtLeast, PredicateOperator.AtMost];
-                return new PredicateTerm(c, ops[random.Next(ops.Length)], v);
+                return new PredicateTerm(c, ops[random.NextInt(ops.Length)], v);
             }).ToArray());
         }
 
@@ -340,7 +341,7 @@ public static class SinglingOut
     private static string Key(PredicateTerm[] predicate) =>
         string.Join('&', predicate.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Column}{t.Operator}{t.Value:R}")));
 
-    private static void Check(AttackData data, IReadOnlyList<int> columns, int attacks, Random random)
+    private static void Check(AttackData data, IReadOnlyList<int> columns, int attacks, IRandomSource random)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(columns);
