@@ -105,6 +105,21 @@ public class AttackTests
     }
 
     [Fact]
+    public void Bug_linkability_with_every_distance_tied_links_only_by_chance()
+    {
+        // 200 identical synthetic records: every distance ties. Taking the lowest row index on both halves linked every
+        // target; independent random tie-breaks link two random 10-subsets of 200, 1 − C(190,10)/C(200,10) ≈ 0.41.
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(2000, 3), 3);
+        var synthetic = train.Select(Enumerable.Repeat(0, 200).ToArray());
+        var result = Linkability.Run(new AttackData(train, holdout, synthetic), [0, 2], [1, 3, 4], 400, 10, new SeededRandomSource(6), default);
+        var chance = 1 - Enumerable.Range(0, 10).Aggregate(1.0, (p, i) => p * (190.0 - i) / (200.0 - i));
+        Assert.Equal(LinkabilityResult.RandomTieBreak, result.TieBreak);
+        // Wilson rates of 400 Bernoulli(0.41) draws lie within ±0.1 of the chance rate with probability > 0.9999.
+        Assert.InRange(result.Risk.AttackRate, chance - 0.1, chance + 0.1);
+        Assert.InRange(result.Risk.ControlRate, chance - 0.1, chance + 0.1);
+    }
+
+    [Fact]
     public void Shadow_models_detect_a_memorising_generator_and_not_independent_sampling()
     {
         var data = Independent(9);

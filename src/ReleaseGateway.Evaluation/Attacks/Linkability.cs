@@ -45,22 +45,19 @@ public static class Linkability
         var k = Math.Min(neighbours, data.Synthetic.RowCount);
         var metricA = GowerMetric.Fit(first, data.Train, data.Holdout, data.Synthetic);
         var metricB = GowerMetric.Fit(second, data.Train, data.Holdout, data.Synthetic);
-        // Ties are broken at random, independently for the two halves (ADR 0008): on coded columns most targets have
-        // more than k synthetic records at the k-th distance, and the lowest-index rule picked the same tied records
-        // on both sides, which doubled the link counts of training and control targets alike. Each half searches the
-        // synthetic rows in its own random order (Nearest keeps the first of equals) and maps them back.
-        var orderA = Permutation(data.Synthetic.RowCount, random);
-        var orderB = Permutation(data.Synthetic.RowCount, random);
-        var synA = metricA.Encode(data.Synthetic.Select(orderA));
-        var synB = metricB.Encode(data.Synthetic.Select(orderB));
+        // Ties are broken at random, afresh for every target and independently for the two halves (ADR 0008): on coded
+        // columns most targets have more than k synthetic records at the k-th distance, and the lowest-index rule picked
+        // the same tied records on both sides, which doubled the link counts of training and control targets alike.
+        var synA = metricA.Encode(data.Synthetic);
+        var synB = metricB.Encode(data.Synthetic);
 
         int Links(EvalTable table, int count)
         {
             var targets = table.Select(AttackData.Sample(table.RowCount, count, random));
-            var a = metricA.Nearest(metricA.Encode(targets), synA, k, cancellationToken);
-            var b = metricB.Nearest(metricB.Encode(targets), synB, k, cancellationToken);
-            Restore(a.Indices, orderA);
-            Restore(b.Indices, orderB);
+            var tieA = random.NextUInt64();
+            var tieB = random.NextUInt64();
+            var a = metricA.Nearest(metricA.Encode(targets), synA, k, cancellationToken, tieKey: tieA);
+            var b = metricB.Nearest(metricB.Encode(targets), synB, k, cancellationToken, tieKey: tieB);
             return Enumerable.Range(0, targets.RowCount).Count(i => Overlap(a.Indices.AsSpan(i * k, k), b.Indices.AsSpan(i * k, k)));
         }
 
@@ -78,24 +75,6 @@ public static class Linkability
 
         var names = (IReadOnlyList<int> cols) => cols.Select(c => data.Train.Columns[c].Name).ToArray();
         return new LinkabilityResult(PrivacyRisk.FromCounts(n, success, n, control, baseline), names(first), names(second), k, LinkabilityResult.RandomTieBreak);
-    }
-
-    private static int[] Permutation(int n, IRandomSource random)
-    {
-        var order = Enumerable.Range(0, n).ToArray();
-        random.Shuffle(order);
-        return order;
-    }
-
-    private static void Restore(int[] indices, int[] order)
-    {
-        for (var i = 0; i < indices.Length; i++)
-        {
-            if (indices[i] >= 0)
-            {
-                indices[i] = order[indices[i]];
-            }
-        }
     }
 
     private static bool Overlap(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
