@@ -296,6 +296,8 @@ public static class Evaluator
         // The TPR a membership attack demonstrates: the Clopper–Pearson lower bound at 1 − 0.05/k over the k
         // attacks. With fewer than 100 non-members a 1 % FPR cannot be resolved and the point estimate is one
         // extreme score; the bound keeps such noise from failing a release (ADR 0009).
+        private const int ResolvingNonMembers = 100;
+
         private static double DemonstratedTpr(MembershipAttackResult m, int attacks) =>
             Statistics.BinomialConfidence.ClopperPearson((int)Math.Round(m.TprAt1PctFpr * m.Members), m.Members, 1 - (0.05 / attacks)).Lower;
 
@@ -328,10 +330,20 @@ public static class Evaluator
             }
             else
             {
-                var worst = membership.MaxBy(m => (DemonstratedTpr(m, membership.Count), m.TprAt1PctFpr))!;
+                // A TPR at 1 % FPR needs the 1 % quantile of the non-member scores. With fewer than 100 non-members that
+                // is their largest score, whose real false-positive rate is about 1/(N + 1): the shadow-model attack's 15
+                // test pairs (k = 3, R = 10) flag 1 in 16 non-members, and it blocked 9 % of correct pima releases and
+                // 13 % of gbsg ones by chance. Such attacks are reported beside the gate, which reads the attacks that
+                // resolve 1 % (all of them only when none does: holdouts under 100 rows). ADR 0009, amended.
+                var resolving = membership.Where(m => m.NonMembers >= ResolvingNonMembers).ToList();
+                var gated = resolving.Count > 0 ? resolving : membership;
+                var reported = membership.Except(gated).ToList();
+                var worst = gated.MaxBy(m => (DemonstratedTpr(m, gated.Count), m.TprAt1PctFpr))!;
                 var (lower, upper) = TprInterval(worst);
-                gates.Add(GateResult.Judge(GateCatalog.MembershipTpr, DemonstratedTpr(worst, membership.Count), t.MaxMembershipTprAt1PctFpr,
-                    string.Create(CultureInfo.InvariantCulture, $"worst attack: {worst.Attack}, TPR {worst.TprAt1PctFpr:0.000} of {worst.Members} members (value = lower {100 - (5.0 / membership.Count):0.##} % bound), AUC {worst.Auc:0.000}"),
+                var aside = reported.Count == 0 ? string.Empty : "; reported, not gated (fewer than 100 non-members cannot resolve a 1 % FPR): " +
+                    string.Join(", ", reported.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Attack} TPR {m.TprAt1PctFpr:0.000} of {m.Members} members, {m.NonMembers} non-members, AUC {m.Auc:0.000}")));
+                gates.Add(GateResult.Judge(GateCatalog.MembershipTpr, DemonstratedTpr(worst, gated.Count), t.MaxMembershipTprAt1PctFpr,
+                    string.Create(CultureInfo.InvariantCulture, $"worst attack: {worst.Attack}, TPR {worst.TprAt1PctFpr:0.000} of {worst.Members} members (value = lower {100 - (5.0 / gated.Count):0.##} % bound), AUC {worst.Auc:0.000}") + aside,
                     (worst.TprAt1PctFpr, lower, upper)));
             }
 

@@ -45,6 +45,24 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public async Task GivenAShadowAttackWithFewNonMembers_WhenGated_ThenItIsReportedBesideTheGateNotGated()
+    {
+        // k = 1, R = 2: one test pair, so one non-member — a 1 % FPR cannot be resolved; the distance and density
+        // attacks (hundreds of non-members) carry the gate.
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(1000, 6, coded: true), 6);
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(7));
+        var report = await Evaluator.RunAsync(Input(train, holdout, synthetic) with
+        {
+            Generator = IndependentMarginals.Generator, ShadowModel = new ShadowModelSettings(1, 2),
+        });
+        Assert.Empty(report.Errors);
+        Assert.Contains(report.Privacy.Membership, m => m.Attack == "shadow-model" && m.NonMembers < 100);
+        var gate = report.Gates.Single(g => g.Name == GateCatalog.MembershipTpr.Key);
+        Assert.DoesNotContain("worst attack: shadow-model", gate.Detail, StringComparison.Ordinal);
+        Assert.Contains("reported, not gated (fewer than 100 non-members cannot resolve a 1 % FPR): shadow-model", gate.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GivenConstantColumn_WhenEvaluated_ThenNoEvaluatorFails()
     {
         var table = TestTables.Mixed(800, 4);

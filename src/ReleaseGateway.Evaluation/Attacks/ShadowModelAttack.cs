@@ -136,7 +136,10 @@ public static class ShadowModelAttack
 
     /// <summary>
     /// The k training records with the largest mean Gower distance to their 5 nearest other training
-    /// records, searched among at most 2,000 random training records.
+    /// records, searched among at most 2,000 random training records. This is the vulnerable-record rule of Meeus et
+    /// al. ("Achilles' heels", ESORICS 2023, arXiv 2306.10308: mean distance to the 5 closest records), with Gower's
+    /// distance in place of their cosine distance on one-hot and scaled values, and a sample of candidates in place of
+    /// every record to bound the cost on large tables.
     /// </summary>
     public static IReadOnlyList<(int Row, double Outlierness)> MostAtRisk(EvalTable train, GowerMetric metric, int k, IRandomSource random, CancellationToken cancellationToken)
     {

@@ -107,7 +107,7 @@ public static class GateCatalog
     public static readonly GateDefinition MembershipTpr = new(
         "maxMembershipTprAt1PctFpr",
         "Membership inference: TPR at 1 % FPR",
-        "Clopper–Pearson lower bound (at 1 − 0.05/k over the k attacks run) of the worst membership attack's true-positive rate at 1 % false-positive rate",
+        "Clopper–Pearson lower bound (at 1 − 0.05/k over the k attacks gated) of the worst membership attack's true-positive rate at 1 % false-positive rate; attacks with fewer than 100 non-members cannot resolve 1 % and are reported, not gated, unless no attack has 100",
         0, 1, false, GateComparison.AtMost, 0.05, DpTested: false, InPolicy: true,
         "How many training records the strongest attack recognises as members while wrongly accusing only 1 % of outsiders. ε-DP caps it at e^ε·1 % + δ (2.7 % at ε = 1); a copy of the training data scores near 1 on tables whose records are unique. The value is what the attack demonstrably achieves (the lower end of its interval), so a single lucky guess on a small table does not block.");
 
