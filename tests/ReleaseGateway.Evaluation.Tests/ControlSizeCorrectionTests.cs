@@ -13,7 +13,7 @@ public sealed class ControlSizeCorrectionTests(ITestOutputHelper output)
     private const int ControlRows = 500;
 
     [Fact]
-    public void Given_a_partly_copied_release_When_control_successes_are_scaled_to_the_training_size_Then_the_estimate_matches_a_fresh_set_of_that_size()
+    public void Given_APartlyCopiedRelease_When_ControlSuccessesAreScaledToTheTrainingSize_Then_TheEstimateMatchesAFreshSetOfThatSize()
     {
         // The middle case: 10 % of the release copied from training, the rest independent marginals. The truth is the
         // number of the release's predicates that single out one record in a fresh set of n rows from the same population.

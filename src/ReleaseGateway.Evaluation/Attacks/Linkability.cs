@@ -14,7 +14,7 @@ namespace ReleaseGateway.Evaluation.Attacks;
 public sealed record LinkabilityResult(PrivacyRisk Risk, IReadOnlyList<string> FirstColumns, IReadOnlyList<string> SecondColumns, int Neighbours, string TieBreak = "lowest index")
 {
     /// <summary>The tie-break this version uses (ADR 0008).</summary>
-    public const string RandomTieBreak = "random, seeded, independent per half";
+    public const string RandomTieBreak = "at random (keyed rank per target and half)";
 }
 
 /// <summary>
