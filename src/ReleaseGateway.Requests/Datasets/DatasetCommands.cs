@@ -98,6 +98,8 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
             }
             return (await store.LoadAsync<DatasetDetails>(id, ct))!;
         });
+
+    /// <summary>
     /// Connects the dataset to an engine-backed source (ADR 0038): only its steward, only while it has no source, only a
     /// source that passes every check in one snapshot (connection, relation, columns and types, every value in the domain,
     /// the policy's minimum rows). Refusals carry RG2100–RG2107 and store nothing.
