@@ -30,7 +30,7 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
     public const string ReportHtmlName = "evaluation-report.html";
 
     /// <summary>The gate outcome that carries the DP copy test (the only one that decides publication).</summary>
-    public const string DpCheckName = "dpCopyTest";
+    public const string DpCheckName = GateCatalog.DpCopyTestKey;
 
     public async Task<ReleaseEvaluated> RunAsync(ReleaseGenerationStarted started, SyntheticTableGenerated generated, DatasetDetails dataset,
         DatasetPolicy policy, CancellationToken ct)
@@ -92,9 +92,9 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
         var (htmlHash, htmlBytes) = await artifacts.PutAsync(Encoding.UTF8.GetBytes(HtmlReport.Render(report)), ct);
         progress.Clear(releaseId);
         var gates = report.Gates.Select(g => new GateOutcome(g.Name, g.Status, g.Value, g.Threshold, g.Comparison,
-            check is null ? g.Detail : $"not DP, informs the committee: {g.Detail}"));
+            check is null ? g.Detail : $"not DP, informs the committee: {g.Detail}", g.Estimate, g.Lower, g.Upper));
         if (check is not null)
-            gates = gates.Prepend(new GateOutcome(DpCheckName, check.Passed ? GateStatus.Pass : GateStatus.Fail, check.Statistic, check.Threshold, "noisy <",
+            gates = gates.Prepend(new GateOutcome(DpCheckName, check.Passed ? GateStatus.Pass : GateStatus.Fail, check.Statistic, check.Threshold, GateCatalog.DpCopyTest.Symbol,
                 FormattableString.Invariant($"decides publication: AboveThreshold at ε = {check.Epsilon:G3}, Δ = {check.Sensitivity}; exact training copies {check.TrainCopies}, holdout copies {check.HoldoutCopies} (inside only)")));
         if (sampled is not null && check is not null) gates = gates.Select(g => g.Name == DpCheckName ? g with { Detail = $"{g.Detail} [{sampled}]" } : g);
         return new ReleaseEvaluated(releaseId, check?.Passed ?? report.Passed, gates.ToList(),
