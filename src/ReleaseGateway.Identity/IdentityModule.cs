@@ -57,8 +57,14 @@ public static class IdentityModule
             o.Cookie.Name = "rgw.antiforgery";
             o.Cookie.SecurePolicy = secure;
         });
+        var protection = DataProtectionCertificate.LoadOrCreate(
+            builder.Configuration["Identity:DataProtection:CertificateFile"] is { Length: > 0 } file
+                ? file
+                : Path.Combine(settings.KeysDirectory, DataProtectionCertificate.FileName));
         services.AddDataProtection()
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.KeysDirectory, "data-protection")))
+            .ProtectKeysWithCertificate(protection)
+            .UnprotectKeysWithAnyCertificate(protection)
             .SetApplicationName("ReleaseGateway");
 
         services.AddOpenIddict()

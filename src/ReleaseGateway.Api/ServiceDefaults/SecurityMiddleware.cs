@@ -31,7 +31,11 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
             // No form-action: after the sign-in form the browser follows redirects to the client's (loopback) redirect URI.
             headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
         if (path.StartsWithSegments("/account") || path.StartsWithSegments("/connect"))
-            headers.CacheControl = "no-store";
+        {
+            // Exactly what antiforgery sets on the sign-in forms, so it has nothing to override (and no warning to log).
+            headers.CacheControl = "no-cache, no-store";
+            headers.Pragma = "no-cache";
+        }
         return next(context);
     }
 }

@@ -36,6 +36,19 @@ public static class AccessRequestQueries
     public static Task<IReadOnlyList<AccessRequestDetails>> InStatesAsync(IEventStore store, IReadOnlyCollection<string> states, CancellationToken ct) =>
         store.QueryAsync<AccessRequestDetails>(ByState, states, ct);
 
+    /// <summary>
+    /// The requests a committee member may review, open or decided, in any of <paramref name="states"/> (every state when
+    /// null), most recently changed first. Today that is every request; narrowing it to the member's committees belongs
+    /// here, so the pages need not change.
+    /// </summary>
+    public static async Task<IReadOnlyList<AccessRequestDetails>> ForCommitteeMemberAsync(IEventStore store, Actor actor,
+        IReadOnlyCollection<string>? states, CancellationToken ct)
+    {
+        if (!actor.IsIn(WorkflowRoles.CommitteeMember)) return [];
+        var requests = states is null ? await store.QueryAsync<AccessRequestDetails>(ct) : await InStatesAsync(store, states, ct);
+        return requests.Where(d => MaySee(actor, d)).OrderByDescending(d => d.UpdatedAt).ToList();
+    }
+
     /// <summary>Requests the committee member can vote on now (not own, not yet voted, not recused), oldest first.</summary>
     public static async Task<IReadOnlyList<AccessRequestSummary>> AwaitingDecisionAsync(IEventStore store, WorkflowCatalog workflows, Actor actor, CancellationToken ct)
     {

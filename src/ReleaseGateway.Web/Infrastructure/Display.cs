@@ -56,5 +56,11 @@ public static class Display
     /// <summary>A running step's stage in words: the evaluator's "attribute-inference:age" → "attribute inference of age".</summary>
     public static string Stage(string stage) => stage.Replace(":", " of ", StringComparison.Ordinal).Replace('-', ' ');
 
+    /// <summary>
+    /// The generator a request names, or the one the gateway will use when it names none ("aim (the gateway's default)"),
+    /// so the request and its release name the same generator.
+    /// </summary>
+    public static string Generator(string? name) => name ?? $"{ReleaseGateway.Datasets.Generators.GeneratorCatalog.Default.Name} (the gateway's default)";
+
     public static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }
