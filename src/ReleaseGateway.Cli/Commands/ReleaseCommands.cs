@@ -160,8 +160,11 @@ internal static class ReleaseCommands
                     ? $"{artifact.Name,-26} {artifact.Bytes,10} bytes  sha256 {hash[..16]}… as listed"
                     : $"{artifact.Name,-26} sha256 MISMATCH: received {hash[..16]}…, listed {artifact.Sha256[..16]}…");
             }
+            var keyUrl = new Uri(gateway.Gateway, "/.well-known/rgw-signing-key.pem");
             Console.WriteLine($"Downloaded {release.Artifacts.Count} files of release {releaseId} to {folder}; check them with " +
-                              $"'rgw release verify {Path.Combine(folder, ReleasePublication.ManifestName)} --key GATEWAY-PUBLIC-KEY.pem'.");
+                              $"'rgw release verify {Path.Combine(folder, ReleasePublication.ManifestName)} --key GATEWAY-PUBLIC-KEY.pem'," +
+                              $" where GATEWAY-PUBLIC-KEY.pem is the gateway's signing key, published at {keyUrl} (compare it with the copy" +
+                              " your data steward or the gateway's operator gave you: a key fetched alongside the files proves less).");
             return failed ? ExitCodes.Tampered : ExitCodes.Ok;
         }));
         return command;
