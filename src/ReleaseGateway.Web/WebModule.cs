@@ -48,6 +48,7 @@ public static class WebModule
         WebSignIn.Add(builder);
         services.AddScoped<UserDirectory>();
         services.AddSingleton<AuditSigning>();
+        services.AddSingleton<ChainStatus>();
         services.AddScoped<PersonalInbox>();
         services.AddInboxSource<DecisionsAwaited>();
         services.AddInboxSource<ResearcherInbox>();

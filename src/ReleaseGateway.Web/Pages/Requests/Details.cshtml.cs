@@ -11,6 +11,9 @@ using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
+using ReleaseGateway.EventStore.Audit;
+using ReleaseGateway.Problems;
+using ReleaseGateway.Requests.Audit;
 using ReleaseGateway.Web.Infrastructure;
 
 namespace ReleaseGateway.Web.Pages.Requests;
@@ -103,6 +106,27 @@ public sealed partial class DetailsModel(
         return rest.StartsWith(": ", StringComparison.Ordinal) ? rest[2..] : rest.TrimStart();
     }
 
+    /// <summary>
+    /// The request's history: its events, and the commands refused on it (an approval the budget could not fit, a vote
+    /// refused by separation of duties) where they were recorded. Staff see every refusal with who and why; the requester
+    /// sees only approvals refused for lack of budget, labelled "committee" like the rest of their timeline.
+    /// </summary>
+    public IReadOnlyList<(TimelineEntry Entry, CommandRefused? Refusal)> History { get; private set; } = [];
+
+    private async Task LoadHistoryAsync(Actor actor, CancellationToken ct)
+    {
+        var refusals = await Refusals.OfStreamAsync(store, Id, Details.SubmittedAt, ct);
+        var rows = Details.Timeline.Select(e => (e, (CommandRefused?)null)).ToList();
+        foreach (var (refusal, role) in refusals)
+        {
+            if (!SeesCommittee && refusal.Code != ErrorCodes.BudgetExhausted) continue;
+            var by = SeesCommittee ? refusal.RefusedBy : refusal.RefusedBy == Details.RequesterId ? refusal.RefusedBy : "committee";
+            rows.Add((new TimelineEntry(0, nameof(CommandRefused), by, refusal.RefusedAt, "", refusal.Reason, null, role), refusal));
+        }
+        History = rows.OrderBy(r => r.Item1.At).ToList();
+        await directory.LoadAsync(refusals.Select(r => r.Refusal.RefusedBy), ct);
+    }
+
     /// <summary>The committee's size, for the quorum in words (recusals lower a majority's threshold).</summary>
     public int CommitteeSeats { get; private set; }
 
@@ -142,6 +166,7 @@ public sealed partial class DetailsModel(
         Earlier = await AccessRequestQueries.EarlierRequestsOfRequesterAsync(store, actor, Details, ct);
         await directory.LoadAsync([Details.RequesterId, .. Details.Timeline.Select(e => e.By), .. Details.CurrentVotes.Keys, .. Details.Recused]);
         await LoadPipelineAsync(actor, definition, ct);
+        await LoadHistoryAsync(actor, ct);
         return true;
     }
 
