@@ -23,6 +23,7 @@ internal static class ReleaseCommands
         release.Subcommands.Add(Download());
         release.Subcommands.Add(Verify());
         release.Subcommands.Add(Evaluation());
+        release.Subcommands.Add(Revoke());
         return release;
     }
 
@@ -166,6 +167,26 @@ internal static class ReleaseCommands
                               $" where GATEWAY-PUBLIC-KEY.pem is the gateway's signing key, published at {keyUrl} (compare it with the copy" +
                               " your data steward or the gateway's operator gave you: a key fetched alongside the files proves less).");
             return failed ? ExitCodes.Tampered : ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Revoke()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = new Argument<Guid>("RELEASE") { Description = "The release's id" };
+        var reason = new Option<string>("--reason") { Description = "Why, recorded with the revocation and shown to the researcher", Required = true };
+        var command = new Command("revoke", "Revoke a published release: its files can no longer be downloaded (as the workflow allows: committee, stewards)")
+        {
+            credentials, id, reason,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var release = await gateway.SendJsonAsync<ReleaseDetails>(HttpMethod.Post, $"/releases/{parse.GetValue(id)}/revoke",
+                new { reason = parse.GetValue(reason) }, ct);
+            Console.WriteLine($"Release {release.Id} revoked; status {release.Status}.");
+            return ExitCodes.Ok;
         }));
         return command;
     }

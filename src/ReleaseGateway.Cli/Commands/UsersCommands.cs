@@ -25,6 +25,7 @@ internal static class UsersCommands
         users.Subcommands.Add(ChangeRole("grant", "Grant a role to a user"));
         users.Subcommands.Add(ChangeRole("revoke", "Revoke a role from a user"));
         users.Subcommands.Add(Totp());
+        users.Subcommands.Add(ResetPassword());
         users.Subcommands.Add(ChangeAccount("disable", "Disable an account: no sign-in, and its tokens and web sessions stop working"));
         users.Subcommands.Add(ChangeAccount("enable", "Re-enable a disabled or locked account"));
         return users;
@@ -108,6 +109,20 @@ internal static class UsersCommands
             if (name == "disable") await administration.DisableAsync(parse.GetValue(email)!, IdentityCli.Operator(), ct);
             else await administration.EnableAsync(parse.GetValue(email)!, IdentityCli.Operator(), ct);
             Console.WriteLine($"{(name == "disable" ? "Disabled" : "Enabled")} {parse.GetValue(email)}.");
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static Command ResetPassword()
+    {
+        var email = EmailOption();
+        var command = new Command("reset-password", "A forgotten password: print a one-time password (once) to hand to the user, who must change it at sign-in") { email };
+        command.SetAction((parse, ct) => IdentityCli.RunAsync(async services =>
+        {
+            var oneTime = await services.GetRequiredService<UserAdministration>().ResetPasswordAsync(parse.GetValue(email)!, IdentityCli.Operator(), ct);
+            Console.WriteLine($"Password of {parse.GetValue(email)} reset; their sessions and tokens have ended. Hand them this one-time password (shown only now):");
+            Console.WriteLine($"One-time password: {oneTime}");
             return ExitCodes.Ok;
         }, ct));
         return command;

@@ -28,6 +28,9 @@ public sealed record UserEnabled(Guid UserId, DateTimeOffset EnabledAt);
 
 public sealed record UserPasswordChanged(Guid UserId, DateTimeOffset ChangedAt);
 
+/// <summary>An administrator replaced the user's password with a one-time password, to be changed at the next sign-in.</summary>
+public sealed record UserPasswordReset(Guid UserId, DateTimeOffset ResetAt);
+
 public sealed record UserSecondFactorEnabled(Guid UserId, DateTimeOffset EnabledAt);
 
 public sealed record DeviceSignInApproved(Guid UserId, string ClientId, DateTimeOffset ApprovedAt);

@@ -125,6 +125,22 @@ public sealed class UserAdministration(
         await ChangedAsync(user, actor, new UserDisabled(user.Id, time.GetUtcNow()), cancellationToken);
     }
 
+    /// <summary>
+    /// A forgotten password: replaced by a one-time password (returned, shown once, never stored in clear) that must be
+    /// changed at the next sign-in; the user's tokens and web sessions end at once. Nobody resets their own.
+    /// </summary>
+    public async Task<string> ResetPasswordAsync(string email, EventMetadata actor, CancellationToken cancellationToken = default)
+    {
+        var user = await FindAsync(email);
+        RefuseOnSelf(user, actor, "reset the password of");
+        var oneTimePassword = RandomNumberGenerator.GetString(PasswordAlphabet, 20);
+        Check(await users.ResetPasswordAsync(user, await users.GeneratePasswordResetTokenAsync(user), oneTimePassword));
+        user.MustChangePassword = true;
+        Check(await users.UpdateAsync(user));
+        await ChangedAsync(user, actor, new UserPasswordReset(user.Id, time.GetUtcNow()), cancellationToken);
+        return oneTimePassword;
+    }
+
     /// <summary>Lifts a disablement or a lockout.</summary>
     public async Task EnableAsync(string email, EventMetadata actor, CancellationToken cancellationToken = default)
     {

@@ -7,6 +7,7 @@ using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
 using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Web.Infrastructure;
 
@@ -19,7 +20,7 @@ public sealed record RequestTable(Paged<AccessRequestSummary> Requests, Pager Pa
 {
     /// <summary>
     /// The table with what a committee member decides on beside each request: requester, ε asked for against what the
-    /// dataset has left, and the member's own vote in this round.
+    /// dataset has left, and the member's own vote (this round's, else their latest).
     /// </summary>
     public async Task<RequestTable> WithCommitteeFactsAsync(IEventStore store, BudgetLedgerViews ledgers, UserDirectory names, Actor actor,
         CancellationToken ct)
@@ -38,7 +39,8 @@ public sealed record RequestTable(Paged<AccessRequestSummary> Requests, Pager Pa
             var epsilon = (d.ProposedTerms ?? d.Terms).Epsilon;
             var left = remaining.TryGetValue(d.DatasetId, out var l) ? l : (double?)null;
             facts[d.Id] = new CommitteeFacts(names.Name(d.RequesterId), epsilon, left, left is { } x && epsilon > x * (1 + 1e-9),
-                d.CurrentVotes.GetValueOrDefault(actor.Id));
+                d.CurrentVotes.GetValueOrDefault(actor.Id) ?? (d.Acts ?? []).LastOrDefault(a => a.ActorId == actor.Id &&
+                    a.Trigger is WorkflowTriggers.Approve or WorkflowTriggers.Reject)?.Trigger);
         }
         return this with { Facts = facts };
     }
