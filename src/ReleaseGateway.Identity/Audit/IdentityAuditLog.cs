@@ -61,6 +61,7 @@ public sealed class IdentityAuditLog(IEventStore store)
         .Register<UserPasswordChanged>()
         .Register<UserPasswordReset>()
         .Register<UserSecondFactorEnabled>()
+        .Register<UserRecoveryCodesIssued>()
         .Register<DeviceSignInApproved>()
         .Register<ServiceClientRegistered>()
         .Register<TokenIssuedToClient>());

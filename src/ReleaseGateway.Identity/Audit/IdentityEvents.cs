@@ -33,6 +33,9 @@ public sealed record UserPasswordReset(Guid UserId, DateTimeOffset ResetAt);
 
 public sealed record UserSecondFactorEnabled(Guid UserId, DateTimeOffset EnabledAt);
 
+/// <summary>New one-use recovery codes for the second factor were issued (the old ones no longer work); the codes are not recorded.</summary>
+public sealed record UserRecoveryCodesIssued(Guid UserId, int Count, DateTimeOffset IssuedAt);
+
 public sealed record DeviceSignInApproved(Guid UserId, string ClientId, DateTimeOffset ApprovedAt);
 
 public sealed record ServiceClientRegistered(Guid ApplicationId, string ClientId, IReadOnlyList<string> Roles, DateTimeOffset RegisteredAt);
@@ -44,6 +47,7 @@ public static class SignInMethods
 {
     public const string Password = "password";
     public const string PasswordAndTotp = "password+totp";
+    public const string PasswordAndRecoveryCode = "password+recovery-code";
 }
 
 /// <summary>Reasons recorded in <see cref="UserSignInFailed"/>.</summary>

@@ -205,6 +205,22 @@ public sealed class UserAdministration(
         return $"otpauth://totp/ReleaseGateway:{Uri.EscapeDataString(email)}?secret={key}&issuer=ReleaseGateway&digits=6";
     }
 
+    /// <summary>
+    /// Ten one-use recovery codes for a user with the second factor on, replacing any issued before: a lost phone need
+    /// not lock the person out. Returned once; the store keeps only what Identity needs to check them.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> IssueRecoveryCodesAsync(string email, EventMetadata actor, CancellationToken cancellationToken = default)
+    {
+        const int count = 10;
+        var user = await FindAsync(email);
+        if (!await users.GetTwoFactorEnabledAsync(user))
+            throw new UserAdministrationException(ErrorCodes.SecondFactorNotEnabled, "Recovery codes are for a second factor; turn it on first (rgw users totp).");
+        var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, count))?.ToList()
+            ?? throw new InvalidOperationException("No recovery codes were generated.");
+        await audit.RecordAsync(user.Id, actor, new UserRecoveryCodesIssued(user.Id, codes.Count, time.GetUtcNow()), cancellationToken);
+        return codes;
+    }
+
     /// <summary>Registers a confidential client for the client-credentials flow, acting in <paramref name="roles"/>.</summary>
     public async Task<RegisteredClient> RegisterServiceClientAsync(string displayName, IReadOnlyCollection<string> roles, EventMetadata actor,
         CancellationToken cancellationToken = default)
