@@ -12,7 +12,7 @@ namespace ReleaseGateway.BrowserTests;
 public sealed class AccessAndKeyboardTests(BrowserGateway gateway)
 {
     [Fact]
-    public async Task Researcher_CannotOpenAnotherResearchersRequest_NorTheCommitteesPages()
+    public async Task Given_Researcher_When_OpeningAnotherResearchersRequestOrTheCommitteesPages_Then_Refused()
     {
         var dataset = await gateway.SharedDatasetAsync();
         await using var owner = await gateway.SignInAsync("olga.researcher", Roles.Researcher);
@@ -53,7 +53,7 @@ public sealed class AccessAndKeyboardTests(BrowserGateway gateway)
     }
 
     [Fact]
-    public async Task RequestForm_EveryFieldIsLabelled_AndTabReachesEachInOrder_ThenSubmitsFromTheKeyboard()
+    public async Task Given_RequestForm_When_FilledFromTheKeyboard_Then_EveryFieldIsLabelledTabReachesEachInOrderAndItSubmits()
     {
         var dataset = await gateway.SharedDatasetAsync();
         await using var researcher = await gateway.SignInAsync("kim.researcher", Roles.Researcher);
@@ -120,7 +120,7 @@ public sealed class AccessAndKeyboardTests(BrowserGateway gateway)
     }
 
     [Fact]
-    public async Task RequestForm_ShowsTheValidatorsMessagesBesideTheirFields()
+    public async Task Given_RequestFormWithInvalidFields_When_Submitted_Then_TheValidatorsMessagesShowBesideTheirFields()
     {
         var dataset = await gateway.SharedDatasetAsync();
         await using var researcher = await gateway.SignInAsync("val.researcher", Roles.Researcher);

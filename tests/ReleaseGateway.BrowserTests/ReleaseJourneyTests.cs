@@ -22,7 +22,7 @@ public sealed class ReleaseJourneyTests(BrowserGateway gateway)
     private static readonly RequestTerms Terms = new("Recurrence after hormone therapy");
 
     [Fact]
-    public async Task Researcher_Requests_CommitteeApproves_PipelineReleases_ResearcherDownloads_ComplianceVerifies()
+    public async Task Given_ResearchersRequest_When_CommitteeApprovesAndThePipelineReleases_Then_ResearcherDownloadsAndComplianceVerifies()
     {
         await using var steward = await gateway.SignInAsync("dana.steward", Roles.DataSteward);
         await using var researcher = await gateway.SignInAsync("rosa.researcher", Roles.Researcher, oneTimePassword: true);

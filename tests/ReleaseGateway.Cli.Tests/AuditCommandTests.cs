@@ -33,7 +33,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
     private Task<Rgw.Result> Rgw(params string[] args) => Testing.Rgw.RunAsync(Env, null, args);
 
     [Fact]
-    public async Task Verify_OnAnIntactLog_ExitsZeroAndPrintsTheHead()
+    public async Task Given_IntactLog_When_Verified_Then_ExitIsZeroAndTheHeadIsPrinted()
     {
         var result = await Rgw("audit", "verify");
         Assert.Equal(0, result.ExitCode);
@@ -41,7 +41,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_AfterABodyIsChanged_ExitsOneWithThePositionOnStderr()
+    public async Task Given_ChangedEventBody_When_Verified_Then_ExitIsOneWithThePositionOnStderr()
     {
         await TamperAsync("UPDATE rg_events SET body = replace(body, 'number 6', 'number 9') WHERE position = 7");
         var result = await Rgw("audit", "verify");
@@ -51,7 +51,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_WithACheckpoint_DetectsACutTail()
+    public async Task Given_CutTail_When_VerifiedWithACheckpoint_Then_ItIsDetected()
     {
         var checkpoint = Path.Combine(_dataDirectory, "cp.json");
         Assert.Equal(0, (await Rgw("audit", "checkpoint", "--out", checkpoint)).ExitCode);
@@ -64,7 +64,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_WithACheckpointSignedByAnotherKey_ExitsOne()
+    public async Task Given_CheckpointSignedByAnotherKey_When_Verified_Then_ExitIsOne()
     {
         var checkpoint = Path.Combine(_dataDirectory, "cp.json");
         await Rgw("audit", "checkpoint", "--out", checkpoint);
@@ -131,7 +131,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Export_VerifiesOfflineWithRgwAndWithTheIndependentPythonVerifier()
+    public async Task Given_ExportedLog_When_VerifiedOffline_Then_BothRgwAndTheIndependentPythonVerifierAcceptIt()
     {
         var export = Path.Combine(_dataDirectory, "export");
         Assert.Equal(0, (await Rgw("audit", "export", "--out", export)).ExitCode);
@@ -158,7 +158,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UsageAndInputErrors_ExitTwoWithAClearMessage()
+    public async Task Given_UsageOrInputError_When_AuditRuns_Then_ExitIsTwoWithAClearMessage()
     {
         var missing = await Testing.Rgw.RunAsync(new Dictionary<string, string?> { ["ReleaseGateway__DataDirectory"] = "/nonexistent/rgw" }, null, "audit", "verify");
         Assert.Equal(2, missing.ExitCode);
@@ -184,7 +184,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PythonVerifier_AnswersHelp_AndExitsTwoWithoutAFolder()
+    public async Task Given_ThePythonVerifier_When_AskedForHelpOrGivenNoFolder_Then_ItPrintsUsageAndExitsZeroOrTwo()
     {
         var help = await RunPythonAsync("--help");
         Assert.Equal(0, help.ExitCode);

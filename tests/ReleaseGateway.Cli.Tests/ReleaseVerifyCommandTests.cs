@@ -35,7 +35,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     private string Manifest => Path.Combine(_release, ReleasePublication.ManifestName);
 
     [Fact]
-    public async Task GivenGenuineRelease_WhenVerifiedWithTheGatewaysKey_ThenEveryCheckPassesAndExitIsZero()
+    public async Task Given_GenuineRelease_When_VerifiedWithTheGatewaysKey_Then_EveryCheckPassesAndExitIsZero()
     {
         var result = await Rgw("release", "verify", Manifest, "--key", _gatewayKey, "--require-all");
 
@@ -50,7 +50,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenReleasePublishedBeforeThePrivacyBoundary_WhenVerified_ThenFormatOneStillVerifiesAndIsFlagged()
+    public async Task Given_ReleasePublishedBeforeThePrivacyBoundary_When_Verified_Then_FormatOneStillVerifiesAndIsFlagged()
     {
         var old = Path.Combine(_root, "format-1");
         using (var key = AuditSigningKey.LoadOrCreate(Path.Combine(_root, "keys", "audit-signing-key.pem")))
@@ -65,7 +65,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenCurrentManifest_WhenReadAsJson_ThenItHoldsNoGateValuesCountsSeedsOrApprovers()
+    public async Task Given_CurrentManifest_When_ReadAsJson_Then_ItHoldsNoGateValuesCountsSeedsOrApprovers()
     {
         var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Manifest))!.AsObject();
 
@@ -77,7 +77,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenGenuineRelease_WhenVerifiedWithoutAKey_ThenItPassesOnTheEmbeddedKeyAndSaysSo()
+    public async Task Given_GenuineRelease_When_VerifiedWithoutAKey_Then_ItPassesOnTheEmbeddedKeyAndSaysSo()
     {
         var result = await Rgw("release", "verify", Manifest);
 
@@ -86,7 +86,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenManifestWithOneByteChanged_WhenVerified_ThenSignatureFailsAndExitIsOne()
+    public async Task Given_ManifestWithOneByteChanged_When_Verified_Then_SignatureFailsAndExitIsOne()
     {
         var bytes = File.ReadAllBytes(Manifest);
         var at = Encoding.UTF8.GetString(bytes).IndexOf("\"epsilon\": 1", StringComparison.Ordinal) + "\"epsilon\": ".Length;
@@ -102,7 +102,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenManifestForgedAndResignedWithAnotherKey_WhenVerifiedWithTheGatewaysKey_ThenExitIsOne()
+    public async Task Given_ManifestForgedAndResignedWithAnotherKey_When_VerifiedWithTheGatewaysKey_Then_ExitIsOne()
     {
         // A forger who rewrites the manifest (here: a tampered table's hash) and signs it with a key of their own.
         File.AppendAllText(Path.Combine(_release, ReleaseGeneration.SyntheticTableName), "99,99\n");
@@ -120,7 +120,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenTamperedArtifact_WhenVerified_ThenItsHashFailsAndExitIsOne()
+    public async Task Given_TamperedArtifact_When_Verified_Then_ItsHashFailsAndExitIsOne()
     {
         var table = Path.Combine(_release, ReleaseGeneration.SyntheticTableName);
         var bytes = File.ReadAllBytes(table);
@@ -135,7 +135,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenMissingArtifact_WhenVerified_ThenItPassesUnlessEveryArtifactIsRequired()
+    public async Task Given_MissingArtifact_When_Verified_Then_ItPassesUnlessEveryArtifactIsRequired()
     {
         File.Delete(Path.Combine(_release, ReleaseReport.HtmlName));
 
@@ -149,7 +149,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenSignatureFileWithAGarbledKey_WhenVerified_ThenExitIsOne()
+    public async Task Given_SignatureFileWithAGarbledKey_When_Verified_Then_ExitIsOne()
     {
         var signature = Path.Combine(_release, ReleasePublication.SignatureName);
         File.WriteAllText(signature, File.ReadAllText(signature).Replace("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAF", StringComparison.Ordinal));
@@ -161,7 +161,7 @@ public sealed class ReleaseVerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenMissingFiles_WhenVerified_ThenExitIsTwo()
+    public async Task Given_MissingFiles_When_Verified_Then_ExitIsTwo()
     {
         var noManifest = await Rgw("release", "verify", Path.Combine(_root, "nowhere", "manifest.json"));
         var noKey = await Rgw("release", "verify", Manifest, "--key", Path.Combine(_root, "nowhere.pem"));

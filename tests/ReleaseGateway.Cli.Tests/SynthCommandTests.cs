@@ -11,7 +11,7 @@ public sealed class SynthCommandTests
     private static string Shared(string file) => Path.Combine(RepositoryPaths.SharedData, file);
 
     [Fact]
-    public async Task Synth_OnAnIntegerCodedTable_WritesTheSameColumnsWithinTheDomain_AndOneJsonLine()
+    public async Task Given_IntegerCodedTable_When_SynthRuns_Then_ItWritesTheSameColumnsWithinTheDomainAndOneJsonLine()
     {
         var output = Path.Combine(_dir, "out.csv");
         var result = await Rgw.RunAsync(Env, null, "synth", "--input", Shared("gbsg-disc.csv"), "--schema", Shared("gbsg-domain.json"),
@@ -33,7 +33,7 @@ public sealed class SynthCommandTests
     [InlineData("--epsilon", "-1", "epsilon")]
     [InlineData("--epsilon", "abc", "epsilon")]
     [InlineData("--method", "magic", "method")]
-    public async Task Synth_WithAnInvalidParameter_ExitsTwoWithAPreciseMessage_AndWritesNothing(string option, string value, string mentioned)
+    public async Task Given_InvalidParameter_When_SynthRuns_Then_ItExitsTwoWithAPreciseMessageAndWritesNothing(string option, string value, string mentioned)
     {
         var output = Path.Combine(_dir, "never.csv");
         var args = new List<string> { "synth", "--input", Shared("gbsg-disc.csv"), "--schema", Shared("gbsg-domain.json"), "--epsilon", "1", "--output", output };
@@ -85,7 +85,7 @@ public sealed class SynthCommandTests
     }
 
     [Fact]
-    public async Task Synth_OnAMalformedCsv_NamesRowAndColumn_AndWritesNothing()
+    public async Task Given_MalformedCsv_When_SynthRuns_Then_ItNamesRowAndColumnAndWritesNothing()
     {
         var input = Path.Combine(_dir, "bad.csv");
         var lines = (await File.ReadAllLinesAsync(Shared("gbsg-disc.csv"))).Take(20).ToArray();
@@ -105,7 +105,7 @@ public sealed class SynthCommandTests
     }
 
     [Fact]
-    public async Task Synth_WithAnUnknownSchemaColumn_ExitsTwo()
+    public async Task Given_UnknownSchemaColumn_When_SynthRuns_Then_ItExitsTwo()
     {
         var schema = Path.Combine(_dir, "schema.json");
         await File.WriteAllTextAsync(schema, """{"no_such_column": 3}""");

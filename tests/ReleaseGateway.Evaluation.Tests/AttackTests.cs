@@ -21,7 +21,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Distance_attack_on_a_copy_reaches_the_issue_bar()
+    public void Given_CopyOfTheTrainingData_When_DistanceAttacked_Then_ItReachesTheIssueBar()
     {
         var result = MembershipInference.DistanceToClosestRecord(Copy(), 400, 1e-9, new Random(1), default);
         Assert.True(result.Auc >= 0.95, $"AUC {result.Auc}");
@@ -30,7 +30,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Distance_attack_on_independent_marginals_is_chance()
+    public void Given_IndependentMarginals_When_DistanceAttacked_Then_SuccessIsChance()
     {
         // 400 members vs 400 non-members: the AUC's standard error under H0 is ≈ √(1/(12·400·400/800)) ≈ 0.02.
         var result = MembershipInference.DistanceToClosestRecord(Independent(), 400, 1e-9, new Random(1), default);
@@ -39,7 +39,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Density_ratio_attack_separates_a_copy_and_not_independent_data()
+    public void Given_CopyAndIndependentData_When_DensityRatioAttacked_Then_OnlyTheCopyIsSeparated()
     {
         var copy = MembershipInference.DensityRatio(Copy(), 200, 1e-9, new Random(2), default);
         var independent = MembershipInference.DensityRatio(Independent(), 200, 1e-9, new Random(2), default);
@@ -49,7 +49,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Attribute_inference_on_a_copy_is_near_one_and_on_independent_data_near_zero()
+    public void Given_CopyAndIndependentData_When_AttributesAreInferred_Then_RiskIsNearOneForTheCopyAndNearZeroOtherwise()
     {
         var copy = AttributeInference.Run(Copy(), [0, 1, 2, 3], 4, 300, new Random(3), default);
         var independent = AttributeInference.Run(Independent(), [0, 1, 2, 3], 4, 300, new Random(3), default);
@@ -59,7 +59,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Numeric_secret_guess_is_correct_within_five_percent()
+    public void Given_NumericSecret_When_Guessed_Then_ItIsCorrectWithinFivePercent()
     {
         Assert.True(AttributeInference.NumericMatch(104, 100));
         Assert.False(AttributeInference.NumericMatch(106, 100));
@@ -67,7 +67,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Multivariate_singling_out_of_a_copy_is_near_one_and_of_independent_data_small()
+    public void Given_CopyAndIndependentData_When_SinglingOutMultivariate_Then_RiskIsNearOneForTheCopyAndSmallOtherwise()
     {
         var copy = SinglingOut.Multivariate(Copy(), All, 200, 3, 100_000, new Random(4), default);
         var independent = SinglingOut.Multivariate(Independent(), All, 200, 3, 100_000, new Random(4), default);
@@ -76,7 +76,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Univariate_predicates_single_out_exactly_one_synthetic_record()
+    public void Given_SyntheticTable_When_UnivariatePredicatesAreBuilt_Then_EachSinglesOutExactlyOneRecord()
     {
         var data = Copy();
         var result = SinglingOut.Univariate(data, All, 50, new Random(5), default);
@@ -85,7 +85,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Predicate_counts_rows_matching_every_term()
+    public void Given_Predicate_When_CountingRows_Then_OnlyRowsMatchingEveryTermCount()
     {
         var table = TestTables.Mixed(200, 2);
         var sex = new PredicateTerm(2, PredicateOperator.Equal, 1);
@@ -95,7 +95,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Linkability_of_a_copy_exceeds_that_of_independent_data()
+    public void Given_CopyAndIndependentData_When_LinkabilityIsAttacked_Then_TheCopyScoresHigher()
     {
         var copy = Linkability.Run(Copy(), [0, 2], [1, 3, 4], 400, 10, new Random(6), default);
         var independent = Linkability.Run(Independent(), [0, 2], [1, 3, 4], 400, 10, new Random(6), default);
@@ -104,7 +104,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Shadow_models_detect_a_memorising_generator_and_not_independent_sampling()
+    public void Given_MemorisingGeneratorAndIndependentSampling_When_ShadowModelsAttack_Then_OnlyTheMemorisingOneIsDetected()
     {
         var data = Independent(9);
         SyntheticGenerator memorising = (training, _, _) => training;
@@ -120,7 +120,7 @@ public class AttackTests
     }
 
     [Fact]
-    public void Most_at_risk_records_are_the_outliers()
+    public void Given_TableWithOutliers_When_RecordsAreRankedByRisk_Then_TheOutliersAreMostAtRisk()
     {
         var table = TestTables.Mixed(300, 3);
         var columns = table.Columns.ToArray();

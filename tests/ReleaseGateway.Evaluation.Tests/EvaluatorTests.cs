@@ -15,7 +15,7 @@ public class EvaluatorTests
     };
 
     [Fact]
-    public async Task GivenCopyOfTrainingData_WhenEvaluated_ThenEveryPrivacyGateFails()
+    public async Task Given_CopyOfTrainingData_When_Evaluated_Then_EveryPrivacyGateFails()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 1), 1);
         var report = await Evaluator.RunAsync(Input(train, holdout, train));
@@ -30,7 +30,7 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public async Task GivenIndependentMarginals_WhenEvaluated_ThenPrivacyGatesPass()
+    public async Task Given_IndependentMarginals_When_Evaluated_Then_PrivacyGatesPass()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 2, coded: true), 2);
         var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(3));
@@ -44,7 +44,7 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public async Task GivenConstantColumn_WhenEvaluated_ThenNoEvaluatorFails()
+    public async Task Given_ConstantColumn_When_Evaluated_Then_NoEvaluatorFails()
     {
         var table = TestTables.Mixed(800, 4);
         var columns = table.Columns.ToArray();
@@ -58,7 +58,7 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public async Task GivenSingleRow_WhenEvaluated_ThenGatesFailClosedWithoutThrowing()
+    public async Task Given_SingleRow_When_Evaluated_Then_GatesFailClosedWithoutThrowing()
     {
         var one = TestTables.Mixed(1, 5);
         var empty = one.Select([]);
@@ -69,7 +69,7 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public async Task GivenTimeoutElapsed_WhenEvaluated_ThenEveryRunningEvaluatorFailsClosed()
+    public async Task Given_TimeoutElapsed_When_Evaluated_Then_EveryRunningEvaluatorFailsClosed()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 6), 6);
         var input = Input(train, holdout, train) with { Timeout = TimeSpan.FromTicks(1) };
@@ -82,7 +82,7 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public async Task GivenCallerCancellation_WhenEvaluated_ThenCancellationPropagates()
+    public async Task Given_CallerCancellation_When_Evaluated_Then_CancellationPropagates()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(500, 7), 7);
         using var cts = new CancellationTokenSource();
@@ -91,7 +91,7 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public async Task GivenNoClaimedEpsilon_WhenEvaluated_ThenEpsilonGateIsNotApplicable()
+    public async Task Given_NoClaimedEpsilon_When_Evaluated_Then_EpsilonGateIsNotApplicable()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 8), 8);
         var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new Random(1))) with { ClaimedEpsilon = null });
@@ -99,14 +99,14 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public void GivenUnknownTarget_WhenStarted_ThenInputIsRejected()
+    public void Given_UnknownTarget_When_Started_Then_InputIsRejected()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(100, 9), 9);
         Assert.Throws<ArgumentException>(() => { _ = Evaluator.RunAsync(Input(train, holdout, train) with { Target = "nope" }); });
     }
 
     [Fact]
-    public async Task GivenSameSeed_WhenEvaluatedTwice_ThenGateValuesAreIdentical()
+    public async Task Given_SameSeed_When_EvaluatedTwice_Then_GateValuesAreIdentical()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 10), 10);
         var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(1));

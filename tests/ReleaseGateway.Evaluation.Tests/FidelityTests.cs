@@ -12,7 +12,7 @@ public class FidelityTests
         EvalColumn.Categorical(new ColumnSpec(name, ValueKind.Categorical, AttackRole.QuasiIdentifier, Enumerable.Range(0, levels).Select(l => $"v{l}").ToArray()), codes);
 
     [Fact]
-    public void Tvd_is_zero_for_identical_tables_and_one_for_disjoint_supports()
+    public void Given_IdenticalOrDisjointTables_When_TvdIsComputed_Then_ItIsZeroOrOne()
     {
         var a = new EvalTable([Cat("c", 4, 0, 1, 0, 1)]);
         var b = new EvalTable([Cat("c", 4, 2, 3, 3, 2)]);
@@ -22,7 +22,7 @@ public class FidelityTests
     }
 
     [Fact]
-    public void Tvd_of_one_way_marginals_is_half_the_l1_distance()
+    public void Given_OneWayMarginals_When_TvdIsComputed_Then_ItIsHalfTheL1Distance()
     {
         // p = (¾, ¼), q = (¼, ¾): ½(½ + ½) = ½.
         var a = new EvalTable([Cat("c", 2, 0, 0, 0, 1)]);
@@ -32,7 +32,7 @@ public class FidelityTests
     }
 
     [Fact]
-    public void Three_way_marginals_are_capped_at_three_hundred()
+    public void Given_ManyColumns_When_ThreeWayMarginalsAreChosen_Then_TheyAreCappedAtThreeHundred()
     {
         var table = new EvalTable(Enumerable.Range(0, 15).Select(i => Cat($"c{i}", 2, 0, 1)).ToArray());
         var coder = MarginalCoder.Fit(table, Enumerable.Range(0, 15).ToArray());
@@ -42,7 +42,7 @@ public class FidelityTests
     }
 
     [Fact]
-    public void Numeric_columns_with_many_values_are_cut_into_32_bins()
+    public void Given_NumericColumnWithManyValues_When_Binned_Then_ItIsCutInto32Bins()
     {
         var table = new EvalTable([Num(Enumerable.Range(0, 100).Select(i => (double)i).ToArray())]);
         var coded = MarginalCoder.Fit(table, [0]).Transform(table);
@@ -51,7 +51,7 @@ public class FidelityTests
     }
 
     [Fact]
-    public void Ks_and_wasserstein_of_a_shift_match_theory()
+    public void Given_ShiftedDistribution_When_KsAndWassersteinAreComputed_Then_TheyMatchTheory()
     {
         // Uniform grid shifted by 0.5 of a range of 9: W₁ = 0.5, KS = 1/10.
         var real = Num(Enumerable.Range(0, 10).Select(i => (double)i).ToArray());
@@ -63,7 +63,7 @@ public class FidelityTests
     }
 
     [Fact]
-    public void Associations_use_pearson_cramers_v_and_correlation_ratio()
+    public void Given_ColumnPairsOfEachKind_When_AssociationsAreComputed_Then_PearsonCramersVAndCorrelationRatioAreUsed()
     {
         var x = Num(1, 2, 3, 4);
         var y = EvalColumn.Numeric(new ColumnSpec("y", ValueKind.Numeric, AttackRole.QuasiIdentifier, []), [2, 4, 6, 8]);
@@ -77,7 +77,7 @@ public class FidelityTests
     }
 
     [Fact]
-    public void Tstr_ratio_of_a_copy_is_close_to_one_and_discriminator_is_near_chance()
+    public void Given_CopyOfTheData_When_UtilityIsMeasured_Then_TstrRatioIsCloseToOneAndTheDiscriminatorIsNearChance()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 3), 3);
         var tstr = ModelUtility.Tstr(train, holdout, train, 4, [0, 1, 2, 3], 2000, new Random(1), default);
@@ -88,7 +88,7 @@ public class FidelityTests
     }
 
     [Fact]
-    public void Discriminator_separates_independent_marginals_from_correlated_data()
+    public void Given_IndependentMarginalsOfCorrelatedData_When_TheDiscriminatorIsTrained_Then_ItSeparatesThem()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(3000, 4), 4);
         var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(1));

@@ -11,7 +11,7 @@ public class GowerMetricTests
     ]);
 
     [Fact]
-    public void Distance_averages_range_scaled_numeric_and_mismatch_categorical_terms()
+    public void Given_MixedRecords_When_TheGowerDistanceIsComputed_Then_ItAveragesRangeScaledNumericAndMismatchCategoricalTerms()
     {
         var t = Table([0, 10, 5], [0, 1, 0]);
         var metric = GowerMetric.Fit([0, 1], t);
@@ -22,7 +22,7 @@ public class GowerMetricTests
     }
 
     [Fact]
-    public void Two_missing_values_agree_and_one_missing_value_differs_fully()
+    public void Given_MissingValues_When_Compared_Then_TwoMissingAgreeAndOneMissingDiffersFully()
     {
         var t = Table([double.NaN, double.NaN, 3], [-1, -1, 0]);
         var metric = GowerMetric.Fit([0, 1], t);
@@ -32,7 +32,7 @@ public class GowerMetricTests
     }
 
     [Fact]
-    public void Nearest_neighbours_agree_with_brute_force()
+    public void Given_Records_When_NearestNeighboursAreSearched_Then_TheyAgreeWithBruteForce()
     {
         var table = TestTables.Mixed(300, 11);
         var metric = GowerMetric.Fit([0, 1, 2, 3, 4], table);
@@ -47,7 +47,7 @@ public class GowerMetricTests
     }
 
     [Fact]
-    public void Constant_column_does_not_divide_by_zero()
+    public void Given_ConstantColumn_When_TheGowerDistanceIsComputed_Then_NothingDividesByZero()
     {
         var t = Table([4, 4, 4], [0, 0, 1]);
         var metric = GowerMetric.Fit([0, 1], t);

@@ -5,7 +5,7 @@ namespace ReleaseGateway.Evaluation.Tests;
 public class PolicyLoaderTests
 {
     [Fact]
-    public void Reads_gates_and_shadow_model_sections_and_ignores_other_sections()
+    public void Given_PolicyWithGatesShadowModelAndOtherSections_When_Loaded_Then_OnlyGatesAndShadowModelAreRead()
     {
         const string yaml = """
             dataset: colon
@@ -33,7 +33,7 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void Missing_sections_mean_documented_defaults()
+    public void Given_PolicyWithoutThoseSections_When_Loaded_Then_TheDocumentedDefaultsApply()
     {
         var policy = PolicyLoader.Parse("dataset: x\n");
         Assert.Equal(new GateThresholds(), policy.Thresholds);
@@ -42,7 +42,7 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void Partial_gates_keep_defaults_for_the_rest()
+    public void Given_PartialGatesSection_When_Loaded_Then_TheRestKeepTheirDefaults()
     {
         var policy = PolicyLoader.Parse("gates:\n  maxTvd2: 0.3\n");
         Assert.Equal(0.3, policy.Thresholds.MaxTvd2);
@@ -58,7 +58,7 @@ public class PolicyLoaderTests
     [InlineData("shadowModel:\n  shadowRuns: 1\n", "shadowModel.shadowRuns: must be ≥ 2")]
     [InlineData("shadowModel:\n  shadowTargets: 2.5\n", "shadowModel.shadowTargets: 2.5 must be a whole number")]
     [InlineData("gates:\n  maxTvd2: [\n", "p.yaml:")]
-    public void Invalid_policies_are_rejected_with_file_line_column_and_key(string yaml, string expected)
+    public void Given_InvalidPolicy_When_Loaded_Then_RejectedWithFileLineColumnAndKey(string yaml, string expected)
     {
         var e = Assert.Throws<PolicyException>(() => PolicyLoader.Parse(yaml, "p.yaml"));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
@@ -68,11 +68,11 @@ public class PolicyLoaderTests
     [InlineData(GateStatus.Pass, false)]
     [InlineData(GateStatus.NotApplicable, false)]
     [InlineData(GateStatus.Fail, true)]
-    public void GivenAGateStatus_WhenAskedWhetherItBlocks_ThenOnlyAFailureDoes(GateStatus status, bool blocking) =>
+    public void Given_AGateStatus_When_AskedWhetherItBlocks_Then_OnlyAFailureDoes(GateStatus status, bool blocking) =>
         Assert.Equal(blocking, status.IsBlocking());
 
     [Fact]
-    public void GivenSectionsAsData_WhenRead_ThenTheSameThresholdsAsFromYaml()
+    public void Given_SectionsAsData_When_Read_Then_TheSameThresholdsAsFromYaml()
     {
         var gates = new Dictionary<string, double> { ["maxTvd2"] = 0.3, ["maxSinglingOutRisk"] = 0.25 };
         var shadow = new Dictionary<string, double> { ["shadowRuns"] = 4 };
@@ -81,19 +81,19 @@ public class PolicyLoaderTests
     }
 
     [Fact]
-    public void GivenAnUnknownGateAsData_WhenRead_ThenRefusedAsFromYaml() =>
+    public void Given_AnUnknownGateAsData_When_Read_Then_RefusedAsFromYaml() =>
         Assert.Contains("unknown gate", Assert.Throws<PolicyException>(() =>
             PolicyLoader.FromSections(new Dictionary<string, double> { ["maxTvd"] = 0.3 }, new Dictionary<string, double>())).Message, StringComparison.Ordinal);
 
     [Fact]
-    public void GivenPolicyYaml_WhenChecked_ThenNullIfValidElseTheMessageWithFileAndLine()
+    public void Given_PolicyYaml_When_Checked_Then_NullIfValidElseTheMessageWithFileAndLine()
     {
         Assert.Null(PolicyLoader.Check("gates:\n  maxTvd2: 0.3\n", "p.yaml"));
         Assert.Equal("p.yaml:2:12: gates.maxTvd2: 1.5 is outside [0, 1]", PolicyLoader.Check("gates:\n  maxTvd2: 1.5\n", "p.yaml"));
     }
 
     [Fact]
-    public void Unreadable_policy_file_is_a_policy_error()
+    public void Given_UnreadablePolicyFile_When_Loaded_Then_PolicyError()
     {
         var e = Assert.Throws<PolicyException>(() => PolicyLoader.Load("/nonexistent/policy.yaml"));
         Assert.StartsWith("/nonexistent/policy.yaml: cannot read policy", e.Message, StringComparison.Ordinal);

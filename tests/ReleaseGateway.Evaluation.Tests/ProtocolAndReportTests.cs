@@ -10,7 +10,7 @@ namespace ReleaseGateway.Evaluation.Tests;
 public class ProtocolAndReportTests
 {
     [Fact]
-    public void Split_is_reproducible_disjoint_and_complete()
+    public void Given_Table_When_SplitWithASeed_Then_TheSplitIsReproducibleDisjointAndComplete()
     {
         var a = HoldoutSplit.Split(1000, 0.2, 42);
         var b = HoldoutSplit.Split(1000, 0.2, 42);
@@ -21,7 +21,7 @@ public class ProtocolAndReportTests
     }
 
     [Fact]
-    public void Split_of_a_single_row_keeps_it_in_training()
+    public void Given_SingleRow_When_Split_Then_ItStaysInTraining()
     {
         var split = HoldoutSplit.Split(1, 0.2, 1);
         Assert.Equal([0], split.Train);
@@ -29,7 +29,7 @@ public class ProtocolAndReportTests
     }
 
     [Fact]
-    public void Csv_split_copies_records_verbatim_including_quoted_line_breaks()
+    public void Given_CsvWithQuotedLineBreaks_When_Split_Then_RecordsAreCopiedVerbatim()
     {
         var csv = "id,note\n1,\"a\nb\"\n2,plain\n3,\"x,\"\"y\"\"\"\n4,z\n5,w\n";
         var train = new StringWriter();
@@ -59,13 +59,13 @@ public class ProtocolAndReportTests
     }
 
     [Fact]
-    public void Csv_split_rejects_an_unclosed_quote()
+    public void Given_CsvWithAnUnclosedQuote_When_Split_Then_Rejected()
     {
         Assert.Throws<FormatException>(() => CsvSplit.Records("a,b\n1,\"x\n"));
     }
 
     [Fact]
-    public void Schema_coding_round_trips_and_makes_every_column_a_quasi_identifier_without_roles()
+    public void Given_SchemaWithoutRoles_When_Coded_Then_ItRoundTripsAndEveryColumnIsAQuasiIdentifier()
     {
         var schema = DatasetSchema.Parse("""{"age": 4, "sex": 2}""");
         var coding = new SchemaCoding(schema);
@@ -78,7 +78,7 @@ public class ProtocolAndReportTests
     }
 
     [Fact]
-    public void Schema_coding_maps_roles_bins_dates_and_missing_codes_of_a_full_schema()
+    public void Given_FullSchema_When_Coded_Then_RolesBinsDatesAndMissingCodesAreMapped()
     {
         var schema = DatasetSchema.Parse("""
             { "columns": [
@@ -108,7 +108,7 @@ public class ProtocolAndReportTests
     }
 
     [Fact]
-    public async Task Report_round_trips_through_json_and_html_puts_gates_before_plots_without_network_references()
+    public async Task Given_Report_When_WrittenAsJsonAndHtml_Then_JsonRoundTripsAndHtmlPutsGatesBeforePlotsWithoutNetworkReferences()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 1), 1);
         var report = await Evaluator.RunAsync(new EvaluationInput
@@ -134,7 +134,7 @@ public class ProtocolAndReportTests
     }
 
     [Fact]
-    public void Gate_helpers_compare_in_the_stated_direction()
+    public void Given_GateThresholds_When_Compared_Then_EachHelperComparesInTheStatedDirection()
     {
         Assert.Equal(GateStatus.Pass, GateResult.AtMost("g", 0.1, 0.1, "").Status);
         Assert.Equal(GateStatus.Fail, GateResult.AtMost("g", 0.11, 0.1, "").Status);

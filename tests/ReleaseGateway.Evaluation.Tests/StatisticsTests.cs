@@ -6,7 +6,7 @@ namespace ReleaseGateway.Evaluation.Tests;
 public class StatisticsTests
 {
     [Fact]
-    public void ClopperPearson_with_no_successes_has_the_closed_form_upper_bound()
+    public void Given_NoSuccesses_When_TheClopperPearsonIntervalIsComputed_Then_ItsUpperBoundHasTheClosedForm()
     {
         // For k = 0 the upper bound solves (1 − p)^n = α/2, i.e. p = 1 − (α/2)^(1/n).
         var interval = BinomialConfidence.ClopperPearson(0, 10, 0.95);
@@ -15,7 +15,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void ClopperPearson_is_symmetric_under_swapping_successes_and_failures()
+    public void Given_SwappedSuccessesAndFailures_When_TheClopperPearsonIntervalIsComputed_Then_ItIsMirrored()
     {
         var a = BinomialConfidence.ClopperPearson(3, 20, 0.9);
         var b = BinomialConfidence.ClopperPearson(17, 20, 0.9);
@@ -24,7 +24,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Wilson_matches_the_published_formula()
+    public void Given_Counts_When_TheWilsonIntervalIsComputed_Then_ItMatchesThePublishedFormula()
     {
         var (rate, error) = BinomialConfidence.Wilson(30, 100, 0.95);
         const double z = 1.959963984540054;
@@ -33,7 +33,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Residual_risk_is_zero_when_training_and_control_succeed_equally()
+    public void Given_TrainingAndControlSucceedingEqually_When_ResidualRiskIsComputed_Then_ItIsZero()
     {
         var risk = PrivacyRisk.FromCounts(500, 200, 500, 200, 100);
         Assert.Equal(0, risk.Value, 9);
@@ -41,7 +41,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Residual_risk_is_near_one_when_every_training_attack_succeeds_and_control_mostly_fails()
+    public void Given_EveryTrainingAttackSucceedingAndControlMostlyFailing_When_ResidualRiskIsComputed_Then_ItIsNearOne()
     {
         var risk = PrivacyRisk.FromCounts(1000, 1000, 1000, 100, 10);
         Assert.True(risk.Value > 0.99, $"risk {risk.Value}");
@@ -49,7 +49,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Roc_of_perfectly_separated_scores_has_unit_area_and_full_tpr_at_zero_fpr()
+    public void Given_PerfectlySeparatedScores_When_TheRocIsComputed_Then_ItsAreaIsOneAndTprIsFullAtZeroFpr()
     {
         var roc = RocCurve.Compute([5, 6, 7], [1, 2, 3]);
         Assert.Equal(1, roc.Auc, 12);
@@ -58,7 +58,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Roc_of_tied_scores_is_the_diagonal()
+    public void Given_TiedScores_When_TheRocIsComputed_Then_ItIsTheDiagonal()
     {
         var roc = RocCurve.Compute([1, 1, 1, 1], [1, 1]);
         Assert.Equal(0.5, roc.Auc, 12);
@@ -67,7 +67,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Roc_auc_equals_the_mann_whitney_probability()
+    public void Given_Scores_When_TheRocAucIsComputed_Then_ItEqualsTheMannWhitneyProbability()
     {
         double[] pos = [0.9, 0.8, 0.4, 0.4];
         double[] neg = [0.7, 0.4, 0.1];
@@ -76,7 +76,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Empirical_epsilon_of_perfect_separation_is_bounded_by_the_sample_size()
+    public void Given_PerfectSeparation_When_EmpiricalEpsilonIsComputed_Then_ItIsBoundedByTheSampleSize()
     {
         // 500 members and 500 non-members in the test half, no errors: the bound is
         // ln[(1 − FPR_u)/FNR_u] with FPR_u = FNR_u = 1 − 0.025^(1/500) (one-sided CP at 97.5 %).
@@ -88,7 +88,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Empirical_epsilon_of_an_epsilon_one_randomised_response_stays_below_one()
+    public void Given_EpsilonOneRandomisedResponse_When_EmpiricalEpsilonIsComputed_Then_ItStaysBelowOne()
     {
         // Members answer "1" with probability e/(1+e), non-members with 1/(1+e): exactly 1-DP.
         // A valid 95 % lower bound exceeds the true ε with probability ≤ 5 %; seed 7 is fixed.
@@ -101,7 +101,7 @@ public class StatisticsTests
     }
 
     [Fact]
-    public void Empirical_epsilon_of_uninformative_scores_is_zero()
+    public void Given_UninformativeScores_When_EmpiricalEpsilonIsComputed_Then_ItIsZero()
     {
         var random = new Random(3);
         var members = Enumerable.Range(0, 2000).Select(_ => random.NextDouble()).ToArray();

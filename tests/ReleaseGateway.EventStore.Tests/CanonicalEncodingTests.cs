@@ -13,14 +13,14 @@ public sealed class CanonicalEncodingTests
         ChainHead.GenesisHash, "", null);
 
     [Fact]
-    public void DocumentedExample_HashesToTheValuePublishedInTheSpecification()
+    public void Given_DocumentedExample_When_Hashed_Then_ItMatchesTheValuePublishedInTheSpecification()
     {
         Assert.Equal("2026-11-23T12:00:00.123456Z", CanonicalEncoding.FormatTimestamp(DocumentedExample.Timestamp));
         Assert.Equal(ReadPublishedHash(), CanonicalEncoding.ComputeHash(DocumentedExample));
     }
 
     [Fact]
-    public void NullCausation_IsEncodedDifferentlyFromAnEmptyOne()
+    public void Given_NullAndEmptyCausation_When_Encoded_Then_TheEncodingsDiffer()
     {
         var withEmpty = DocumentedExample with { Metadata = DocumentedExample.Metadata with { CausationId = "" } };
         Assert.NotEqual(CanonicalEncoding.ComputeHash(DocumentedExample), CanonicalEncoding.ComputeHash(withEmpty));
@@ -29,14 +29,14 @@ public sealed class CanonicalEncodingTests
     [Theory]
     [InlineData("2026-11-23T12:00:00.123456Z")]
     [InlineData("1999-12-31T23:59:59.999999Z")]
-    public void Timestamp_RoundTripsExactly(string text) =>
+    public void Given_Timestamp_When_EncodedAndDecoded_Then_ItRoundTripsExactly(string text) =>
         Assert.Equal(text, CanonicalEncoding.FormatTimestamp(CanonicalEncoding.ParseTimestamp(text)));
 
     [Theory]
     [InlineData("2026-11-23 12:00:00.123456Z")]
     [InlineData("2026-13-23T12:00:00.123456Z")]
     [InlineData("2026-11-23T12:00:00Z")]
-    public void MalformedTimestamp_IsAFormatError(string text) =>
+    public void Given_MalformedTimestamp_When_Decoded_Then_FormatError(string text) =>
         Assert.Throws<FormatException>(() => CanonicalEncoding.ParseTimestamp(text));
 
     private static string ReadPublishedHash()

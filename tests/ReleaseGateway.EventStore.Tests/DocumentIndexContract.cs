@@ -52,7 +52,7 @@ public abstract class DocumentIndexContract(IBackend backend) : IAsyncLifetime
         [.. (await _store.QueryAsync<ThingSummary>(index, values)).Select(t => t.Name).Order(StringComparer.Ordinal)];
 
     [Fact]
-    public async Task Query_FindsTheDocumentsWhoseIndexHoldsAValue_AndFollowsTheirChanges()
+    public async Task Given_IndexedDocuments_When_QueriedByValue_Then_TheMatchingOnesAreFoundAndTheirChangesFollowed()
     {
         var alpha = await CreateAsync(_store, "alpha");
         await CreateAsync(_store, "beta");
@@ -76,7 +76,7 @@ public abstract class DocumentIndexContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OrderedPages_WalkTheMatchesWithoutGapsOrOverlaps_AndCountThemAll()
+    public async Task Given_IndexedDocuments_When_PagedInOrder_Then_PagesWalkTheMatchesWithoutGapsOrOverlapsAndCountThemAll()
     {
         for (var i = 0; i < 23; i++) await CreateAsync(_store, $"t{i:00}{(i % 2 == 0 ? "e" : "o")}");
         var even = new DocumentQuery { Index = "letters", Values = ["e"], OrderBy = "name", Descending = true, Take = 5 };
@@ -101,7 +101,7 @@ public abstract class DocumentIndexContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnIndexRegisteredAfterItsDocuments_IsFilledFromThemWhenTheStoreOpens()
+    public async Task Given_IndexRegisteredAfterItsDocuments_When_TheStoreOpens_Then_ItIsFilledFromThem()
     {
         var before = Open(withIndexes: false);
         await CreateAsync(before, "early");
@@ -115,7 +115,7 @@ public abstract class DocumentIndexContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnUnknownIndex_OrAPageWithoutOrder_IsRefused()
+    public async Task Given_UnknownIndexOrAPageWithoutOrder_When_Queried_Then_Refused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => _store.QueryAsync<ThingSummary>("colour", ["red"]));
         await Assert.ThrowsAsync<ArgumentException>(() => _store.QueryAsync<ThingSummary>(new DocumentQuery { Take = 5 }));

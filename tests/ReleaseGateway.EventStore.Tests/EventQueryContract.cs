@@ -34,8 +34,18 @@ public abstract class EventQueryContract(IBackend backend, ITestOutputHelper out
         }
     }
 
+    // The query's meaning, restated event by event, to check what a page over many events holds.
+    private static bool Matches(EventQuery q, StoredEvent e) =>
+        (q.StreamIds is null || q.StreamIds.Contains(e.StreamId))
+        && (q.ActorId is null || e.Metadata.ActorId == q.ActorId)
+        && (q.EventTypes is null || q.EventTypes.Contains(e.EventType))
+        && (q.From is null || e.Timestamp >= q.From)
+        && (q.Until is null || e.Timestamp < q.Until)
+        && (q.Before is null || e.Position < q.Before)
+        && (q.After is null || e.Position > q.After);
+
     [Fact]
-    public async Task Filters_CombineWithAnd_AndEachMatchesExactly()
+    public async Task Given_StoredEvents_When_Filtered_Then_FiltersCombineWithAndAndEachMatchesExactly()
     {
         var a = Guid.CreateVersion7();
         var b = Guid.CreateVersion7();
@@ -62,7 +72,7 @@ public abstract class EventQueryContract(IBackend backend, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Pages_AreNewestFirst_AndTheirCursorsWalkBothWaysWithoutGapsOrOverlaps()
+    public async Task Given_StoredEvents_When_Paged_Then_PagesAreNewestFirstAndCursorsWalkBothWaysWithoutGapsOrOverlaps()
     {
         for (var i = 0; i < 23; i++)
         {
@@ -92,7 +102,7 @@ public abstract class EventQueryContract(IBackend backend, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task BothCursorsOrABadLimit_AreRefused()
+    public async Task Given_BothCursorsOrABadLimit_When_Queried_Then_Refused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => _store.QueryEventsAsync(new EventQuery { Before = 5, After = 1 }));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.QueryEventsAsync(new EventQuery { Limit = 0 }));
@@ -100,11 +110,12 @@ public abstract class EventQueryContract(IBackend backend, ITestOutputHelper out
     }
 
     /// <summary>
-    /// The audit browser's budget: a page in well under 200 ms with 100,000 events, whichever filter, however deep.
-    /// 1,000 streams of 100 events, 20 actors, two event types (a dataset's streams hold a tenth of the log); each query is timed five times and judged by its median.
+    /// The audit browser's queries over 100,000 events, whichever filter, however deep, each answer a full, exact page.
+    /// 1,000 streams of 100 events, 20 actors, two event types (a dataset's streams hold a tenth of the log). How fast
+    /// they answer (the 200 ms budget) is measured by the event-store bench, not asserted here (docs/benchmarks.md).
     /// </summary>
     [Fact]
-    public async Task At100000Events_EveryFilterAndADeepPage_AnswerWithin200Milliseconds()
+    public async Task Given_100000Events_When_EveryFilterAndADeepPageAreQueried_Then_EachAnswersAFullPage()
     {
         var streams = new List<Guid>();
         var seeding = Stopwatch.StartNew();
@@ -141,16 +152,7 @@ public abstract class EventQueryContract(IBackend backend, ITestOutputHelper out
         {
             var page = await _store.QueryEventsAsync(query);
             Assert.True(page.Events.Count == expected, $"{name}: {page.Events.Count} events");
-            var times = new List<double>();
-            for (var run = 0; run < 5; run++)
-            {
-                var watch = Stopwatch.StartNew();
-                await _store.QueryEventsAsync(query);
-                times.Add(watch.Elapsed.TotalMilliseconds);
-            }
-            var median = times.Order().ElementAt(2);
-            output.WriteLine($"{name}: median {median:F1} ms");
-            Assert.True(median < 200, $"{name} took {median:F1} ms");
+            Assert.All(page.Events, e => Assert.True(Matches(query, e), $"{name}: event {e.Position} does not match"));
         }
     }
 }

@@ -54,7 +54,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StartedStream_IsFetchedInVersionOrder_WithTypedData()
+    public async Task Given_StartedStream_When_Fetched_Then_EventsComeInVersionOrderWithTypedData()
     {
         var id = await CreateThingAsync();
         await AppendAsync(id, 1, new ThingRenamed(id, "beta"), new ThingRenamed(id, "gamma"));
@@ -68,7 +68,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StaleExpectedVersion_IsRefused_AndNothingOfTheSessionIsWritten()
+    public async Task Given_StaleExpectedVersion_When_Appending_Then_RefusedAndNothingOfTheSessionIsWritten()
     {
         var id = await CreateThingAsync();
         var other = await CreateThingAsync("other");
@@ -85,7 +85,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StartingAnExistingStream_IsRefused()
+    public async Task Given_ExistingStream_When_StartedAgain_Then_Refused()
     {
         var id = await CreateThingAsync();
         await using var session = Store.OpenSession(Alice);
@@ -94,7 +94,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReadAll_FromAPosition_ReturnsTheRestInGlobalOrder()
+    public async Task Given_StoredEvents_When_AllAreReadFromAPosition_Then_TheRestComeInGlobalOrder()
     {
         for (var i = 0; i < 7; i++) await CreateThingAsync($"t{i}");
         var all = await AllAsync();
@@ -104,7 +104,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StoredEvent_CarriesMetadataTimestampAndAVerifiableHash()
+    public async Task Given_AppendedEvent_When_Read_Then_ItCarriesMetadataTimestampAndAVerifiableHash()
     {
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
         await CreateThingAsync();
@@ -118,7 +118,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ConcurrentWriters_ExtendOneLinearChain_WithoutGapsOrForks()
+    public async Task Given_ConcurrentWriters_When_Appending_Then_TheyExtendOneLinearChainWithoutGapsOrForks()
     {
         const int writers = 8, each = 40;
         await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
@@ -136,7 +136,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RacingAppendsToOneStream_ExactlyOneWinsEachVersion()
+    public async Task Given_OneStream_When_AppendsRace_Then_ExactlyOneWinsEachVersion()
     {
         var id = await CreateThingAsync();
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(async () =>
@@ -150,7 +150,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task InlineProjection_IsWrittenWithTheEvents_AndUntouchedByARefusedSession()
+    public async Task Given_InlineProjection_When_SessionsCommitOrAreRefused_Then_ItIsWrittenWithTheEventsAndUntouchedByARefusal()
     {
         var id = await CreateThingAsync();
         await AppendAsync(id, 1, new ThingRenamed(id, "beta"));
@@ -164,7 +164,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OldSchemaVersion_IsUpcastToTheCurrentType_WhenRead()
+    public async Task Given_EventOfAnOldSchemaVersion_When_Read_Then_ItIsUpcastToTheCurrentType()
     {
         var id = Guid.CreateVersion7();
         await Store.ReadHeadAsync(); // creates the schema
@@ -179,7 +179,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnknownEventType_IsReadableAsRawJson_AndStillVerifies()
+    public async Task Given_UnknownEventType_When_Read_Then_ItIsRawJsonAndStillVerifies()
     {
         var id = await CreateThingAsync("kept");
         var reader = Open(new EventStoreOptions()); // a build that knows no event types
@@ -190,7 +190,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnregisteredEventType_IsRefusedBeforeAnythingIsWritten()
+    public async Task Given_UnregisteredEventType_When_Appended_Then_RefusedBeforeAnythingIsWritten()
     {
         await using var session = Store.OpenSession(Alice);
         session.StartStream(Guid.NewGuid(), new { Anonymous = true });
@@ -199,7 +199,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RawSqlUpdateAndDelete_AreRefusedByTheDatabase()
+    public async Task Given_StoredEvents_When_RawSqlUpdatesOrDeletesThem_Then_TheDatabaseRefuses()
     {
         await CreateThingAsync();
         await using var raw = backend.OpenRaw(Settings);
@@ -224,7 +224,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OneChangedByteOfABody_IsDetectedAtItsPosition()
+    public async Task Given_OneChangedByteOfABody_When_TheChainIsVerified_Then_ItIsDetectedAtItsPosition()
     {
         await TenEventsAsync();
         await TamperAsync("UPDATE rg_events SET body = replace(body, 'alpha4', 'alphb4') WHERE position = 5");
@@ -233,7 +233,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeletedMiddleEvent_IsDetectedAsAGapAtItsPosition()
+    public async Task Given_DeletedMiddleEvent_When_TheChainIsVerified_Then_AGapIsDetectedAtItsPosition()
     {
         await TenEventsAsync();
         await TamperAsync("DELETE FROM rg_events WHERE position = 5");
@@ -242,7 +242,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SwappedEvents_AreDetectedAsReordering()
+    public async Task Given_SwappedEvents_When_TheChainIsVerified_Then_ReorderingIsDetected()
     {
         await TenEventsAsync();
         await TamperAsync("""
@@ -255,7 +255,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CutTail_PassesABareChainCheck_ButFailsAgainstASignedCheckpoint()
+    public async Task Given_CutTail_When_Verified_Then_ABareChainCheckPassesButASignedCheckpointFails()
     {
         var events = await TenEventsAsync();
         using var key = NewKey(out _);
@@ -268,7 +268,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RehashedForgedSuffix_WithoutTheKey_FailsAgainstTheSignedCheckpoint()
+    public async Task Given_RehashedForgedSuffixWithoutTheKey_When_Verified_Then_ItFailsAgainstTheSignedCheckpoint()
     {
         var events = await TenEventsAsync();
         using var key = NewKey(out _);
@@ -298,7 +298,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Export_VerifiesOffline_AndATamperedExportIsLocated()
+    public async Task Given_Export_When_VerifiedOffline_Then_ItPassesAndATamperedExportIsLocated()
     {
         await TenEventsAsync();
         using var key = NewKey(out _);
@@ -322,7 +322,7 @@ public abstract class EventStoreContract(IBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Export_CheckedWithAnotherKey_FailsOnTheSignature_AndAMalformedFolderIsNamed()
+    public async Task Given_Export_When_CheckedWithAnotherKeyOrMalformed_Then_TheSignatureFailsOrTheMalformedFolderIsNamed()
     {
         await TenEventsAsync();
         using var key = NewKey(out _);

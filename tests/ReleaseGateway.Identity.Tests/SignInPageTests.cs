@@ -15,14 +15,14 @@ public sealed class SignInPageTests
     [InlineData("/\n/evil.example", "/")]
     [InlineData("", "/")]
     [InlineData(null, "/")]
-    public void ReturnUrl_StaysOnThisSite(string? url, string expected) => Assert.Equal(expected, Html.LocalUrl(url));
+    public void Given_ReturnUrl_When_Checked_Then_ItStaysOnThisSite(string? url, string expected) => Assert.Equal(expected, Html.LocalUrl(url));
 
     [Fact]
-    public void Encode_NeutralizesMarkup() => Assert.DoesNotContain("<", Html.Encode("<script>alert(1)</script>"));
+    public void Given_Markup_When_Encoded_Then_ItIsNeutralized() => Assert.DoesNotContain("<", Html.Encode("<script>alert(1)</script>"));
 
     [Theory]
     [InlineData("researcher", Roles.Researcher)]
     [InlineData("COMPLIANCEOFFICER", Roles.ComplianceOfficer)]
     [InlineData("Superuser", null)]
-    public void Roles_AreNormalizedCaseInsensitively(string input, string? expected) => Assert.Equal(expected, Roles.Normalize(input));
+    public void Given_RoleName_When_Normalized_Then_KnownRolesMatchInAnyCaseAndOthersAreNull(string input, string? expected) => Assert.Equal(expected, Roles.Normalize(input));
 }

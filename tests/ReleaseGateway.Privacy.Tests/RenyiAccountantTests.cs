@@ -25,14 +25,14 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenTfPrivacyScalarCase_WhenRdpComputed_ThenMatchesPublishedValue()
+    public void Given_TfPrivacyScalarCase_When_RdpComputed_Then_MatchesPublishedValue()
     {
         // tensorflow/privacy rdp_accountant_test.py, test_compute_rdp_scalar: compute_rdp(0.1, 2, 10, 5) = 0.07737 (5 places).
         Assert.Equal(0.07737, SubsampledGaussianRdp.Rdp(0.1, 2, 10, [5.0])[0], 5);
     }
 
     [Fact]
-    public void GivenTfPrivacySequenceCase_WhenRdpComputedAtIntegerAndFractionalOrders_ThenMatchesPublishedValuesToRelative1e4()
+    public void Given_TfPrivacySequenceCase_When_RdpComputedAtIntegerAndFractionalOrders_Then_MatchesPublishedValuesToRelative1e4()
     {
         // tensorflow/privacy rdp_accountant_test.py, test_compute_rdp_sequence (rtol = 1e-4).
         double[] orders = [1.5, 2.5, 5, 50, 100, double.PositiveInfinity];
@@ -49,7 +49,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenNoSamplingOrNoData_WhenRdpComputed_ThenGaussianAndZeroCasesHold()
+    public void Given_NoSamplingOrNoData_When_RdpComputed_Then_GaussianAndZeroCasesHold()
     {
         // rdp_accountant_test.py: test_compute_rdp_no_sampling (q = 1: alpha / (2 sigma^2) = 0.1) and test_compute_rdp_no_data (q = 0).
         Assert.Equal(0.1, SubsampledGaussianRdp.Rdp(1, 10, 20), 12);
@@ -57,7 +57,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenTfPrivacyReadmeExample_WhenClassicConversion_ThenEpsilonIs292()
+    public void Given_TfPrivacyReadmeExample_When_ClassicConversion_Then_EpsilonIs292()
     {
         // tensorflow/privacy compute_dp_sgd_privacy.py docstring: N=60000, batch 256, noise 1.12, 60 epochs,
         // delta 1e-5 "satisfies (2.92, 1e-5)-DP" -- computed in 2019 with the classic conversion.
@@ -69,7 +69,7 @@ public sealed class RenyiAccountantTests
     [Theory]
     [InlineData(60000, 150, 1.3, 15, 1e-5, 0.7242234026109595, 19.0)]
     [InlineData(100000, 100, 1.0, 30, 1e-7, 1.4154988495444845, 13.0)]
-    public void GivenTfPrivacyDpSgdCases_WhenImprovedConversion_ThenEpsilonAndOrderMatch(int n, int batch, double sigma, double epochs, double delta, double expected, double order)
+    public void Given_TfPrivacyDpSgdCases_When_ImprovedConversion_Then_EpsilonAndOrderMatch(int n, int batch, double sigma, double epochs, double delta, double expected, double order)
     {
         // tensorflow/privacy compute_dp_sgd_privacy_test.py (Test0, Test1); its rdp_accountant uses the improved conversion.
         (double epsilon, double bestOrder) = DpSgd(n, batch, sigma, epochs, delta, classic: false);
@@ -79,7 +79,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenOpacusAccountantCase_WhenComposedStepByStep_ThenEpsilonMatches()
+    public void Given_OpacusAccountantCase_When_ComposedStepByStep_Then_EpsilonMatches()
     {
         // pytorch/opacus opacus/tests/accountants_test.py, test_rdp_accountant: sigma 1.5, q 0.04,
         // int(90 / 0.04) = 2250 steps, delta 1e-5 -> 7.32911117143 (improved conversion, DEFAULT_ALPHAS).
@@ -91,7 +91,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenTfPrivacyCompositionCase_WhenClassicConversion_ThenEpsilonIs8509656AndImprovedIsTighter()
+    public void Given_TfPrivacyCompositionCase_When_ClassicConversion_Then_EpsilonIs8509656AndImprovedIsTighter()
     {
         // rdp_accountant_test.py, test_check_composition: 8.509656 at order 2.5 (classic), improved must not exceed it.
         double[] orders = [1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 64, 256];
@@ -107,7 +107,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenConstantRdp_WhenConvertedBothWays_ThenTfPrivacyHandComputedValuesHold()
+    public void Given_ConstantRdp_When_ConvertedBothWays_Then_TfPrivacyHandComputedValuesHold()
     {
         // rdp_accountant_test.py, test_get_privacy_spent_check_target_delta / _eps (improved conversion).
         double[] orders = Enumerable.Range(2, 31).Select(x => (double)x).ToArray();
@@ -121,7 +121,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenGaussianScaledForExactly1And1e6_WhenConvertedOnFineGrid_ThenEpsilonIs1()
+    public void Given_GaussianScaledForExactly1And1e6_When_ConvertedOnFineGrid_Then_EpsilonIs1()
     {
         // rdp_accountant_test.py: compute_rdp(1, 4.530877117, 1, orders) with orders 0.001 i gives eps = 1 at delta = 1e-6 (7 places).
         double[] orders = Enumerable.Range(1011, 100000 - 1011).Select(i => 0.001 * i).ToArray();
@@ -131,7 +131,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenOpacusCalibrationCase_WhenNoiseCalibrated_ThenSigmaMeetsTargetAndIsBelowOpacusCoarseBisection()
+    public void Given_OpacusCalibrationCase_When_NoiseCalibrated_Then_SigmaMeetsTargetAndIsBelowOpacusCoarseBisection()
     {
         // opacus accountants_test.py, test_get_noise_multiplier: eps 8, delta 1e-5, q 0.04, 90 epochs -> 1.425307617,
         // found by a bisection that stops when the sigma bracket is narrower than 0.01 and returns its upper end.
@@ -146,7 +146,7 @@ public sealed class RenyiAccountantTests
     [Theory]
     [InlineData(1.0)]
     [InlineData(3.0)]
-    public void GivenProjectTarget_WhenCalibratedAtDelta1e9_ThenTrainingStaysWithinBudget(double target)
+    public void Given_ProjectTarget_When_CalibratedAtDelta1e9_Then_TrainingStaysWithinBudget(double target)
     {
         double sigma = RenyiAccountant.CalibrateNoiseMultiplier(target, 1e-9, 0.02, 1000);
         var accountant = new RenyiAccountant();
@@ -156,7 +156,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenZcdpCharge_WhenConverted_ThenMatchesTightZcdpConversionFromAbove()
+    public void Given_ZcdpCharge_When_Converted_Then_MatchesTightZcdpConversionFromAbove()
     {
         // rho-zCDP is RDP with eps(alpha) = rho alpha; the improved RDP conversion then equals the CKS zCDP conversion
         // at the optimal alpha, so on a grid it can only be slightly larger.
@@ -172,7 +172,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenZcdpAndDpSgdInOneLedger_WhenComposed_ThenEpsilonExceedsEachPartAndRdpCurvesAdd()
+    public void Given_ZcdpAndDpSgdInOneLedger_When_Composed_Then_EpsilonExceedsEachPartAndRdpCurvesAdd()
     {
         var both = new RenyiAccountant();
         both.ComposeZcdp("marginals", 0.05);
@@ -192,7 +192,7 @@ public sealed class RenyiAccountantTests
     }
 
     [Fact]
-    public void GivenMoreNoiseOrFewerSamples_WhenRdpComputed_ThenItNeverIncreases()
+    public void Given_MoreNoiseOrFewerSamples_When_RdpComputed_Then_ItNeverIncreases()
     {
         foreach (double order in SubsampledGaussianRdp.DefaultOrders)
         {

@@ -14,7 +14,7 @@ public class SamplerTests
     [InlineData(2.0, 11)]
     [InlineData(0.7, 12)]
     [InlineData(25.0, 13)]
-    public void DiscreteGaussian_HasExactProbabilitiesWithinFiveStandardErrors(double sigma, long seed)
+    public void Given_DiscreteGaussian_When_Sampled_Then_FrequenciesMatchTheExactProbabilitiesWithinFiveStandardErrors(double sigma, long seed)
     {
         const int n = 200_000;
         var sampler = new DiscreteGaussian(sigma);
@@ -54,7 +54,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void DiscreteGaussian_WithSigma2_HasVarianceWithinTheoreticalTolerance()
+    public void Given_DiscreteGaussianWithSigma2_When_Sampled_Then_TheVarianceIsWithinTheoreticalTolerance()
     {
         const int n = 100_000;
         var sampler = new DiscreteGaussian(2.0);
@@ -72,7 +72,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void DiscreteGaussian_RoundsSigmaSquaredUpAndChargesTheMatchingRho()
+    public void Given_DiscreteGaussianMechanism_When_Built_Then_SigmaSquaredIsRoundedUpAndTheMatchingRhoCharged()
     {
         var sampler = new DiscreteGaussian(Math.Sqrt(10.0 / 3));
         Assert.True(sampler.SigmaSquared >= 10.0 / 3);
@@ -84,7 +84,7 @@ public class SamplerTests
     [InlineData(1UL, 1UL, 21)]
     [InlineData(3UL, 1UL, 22)]
     [InlineData(7UL, 2UL, 23)]
-    public void DiscreteLaplace_HasExactProbabilitiesWithinFiveStandardErrors(ulong t, ulong s, long seed)
+    public void Given_DiscreteLaplace_When_Sampled_Then_FrequenciesMatchTheExactProbabilitiesWithinFiveStandardErrors(ulong t, ulong s, long seed)
     {
         const int n = 200_000;
         var random = new SeededRandomSource(seed);
@@ -105,7 +105,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void ExponentialMechanism_SelectsWithProbabilityProportionalToExpEpsilonScoreOverTwoSensitivity()
+    public void Given_ExponentialMechanism_When_Selecting_Then_ProbabilitiesAreProportionalToExpEpsilonScoreOverTwoSensitivity()
     {
         const int n = 100_000;
         double[] scores = [0, 1, 2, 4];
@@ -128,14 +128,14 @@ public class SamplerTests
     }
 
     [Fact]
-    public void ExponentialMechanism_ChargesEpsilonSquaredOverEight()
+    public void Given_ExponentialMechanism_When_Charged_Then_RhoIsEpsilonSquaredOverEight()
     {
         Assert.Equal(0.125, ExponentialMechanism.Rho(1.0), 1e-15);
         Assert.Equal(1.0, ExponentialMechanism.EpsilonForRho(0.125), 1e-15);
     }
 
     [Fact]
-    public void NextBelow_IsUniformOverANonPowerOfTwoRange()
+    public void Given_NonPowerOfTwoRange_When_NextBelowIsSampled_Then_ItIsUniform()
     {
         const int n = 60_000;
         var random = new SeededRandomSource(5);
@@ -150,7 +150,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void SeededRandomSource_IsReproducible()
+    public void Given_SeededRandomSource_When_ReplayedWithTheSameSeed_Then_ItIsReproducible()
     {
         var a = new SeededRandomSource(7);
         var b = new SeededRandomSource(7);
@@ -161,7 +161,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void DiscreteGaussian_AddNoise_AddsIntegerNoiseOfTheRightScaleToEveryCount()
+    public void Given_Counts_When_DiscreteGaussianNoiseIsAdded_Then_EveryCountGetsIntegerNoiseOfTheRightScale()
     {
         const int n = 50_000;
         var counts = new long[n];

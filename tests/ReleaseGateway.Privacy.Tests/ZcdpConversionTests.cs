@@ -16,7 +16,7 @@ public class ZcdpConversionTests
     [InlineData(0.1, 1e-6, 0.0003210476903457401)]
     [InlineData(1.0, 1e-5, 0.03055659519763956)]
     [InlineData(10.0, 1e-6, 1.5392787638667285)]
-    public void Rho_MatchesPrivatePgmCdpRho(double epsilon, double delta, double expected)
+    public void Given_EpsilonAndDelta_When_ConvertedToRho_Then_ItMatchesPrivatePgmCdpRho(double epsilon, double delta, double expected)
     {
         Assert.Equal(expected, ZcdpConversion.Rho(epsilon, delta), expected * Relative);
     }
@@ -26,7 +26,7 @@ public class ZcdpConversionTests
     [InlineData(0.1, 1.0, 0.008933245771818366)]
     [InlineData(0.02, 1.0, 8.825254987221158e-08)]
     [InlineData(1.0, 5.0, 0.0026120345066204856)]
-    public void Delta_MatchesPrivatePgmCdpDelta(double rho, double epsilon, double expected)
+    public void Given_RhoAndEpsilon_When_ConvertedToDelta_Then_ItMatchesPrivatePgmCdpDelta(double rho, double epsilon, double expected)
     {
         Assert.Equal(expected, ZcdpConversion.Delta(rho, epsilon), expected * Relative);
     }
@@ -35,7 +35,7 @@ public class ZcdpConversionTests
     [InlineData(0.5, 1e-6, 5.221534444530169)]
     [InlineData(0.1, 1e-9, 2.7154818867305024)]
     [InlineData(0.02, 1e-9, 1.1632873262978876)]
-    public void Epsilon_MatchesPrivatePgmCdpEps(double rho, double delta, double expected)
+    public void Given_RhoAndDelta_When_ConvertedToEpsilon_Then_ItMatchesPrivatePgmCdpEps(double rho, double delta, double expected)
     {
         Assert.Equal(expected, ZcdpConversion.Epsilon(rho, delta), expected * Relative);
     }
@@ -44,7 +44,7 @@ public class ZcdpConversionTests
     [InlineData(0.3)]
     [InlineData(1.0)]
     [InlineData(3.0)]
-    public void RhoAndEpsilon_AreInverses_AndRhoIsConservative(double epsilon)
+    public void Given_Epsilon_When_ConvertedToRhoAndBack_Then_TheyAreInversesAndRhoIsConservative(double epsilon)
     {
         double rho = ZcdpConversion.Rho(epsilon, 1e-9);
         Assert.True(ZcdpConversion.Delta(rho, epsilon) <= 1e-9);
@@ -55,7 +55,7 @@ public class ZcdpConversionTests
     [InlineData(0.001)]
     [InlineData(0.05)]
     [InlineData(1.0)]
-    public void Epsilon_IsTighterThanTheClassicalBunSteinkeBound(double rho)
+    public void Given_Rho_When_ConvertedToEpsilon_Then_ItIsTighterThanTheClassicalBunSteinkeBound(double rho)
     {
         // Bun and Steinke 2016, Proposition 1.3: epsilon = rho + 2 sqrt(rho log(1/delta)).
         double classical = rho + 2 * Math.Sqrt(rho * Math.Log(1e9));
@@ -63,20 +63,20 @@ public class ZcdpConversionTests
     }
 
     [Fact]
-    public void Delta_OfZeroRho_IsZero() => Assert.Equal(0, ZcdpConversion.Delta(0, 1));
+    public void Given_ZeroRho_When_ConvertedToDelta_Then_ItIsZero() => Assert.Equal(0, ZcdpConversion.Delta(0, 1));
 
     [Theory]
     [InlineData(-1, 1e-9)]
     [InlineData(1, 0)]
     [InlineData(1, 1)]
     [InlineData(double.NaN, 1e-9)]
-    public void Rho_RejectsInvalidParameters(double epsilon, double delta)
+    public void Given_InvalidParameters_When_ConvertedToRho_Then_Rejected(double epsilon, double delta)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ZcdpConversion.Rho(epsilon, delta));
     }
 
     [Fact]
-    public void Accountant_RefusesAChargeBeyondTheBudget()
+    public void Given_Accountant_When_ChargedBeyondTheBudget_Then_Refused()
     {
         var accountant = new ZcdpAccountant(0.01);
         accountant.Charge("first", 0.006);
@@ -89,7 +89,7 @@ public class ZcdpConversionTests
     /// is, so stopping early must return exactly (bit for bit) what all 200 steps return.
     /// </summary>
     [Fact]
-    public void StoppingAtConvergence_ReturnsExactlyWhatTwoHundredStepsReturn()
+    public void Given_ConvergedSearch_When_StoppedEarly_Then_ItReturnsExactlyWhatTwoHundredStepsReturn()
     {
         foreach (var delta in new[] { 1e-9, 1e-6, 1e-5 })
         {

@@ -21,7 +21,7 @@ public abstract class ConcurrentReservationTests : IAsyncLifetime
     public async Task DisposeAsync() => await ((IAsyncDisposable)_store).DisposeAsync();
 
     [Fact]
-    public async Task TwentyRacingReservations_OnABudgetThatFitsFive_LandExactlyFive()
+    public async Task Given_BudgetThatFitsFive_When_TwentyReservationsRace_Then_ExactlyFiveLand()
     {
         var dataset = Guid.CreateVersion7();
         const double epsilon = 1, delta = 1e-9;

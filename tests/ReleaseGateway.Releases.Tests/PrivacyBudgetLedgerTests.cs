@@ -18,7 +18,7 @@ public sealed class PrivacyBudgetLedgerTests
         new(Dataset, release, request ?? Guid.NewGuid(), PrivacyCost.ForZcdpRelease(epsilon, ReleaseDelta), epsilon, ReleaseDelta, 0, "member-1", Now);
 
     [Fact]
-    public void Releases_ComposeInZcdp_NotByAddingEpsilons()
+    public void Given_SeveralReleases_When_Charged_Then_TheyComposeInZcdpNotByAddingEpsilons()
     {
         // Two epsilon = 1 zCDP releases: rho adds (Bun & Steinke 2016), and the tight conversion of 2 rho is far below 2.
         var ledger = Given(Reserved(Guid.NewGuid(), 1), Reserved(Guid.NewGuid(), 1));
@@ -29,7 +29,7 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
-    public void GivenAFullLedger_WhenReserving_ThenRefusedWithTheRemainingBudgetInTheMessage()
+    public void Given_AFullLedger_When_Reserving_Then_RefusedWithTheRemainingBudgetInTheMessage()
     {
         var cap = new BudgetCap(2.0, 1e-9, 10);
         var ledger = Given(Reserved(Guid.NewGuid(), 1), Reserved(Guid.NewGuid(), 1));
@@ -45,7 +45,7 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
-    public void GivenACharge_WhenReleased_ThenRefused_BecauseSpentBudgetIsNeverRefunded()
+    public void Given_ACharge_When_Released_Then_Refused_BecauseSpentBudgetIsNeverRefunded()
     {
         var release = Guid.NewGuid();
         var request = Guid.NewGuid();
@@ -60,7 +60,7 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
-    public void GivenAReservation_WhenReleasedBeforeGeneration_ThenTheBudgetIsFreeAgain()
+    public void Given_AReservation_When_ReleasedBeforeGeneration_Then_TheBudgetIsFreeAgain()
     {
         var request = Guid.NewGuid();
         var ledger = Given(Reserved(Guid.NewGuid(), 1, request));
@@ -70,11 +70,11 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
-    public void ChargingWithoutAReservation_IsRefused() =>
+    public void Given_NoReservation_When_Charging_Then_Refused() =>
         Assert.Throws<InvalidOperationException>(() => Given().Charge(Guid.NewGuid(), "system", Now, Generous));
 
     [Fact]
-    public void MaximumNumberOfReleases_IsEnforced()
+    public void Given_LedgerAtItsMaximumNumberOfReleases_When_AnotherIsReserved_Then_RefusedAsTooMany()
     {
         var ledger = Given(Reserved(Guid.NewGuid(), 0.1));
         var decision = ledger.Reserve(new BudgetCap(100, 1e-6, 1), Guid.NewGuid(), Guid.NewGuid(), PrivacyCost.ForZcdpRelease(0.1, ReleaseDelta), 0.1, ReleaseDelta, "m", Now);
@@ -82,7 +82,7 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
-    public void RenyiCurves_ComposeWithZcdp_InOneLedger()
+    public void Given_ZcdpChargeAndARenyiCurve_When_AddedInOneCost_Then_ItsEpsilonIsTheRenyiAccountantsComposition()
     {
         var dpSgd = SubsampledGaussianRdp.Rdp(0.01, 1.1, 1000, SubsampledGaussianRdp.DefaultOrders);
         var total = new PrivacyCost(ZcdpConversion.Rho(1, 1e-9)).Add(new PrivacyCost(0, dpSgd));
@@ -94,7 +94,7 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
-    public void GivenAGeneratorThatAccountsItsOwnRun_WhenItsCostIsRecorded_ThenTheLedgerHoldsTheUpperBoundOfChargeAndCurve()
+    public void Given_AGeneratorThatAccountsItsOwnRun_When_ItsCostIsRecorded_Then_TheLedgerHoldsTheUpperBoundOfChargeAndCurve()
     {
         var release = Guid.NewGuid();
         var ledger = Given(Reserved(release, 1));
@@ -109,7 +109,7 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
-    public void GivenARunThatWasNeverCharged_WhenItsCostIsRecorded_ThenRefused()
+    public void Given_ARunThatWasNeverCharged_When_ItsCostIsRecorded_Then_Refused()
     {
         var release = Guid.NewGuid();
         var ledger = Given(Reserved(release, 1));

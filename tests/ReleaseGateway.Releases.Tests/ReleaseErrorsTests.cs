@@ -11,7 +11,7 @@ public sealed class ReleaseErrorsTests
 
     [Theory]
     [MemberData(nameof(Factories))]
-    public void GivenARefusalTheModuleRaises_WhenLookedUpInTheErrorTable_ThenItHasARowWithTheSameStatus(string factory)
+    public void Given_ARefusalTheModuleRaises_When_LookedUpInTheErrorTable_Then_ItHasARowWithTheSameStatus(string factory)
     {
         var method = typeof(ReleaseErrors).GetMethod(factory)!;
         var args = method.GetParameters().Select(p => p.ParameterType == typeof(string) ? "x"

@@ -14,7 +14,7 @@ public sealed class RequestErrorsTests
 
     [Theory]
     [MemberData(nameof(Factories))]
-    public void GivenARefusalTheModuleRaises_WhenLookedUpInTheErrorTable_ThenItHasARowWithTheSameStatus(string factory)
+    public void Given_ARefusalTheModuleRaises_When_LookedUpInTheErrorTable_Then_ItHasARowWithTheSameStatus(string factory)
     {
         var method = typeof(RequestErrors).GetMethod(factory)!;
         var args = method.GetParameters().Select(p => p.ParameterType == typeof(string) ? "x"
@@ -27,7 +27,7 @@ public sealed class RequestErrorsTests
     }
 
     [Fact]
-    public void GivenValidationCodes_WhenLookedUp_ThenBothHaveRows()
+    public void Given_ValidationCodes_When_LookedUp_Then_BothHaveRows()
     {
         Assert.NotNull(ErrorCodes.Find(RequestErrors.ValidationFailed));
         Assert.NotNull(ErrorCodes.Find(RequestErrors.UploadRejected));

@@ -20,7 +20,7 @@ public class CsvTableTests
     private static Stream Csv(string text) => new MemoryStream(Encoding.UTF8.GetBytes(text));
 
     [Fact]
-    public void Read_ValidFile_CodesEveryTypeAndDropsIdentifiers()
+    public void Given_ValidFile_When_Read_Then_EveryTypeIsCodedAndIdentifiersAreDropped()
     {
         EncodedTable table = CsvTableReader.Read(Csv("sex,id,age,bmi,seen\r\nF,1,18,10,2000-01-15\n\"M, other\",2,90,,2001-03-31\nM,3,54,24.9,2000-02-01\n"), Schema);
         Assert.Equal(["age", "bmi", "sex", "seen"], table.ColumnNames);
@@ -33,7 +33,7 @@ public class CsvTableTests
     }
 
     [Fact]
-    public void Validate_BadRows_ReportsRowColumnAndReasonWithoutThrowing()
+    public void Given_BadRows_When_Validated_Then_RowColumnAndReasonAreReportedWithoutThrowing()
     {
         string text = "id,age,bmi,sex,seen\n1,17,20,F,2000-02-01\n2,30,abc,X,2000-02-01\n3,30\n4,30,20,\"F\"x,2000-02-01\n5,30,,F,2000-01-01\n";
         CsvValidationReport report = CsvTableReader.Validate(Csv(text), Schema);
@@ -48,7 +48,7 @@ public class CsvTableTests
     }
 
     [Fact]
-    public void Read_UnknownAndMissingHeaderColumns_ThrowsWithEveryProblem()
+    public void Given_UnknownAndMissingHeaderColumns_When_Read_Then_ItThrowsWithEveryProblem()
     {
         var error = Assert.Throws<CsvValidationException>(() => CsvTableReader.Read(Csv("id,age,weight,sex,seen\n1,20,70,F,2000-02-01\n"), Schema));
         Assert.Contains(error.Problems, p => p.Row == 1 && p.Column == "weight" && p.Message.Contains("unknown", StringComparison.Ordinal));
@@ -56,7 +56,7 @@ public class CsvTableTests
     }
 
     [Fact]
-    public void Read_ClipPolicy_ClipsNumbersToTheBounds()
+    public void Given_ClipPolicy_When_Read_Then_NumbersAreClippedToTheBounds()
     {
         DatasetSchema clip = DatasetSchema.Parse("""{"columns": [{"name": "x", "type": "integer", "min": 0, "max": 9}], "outOfDomain": "clip"}""");
         EncodedTable table = CsvTableReader.Read(Csv("x\n-5\n12\n4\n"), clip);
@@ -64,14 +64,14 @@ public class CsvTableTests
     }
 
     [Fact]
-    public void Validate_UnterminatedQuote_IsReported()
+    public void Given_UnterminatedQuote_When_Validated_Then_ItIsReported()
     {
         CsvValidationReport report = CsvTableReader.Validate(Csv("id,age,bmi,sex,seen\n1,20,,\"F,2000-02-01\n"), Schema);
         Assert.Contains(report.Problems, p => p.Message.Contains("unterminated", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void WriteDecoded_ThenRead_ReproducesTheCodes()
+    public void Given_CodedTable_When_WrittenDecodedAndReadBack_Then_TheCodesAreReproduced()
     {
         EncodedTable table = CsvTableReader.Read(Csv("id,age,bmi,sex,seen\n1,18,10,F,2000-01-15\n2,90,,\"M, other\",2001-03-31\n3,54,24.9,M,2000-02-01\n4,40,59.5,F,2000-12-31\n"), Schema);
         var text = new StringWriter();
@@ -86,7 +86,7 @@ public class CsvTableTests
     }
 
     [Fact]
-    public async Task Parquet_HoldsTheCsvsValues_TypedByTheSchema_WithMissingAsNull()
+    public async Task Given_CsvTable_When_WrittenAsParquet_Then_ItHoldsTheValuesTypedByTheSchemaWithMissingAsNull()
     {
         EncodedTable table = CsvTableReader.Read(Csv("id,age,bmi,sex,seen\n1,18,10,F,2000-01-15\n2,90,,\"M, other\",2001-03-31\n3,54,24.9,M,2000-02-01\n"), Schema);
         var decoded = DecodedTable.Decode(table, Schema, new SeededRandomSource(1));
@@ -127,7 +127,7 @@ public class CsvTableTests
     }
 
     [Fact]
-    public void WriteCodes_WritesTheIntegerCoding()
+    public void Given_CodedTable_When_ItsCodesAreWritten_Then_TheFileHoldsTheIntegerCoding()
     {
         var table = new EncodedTable(["a", "b"], [3, 2], [[0, 2], [1, 0]]);
         var text = new StringWriter();

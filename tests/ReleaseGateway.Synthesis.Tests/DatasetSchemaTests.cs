@@ -16,7 +16,7 @@ public class DatasetSchemaTests
         """;
 
     [Fact]
-    public void Parse_FullFormat_GivesDomainSizesIncludingTheMissingCode()
+    public void Given_FullFormatSchema_When_Parsed_Then_DomainSizesIncludeTheMissingCode()
     {
         DatasetSchema schema = DatasetSchema.Parse(Example);
         Assert.Equal([16, 6, 2, 252, 2, 0], schema.Columns.Select(c => c.DomainSize));
@@ -28,7 +28,7 @@ public class DatasetSchemaTests
     }
 
     [Fact]
-    public void Parse_DomainShorthand_GivesIntegerCodesFromZero()
+    public void Given_DomainShorthand_When_Parsed_Then_IntegerCodesStartFromZero()
     {
         DatasetSchema schema = DatasetSchema.Parse("""{"age": 32, "sex": 2}""");
         Assert.Equal(["age", "sex"], schema.Columns.Select(c => c.Name));
@@ -49,7 +49,7 @@ public class DatasetSchemaTests
     [InlineData("""{"columns": [{"name": "x", "type": "integer", "min": 0, "max": 9}], "outOfDomain": "ignore"}""", "$.outOfDomain", "clip")]
     [InlineData("""{"a": 3, "b": 0}""", "$['b']", "positive")]
     [InlineData("""{"columns": [ """, "line", "malformed")]
-    public void Parse_InvalidSchema_ThrowsWithJsonPathAndReason(string json, string location, string reasonFragment)
+    public void Given_InvalidSchema_When_Parsed_Then_ItThrowsWithJsonPathAndReason(string json, string location, string reasonFragment)
     {
         var error = Assert.Throws<SchemaException>(() => DatasetSchema.Parse(json));
         Assert.StartsWith(location, error.Message, StringComparison.Ordinal);

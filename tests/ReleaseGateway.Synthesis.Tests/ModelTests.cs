@@ -30,7 +30,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Fit_WithExactTreeMarginals_RecoversThemWithinOnePercentOfTheTotal()
+    public void Given_ExactTreeMarginals_When_Fitted_Then_TheModelRecoversThemWithinOnePercentOfTheTotal()
     {
         var source = new TableMarginalSource(Chain());
         Measurement[] measurements = [Exact(source, [0, 1]), Exact(source, [1, 2])];
@@ -46,7 +46,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Project_AcrossCliques_EqualsTheChainRuleOfTheTreeMarginals()
+    public void Given_FittedTreeModel_When_ProjectedAcrossCliques_Then_ItEqualsTheChainRuleOfTheTreeMarginals()
     {
         var source = new TableMarginalSource(Chain());
         GraphicalModel model = PgmEstimator.Fit(source.DomainSizes, [Exact(source, [0, 1]), Exact(source, [1, 2])], 600, 300);
@@ -63,7 +63,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Fit_WithNoisyCoarseMeasurement_KeepsTheFineShapeOfTheOneWayMarginal()
+    public void Given_NoisyCoarseMeasurement_When_Fitted_Then_TheFineShapeOfTheOneWayMarginalIsKept()
     {
         // One fine 1-way of b (exact) and a coarse measurement of (a, b) that merges b's codes 1 and 2:
         // maximum entropy splits each coarse cell in proportion to b's 1-way.
@@ -87,7 +87,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void Sample_RoundsCountsSoOneWayMarginalsMatchTheModelToWithinTheNumberOfGroups()
+    public void Given_FittedModel_When_Sampled_Then_RoundedCountsKeepOneWayMarginalsWithinTheNumberOfGroups()
     {
         var source = new TableMarginalSource(Chain());
         GraphicalModel model = PgmEstimator.Fit(source.DomainSizes, [Exact(source, [0, 1]), Exact(source, [1, 2])], 600, 300);
@@ -106,7 +106,7 @@ public class ModelTests
     }
 
     [Fact]
-    public void WorkloadError_OfATableWithItself_IsZero_AndOfDisjointSupportsIsOne()
+    public void Given_TwoTables_When_TheWorkloadErrorIsComputed_Then_ItIsZeroForATableWithItselfAndOneForDisjointSupports()
     {
         EncodedTable table = Chain();
         Assert.Equal(0, WorkloadError.MeanTvd(table, table, 2), 1e-12);

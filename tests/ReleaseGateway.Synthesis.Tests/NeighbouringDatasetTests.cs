@@ -26,7 +26,7 @@ public class NeighbouringDatasetTests(ITestOutputHelper output)
     [Theory]
     [InlineData(SynthesisMethod.Aim, 1.0)]
     [InlineData(SynthesisMethod.Mst, 1.0)]
-    public void Synthesizer_OnTablesDifferingInOneRareRecord_StaysWithinExpEpsilon(SynthesisMethod method, double epsilon)
+    public void Given_TablesDifferingInOneRareRecord_When_Synthesized_Then_OutputProbabilitiesStayWithinExpEpsilon(SynthesisMethod method, double epsilon)
     {
         // 40 ordinary records over {0, 1, 2}^4 using only codes 0 and 1 (seed 17, correlated columns);
         // the neighbour adds one record (2, 2, 2, 2).

@@ -17,7 +17,7 @@ public sealed partial class NoiseScaleBoundTests
     [InlineData(SynthesisMethod.Mst, 0.01)]
     [InlineData(SynthesisMethod.Aim, 1.0)]
     [InlineData(SynthesisMethod.Mst, 1.0)]
-    public void GivenARealRun_WhenItsMeasurementsAreRead_ThenNoSigmaExceedsTheBound(SynthesisMethod method, double epsilon)
+    public void Given_ARealRun_When_ItsMeasurementsAreRead_Then_NoSigmaExceedsTheBound(SynthesisMethod method, double epsilon)
     {
         var real = CsvTableReader.Read(Path.Combine(RepositoryPaths.SharedData, "nwtco-disc.csv"),
             DatasetSchema.Load(Path.Combine(RepositoryPaths.SharedData, "nwtco-domain.json")));

@@ -19,7 +19,7 @@ public class SynthesizerTests
     [InlineData(SynthesisMethod.Mst, 0.3)]
     [InlineData(SynthesisMethod.Aim, 3.0)]
     [InlineData(SynthesisMethod.Mst, 3.0)]
-    public void Run_OnASharedTable_SpendsAtMostTheBudgetAndKeepsTheDomain(SynthesisMethod method, double epsilon)
+    public void Given_SharedTable_When_Synthesized_Then_AtMostTheBudgetIsSpentAndTheDomainIsKept(SynthesisMethod method, double epsilon)
     {
         EncodedTable real = Shared("nwtco");
         SynthesisResult result = Synthesizer.Run(new TableMarginalSource(real), new SynthesisOptions { Method = method, Epsilon = epsilon, Seed = 5 });
@@ -36,7 +36,7 @@ public class SynthesizerTests
     }
 
     [Fact]
-    public void Run_WithTheSameSeed_IsReproducible_AndRowsOverrideTheNoisyCount()
+    public void Given_SameSeed_When_SynthesizedAgain_Then_TheOutputIsReproducibleAndRowsOverrideTheNoisyCount()
     {
         var source = new TableMarginalSource(Shared("gbsg"));
         var options = new SynthesisOptions { Epsilon = 1, Seed = 11, Rows = 500 };
@@ -50,7 +50,7 @@ public class SynthesizerTests
     }
 
     [Fact]
-    public void Run_AtEpsilonOne_IsCloserToTheDataThanTheReferenceMstOnNwtco()
+    public void Given_NwtcoAtEpsilonOne_When_Synthesized_Then_ItIsCloserToTheDataThanTheReferenceMst()
     {
         // Reference MST at epsilon = 1 on nwtco: tvd2 = 0.0775 (shared/data/BASELINES.md). A quality
         // smoke test, not the benchmark: one seed, and a margin of 20% above the reference.
@@ -65,14 +65,14 @@ public class SynthesizerTests
     [InlineData(double.PositiveInfinity, 1e-9)]
     [InlineData(1.0, 0.0)]
     [InlineData(1.0, 1.0)]
-    public void Run_InvalidPrivacyParameters_Throws(double epsilon, double delta)
+    public void Given_InvalidPrivacyParameters_When_Synthesizing_Then_ItThrows(double epsilon, double delta)
     {
         var source = new TableMarginalSource(new EncodedTable(["a"], [2], [[0, 1]]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Synthesizer.Run(source, new SynthesisOptions { Epsilon = epsilon, Delta = delta }));
     }
 
     [Fact]
-    public void Run_OnTheRawColonTableWithAFullSchema_WritesValuesOfTheOriginalTypesThatReadBack()
+    public void Given_RawColonTableWithAFullSchema_When_Synthesized_Then_ValuesOfTheOriginalTypesAreWrittenAndReadBack()
     {
         DatasetSchema schema = DatasetSchema.Parse("""
             { "columns": [

@@ -30,7 +30,7 @@ public sealed class RgwPasswordLoginTests(SqliteGatewayHost host) : IClassFixtur
     private static Task<Rgw.Result> WhoAmI(string credentials) => Rgw.RunAsync(new Dictionary<string, string?>(), null, "whoami", "--credentials", credentials);
 
     [Fact]
-    public async Task GivenUserWithPassword_WhenSignedInFromStdin_ThenWhoAmIShowsThemFromTheirOwnCredentialsFile()
+    public async Task Given_UserWithPassword_When_SignedInFromStdin_Then_WhoAmIShowsThemFromTheirOwnCredentialsFile()
     {
         var researcher = await host.CreateUserAsync(Roles.Researcher);
         var steward = await host.CreateUserAsync(Roles.DataSteward);
@@ -48,7 +48,7 @@ public sealed class RgwPasswordLoginTests(SqliteGatewayHost host) : IClassFixtur
     }
 
     [Fact]
-    public async Task GivenOneTimePassword_WhenSignedInWithoutANewOne_ThenRefused_AndWithANewOne_ThenReplacedAndSignedIn()
+    public async Task Given_OneTimePassword_When_SignedInWithoutANewOne_Then_Refused_AndWithANewOne_Then_ReplacedAndSignedIn()
     {
         var email = $"member-{Guid.NewGuid():N}@example.test";
         CreatedUser created;
@@ -71,7 +71,7 @@ public sealed class RgwPasswordLoginTests(SqliteGatewayHost host) : IClassFixtur
     }
 
     [Fact]
-    public async Task GivenWrongPassword_WhenSignedIn_ThenExitTwoWithTheSignInPagesReason()
+    public async Task Given_WrongPassword_When_SignedIn_Then_ExitTwoWithTheSignInPagesReason()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
 
@@ -84,7 +84,7 @@ public sealed class RgwPasswordLoginTests(SqliteGatewayHost host) : IClassFixtur
     }
 
     [Fact]
-    public async Task GivenUserWithoutPasswordStdin_WhenLoginRuns_ThenUsageError()
+    public async Task Given_UserWithoutPasswordStdin_When_LoginRuns_Then_UsageError()
     {
         var result = await Rgw.RunAsync(new Dictionary<string, string?>(), null, "login", "--gateway", host.BaseAddress.ToString(), "--user", "x@example.test");
 
@@ -93,7 +93,7 @@ public sealed class RgwPasswordLoginTests(SqliteGatewayHost host) : IClassFixtur
     }
 
     [Fact]
-    public async Task GivenExpiredAccessToken_WhenACommandRuns_ThenItRefreshesAndSavesTheRotatedRefreshToken()
+    public async Task Given_ExpiredAccessToken_When_ACommandRuns_Then_ItRefreshesAndSavesTheRotatedRefreshToken()
     {
         var user = await host.CreateUserAsync(Roles.ComplianceOfficer);
         var path = CredentialsFor("compliance");

@@ -67,7 +67,7 @@ public abstract class RgwWalkthroughTests<THost>(THost host) : IClassFixture<THo
     }
 
     [Fact]
-    public async Task DemoWalkthrough_FromSubmissionToAVerifiedDownload_ThenASecondApprovalIsRefusedForBudget_AndTheAuditChainVerifies()
+    public async Task Given_DemoWalkthrough_When_RunFromSubmissionToAVerifiedDownload_Then_ASecondApprovalIsRefusedForBudgetAndTheAuditChainVerifies()
     {
         var steward = await SignInAsync("steward", Roles.DataSteward);
         var researcher = await SignInAsync("researcher", Roles.Researcher);

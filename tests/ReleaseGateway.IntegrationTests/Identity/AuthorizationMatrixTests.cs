@@ -36,7 +36,7 @@ public abstract class AuthorizationMatrixTests<THost>(THost host) : IClassFixtur
 
     [Theory]
     [MemberData(nameof(AllRoles))]
-    public async Task EachRole_ReachesExactlyTheEndpointsItsPolicyAdmits(string role)
+    public async Task Given_EachRole_When_CallingEveryEndpoint_Then_ItReachesExactlyThoseItsPolicyAdmits(string role)
     {
         using var client = host.CreateClient(await host.AccessTokenForRoleAsync(role));
         foreach (var (path, policy) in Endpoints)
@@ -49,7 +49,7 @@ public abstract class AuthorizationMatrixTests<THost>(THost host) : IClassFixtur
 
     [Theory]
     [MemberData(nameof(AllRoles))]
-    public async Task EachRole_SatisfiesExactlyThePoliciesThatAdmitIt(string role)
+    public async Task Given_EachRole_When_EveryPolicyIsEvaluated_Then_ItSatisfiesExactlyThoseThatAdmitIt(string role)
     {
         using var client = host.CreateClient(await host.AccessTokenForRoleAsync(role));
         var me = await client.GetFromJsonAsync<MeResponse>("/api/me");
@@ -58,7 +58,7 @@ public abstract class AuthorizationMatrixTests<THost>(THost host) : IClassFixtur
     }
 
     [Fact]
-    public async Task WithoutToken_EveryEndpointAnswers401()
+    public async Task Given_NoToken_When_CallingEveryEndpoint_Then_EachAnswers401()
     {
         using var client = host.CreateClient();
         foreach (var (path, _) in Endpoints)
@@ -66,7 +66,7 @@ public abstract class AuthorizationMatrixTests<THost>(THost host) : IClassFixtur
     }
 
     [Fact]
-    public async Task ServiceClient_IsAuthorizedByItsRolesLikeAUser()
+    public async Task Given_ServiceClient_When_CallingEndpoints_Then_ItIsAuthorizedByItsRolesLikeAUser()
     {
         var registered = await host.CreateServiceClientAsync(Roles.Administrator);
         using var http = host.CreateClient();
@@ -81,7 +81,7 @@ public abstract class AuthorizationMatrixTests<THost>(THost host) : IClassFixtur
     }
 
     [Fact]
-    public async Task UserWithSeveralRoles_HasTheUnionOfTheirPolicies()
+    public async Task Given_UserWithSeveralRoles_When_Authorized_Then_TheyHaveTheUnionOfTheirPolicies()
     {
         using var client = host.CreateClient(await host.AccessTokenForRoleAsync(Roles.Researcher, Roles.DataSteward));
         var me = await client.GetFromJsonAsync<MeResponse>("/api/me");

@@ -29,7 +29,7 @@ public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, 
     }
 
     [Fact]
-    public async Task UsersAdd_PrintsAOneTimePassword_ThatSignsInOnlyAfterItIsChanged()
+    public async Task Given_NewUser_When_UsersAddRuns_Then_ItPrintsAOneTimePasswordThatSignsInOnlyAfterItIsChanged()
     {
         var email = $"admin-{Guid.NewGuid():N}@example.test";
         var (exit, output) = await RgwProcess.RunAsync(Environment(), "users", "add", "--email", email, "--role", Roles.Administrator);
@@ -47,7 +47,7 @@ public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, 
     }
 
     [Fact]
-    public async Task UsersAddWithPasswordFromStdin_SignsInDirectly()
+    public async Task Given_PasswordOnStdin_When_UsersAddRuns_Then_TheUserSignsInDirectly()
     {
         var user = new TestUser(Guid.Empty, $"steward-{Guid.NewGuid():N}@example.test", "a passphrase from stdin", [Roles.DataSteward]);
         var (exit, output) = await RgwProcess.RunWithInputAsync(Environment(), user.Password + "\n",
@@ -60,7 +60,7 @@ public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, 
     }
 
     [Fact]
-    public async Task ClientsAdd_PrintsCredentials_ThatGetAClientCredentialsToken()
+    public async Task Given_NewClient_When_ClientsAddRuns_Then_ItsPrintedCredentialsGetAClientCredentialsToken()
     {
         var (exit, output) = await RgwProcess.RunAsync(Environment(), "clients", "add", "--name", "Ward 7 export", "--role", Roles.DataSteward);
         Assert.Equal(0, exit);
@@ -76,7 +76,7 @@ public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, 
     }
 
     [Fact]
-    public async Task UsersAdd_WithUnknownRole_ExitsWithUsageError()
+    public async Task Given_UnknownRole_When_UsersAddRuns_Then_ItExitsWithUsageError()
     {
         var (exit, output) = await RgwProcess.RunAsync(Environment(), "users", "add", "--email", "x@example.test", "--role", "Superuser");
         Assert.Equal(2, exit);
@@ -84,7 +84,7 @@ public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, 
     }
 
     [Fact]
-    public async Task Login_WithLoopbackRedirect_SavesCredentials_ThatWhoAmIUses()
+    public async Task Given_LoopbackRedirect_When_LoginRuns_Then_ItSavesCredentialsThatWhoAmIUses()
     {
         var user = await host.CreateUserAsync(Roles.ComplianceOfficer);
         await using var login = RgwProcess.Start(Environment(), "login", "--no-browser");
@@ -107,7 +107,7 @@ public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, 
     }
 
     [Fact]
-    public async Task LoginDevice_CompletesWhenTheUserApprovesTheCodeElsewhere()
+    public async Task Given_DeviceLogin_When_TheUserApprovesTheCodeElsewhere_Then_ItCompletes()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         await using var login = RgwProcess.Start(Environment(), "login", "--device");

@@ -12,7 +12,7 @@ namespace ReleaseGateway.IntegrationTests.Identity;
 public sealed class HostSecurityTests(SqliteGatewayHost host) : IClassFixture<SqliteGatewayHost>
 {
     [Fact]
-    public async Task SignInPage_CarriesSecurityHeaders_AndIsNotCached()
+    public async Task Given_SignInPage_When_Requested_Then_ItCarriesSecurityHeadersAndIsNotCached()
     {
         using var client = host.CreateClient();
         var response = await client.GetAsync("/account/login");
@@ -25,7 +25,7 @@ public sealed class HostSecurityTests(SqliteGatewayHost host) : IClassFixture<Sq
     }
 
     [Fact]
-    public async Task CorsPreflightFromAnotherOrigin_IsNotAllowed()
+    public async Task Given_AnotherOrigin_When_ACorsPreflightIsSent_Then_NotAllowed()
     {
         using var client = host.CreateClient();
         using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/me");
@@ -39,7 +39,7 @@ public sealed class HostSecurityTests(SqliteGatewayHost host) : IClassFixture<Sq
     }
 
     [Fact]
-    public async Task Readiness_ChecksTheDatabases()
+    public async Task Given_RunningHost_When_ReadinessIsProbed_Then_ItChecksTheDatabases()
     {
         using var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
@@ -49,7 +49,7 @@ public sealed class HostSecurityTests(SqliteGatewayHost host) : IClassFixture<Sq
     }
 
     [Fact]
-    public async Task OpenApiDocument_DescribesTheApi()
+    public async Task Given_RunningHost_When_TheOpenApiDocumentIsRequested_Then_ItDescribesTheApi()
     {
         using var client = host.CreateClient();
         var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
@@ -60,7 +60,7 @@ public sealed class HostSecurityTests(SqliteGatewayHost host) : IClassFixture<Sq
     }
 
     [Fact]
-    public async Task ProblemType_PointsToAnExplanationPage()
+    public async Task Given_Problem_When_ItsTypeIsFollowed_Then_ItPointsToAnExplanationPage()
     {
         using var client = host.CreateClient();
         var problem = JsonDocument.Parse(await (await client.GetAsync("/api/admin/users")).Content.ReadAsStringAsync()).RootElement;
@@ -74,7 +74,7 @@ public sealed class HostSecurityTests(SqliteGatewayHost host) : IClassFixture<Sq
     }
 
     [Fact]
-    public async Task AdminApi_CreatesUserWithOneTimePasswordShownOnce()
+    public async Task Given_Admin_When_CreatingAUserThroughTheApi_Then_TheOneTimePasswordIsShownOnce()
     {
         using var admin = host.CreateClient(await host.AccessTokenForRoleAsync(Roles.Administrator));
         var email = $"new-{Guid.NewGuid():N}@example.test";
@@ -112,7 +112,7 @@ public sealed class RateLimitTests(RateLimitedGatewayHost host) : IClassFixture<
     [InlineData("/connect/token")]
     [InlineData("/connect/device")]
     [InlineData("/account/login")]
-    public async Task SignInEndpoints_Answer429AfterThePermitLimit(string path)
+    public async Task Given_SignInEndpoints_When_CalledBeyondThePermitLimit_Then_429(string path)
     {
         using var client = host.CreateClient();
         var statuses = new List<HttpStatusCode>();
@@ -133,7 +133,7 @@ public sealed class RateLimitTests(RateLimitedGatewayHost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task ApiEndpoints_AreNotLimitedBySignInLimits()
+    public async Task Given_ApiEndpoint_When_CalledBeyondTheSignInPermitLimit_Then_NotLimited()
     {
         using var client = host.CreateClient();
         for (var i = 0; i <= RateLimitedGatewayHost.PermitLimit * 2; i++)
@@ -151,7 +151,7 @@ public sealed class WebSignInRateLimitedGatewayHost : SqliteGatewayHost
 public sealed class WebSignInRateLimitTests(WebSignInRateLimitedGatewayHost host) : IClassFixture<WebSignInRateLimitedGatewayHost>
 {
     [Fact]
-    public async Task WebSignIns_DoNotSpendTheTokenEndpointsPermits_WhichStillLimitEveryOtherClientAtThatAddress()
+    public async Task Given_WebSignInsUpToThePermitLimit_When_AnotherClientAtThatAddressCallsTheTokenEndpoint_Then_OnlyItIsLimited()
     {
         // Every web sign-in's code exchange comes from the gateway itself, one address for all its users.
         for (var i = 0; i < RateLimitedGatewayHost.PermitLimit; i++)
@@ -187,7 +187,7 @@ public sealed class HttpsRequiredTests(HttpsRequiredGatewayHost host) : IClassFi
     [InlineData("/api/me")]
     [InlineData("/account/login")]
     [InlineData("/.well-known/openid-configuration")]
-    public async Task OutsideDevelopment_PlainHttpIsRefused(string path)
+    public async Task Given_HostOutsideDevelopment_When_CalledOverPlainHttp_Then_Refused(string path)
     {
         using var client = host.CreateClient();
         var response = await client.GetAsync(path);
@@ -196,7 +196,7 @@ public sealed class HttpsRequiredTests(HttpsRequiredGatewayHost host) : IClassFi
     }
 
     [Fact]
-    public async Task OutsideDevelopment_HealthProbesStillAnswerOverHttp()
+    public async Task Given_HostOutsideDevelopment_When_HealthIsProbedOverHttp_Then_ItAnswers()
     {
         using var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);

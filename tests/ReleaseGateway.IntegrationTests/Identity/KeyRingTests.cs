@@ -11,7 +11,7 @@ public sealed class KeyRingTests : IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "rgw-keys-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void FirstStart_GeneratesKeys_OwnerOnly_AndLaterStartsReuseThem()
+    public void Given_NoKeys_When_StartedAndRestarted_Then_KeysAreGeneratedOwnerOnlyAndReused()
     {
         var first = KeyRing.LoadOrCreate(_directory, Period, Start);
         var second = KeyRing.LoadOrCreate(_directory, Period, Start.AddDays(1));
@@ -26,7 +26,7 @@ public sealed class KeyRingTests : IDisposable
     }
 
     [Fact]
-    public void AfterTheRotationPeriod_ANewKeySigns_AndThePreviousStillValidates()
+    public void Given_RotationPeriodPassed_When_Started_Then_ANewKeySignsAndThePreviousStillValidates()
     {
         var first = KeyRing.LoadOrCreate(_directory, Period, Start);
 
@@ -39,7 +39,7 @@ public sealed class KeyRingTests : IDisposable
     }
 
     [Fact]
-    public void AfterTwoPeriods_TheOldKeyIsNoLongerLoaded()
+    public void Given_TwoRotationPeriodsPassed_When_Started_Then_TheOldKeyIsNoLongerLoaded()
     {
         var first = KeyRing.LoadOrCreate(_directory, Period, Start);
         KeyRing.LoadOrCreate(_directory, Period, Start + Period);

@@ -20,7 +20,7 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     private const int MaxFailedAttempts = 3; // GatewayHost's setting
 
     [Fact]
-    public async Task AfterMaxFailedAttempts_FromOneAddress_EvenTheRightPasswordGetsTheSameRefusal()
+    public async Task Given_MaxFailedAttemptsFromOneAddress_When_TheRightPasswordIsTried_Then_ItGetsTheSameRefusal()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         using var browser = host.CreateBrowser();
@@ -42,7 +42,7 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
-    public async Task UnknownAccount_GetsTheSameAnswerAsAWrongPassword()
+    public async Task Given_UnknownAccount_When_SigningIn_Then_TheAnswerIsTheSameAsForAWrongPassword()
     {
         var known = await host.CreateUserAsync(Roles.Researcher);
         using var browser = host.CreateBrowser();
@@ -55,7 +55,7 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
-    public async Task LoginPost_WithoutAntiforgeryToken_IsRejected()
+    public async Task Given_LoginPostWithoutAntiforgeryToken_When_Sent_Then_Rejected()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         using var browser = host.CreateBrowser();
@@ -67,7 +67,7 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
-    public async Task ReturnUrlToAnotherSite_IsReplacedByTheSiteRoot()
+    public async Task Given_ReturnUrlToAnotherSite_When_SignedIn_Then_ItIsReplacedByTheSiteRoot()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         using var browser = host.CreateBrowser();
@@ -80,7 +80,7 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
-    public async Task WithTotpEnabled_SignInNeedsTheAuthenticatorCode()
+    public async Task Given_TotpEnabled_When_SigningIn_Then_TheAuthenticatorCodeIsNeeded()
     {
         var user = await host.CreateUserAsync(Roles.CommitteeMember);
         string uri;
@@ -164,7 +164,7 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
-    public async Task OneTimePassword_MustBeChangedBeforeAClientGetsACode()
+    public async Task Given_OneTimePassword_When_SigningInForAClient_Then_ItMustBeChangedBeforeACodeIsIssued()
     {
         var email = $"otp-{Guid.NewGuid():N}@example.test";
         CreatedUser created;
@@ -189,7 +189,7 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
-    public async Task AuditLog_RecordsSignIns_WithoutEmailOrPassword()
+    public async Task Given_SignIns_When_TheAuditLogIsRead_Then_TheyAreRecordedWithoutEmailOrPassword()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         using var browser = host.CreateBrowser();
@@ -207,7 +207,7 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
-    public async Task ConcurrentSignInsOfOneUser_AreAllRecorded()
+    public async Task Given_OneUser_When_SigningInConcurrently_Then_EverySignInIsRecorded()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
 
@@ -221,7 +221,7 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
-    public async Task ClientCredentialsToken_IsRecordedInTheClientStream()
+    public async Task Given_Client_When_AClientCredentialsTokenIsIssued_Then_ItIsRecordedInTheClientStream()
     {
         var client = await host.CreateServiceClientAsync(Roles.DataSteward);
         using var http = host.CreateClient();

@@ -17,7 +17,7 @@ public sealed class TokenFlowTestsOnPostgres(PostgresGatewayHost host) : TokenFl
 public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> where THost : GatewayHost
 {
     [Fact]
-    public async Task AuthorizationCodeWithPkce_SignsInThroughLoginPage_AndTokenCallsTheApi()
+    public async Task Given_AuthorizationCodeWithPkce_When_SignedInThroughTheLoginPage_Then_TheTokenCallsTheApi()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         using var browser = host.CreateBrowser();
@@ -52,7 +52,7 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task AuthorizationCode_WithWrongVerifier_IsRefused()
+    public async Task Given_AuthorizationCode_When_RedeemedWithAWrongVerifier_Then_Refused()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         using var browser = host.CreateBrowser();
@@ -66,7 +66,7 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task AuthorizationRequest_WithoutPkce_IsRefused()
+    public async Task Given_AuthorizationRequestWithoutPkce_When_Sent_Then_Refused()
     {
         using var browser = host.CreateBrowser();
         var url = QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
@@ -82,7 +82,7 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task AuthorizationRequest_ToUnregisteredRedirect_IsRefusedWithoutRedirecting()
+    public async Task Given_UnregisteredRedirect_When_AuthorizationIsRequested_Then_RefusedWithoutRedirecting()
     {
         using var browser = host.CreateBrowser();
         var (_, challenge) = OAuth.CreatePkce();
@@ -94,7 +94,7 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task DeviceFlow_IsPendingUntilUserApproves_ThenIssuesTokens()
+    public async Task Given_DeviceFlow_When_PolledBeforeAndAfterTheUserApproves_Then_ItIsPendingThenIssuesTokens()
     {
         var user = await host.CreateUserAsync(Roles.CommitteeMember);
         using var device = host.CreateClient();
@@ -128,7 +128,7 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task DeviceFlow_WhenUserDenies_TokenRequestIsRefused()
+    public async Task Given_DeviceFlow_When_TheUserDenies_Then_TheTokenRequestIsRefused()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         using var device = host.CreateClient();
@@ -150,7 +150,7 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task ClientCredentials_IssueTokenWithClientRoles()
+    public async Task Given_ClientCredentials_When_ATokenIsRequested_Then_ItCarriesTheClientsRoles()
     {
         var client = await host.CreateServiceClientAsync(Roles.DataSteward);
         using var http = host.CreateClient();
@@ -171,7 +171,7 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task ClientCredentials_WithWrongSecret_AreRefused()
+    public async Task Given_WrongClientSecret_When_ATokenIsRequested_Then_Refused()
     {
         var client = await host.CreateServiceClientAsync(Roles.DataSteward);
         using var http = host.CreateClient();
@@ -187,7 +187,7 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task RefreshToken_RotatesOnUse_AndReplayOfTheOldOneIsRefused()
+    public async Task Given_RefreshToken_When_UsedAndThenReplayed_Then_ItRotatesAndTheReplayIsRefused()
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         var first = await host.SignInAsync(user);
@@ -205,7 +205,7 @@ public abstract class TokenFlowTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task RefreshToken_AfterRoleRevoked_IsRefused()
+    public async Task Given_RoleRevoked_When_TheRefreshTokenIsUsed_Then_Refused()
     {
         var user = await host.CreateUserAsync(Roles.Researcher, Roles.DataSteward);
         var tokens = await host.SignInAsync(user);

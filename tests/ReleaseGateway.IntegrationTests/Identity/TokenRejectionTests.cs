@@ -16,28 +16,28 @@ public abstract class TokenRejectionTests<THost>(THost host) : IClassFixture<THo
     private readonly TokenForge _forge = new(host);
 
     [Fact]
-    public async Task ForgedTokenWithTheServerKeys_IsAccepted_SoTheRefusalsBelowAreMeaningful()
+    public async Task Given_TokenForgedWithTheServerKeys_When_Presented_Then_Accepted_SoTheRefusalsBelowAreMeaningful()
     {
         var status = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher)));
         Assert.Equal(HttpStatusCode.OK, status.Status);
     }
 
     [Fact]
-    public async Task ForgedTokenWithTheServerKeys_ForAUserWhoDoesNotExist_Is401()
+    public async Task Given_ForgedTokenForAUserWhoDoesNotExist_When_Presented_Then_401()
     {
         var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { Subject = Guid.NewGuid().ToString() }));
         Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
     }
 
     [Fact]
-    public async Task ForgedTokenWithTheServerKeys_WithAnotherStamp_Is401()
+    public async Task Given_ForgedTokenWithAnotherStamp_When_Presented_Then_401()
     {
         var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { StampFingerprint = new string('0', 32) }));
         Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
     }
 
     [Fact]
-    public async Task MissingToken_Is401WithProblemCode()
+    public async Task Given_NoToken_When_TheApiIsCalled_Then_401WithProblemCode()
     {
         using var client = host.CreateClient();
         var response = await client.GetAsync("/api/me");
@@ -46,21 +46,21 @@ public abstract class TokenRejectionTests<THost>(THost host) : IClassFixture<THo
     }
 
     [Fact]
-    public async Task ExpiredToken_Is401()
+    public async Task Given_ExpiredToken_When_Presented_Then_401()
     {
         var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { ExpiresIn = TimeSpan.FromMinutes(-10) }));
         Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
     }
 
     [Fact]
-    public async Task TokenSignedWithAnotherKey_Is401()
+    public async Task Given_TokenSignedWithAnotherKey_When_Presented_Then_401()
     {
         var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { SignWithStrangerKey = true }));
         Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
     }
 
     [Fact]
-    public async Task TamperedToken_Is401()
+    public async Task Given_TamperedToken_When_Presented_Then_401()
     {
         var token = await host.AccessTokenForRoleAsync(Roles.Researcher);
         var parts = token.Split('.');
@@ -75,28 +75,28 @@ public abstract class TokenRejectionTests<THost>(THost host) : IClassFixture<THo
     }
 
     [Fact]
-    public async Task TokenForAnotherAudience_Is401()
+    public async Task Given_TokenForAnotherAudience_When_Presented_Then_401()
     {
         var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { Audience = "another-api" }));
         Assert.Equal((HttpStatusCode.Unauthorized, ErrorCodes.AuthenticationRequired), result);
     }
 
     [Fact]
-    public async Task TokenWithoutApiScope_Is403()
+    public async Task Given_TokenWithoutApiScope_When_Presented_Then_403()
     {
         var result = await CallMeAsync(_forge.Mint(await _forge.ForNewUserAsync(Roles.Researcher) with { Scope = "openid profile" }));
         Assert.Equal((HttpStatusCode.Forbidden, ErrorCodes.AccessDenied), result);
     }
 
     [Fact]
-    public async Task RealTokenIssuedWithoutApiScope_Is403()
+    public async Task Given_RealTokenIssuedWithoutApiScope_When_Presented_Then_403()
     {
         var tokens = await host.SignInAsync(await host.CreateUserAsync(Roles.Administrator), scope: "openid profile");
         Assert.Equal((HttpStatusCode.Forbidden, ErrorCodes.AccessDenied), await CallMeAsync(tokens.AccessToken));
     }
 
     [Fact]
-    public async Task SignInCookie_DoesNotAuthorizeApiCalls()
+    public async Task Given_SignInCookieOnly_When_TheApiIsCalled_Then_NotAuthorized()
     {
         var user = await host.CreateUserAsync(Roles.Administrator);
         using var browser = host.CreateBrowser();
@@ -108,7 +108,7 @@ public abstract class TokenRejectionTests<THost>(THost host) : IClassFixture<THo
     }
 
     [Fact]
-    public async Task GarbageToken_Is401()
+    public async Task Given_GarbageToken_When_Presented_Then_401()
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallMeAsync("not-a-token")).Status);
     }

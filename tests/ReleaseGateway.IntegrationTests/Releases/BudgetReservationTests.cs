@@ -84,7 +84,7 @@ public abstract class BudgetReservationTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task ApprovedRequest_WithdrawnBeforeGeneration_GivesItsReservationBack()
+    public async Task Given_ApprovedRequest_When_WithdrawnBeforeGeneration_Then_ItsReservationIsGivenBack()
     {
         var s = await ReleaseScenario.StartAsync(host, "withdraw");
         var id = await s.SubmitAndAcceptAsync(epsilon: 0.5);

@@ -60,7 +60,7 @@ public abstract class CrashRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KilledDuringGeneration_AfterRestart_TheRequestIsBlockedExactlyOnce_AndTheChargeStays()
+    public async Task Given_ProcessKilledDuringGeneration_When_Restarted_Then_TheRequestIsBlockedExactlyOnceAndTheChargeStays()
     {
         await StartGatewayAsync();
         var (people, datasetId) = await SetUpAsync();
@@ -88,7 +88,7 @@ public abstract class CrashRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KilledDuringEvaluation_AfterRestart_TheEvaluationResumes_AndIsRecordedOnce()
+    public async Task Given_ProcessKilledDuringEvaluation_When_Restarted_Then_TheEvaluationResumesAndIsRecordedOnce()
     {
         await StartGatewayAsync();
         var (people, datasetId) = await SetUpAsync();

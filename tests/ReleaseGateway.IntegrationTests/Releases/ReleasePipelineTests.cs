@@ -28,7 +28,7 @@ public sealed class ReleasePipelineTestsOnPostgres(PostgresPipelineHost host) : 
 public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<THost> where THost : Infrastructure.GatewayHost
 {
     [Fact]
-    public async Task ApprovedRequest_IsGeneratedEvaluatedAndPublished_AndTheResearcherDownloadsASignedRelease()
+    public async Task Given_ApprovedRequest_When_ThePipelineRuns_Then_ItIsGeneratedEvaluatedPublishedAndTheResearcherDownloadsASignedRelease()
     {
         var s = await ReleaseScenario.StartAsync(host, "e2e");
         var requestId = await s.SubmitAndAcceptAsync();
@@ -123,7 +123,7 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
-    public async Task FailingGate_BlocksTheRequest_WithTheReport_AndARegenerationIsANewApprovalAndANewCharge()
+    public async Task Given_FailingGate_When_ThePipelineRuns_Then_TheRequestIsBlockedWithTheReportAndARegenerationIsANewApprovalAndCharge()
     {
         var s = await ReleaseScenario.StartAsync(host, "gated");
         var requestId = await s.SubmitAndAcceptAsync(epsilon: 0.5);
@@ -158,7 +158,7 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
-    public async Task ApprovalOverTheCap_IsRefusedWithTheRemainingBudget_AndNothingIsRecorded()
+    public async Task Given_ApprovalOverTheCap_When_Decided_Then_RefusedWithTheRemainingBudgetAndNothingIsRecorded()
     {
         var s = await ReleaseScenario.StartAsync(host, "tight");
         var first = await s.SubmitAndAcceptAsync(epsilon: 1.0);
@@ -179,7 +179,7 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
-    public async Task RevokedRelease_CannotBeDownloaded_AndTheRevocationIsRecordedWithItsReason()
+    public async Task Given_RevokedRelease_When_Downloaded_Then_RefusedAndTheRevocationIsRecordedWithItsReason()
     {
         var (s, requestId, releaseId) = await PublishedAsync("revoke");
         Assert.Equal(HttpStatusCode.OK, (await s.Researcher.GetAsync($"/releases/{releaseId}/artifacts/manifest.json")).StatusCode);
@@ -194,7 +194,7 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
-    public async Task ExpiredRelease_CannotBeDownloaded_AndTheSweepMovesTheRequestToExpired()
+    public async Task Given_ExpiredRelease_When_DownloadedAndSwept_Then_RefusedAndTheRequestMovesToExpired()
     {
         var (s, requestId, releaseId) = await PublishedAsync("expire");
         var details = await host.EventStore.LoadAsync<ReleaseDetails>(releaseId);
@@ -209,7 +209,7 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
-    public async Task OtherResearchers_CannotSeeOrDownloadARelease()
+    public async Task Given_AnotherResearchersRelease_When_ViewedOrDownloaded_Then_Refused()
     {
         var (s, _, releaseId) = await PublishedAsync("e2e-other");
         var (other, _) = await host.CreateClientForRoleAsync(Roles.Researcher);
@@ -219,7 +219,7 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
-    public async Task RequestWithdrawnWhileGenerating_EndsTheAttemptOnTheRecord_AndKeepsTheCharge()
+    public async Task Given_RequestWithdrawnWhileGenerating_When_TheJobEnds_Then_TheAttemptEndsOnTheRecordAndTheChargeStays()
     {
         var steward = (await host.CreateClientForRoleAsync(Roles.DataSteward)).Client;
         var (researcher, _) = await host.CreateClientForRoleAsync(Roles.Researcher);
@@ -261,7 +261,7 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
-    public async Task TwoKeyWorkflow_WaitsForTheComplianceSignOff_ThenPublishes()
+    public async Task Given_TwoKeyWorkflow_When_TheReleasePassesItsGates_Then_ItWaitsForTheComplianceSignOffBeforePublishing()
     {
         var s = await ReleaseScenario.StartAsync(host, "two-key");
         var requestId = await s.SubmitAndAcceptAsync(rows: 200);
@@ -277,7 +277,7 @@ public abstract class ReleasePipelineTests<THost>(THost host) : IClassFixture<TH
     }
 
     [Fact]
-    public async Task NeuralGenerator_RunsFromThePipeline_AndTheLedgerHoldsItsRenyiCurve()
+    public async Task Given_NeuralGenerator_When_ThePipelineRunsIt_Then_TheLedgerHoldsItsRenyiCurve()
     {
         var s = await ReleaseScenario.StartAsync(host, "neural");
         var requestId = await s.SubmitAndAcceptAsync(epsilon: 1.0, rows: 300, generator: "made");

@@ -20,7 +20,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     private readonly RequestsApi _api = new(host);
 
     [Fact]
-    public async Task FullCommitteeDecision_TwoApprovals_ApproveTheRequest_AndTheTimelineShowsEveryStep()
+    public async Task Given_RequestInReview_When_TwoMembersApprove_Then_ItIsApprovedAndTheTimelineShowsEveryStep()
     {
         var r = await _api.InReviewAsync();
         var first = await Json(await VoteAsync(r.Members[0], r.RequestId), HttpStatusCode.OK);
@@ -44,7 +44,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task TwoApprovalsRacing_WithOneAlreadyCast_ApproveExactlyOnce()
+    public async Task Given_OneApprovalCast_When_TwoMoreApprovalsRace_Then_TheRequestIsApprovedExactlyOnce()
     {
         var r = await _api.InReviewAsync();
         await Json(await VoteAsync(r.Members[0], r.RequestId), HttpStatusCode.OK);
@@ -61,7 +61,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task TwoFirstVotesRacing_BothCount_AndNeitherApprovesAlone()
+    public async Task Given_NoVotes_When_TwoFirstVotesRace_Then_BothCountAndNeitherApprovesAlone()
     {
         var r = await _api.InReviewAsync();
         var racing = await Task.WhenAll(VoteAsync(r.Members[0], r.RequestId), VoteAsync(r.Members[1], r.RequestId));
@@ -71,7 +71,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task DoubleVote_IsRefused_AndNothingIsAppended()
+    public async Task Given_MemberWhoVoted_When_VotingAgain_Then_RefusedAndNothingIsAppended()
     {
         var r = await _api.InReviewAsync();
         await Json(await VoteAsync(r.Members[0], r.RequestId), HttpStatusCode.OK);
@@ -81,7 +81,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task RequestersOwnVote_IsRefused_EvenWhenTheySitOnTheCommittee()
+    public async Task Given_RequesterOnTheCommittee_When_VotingOnTheirOwnRequest_Then_Refused()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var (researcherMember, _) = await host.CreateClientForRoleAsync(Roles.Researcher, Roles.CommitteeMember);
@@ -93,7 +93,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task RecusedMembersVote_IsRefused_AndTheRequestLeavesTheirQueue()
+    public async Task Given_RecusedMember_When_Voting_Then_RefusedAndTheRequestLeavesTheirQueue()
     {
         var r = await _api.InReviewAsync();
         Assert.Contains((await r.Members[0].GetFromJsonAsync<List<Summary>>("/decisions/awaiting"))!, s => s.Id == r.RequestId);
@@ -103,7 +103,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task WithdrawnRequest_CannotBeApproved_409WithCurrentState()
+    public async Task Given_WithdrawnRequest_When_Approved_Then_409WithTheCurrentState()
     {
         var r = await _api.InReviewAsync();
         var withdrawn = await Json(await r.Researcher.PostAsync($"/requests/{r.RequestId}/withdraw", null), HttpStatusCode.OK);
@@ -115,7 +115,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task AnyRejection_RejectsTheRequest()
+    public async Task Given_RequestInReview_When_AnyMemberRejects_Then_ItIsRejected()
     {
         var r = await _api.InReviewAsync();
         await Json(await VoteAsync(r.Members[0], r.RequestId), HttpStatusCode.OK);
@@ -124,7 +124,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task StaleIfMatch_IsRefused_AndNothingIsAppended()
+    public async Task Given_StaleIfMatch_When_Voting_Then_RefusedAndNothingIsAppended()
     {
         var r = await _api.InReviewAsync();
         using var vote = new HttpRequestMessage(HttpMethod.Post, $"/decisions/{r.RequestId}/votes")
@@ -137,7 +137,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task SubmissionWithTheSameIdempotencyKey_CreatesOneRequest_AndADifferentBodyIsRefused()
+    public async Task Given_IdempotencyKey_When_SubmittedAgain_Then_OneRequestExistsAndADifferentBodyIsRefused()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var (researcher, _) = await _api.As(Roles.Researcher);
@@ -156,7 +156,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task SubmissionAbovePolicyEpsilon_IsRefusedWithTheField()
+    public async Task Given_EpsilonAboveThePolicy_When_Submitted_Then_RefusedNamingTheField()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var (researcher, _) = await _api.As(Roles.Researcher);
@@ -166,7 +166,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task MalformedUpload_IsRejectedWithRowAndColumn_AndNothingIsStored()
+    public async Task Given_MalformedUpload_When_Sent_Then_RejectedWithRowAndColumnAndNothingIsStored()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var registered = await Json(await RegisterAsync(steward, "bad-" + Guid.NewGuid().ToString("N")[..10]), HttpStatusCode.Created);
@@ -187,7 +187,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task AcceptedUpload_IsStoredEncrypted_AndNeverInPlainText()
+    public async Task Given_ValidUpload_When_Accepted_Then_ItIsStoredEncryptedAndNeverInPlainText()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var id = await _api.DatasetWithSourceAsync(steward);
@@ -202,7 +202,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task SharedTableWithTheDomainShorthand_RegistersAndUploads()
+    public async Task Given_SharedTableWithTheDomainShorthand_When_RegisteredAndUploaded_Then_BothSucceed()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var schema = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Testing.RepositoryPaths.SharedData, "pima-domain.json")));
@@ -215,7 +215,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task TamperedSourceFile_IsDetectedWhenRead()
+    public async Task Given_TamperedSourceFile_When_Read_Then_TheTamperingIsDetected()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var id = await _api.DatasetWithSourceAsync(steward);
@@ -227,7 +227,7 @@ public abstract class CommitteeDecisionTests<THost>(THost host) : IClassFixture<
     }
 
     [Fact]
-    public async Task ResearcherCannotRegisterDatasets_AndCannotReadOthersRequests()
+    public async Task Given_Researcher_When_RegisteringADatasetOrReadingOthersRequests_Then_Refused()
     {
         var (researcher, _) = await _api.As(Roles.Researcher);
         Assert.Equal(HttpStatusCode.Forbidden, (await RegisterAsync(researcher, "nope")).StatusCode);

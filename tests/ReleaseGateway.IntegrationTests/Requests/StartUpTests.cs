@@ -26,7 +26,7 @@ public sealed class StartUpTests
     }
 
     [Fact]
-    public async Task BrokenWorkflowDefinition_StopsStartUp_WithFileLineAndReason()
+    public async Task Given_BrokenWorkflowDefinition_When_TheHostStarts_Then_StartUpStopsWithFileLineAndReason()
     {
         var dir = Directory.CreateTempSubdirectory("rgw-wf-");
         try
@@ -48,7 +48,7 @@ public sealed class StartUpTests
     }
 
     [Fact]
-    public async Task InvalidPolicy_StopsStartUp_WithFileLineAndReason()
+    public async Task Given_InvalidPolicy_When_TheHostStarts_Then_StartUpStopsWithFileLineAndReason()
     {
         var dir = Directory.CreateTempSubdirectory("rgw-pol-");
         try

@@ -16,7 +16,7 @@ public sealed class SmallUploadLimitHost : SqliteGatewayHost
 public sealed class UploadLimitTests(SmallUploadLimitHost host) : IClassFixture<SmallUploadLimitHost>
 {
     [Fact]
-    public async Task UploadOverTheLimit_IsRefusedWith413_AndNothingIsStored()
+    public async Task Given_UploadOverTheLimit_When_Sent_Then_RefusedWith413AndNothingIsStored()
     {
         var (steward, _) = await host.CreateClientForRoleAsync(Roles.DataSteward);
         var registered = await Json(await RegisterAsync(steward, "big-" + Guid.NewGuid().ToString("N")[..10]), HttpStatusCode.Created);

@@ -24,7 +24,7 @@ public abstract partial class AuditTrailPagesTests<THost>(THost host) : IClassFi
     private readonly RequestsApi _api = new(host);
 
     [Fact]
-    public async Task Filters_ShowExactlyTheMatchingEvents_AndPagingWalksTheLogBothWays()
+    public async Task Given_AuditTrailPage_When_FilteredAndPaged_Then_ExactlyTheMatchingEventsShowAndPagingWalksBothWays()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var researcher = await host.CreateUserAsync(Roles.Researcher);
@@ -75,7 +75,7 @@ public abstract partial class AuditTrailPagesTests<THost>(THost host) : IClassFi
     }
 
     [Fact]
-    public async Task VerifyChain_ShowsTheResult_AndExportAndCheckpointVerifyOffline()
+    public async Task Given_AuditTrailPage_When_TheChainIsVerifiedAndExported_Then_TheResultShowsAndExportAndCheckpointVerifyOffline()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         await _api.DatasetWithSourceAsync(steward);
@@ -136,7 +136,7 @@ public abstract partial class AuditTrailPagesTests<THost>(THost host) : IClassFi
     }
 
     [Fact]
-    public async Task OtherRoles_CannotReadTheAuditTrail_OrDownloadIt()
+    public async Task Given_OtherRoles_When_ReadingOrDownloadingTheAuditTrail_Then_Refused()
     {
         using var steward = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.DataSteward, Roles.CommitteeMember));
 
@@ -174,7 +174,7 @@ public abstract partial class AuditTrailPagesTests<THost>(THost host) : IClassFi
 public sealed class AuditTrailAt100000EventsTests(SqliteGatewayHost host, ITestOutputHelper output) : IClassFixture<SqliteGatewayHost>
 {
     [Fact]
-    public async Task EveryFilterAndADeepPage_RenderTheMatchingEvents()
+    public async Task Given_100000Events_When_EveryFilterAndADeepPageAreOpened_Then_TheyShowTheMatchingEvents()
     {
         var (steward, _) = await new RequestsApi(host).As(Roles.DataSteward);
         var datasetId = await new RequestsApi(host).DatasetWithSourceAsync(steward);

@@ -28,7 +28,7 @@ public sealed class ReleasePagesTestsOnPostgres(PostgresPipelineHost host) : Rel
 public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost> where THost : GatewayHost
 {
     [Fact]
-    public async Task Researcher_FollowsTheProgress_ThenDownloadsFromTheReleasePage_AndTheDownloadIsAnEvent()
+    public async Task Given_ApprovedRequest_When_TheResearcherFollowsItAndDownloadsFromTheReleasePage_Then_TheDownloadIsAnEvent()
     {
         var s = await ReleaseScenario.StartAsync(host, "web-release");
         var requestId = await s.SubmitAndAcceptAsync();
@@ -107,7 +107,7 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
     }
 
     [Fact]
-    public async Task Committee_ReadsTheReportOfABlockedRequest_AndApprovesARegenerationWithANewEpsilonFromThePage()
+    public async Task Given_BlockedRequest_When_TheCommitteeReadsItsReport_Then_ItApprovesARegenerationWithANewEpsilonFromThePage()
     {
         var s = await ReleaseScenario.StartAsync(host, "web-gated");
         var requestId = await s.SubmitAndAcceptAsync(epsilon: 0.5);
@@ -175,7 +175,7 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
     }
 
     [Fact]
-    public async Task Steward_RevokesFromTheReleasePage_DownloadsStop_AndTheLedgerPageDrawsTheBudget()
+    public async Task Given_PublishedRelease_When_TheStewardRevokesItFromItsPage_Then_DownloadsStopAndTheLedgerPageDrawsTheBudget()
     {
         var s = await ReleaseScenario.StartAsync(host, "web-revoke");
         var requestId = await s.SubmitAndAcceptAsync();
@@ -240,7 +240,7 @@ public abstract class ReleasePagesTests<THost>(THost host) : IClassFixture<THost
     }
 
     [Fact]
-    public async Task NewPages_SendACspThatAllowsNoOtherOrigin()
+    public async Task Given_ReleaseEvaluationBudgetAndJobPages_When_Requested_Then_TheirCspAllowsNoOtherOrigin()
     {
         using var officer = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.ComplianceOfficer, Roles.DataSteward));
         foreach (var path in new[] { "/ui/releases", "/ui/evaluations", "/ui/budget", "/ui/jobs" })

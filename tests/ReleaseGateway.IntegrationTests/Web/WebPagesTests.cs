@@ -40,7 +40,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
 
     [Theory]
     [MemberData(nameof(RolePages))]
-    public async Task EachRole_SeesItsPages_WithATitleAndTheStyleSheet(string role, string path, string title)
+    public async Task Given_EachRole_When_OpeningItsPages_Then_EachHasATitleAndTheStyleSheet(string role, string path, string title)
     {
         using var session = await WebSession.SignInAsync(host, await host.CreateUserAsync(role));
 
@@ -53,7 +53,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task Pages_SendACspThatAllowsNoOtherOrigin_AndAreNotCached()
+    public async Task Given_AnyPage_When_Requested_Then_ItsCspAllowsNoOtherOriginAndItIsNotCached()
     {
         using var session = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.Researcher));
 
@@ -72,7 +72,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task Researcher_CannotOpenAnotherResearchersRequest()
+    public async Task Given_Researcher_When_OpeningAnotherResearchersRequest_Then_Refused()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var (other, _) = await _api.As(Roles.Researcher);
@@ -96,7 +96,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     [InlineData("/ui/budget")]
     [InlineData("/ui/jobs")]
     [InlineData("/ui/evaluations")]
-    public async Task Researcher_IsRefusedOtherRolesPages(string path)
+    public async Task Given_Researcher_When_OpeningOtherRolesPages_Then_Refused(string path)
     {
         using var session = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.Researcher));
 
@@ -110,7 +110,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task FormWithoutAntiforgeryToken_IsRefused_AndNothingIsAppended()
+    public async Task Given_FormWithoutAntiforgeryToken_When_Posted_Then_RefusedAndNothingIsAppended()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var researcher = await host.CreateUserAsync(Roles.Researcher);
@@ -129,7 +129,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task InvalidTerms_ShowTheModulesMessagesBesideTheirFields_AndNothingIsSubmitted()
+    public async Task Given_InvalidTerms_When_Submitted_Then_TheModulesMessagesShowBesideTheirFieldsAndNothingIsSubmitted()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var datasetId = await _api.DatasetWithSourceAsync(steward);
@@ -155,7 +155,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task AnEmptyRequestForm_ListsItsProblemsInTheFormsOrder_InWordsAResearcherUses()
+    public async Task Given_EmptyRequestForm_When_Submitted_Then_ItsProblemsAreListedInTheFormsOrderInWordsAResearcherUses()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var datasetId = await _api.DatasetWithSourceAsync(steward);
@@ -177,7 +177,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task AnActionTheWorkflowRefuses_ShowsTheReasonWithItsCode_OnTheRequestPage()
+    public async Task Given_ActionTheWorkflowRefuses_When_Posted_Then_TheRequestPageShowsTheReasonWithItsCode()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var researcher = await host.CreateUserAsync(Roles.Researcher);
@@ -198,7 +198,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task Researcher_SubmitsThroughTheForm_IsAskedForChanges_AndResubmits()
+    public async Task Given_RequestSubmittedThroughTheForm_When_ChangesAreAskedFor_Then_TheResearcherResubmits()
     {
         var stewardUser = await host.CreateUserAsync(Roles.DataSteward);
         var datasetId = await _api.DatasetWithSourceAsync(host.CreateClient((await host.SignInAsync(stewardUser)).AccessToken));
@@ -252,7 +252,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task CommitteeMembers_SeeTheContext_DeclareAConflict_AndVoteUntilTheQuorumApproves()
+    public async Task Given_RequestInReview_When_CommitteeMembersUseThePages_Then_TheySeeTheContextDeclareAConflictAndVoteUntilTheQuorumApproves()
     {
         var (steward, _) = await _api.As(Roles.DataSteward);
         var researcher = await host.CreateUserAsync(Roles.Researcher);
@@ -304,7 +304,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task ApprovedRequest_ShowsItsJobAndRefreshesItself_AndTheCommitteeSeesTheBudgetLeft()
+    public async Task Given_ApprovedRequest_When_ItsPageIsOpen_Then_ItShowsItsJobAndRefreshesAndTheCommitteeSeesTheBudgetLeft()
     {
         // This host runs no jobs: an approved request's job waits, so the page shows it waiting, every time.
         var review = await _api.InReviewAsync();
@@ -334,7 +334,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task RequestOverTheBudgetLeft_IsFlaggedToTheCommittee()
+    public async Task Given_RequestOverTheBudgetLeft_When_TheCommitteeOpensIt_Then_ItIsFlagged()
     {
         var review = await _api.InReviewAsync();
         // Four other approvals on the dataset take every release its policy allows (maxReleases: 4): nothing is left.
@@ -360,7 +360,7 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
     }
 
     [Fact]
-    public async Task Steward_RegistersADatasetAndUploadsItsTable_SeeingPreciseProblemsFirst()
+    public async Task Given_Steward_When_RegisteringADatasetAndUploadingItsTable_Then_PreciseProblemsShowFirstAndTheTableIsStored()
     {
         using var steward = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.DataSteward));
         var name = "web-" + Guid.NewGuid().ToString("N")[..8];

@@ -14,7 +14,7 @@ public sealed class WebSignInTestsOnPostgres(PostgresGatewayHost host) : WebSign
 public abstract class WebSignInTests<THost>(THost host) : IClassFixture<THost> where THost : GatewayHost
 {
     [Fact]
-    public async Task SignIn_GoesThroughTheGatewaysAuthorizationEndpointWithPkce_AndTheSessionCarriesTheUsersRoles()
+    public async Task Given_WebUser_When_SigningIn_Then_ItGoesThroughTheAuthorizationEndpointWithPkceAndTheSessionCarriesTheirRoles()
     {
         var user = await host.CreateUserAsync(Roles.Researcher, Roles.CommitteeMember);
         using var browser = host.CreateBrowser();
@@ -46,7 +46,7 @@ public abstract class WebSignInTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task SignOut_EndsTheWebSessionAndTheGatewaySignIn_SoTheNextVisitAsksForThePassword()
+    public async Task Given_SignedInWebUser_When_SigningOut_Then_BothSessionsEndAndTheNextVisitAsksForThePassword()
     {
         using var session = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.Researcher));
         var home = await session.GetAsync("/ui");
@@ -61,7 +61,7 @@ public abstract class WebSignInTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task TheWebSession_IsNoApiCredential()
+    public async Task Given_WebSessionCookie_When_TheApiIsCalled_Then_NotAuthorized()
     {
         using var session = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.Researcher));
 
@@ -71,7 +71,7 @@ public abstract class WebSignInTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task ARequestForAnotherHost_DoesNotStartASignIn()
+    public async Task Given_RequestForAnotherHost_When_Received_Then_NoSignInStarts()
     {
         using var browser = host.CreateBrowser();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/ui/requests");
@@ -87,7 +87,7 @@ public abstract class WebSignInTests<THost>(THost host) : IClassFixture<THost> w
     }
 
     [Fact]
-    public async Task TheIcon_IsServedWithoutASession_SoNoPageLogsA401ForIt()
+    public async Task Given_NoSession_When_TheIconIsRequested_Then_ItIsServed_SoNoPageLogsA401()
     {
         using var browser = host.CreateBrowser();
 

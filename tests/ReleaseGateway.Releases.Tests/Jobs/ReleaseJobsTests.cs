@@ -40,7 +40,7 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Enqueued_job_runs_once_with_its_data_in_a_scope_of_its_own()
+    public async Task Given_EnqueuedJob_When_AWorkerRunsIt_Then_ItRunsOnceWithItsDataInAScopeOfItsOwn()
     {
         var host = await StartHostAsync(await NewDatabaseAsync(), "a");
 
@@ -56,7 +56,7 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Jobs_live_in_the_event_store_database_and_write_to_the_log_beside_other_writers()
+    public async Task Given_JobsRunning_When_TheDatabaseIsInspected_Then_TheyLiveInTheEventStoreDatabaseAndWriteBesideOtherWriters()
     {
         var database = await NewDatabaseAsync();
         var host = await StartHostAsync(database, "a", workers: 4);
@@ -82,7 +82,7 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Enqueueing_a_key_that_is_waiting_stores_nothing_even_from_two_processes_at_once()
+    public async Task Given_WaitingJobKey_When_EnqueuedAgainFromTwoProcesses_Then_NothingMoreIsStored()
     {
         var database = await NewDatabaseAsync();
         // Neither runs jobs, so the first job stays waiting while the others try to store the same key.
@@ -100,7 +100,7 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Job_enqueued_by_a_process_that_runs_no_jobs_is_run_by_a_worker_started_later()
+    public async Task Given_JobEnqueuedByAProcessRunningNoJobs_When_AWorkerStartsLater_Then_ItRunsTheJob()
     {
         var database = await NewDatabaseAsync();
         var scheduler = await StartHostAsync(database, "web", enabled: false);
@@ -114,7 +114,7 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Failing_job_runs_once_ends_and_is_counted_as_failed()
+    public async Task Given_FailingJob_When_Run_Then_ItRunsOnceEndsAndIsCountedAsFailed()
     {
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         using var listener = new MeterListener();
@@ -140,7 +140,7 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Running_job_shows_its_instance_and_progress()
+    public async Task Given_RunningJob_When_ItsStatusIsRead_Then_ItShowsItsInstanceAndProgress()
     {
         var host = await StartHostAsync(await NewDatabaseAsync(), "a");
         Assert.True(await host.Jobs().EnqueueAsync<ProbeJob>("generate-1", Data(("mode", "block"))));
@@ -157,7 +157,7 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Recurring_job_is_stored_once_and_keeps_running()
+    public async Task Given_RecurringJob_When_EnsuredThreeTimes_Then_ItIsStoredOnceAndKeepsRunning()
     {
         var database = await NewDatabaseAsync();
         var host = await StartHostAsync(database, "a");
@@ -177,7 +177,7 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Job_interrupted_by_shutdown_is_handed_back_and_run_again_as_a_recovery()
+    public async Task Given_JobInterruptedByShutdown_When_AnotherProcessStarts_Then_ItIsHandedBackAndRunAgainAsARecovery()
     {
         var database = await NewDatabaseAsync();
         var first = await StartHostAsync(database, "first");
@@ -192,7 +192,7 @@ public abstract class ReleaseJobsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Job_in_flight_when_its_process_died_is_run_again_once_as_a_recovery()
+    public async Task Given_JobInFlightWhenItsProcessDied_When_AnotherProcessStarts_Then_ItRunsAgainOnceAsARecovery()
     {
         var database = await NewDatabaseAsync();
         var doomed = await StartHostAsync(database, "doomed", workers: 2);
@@ -221,7 +221,7 @@ public sealed class SqliteReleaseJobsTests : ReleaseJobsTests
     protected override Task<JobDatabase> NewDatabaseAsync() => Task.FromResult(JobDatabase.NewSqlite());
 
     [Fact]
-    public async Task Second_process_running_jobs_on_one_sqlite_file_is_refused()
+    public async Task Given_ProcessRunningJobsOnASqliteFile_When_ASecondOneStarts_Then_Refused()
     {
         var database = JobDatabase.NewSqlite();
         await StartHostAsync(database, "a");
@@ -238,7 +238,7 @@ public sealed class PostgresReleaseJobsTests : ReleaseJobsTests
     protected override Task<JobDatabase> NewDatabaseAsync() => JobDatabase.NewPostgresAsync();
 
     [Fact]
-    public async Task Two_nodes_started_together_run_twenty_jobs_exactly_once_in_total()
+    public async Task Given_TwoNodesStartedTogether_When_TwentyJobsAreEnqueued_Then_EachRunsExactlyOnce()
     {
         var database = await NewDatabaseAsync();
         var nodes = await Task.WhenAll(StartHostAsync(database, "a", workers: 2), StartHostAsync(database, "b", workers: 2));
@@ -254,7 +254,7 @@ public sealed class PostgresReleaseJobsTests : ReleaseJobsTests
     }
 
     [Fact]
-    public async Task Two_nodes_share_the_work()
+    public async Task Given_TwoNodes_When_JobsAreEnqueued_Then_BothShareTheWork()
     {
         var database = await NewDatabaseAsync();
         var a = await StartHostAsync(database, "a");

@@ -12,25 +12,25 @@ public sealed partial class AccessRequestTests
         AcceptForReviewDecider.Handle(r, new AcceptForReview(r.Id, actor, Now), DefinitionOf(r));
 
     [Fact]
-    public void GivenScreening_WhenStewardAccepts_ThenInCommitteeReview() =>
+    public void Given_Screening_When_StewardAccepts_Then_InCommitteeReview() =>
         Assert.Equal(Accepted, Accept(Given(Submitted()), Steward));
 
     [Fact]
-    public void GivenScreening_WhenResearcherAccepts_ThenRefusedForRole()
+    public void Given_Screening_When_ResearcherAccepts_Then_RefusedForRole()
     {
         var error = Refusal(() => Accept(Given(Submitted()), Researcher));
         Assert.Equal(("RG2002", 403, "Screening"), (error.Code, error.Status, error.CurrentState));
     }
 
     [Fact]
-    public void GivenCommitteeReview_WhenAcceptedAgain_ThenRefusedWithCurrentState()
+    public void Given_CommitteeReview_When_AcceptedAgain_Then_RefusedWithCurrentState()
     {
         var error = Refusal(() => Accept(InReview(), Steward));
         Assert.Equal(("RG2001", 409, "CommitteeReview"), (error.Code, error.Status, error.CurrentState));
     }
 
     [Fact]
-    public void GivenCommitteeReview_WhenMemberRequestsChanges_ThenChangesRequestedAndVotesStartAfresh()
+    public void Given_CommitteeReview_When_MemberRequestsChanges_Then_ChangesRequestedAndVotesStartAfresh()
     {
         var r = Given(Submitted(), Accepted, Voted(MemberA));
         var e = RequestChangesDecider.Handle(r, new RequestChanges(r.Id, "Narrow the columns", MemberB, Now), DefinitionOf(r));
@@ -42,7 +42,7 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenChangesRequested_WhenAnotherResearcherResubmits_ThenRefusedAsNotRequester()
+    public void Given_ChangesRequested_When_AnotherResearcherResubmits_Then_RefusedAsNotRequester()
     {
         var r = Given(Submitted(), new AccessRequestChangesRequested(RequestId, "ChangesRequested", "x", Steward.Id, Now));
         var error = Refusal(() => ResubmitAccessRequestDecider.Handle(r, new ResubmitAccessRequest(r.Id, Terms(), OtherResearcher, Now),
@@ -51,7 +51,7 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenChangesRequested_WhenRequesterResubmits_ThenBackInScreening()
+    public void Given_ChangesRequested_When_RequesterResubmits_Then_BackInScreening()
     {
         var r = Given(Submitted(), new AccessRequestChangesRequested(RequestId, "ChangesRequested", "x", Steward.Id, Now));
         var e = ResubmitAccessRequestDecider.Handle(r, new ResubmitAccessRequest(r.Id, Terms(epsilon: 0.5), Researcher, Now),

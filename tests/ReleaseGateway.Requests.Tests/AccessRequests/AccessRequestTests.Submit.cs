@@ -12,7 +12,7 @@ public sealed partial class AccessRequestTests
             Dataset(sourceUploaded), ShippedPolicies.For("demo"), ShippedWorkflows.Get(ShippedPolicies.For("demo").Workflow));
 
     [Fact]
-    public void GivenDatasetWithSource_WhenResearcherSubmits_ThenSubmittedInTheWorkflowsInitialState()
+    public void Given_DatasetWithSource_When_ResearcherSubmits_Then_SubmittedInTheWorkflowsInitialState()
     {
         var e = Submit(Researcher, Terms());
         Assert.Equal((RequestId, DatasetId, "standard", "Screening", Researcher.Id, Now), (e.RequestId, e.DatasetId, e.Workflow, e.State, e.SubmittedBy, e.SubmittedAt));
@@ -34,7 +34,7 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenPolicyMaxEpsilon_WhenEpsilonAboveIt_ThenValidationNamesTheLimit()
+    public void Given_PolicyMaxEpsilon_When_EpsilonAboveIt_Then_ValidationNamesTheLimit()
     {
         var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(epsilon: 1.5)));
         var error = Assert.Single(e.Errors);
@@ -43,14 +43,14 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenDatasetColumns_WhenUnknownColumnRequested_ThenValidationNamesIt()
+    public void Given_DatasetColumns_When_UnknownColumnRequested_Then_ValidationNamesIt()
     {
         var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(columns: ["age", "postcode"])));
         Assert.Contains(e.Errors, x => x.ErrorMessage.Contains("'postcode' is not a column"));
     }
 
     [Fact]
-    public void GivenPolicyAllowList_WhenGeneratorNotAllowed_ThenValidationFails()
+    public void Given_PolicyAllowList_When_GeneratorNotAllowed_Then_ValidationFails()
     {
         var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(generator: "mst")));
         Assert.Contains(e.Errors, x => x.PropertyName == "Generator");
@@ -60,7 +60,7 @@ public sealed partial class AccessRequestTests
     [InlineData("gan")]
     [InlineData("AIM")]
     [InlineData("")]
-    public void GivenAGeneratorTheRegistryDoesNotKnow_WhenSubmitted_ThenRefusedNamingItAndTheKnownOnes(string generator)
+    public void Given_AGeneratorTheRegistryDoesNotKnow_When_Submitted_Then_RefusedNamingItAndTheKnownOnes(string generator)
     {
         var e = Assert.Throws<ValidationException>(() => Submit(Researcher, Terms(generator: generator)));
 
@@ -69,10 +69,10 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenNoGenerator_WhenSubmitted_ThenAccepted() => Assert.Null(Submit(Researcher, Terms(generator: null)).Terms.Generator);
+    public void Given_NoGenerator_When_Submitted_Then_Accepted() => Assert.Null(Submit(Researcher, Terms(generator: null)).Terms.Generator);
 
     [Fact]
-    public void GivenPolicySwitchingOnTheSignOff_WhenSubmitted_ThenTheRequestCarriesTheStep()
+    public void Given_PolicySwitchingOnTheSignOff_When_Submitted_Then_TheRequestCarriesTheStep()
     {
         var policy = ShippedPolicies.For("demo") with { OptionalSteps = ["AwaitingSignOff"] };
         var e = SubmitAccessRequestDecider.Handle(new SubmitAccessRequest(RequestId, DatasetId, Terms(), Researcher, Now), Dataset(), policy, Standard);
@@ -80,10 +80,10 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenSteward_WhenSubmits_ThenRefusedForRole() =>
+    public void Given_Steward_When_Submits_Then_RefusedForRole() =>
         Assert.Equal("RG2002", Refusal(() => Submit(Steward, Terms())).Code);
 
     [Fact]
-    public void GivenDatasetWithoutSource_WhenSubmitted_ThenRefused() =>
+    public void Given_DatasetWithoutSource_When_Submitted_Then_Refused() =>
         Assert.Equal("RG2017", Refusal(() => Submit(Researcher, Terms(), sourceUploaded: false)).Code);
 }

@@ -21,7 +21,7 @@ public sealed partial class AccessRequestTests
 
     [Theory]
     [MemberData(nameof(IllegalTransitions))]
-    public void GivenRequestInState_WhenTriggerNotDefinedThere_ThenRefusedWithCurrentStateAndNothingDecided(string workflow, string state, string trigger)
+    public void Given_RequestInState_When_TriggerNotDefinedThere_Then_RefusedWithCurrentStateAndNothingDecided(string workflow, string state, string trigger)
     {
         var request = Given(Submitted(state, workflow));
         var anyone = Actor.Of(OtherResearcher.Id, [.. WorkflowRoles.All]);
@@ -43,7 +43,7 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenApprovedStandardRequest_WhenPipelineRunsToTheEnd_ThenReleasedWithoutSignOff()
+    public void Given_ApprovedStandardRequest_When_PipelineRunsToTheEnd_Then_ReleasedWithoutSignOff()
     {
         var history = new List<object> { Submitted("Approved") };
         foreach (var (trigger, expected) in new[]
@@ -60,7 +60,7 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenTwoKeyRequestPassedGates_WhenComplianceOfficerSignsOff_ThenReadyForRelease()
+    public void Given_TwoKeyRequestPassedGates_When_ComplianceOfficerSignsOff_Then_ReadyForRelease()
     {
         var r = Given(Submitted("Evaluating", "two-key"));
         var passed = AdvanceAccessRequestDecider.Handle(r, new AdvanceAccessRequest(r.Id, "pass-gates", "", Pipeline, Now), DefinitionOf(r));
@@ -74,7 +74,7 @@ public sealed partial class AccessRequestTests
     [Theory]
     [InlineData(new string[0], "ReadyForRelease")]
     [InlineData(new[] { "AwaitingSignOff" }, "AwaitingSignOff")]
-    public void GivenStandardRequest_WhenGatesPass_ThenTheOptionalSignOffAppliesOnlyWhenSwitchedOn(string[] optionalSteps, string expected)
+    public void Given_StandardRequest_When_GatesPass_Then_TheOptionalSignOffAppliesOnlyWhenSwitchedOn(string[] optionalSteps, string expected)
     {
         var r = Given(Submitted("Evaluating", "standard", optionalSteps));
         var e = AdvanceAccessRequestDecider.Handle(r, new AdvanceAccessRequest(r.Id, "pass-gates", "", Pipeline, Now), DefinitionOf(r));
@@ -82,22 +82,22 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenOptionalSignOffSwitchedOn_WhenOfficerSignsOff_ThenReadyForRelease()
+    public void Given_OptionalSignOffSwitchedOn_When_OfficerSignsOff_Then_ReadyForRelease()
     {
         var r = Given(Submitted("AwaitingSignOff", "standard", "AwaitingSignOff"));
         Assert.Equal("ReadyForRelease", WorkflowOf(r).Advance(WorkflowTriggers.SignOff, Officer).To);
     }
 
     [Fact]
-    public void GivenStandardRequest_WhenSignOffAttempted_ThenRefusedBecauseTheStepDoesNotExist() =>
+    public void Given_StandardRequest_When_SignOffAttempted_Then_RefusedBecauseTheStepDoesNotExist() =>
         Assert.Equal("RG2001", Refusal(() => WorkflowOf(Given(Submitted("Evaluating"))).Advance(WorkflowTriggers.SignOff, Officer)).Code);
 
     [Fact]
-    public void GivenEvaluating_WhenResearcherFiresPipelineTrigger_ThenRefusedForRole() =>
+    public void Given_Evaluating_When_ResearcherFiresPipelineTrigger_Then_RefusedForRole() =>
         Assert.Equal("RG2002", Refusal(() => WorkflowOf(Given(Submitted("Evaluating"))).Advance(WorkflowTriggers.PassGates, Researcher)).Code);
 
     [Fact]
-    public void GivenBlocked_WhenTwoMembersApproveRegeneration_ThenApprovedAgain()
+    public void Given_Blocked_When_TwoMembersApproveRegeneration_Then_ApprovedAgain()
     {
         var r = Given(Submitted("Blocked"), Voted(MemberA));
         var events = Vote(r, MemberB);
@@ -136,7 +136,7 @@ public sealed partial class AccessRequestTests
     [Theory]
     [InlineData(false, "CommitteeReview")]
     [InlineData(true, "Approved")]
-    public void GivenMajorityOfFour_WhenSecondApprovalArrives_ThenItDecidesOnlyIfAMemberIsRecused(bool oneRecused, string expected)
+    public void Given_MajorityOfFour_When_SecondApprovalArrives_Then_ItDecidesOnlyIfAMemberIsRecused(bool oneRecused, string expected)
     {
         var majority = WorkflowDefinitionLoader.Parse(MajorityOfFour, "workflows/majority.yaml");
         var events = new List<object> { Submitted("CommitteeReview", "majority"), Voted(MemberA) };
@@ -146,6 +146,6 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenCommitteeReview_WhenMemberAsksWhatHeMayDo_ThenVotesConflictAndChangesAreOffered() =>
+    public void Given_CommitteeReview_When_MemberAsksWhatHeMayDo_Then_VotesConflictAndChangesAreOffered() =>
         Assert.Equal(["approve", "declare-conflict", "reject", "request-changes"], WorkflowOf(InReview()).PermittedTriggers(MemberA));
 }

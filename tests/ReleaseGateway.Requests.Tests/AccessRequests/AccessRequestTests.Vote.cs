@@ -11,11 +11,11 @@ public sealed partial class AccessRequestTests
         CastVoteDecider.Handle(r, new CastVote(r.Id, decision, "fine", member, Now), DefinitionOf(r));
 
     [Fact]
-    public void GivenCommitteeReview_WhenFirstApproval_ThenOnlyTheVoteIsRecorded() =>
+    public void Given_CommitteeReview_When_FirstApproval_Then_OnlyTheVoteIsRecorded() =>
         Assert.Equal([Voted(MemberA)], Vote(InReview(), MemberA));
 
     [Fact]
-    public void GivenOneApproval_WhenSecondApproval_ThenApprovedByBoth()
+    public void Given_OneApproval_When_SecondApproval_Then_ApprovedByBoth()
     {
         var events = Vote(Given(Submitted(), Accepted, Voted(MemberA)), MemberB);
         Assert.Equal(2, events.Count);
@@ -26,7 +26,7 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenOneApproval_WhenAnyRejection_ThenRejected()
+    public void Given_OneApproval_When_AnyRejection_Then_Rejected()
     {
         var events = Vote(Given(Submitted(), Accepted, Voted(MemberA)), MemberB, "reject");
         var rejected = Assert.IsType<AccessRequestRejected>(events[1]);
@@ -35,28 +35,28 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenMemberVoted_WhenVotesAgain_ThenRefusedAsDoubleVote()
+    public void Given_MemberVoted_When_VotesAgain_Then_RefusedAsDoubleVote()
     {
         var error = Refusal(() => Vote(Given(Submitted(), Accepted, Voted(MemberA)), MemberA));
         Assert.Equal(("RG1011", 409, "CommitteeReview"), (error.Code, error.Status, error.CurrentState));
     }
 
     [Fact]
-    public void GivenRequesterOnCommittee_WhenVotesOnOwnRequest_ThenRefusedBySeparationOfDuties()
+    public void Given_RequesterOnCommittee_When_VotesOnOwnRequest_Then_RefusedBySeparationOfDuties()
     {
         var error = Refusal(() => Vote(InReview(), ResearcherOnCommittee));
         Assert.Equal(("RG1010", 403), (error.Code, error.Status));
     }
 
     [Fact]
-    public void GivenMemberDeclaredConflict_WhenVotes_ThenRefusedAsRecused()
+    public void Given_MemberDeclaredConflict_When_Votes_Then_RefusedAsRecused()
     {
         var r = Given(Submitted(), Accepted, new ConflictOfInterestDeclared(RequestId, MemberA.Id, Now));
         Assert.Equal("RG1012", Refusal(() => Vote(r, MemberA)).Code);
     }
 
     [Fact]
-    public void GivenCommitteeReview_WhenMemberDeclaresConflict_ThenRecusedAndStateUnchanged()
+    public void Given_CommitteeReview_When_MemberDeclaresConflict_Then_RecusedAndStateUnchanged()
     {
         var r = InReview();
         var e = DeclareConflictDecider.Handle(r, new DeclareConflict(r.Id, MemberA, Now), DefinitionOf(r));
@@ -66,29 +66,29 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenMemberVoted_WhenDeclaresConflictAfterwards_ThenRefused()
+    public void Given_MemberVoted_When_DeclaresConflictAfterwards_Then_Refused()
     {
         var r = Given(Submitted(), Accepted, Voted(MemberA));
         Assert.Equal("RG1011", Refusal(() => DeclareConflictDecider.Handle(r, new DeclareConflict(RequestId, MemberA, Now), DefinitionOf(r))).Code);
     }
 
     [Fact]
-    public void GivenScreening_WhenMemberVotes_ThenRefusedWithCurrentState()
+    public void Given_Screening_When_MemberVotes_Then_RefusedWithCurrentState()
     {
         var error = Refusal(() => Vote(Given(Submitted()), MemberA));
         Assert.Equal(("RG2001", 409, "Screening"), (error.Code, error.Status, error.CurrentState));
     }
 
     [Fact]
-    public void GivenCommitteeReview_WhenResearcherVotes_ThenRefusedForRole() =>
+    public void Given_CommitteeReview_When_ResearcherVotes_Then_RefusedForRole() =>
         Assert.Equal("RG2002", Refusal(() => Vote(InReview(), OtherResearcher)).Code);
 
     [Fact]
-    public void GivenBadDecision_WhenVoting_ThenValidationFails() =>
+    public void Given_BadDecision_When_Voting_Then_ValidationFails() =>
         Assert.Throws<FluentValidation.ValidationException>(() => Vote(InReview(), MemberA, "abstain"));
 
     [Fact]
-    public void GivenApproved_WhenThirdMemberApproves_ThenRefusedSoTheQuorumCountsOnce()
+    public void Given_Approved_When_ThirdMemberApproves_Then_RefusedSoTheQuorumCountsOnce()
     {
         var approved = new AccessRequestApproved(RequestId, "Approved", [MemberA.Id, MemberB.Id], MemberB.Id, Now);
         var r = Given(Submitted(), Accepted, Voted(MemberA), Voted(MemberB), approved);
@@ -97,7 +97,7 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenTwoVotesDecidedOnTheSameVersion_WhenTheSecondIsRedecidedOnTheNewState_ThenItCountsOnce()
+    public void Given_TwoVotesDecidedOnTheSameVersion_When_TheSecondIsRedecidedOnTheNewState_Then_ItCountsOnce()
     {
         // Both members decide against version 2 (one approval so far would be needed): each alone would approve.
         var before = Given(Submitted(), Accepted, Voted(MemberA));

@@ -10,15 +10,15 @@ public sealed partial class AccessRequestTests
         WithdrawAccessRequestDecider.Handle(r, new WithdrawAccessRequest(r.Id, actor, Now), DefinitionOf(r));
 
     [Fact]
-    public void GivenCommitteeReview_WhenRequesterWithdraws_ThenWithdrawn() =>
+    public void Given_CommitteeReview_When_RequesterWithdraws_Then_Withdrawn() =>
         Assert.Equal(new AccessRequestWithdrawn(RequestId, "CommitteeReview", "Withdrawn", Researcher.Id, Now), Withdraw(InReview(), Researcher));
 
     [Fact]
-    public void GivenCommitteeReview_WhenAnotherResearcherWithdraws_ThenRefusedAsNotRequester() =>
+    public void Given_CommitteeReview_When_AnotherResearcherWithdraws_Then_RefusedAsNotRequester() =>
         Assert.Equal("RG2003", Refusal(() => Withdraw(InReview(), OtherResearcher)).Code);
 
     [Fact]
-    public void GivenWithdrawnRequest_WhenApproved_ThenRefusedWithCurrentState()
+    public void Given_WithdrawnRequest_When_Approved_Then_RefusedWithCurrentState()
     {
         var r = Given(Submitted(), Accepted, new AccessRequestWithdrawn(RequestId, "CommitteeReview", "Withdrawn", Researcher.Id, Now));
         var error = Refusal(() => Vote(r, MemberA));
@@ -26,6 +26,6 @@ public sealed partial class AccessRequestTests
     }
 
     [Fact]
-    public void GivenReleasedRequest_WhenRequesterWithdraws_ThenRefused() =>
+    public void Given_ReleasedRequest_When_RequesterWithdraws_Then_Refused() =>
         Assert.Equal(("RG2001", "Released"), (Refusal(() => Withdraw(Given(Submitted("Released")), Researcher)) is var e ? (e.Code, e.CurrentState) : default));
 }

@@ -34,7 +34,7 @@ public sealed partial class ProjectGraphTests
     [InlineData("ReleaseGateway.Datasets")]
     [InlineData("ReleaseGateway.Identity")]
     [InlineData("ReleaseGateway.Kernel")]
-    public void GivenAnUpstreamProject_WhenItsReferencesAreFollowed_ThenNoGenerationEvaluationOrReleaseProjectIsReached(string project)
+    public void Given_AnUpstreamProject_When_ItsReferencesAreFollowed_Then_NoGenerationEvaluationOrReleaseProjectIsReached(string project)
     {
         string[] downstream = ["ReleaseGateway.Synthesis", "ReleaseGateway.Synthesis.Neural", "ReleaseGateway.Evaluation", "ReleaseGateway.Releases",
             "ReleaseGateway.Web", "ReleaseGateway.Api", "ReleaseGateway.Cli"];
@@ -42,7 +42,7 @@ public sealed partial class ProjectGraphTests
     }
 
     [Fact]
-    public void GivenTheRequestsAssembly_WhenItsCompiledReferencesAreListed_ThenNeitherSynthesisNorEvaluationIsAmongThem()
+    public void Given_TheRequestsAssembly_When_ItsCompiledReferencesAreListed_Then_NeitherSynthesisNorEvaluationIsAmongThem()
     {
         var referenced = typeof(RequestsModule).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
         Assert.Contains("ReleaseGateway.Datasets", referenced);
@@ -50,7 +50,7 @@ public sealed partial class ProjectGraphTests
     }
 
     [Fact]
-    public void GivenTheSharedKernel_WhenItsReferencesAreRead_ThenItReferencesNoModule() =>
+    public void Given_TheSharedKernel_When_ItsReferencesAreRead_Then_ItReferencesNoModule() =>
         Assert.Empty(DirectReferences("ReleaseGateway.Kernel"));
 
     public static TheoryData<string> SourceProjects() => new(Projects());
@@ -61,7 +61,7 @@ public sealed partial class ProjectGraphTests
     /// </summary>
     [Theory]
     [MemberData(nameof(SourceProjects))]
-    public void GivenASourceProject_WhenItsUsingsAreRead_ThenEachModuleItUsesIsDeclaredInItsProjectFile(string project)
+    public void Given_ASourceProject_When_ItsUsingsAreRead_Then_EachModuleItUsesIsDeclaredInItsProjectFile(string project)
     {
         var projects = Projects();
         var declared = DirectReferences(project).Append(project).ToHashSet(StringComparer.Ordinal);

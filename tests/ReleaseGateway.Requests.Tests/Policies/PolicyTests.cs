@@ -37,7 +37,7 @@ public sealed class PolicyTests
         Assert.Single(Assert.Throws<DefinitionException>(() => Parse(defaults, demo)).Problems);
 
     [Fact]
-    public void GivenShippedPolicies_WhenLoaded_ThenDemoInheritsWhatItDoesNotSet()
+    public void Given_ShippedPolicies_When_Loaded_Then_DemoInheritsWhatItDoesNotSet()
     {
         var catalog = PolicyLoader.LoadDirectory(Fixtures.PoliciesDirectory, Fixtures.ShippedWorkflows.Names, Fixtures.EvaluationSections);
         var demo = catalog.For("demo");
@@ -50,7 +50,7 @@ public sealed class PolicyTests
     }
 
     [Fact]
-    public void GivenPerReleaseEpsilonAboveBudget_WhenLoaded_ThenFileLineAndBothValues()
+    public void Given_PerReleaseEpsilonAboveBudget_When_Loaded_Then_FileLineAndBothValues()
     {
         var p = Problem(Default, "maxEpsilonPerRelease: 5\n");
         Assert.Equal(("policies/demo.yaml", 1L), (p.File, p.Line));
@@ -58,7 +58,7 @@ public sealed class PolicyTests
     }
 
     [Fact]
-    public void GivenUnknownWorkflow_WhenLoaded_ThenNamesTheDefinedOnes()
+    public void Given_UnknownWorkflow_When_Loaded_Then_NamesTheDefinedOnes()
     {
         var p = Problem(Default.Replace("workflow: standard", "workflow: fast-track"));
         Assert.Equal(8, p.Line);
@@ -66,11 +66,11 @@ public sealed class PolicyTests
     }
 
     [Fact]
-    public void GivenUnknownGenerator_WhenLoaded_ThenRefused() =>
+    public void Given_UnknownGenerator_When_Loaded_Then_Refused() =>
         Assert.Contains("unknown generator 'gan'", Problem(Default.Replace("[aim, mst]", "[aim, gan]")).Reason);
 
     [Fact]
-    public void GivenUnknownGenerator_WhenLoaded_ThenTheRefusalListsTheRegistrysGenerators()
+    public void Given_UnknownGenerator_When_Loaded_Then_TheRefusalListsTheRegistrysGenerators()
     {
         var reason = Problem(Default.Replace("[aim, mst]", "[aim, AIM]")).Reason;
 
@@ -79,7 +79,7 @@ public sealed class PolicyTests
     }
 
     [Fact]
-    public void GivenEveryRegisteredGenerator_WhenAllowedByAPolicy_ThenLoaded() =>
+    public void Given_EveryRegisteredGenerator_When_AllowedByAPolicy_Then_Loaded() =>
         Assert.Equal(GeneratorCatalog.Names,
             Parse(Default.Replace("[aim, mst]", $"[{string.Join(", ", GeneratorCatalog.Names)}]")).Default.AllowedGenerators);
 
@@ -99,29 +99,29 @@ public sealed class PolicyTests
     [Theory]
     [InlineData("minEpsilonPerRelease: 0.01", "minEpsilonPerRelease: 2.0", "minEpsilonPerRelease (2) must not exceed maxEpsilonPerRelease (1)")]
     [InlineData("minSourceRows: 100", "minSourceRows: 0", "minSourceRows must be between 1 and 10000000 (was 0)")]
-    public void GivenMinimumsOutOfRange_WhenLoaded_ThenRefused(string line, string replacement, string reason) =>
+    public void Given_MinimumsOutOfRange_When_Loaded_Then_Refused(string line, string replacement, string reason) =>
         Assert.Equal(reason, Problem(Default.Replace(line, replacement)).Reason);
 
     [Fact]
-    public void GivenDeltaTooLarge_WhenLoaded_ThenRefusedAtItsLine()
+    public void Given_DeltaTooLarge_When_Loaded_Then_RefusedAtItsLine()
     {
         var p = Problem(Default.Replace("delta: 1.0e-6", "delta: 0.01"));
         Assert.Equal((3L, "budget.delta must be greater than 0 and at most 1e-4 (was 0.01)"), (p.Line, p.Reason));
     }
 
     [Fact]
-    public void GivenTextWhereNumberBelongs_WhenLoaded_ThenRefusedAtItsLine()
+    public void Given_TextWhereNumberBelongs_When_Loaded_Then_RefusedAtItsLine()
     {
         var p = Problem(Default, "maxReleases: many\n");
         Assert.Equal((1L, "'maxReleases' of the policy must be a whole number, not 'many'"), (p.Line, p.Reason));
     }
 
     [Fact]
-    public void GivenMisspeltKey_WhenLoaded_ThenRefused() =>
+    public void Given_MisspeltKey_When_Loaded_Then_Refused() =>
         Assert.Contains("unknown key 'maxRelease'", Problem(Default, "maxRelease: 3\n").Reason);
 
     [Fact]
-    public void GivenGateOutOfRange_WhenLoaded_ThenTheEvaluationModulesMessageWithFileAndLine()
+    public void Given_GateOutOfRange_When_Loaded_Then_TheEvaluationModulesMessageWithFileAndLine()
     {
         var p = Problem(Default, "gates:\n  maxTvd2: 1.5\n");
         Assert.Equal(("policies/demo.yaml", 2L), (p.File, p.Line));
@@ -129,15 +129,15 @@ public sealed class PolicyTests
     }
 
     [Fact]
-    public void GivenMisspeltGate_WhenLoaded_ThenRefusedRatherThanFallingBackToADefault() =>
+    public void Given_MisspeltGate_When_Loaded_Then_RefusedRatherThanFallingBackToADefault() =>
         Assert.Contains("unknown gate", Problem(Default.Replace("maxTvd2: 0.15", "maxTvd: 0.15")).Reason);
 
     [Fact]
-    public void GivenDefaultMissingAKey_WhenLoaded_ThenSaysItIsRequired() =>
+    public void Given_DefaultMissingAKey_When_Loaded_Then_SaysItIsRequired() =>
         Assert.Contains("'releaseExpiryDays' is required", Problem(Default.Replace("releaseExpiryDays: 90", "")).Reason);
 
     [Fact]
-    public void GivenOptionalStepTheWorkflowLacks_WhenLoaded_ThenNamesTheStepsItHas()
+    public void Given_OptionalStepTheWorkflowLacks_When_Loaded_Then_NamesTheStepsItHas()
     {
         var steps = new Dictionary<string, IReadOnlySet<string>> { ["standard"] = new HashSet<string> { "AwaitingSignOff" }, ["two-key"] = new HashSet<string>() };
         var files = new Dictionary<string, string> { ["policies/default.yaml"] = Default, ["policies/demo.yaml"] = "optionalSteps: [EthicsReview]\n" };
@@ -147,7 +147,7 @@ public sealed class PolicyTests
     }
 
     [Fact]
-    public void GivenNoDefaultFile_WhenLoaded_ThenRefused()
+    public void Given_NoDefaultFile_When_Loaded_Then_Refused()
     {
         var e = Assert.Throws<DefinitionException>(() => PolicyLoader.Parse(new Dictionary<string, string> { ["policies/demo.yaml"] = Default }, Workflows, Fixtures.EvaluationSections));
         Assert.Contains("default.yaml is required", e.Message);
@@ -161,10 +161,10 @@ public sealed class QuorumRuleTests
     [InlineData(3, 1, 2, 1)]
     [InlineData(5, 0, 3, 3)]
     [InlineData(4, 0, 3, 2)]
-    public void GivenMajorityRule_WhenMembersRecused_ThenThresholdsCountOnlyEligibleMembers(int seats, int recused, int approvals, int rejections) =>
+    public void Given_MajorityRule_When_MembersRecused_Then_ThresholdsCountOnlyEligibleMembers(int seats, int recused, int approvals, int rejections) =>
         Assert.Equal((approvals, rejections), new QuorumRule(0, 0, Majority: true).Thresholds(seats, recused));
 
     [Fact]
-    public void GivenCountRule_WhenMembersRecused_ThenThresholdsStayAsDeclared() =>
+    public void Given_CountRule_When_MembersRecused_Then_ThresholdsStayAsDeclared() =>
         Assert.Equal((2, 1), new QuorumRule(2, 1, Majority: false).Thresholds(3, 1));
 }

@@ -26,11 +26,11 @@ public sealed class PlainTextTests
     [InlineData("Zürich – 東京 – ε ≤ 1 – مرحبا")] // letters of any script, and the implicit marks they bring, are text
     [InlineData("a\u200Fb")] // a right-to-left mark is not an override
     [InlineData("")]
-    public void GivenPlainText_WhenChecked_ThenNothingIsForbidden(string text) =>
+    public void Given_PlainText_When_Checked_Then_NothingIsForbidden(string text) =>
         Assert.Null(PlainText.FirstForbidden(text, multiLine: false));
 
     [Fact]
-    public void GivenFreeText_WhenItHasLineBreaksAndTabs_ThenTheyAreAllowedButOtherControlsAreNot()
+    public void Given_FreeText_When_ItHasLineBreaksAndTabs_Then_TheyAreAllowedButOtherControlsAreNot()
     {
         Assert.Null(PlainText.FirstForbidden("First.\r\n\tSecond.", multiLine: true));
         Assert.Equal(0x0000, PlainText.FirstForbidden("First.\r\n\u0000", multiLine: true)!.Value.Character.Value);

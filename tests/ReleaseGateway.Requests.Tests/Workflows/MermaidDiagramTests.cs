@@ -8,7 +8,7 @@ public sealed class MermaidDiagramTests
 
     [Theory]
     [MemberData(nameof(Definitions))]
-    public void GivenCommittedDiagram_WhenDefinitionRendered_ThenTheyMatch(string name)
+    public void Given_CommittedDiagram_When_DefinitionRendered_Then_TheyMatch(string name)
     {
         var definition = Fixtures.ShippedWorkflows.Get(name);
         var committed = Path.ChangeExtension(definition.SourceFile, ".mmd");
@@ -19,7 +19,7 @@ public sealed class MermaidDiagramTests
     }
 
     [Fact]
-    public void GivenStandardDefinition_WhenRendered_ThenEveryStateAndGuardedVoteAppears()
+    public void Given_StandardDefinition_When_Rendered_Then_EveryStateAndGuardedVoteAppears()
     {
         var mermaid = WorkflowMachine.RenderMermaid(Fixtures.Standard);
         Assert.StartsWith("%% Rendered by `rgw workflow render` from standard.yaml", mermaid);

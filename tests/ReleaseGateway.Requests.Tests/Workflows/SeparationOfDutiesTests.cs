@@ -20,7 +20,7 @@ public sealed class SeparationOfDutiesTests
     [InlineData(Duty.Vote)]
     [InlineData(Duty.SignOff)]
     [InlineData(Duty.Release)]
-    public void GivenRequester_WhenActingOnOwnRequest_ThenDenied(Duty duty)
+    public void Given_Requester_When_ActingOnOwnRequest_Then_Denied(Duty duty)
     {
         var decision = SeparationOfDuties.Check(Requester, duty, Participants());
         Assert.False(decision.IsAllowed);
@@ -28,34 +28,34 @@ public sealed class SeparationOfDutiesTests
     }
 
     [Fact]
-    public void GivenMemberWhoHasNotVoted_WhenVoting_ThenAllowed() =>
+    public void Given_MemberWhoHasNotVoted_When_Voting_Then_Allowed() =>
         Assert.Equal(DutyDecision.Allowed, SeparationOfDuties.Check(MemberA, Duty.Vote, Participants(voters: [MemberB])));
 
     [Fact]
-    public void GivenMemberWhoVoted_WhenVotingAgain_ThenDenied() =>
+    public void Given_MemberWhoVoted_When_VotingAgain_Then_Denied() =>
         Assert.Equal(ErrorCodes.AlreadyVoted, SeparationOfDuties.Check(MemberA, Duty.Vote, Participants(voters: [MemberA])).ErrorCode);
 
     [Theory]
     [InlineData(Duty.Vote)]
     [InlineData(Duty.SignOff)]
     [InlineData(Duty.Release)]
-    public void GivenRecusedMember_WhenActing_ThenDenied(Duty duty) =>
+    public void Given_RecusedMember_When_Acting_Then_Denied(Duty duty) =>
         Assert.Equal(ErrorCodes.Recused, SeparationOfDuties.Check(MemberA, duty, Participants(recused: [MemberA])).ErrorCode);
 
     [Fact]
-    public void GivenVoter_WhenSigningOff_ThenDeniedBecauseTheTwoKeysWouldBeOnePerson() =>
+    public void Given_Voter_When_SigningOff_Then_DeniedBecauseTheTwoKeysWouldBeOnePerson() =>
         Assert.Equal(ErrorCodes.TwoKeysNeedTwoPeople, SeparationOfDuties.Check(MemberA, Duty.SignOff, Participants(voters: [MemberA, MemberB])).ErrorCode);
 
     [Fact]
-    public void GivenOfficerWhoDidNotVote_WhenSigningOff_ThenAllowed() =>
+    public void Given_OfficerWhoDidNotVote_When_SigningOff_Then_Allowed() =>
         Assert.True(SeparationOfDuties.Check(Officer, Duty.SignOff, Participants(voters: [MemberA, MemberB])).IsAllowed);
 
     [Fact]
-    public void GivenVoter_WhenReleasing_ThenDeniedBecauseOnePersonHoldsOneKey() =>
+    public void Given_Voter_When_Releasing_Then_DeniedBecauseOnePersonHoldsOneKey() =>
         Assert.Equal(ErrorCodes.TwoKeysNeedTwoPeople, SeparationOfDuties.Check(MemberA, Duty.Release, Participants(voters: [MemberA])).ErrorCode);
 
     [Fact]
-    public void GivenPipeline_WhenReleasing_ThenAllowed() =>
+    public void Given_Pipeline_When_Releasing_Then_Allowed() =>
         Assert.True(SeparationOfDuties.Check(Guid.CreateVersion7(), Duty.Release, Participants(voters: [MemberA, MemberB], keys: [(Officer, Duty.SignOff)])).IsAllowed);
 
     [Fact]
@@ -82,6 +82,6 @@ public sealed class SeparationOfDutiesTests
     }
 
     [Fact]
-    public void GivenRequesterWhoAlsoDeclaredConflict_ThenTheRequesterRuleWins() =>
+    public void Given_RequesterWhoAlsoDeclaredAConflict_When_Checked_Then_TheRequesterRuleWins() =>
         Assert.Equal(ErrorCodes.RequesterCannotDecide, SeparationOfDuties.Check(Requester, Duty.Vote, Participants(recused: [Requester])).ErrorCode);
 }

@@ -38,7 +38,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenShippedDefinitions_WhenLoaded_ThenStandardAndTwoKeyAreValid()
+    public void Given_ShippedDefinitions_When_Loaded_Then_StandardAndTwoKeyAreValid()
     {
         var catalog = WorkflowCatalog.LoadDirectory(Fixtures.WorkflowsDirectory);
         Assert.Contains("standard", catalog.Names);
@@ -50,7 +50,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenMinimalDefinition_WhenParsed_ThenItLoads()
+    public void Given_MinimalDefinition_When_Parsed_Then_ItLoads()
     {
         var d = WorkflowDefinitionLoader.Parse(Valid, "workflows/mini.yaml");
         Assert.Equal("Review", d.InitialState);
@@ -58,7 +58,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenTransitionToUnknownState_WhenParsed_ThenFileLineAndReason()
+    public void Given_TransitionToUnknownState_When_Parsed_Then_FileLineAndReason()
     {
         var e = Assert.Throws<DefinitionException>(() => WorkflowDefinitionLoader.Parse(Valid.Replace("    to: Rejected", "    to: Rejectd"), "workflows/mini.yaml"));
         var p = e.Problems.First(x => x.Reason.Contains("unknown state 'Rejectd'"));
@@ -69,7 +69,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenStateNothingLeadsTo_WhenParsed_ThenReportedAsUnreachableAtItsLine()
+    public void Given_StateNothingLeadsTo_When_Parsed_Then_ReportedAsUnreachableAtItsLine()
     {
         var p = Single(Valid.Replace("  Rejected:\n    terminal: true", "  Rejected:\n    terminal: true\n  Archived:\n    terminal: true"));
         Assert.Equal(13, p.Line);
@@ -77,7 +77,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenTriggerWithoutRole_WhenParsed_ThenReportedAtTheTransition()
+    public void Given_TriggerWithoutRole_When_Parsed_Then_ReportedAtTheTransition()
     {
         var p = Single(Valid.Replace("    to: Rejected\n    roles: CommitteeMember", "    to: Rejected"));
         Assert.Equal(19, p.Line);
@@ -85,14 +85,14 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenQuorumLargerThanCommittee_WhenParsed_ThenReportedAtTheState()
+    public void Given_QuorumLargerThanCommittee_When_Parsed_Then_ReportedAtTheState()
     {
         var e = Assert.Throws<DefinitionException>(() => WorkflowDefinitionLoader.Parse(Valid.Replace("approvals: 2", "approvals: 4"), "workflows/mini.yaml"));
         Assert.Contains(e.Problems, p => p.Line == 6 && p.Reason.Contains("needs 4 approvals but the committee has 3 seats"));
     }
 
     [Fact]
-    public void GivenUnknownTriggerRoleAndGuard_WhenParsed_ThenEachIsReported()
+    public void Given_UnknownTriggerRoleAndGuard_When_Parsed_Then_EachIsReported()
     {
         var yaml = Valid.Replace("  - trigger: reject", "  - trigger: rejec").Replace("    to: Approved\n    roles: CommitteeMember\n    guards: separation-of-duties",
             "    to: Approved\n    roles: Committee\n    guards: friendly");
@@ -104,7 +104,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenMisspeltKey_WhenParsed_ThenReportedNotIgnored()
+    public void Given_MisspeltKey_When_Parsed_Then_ReportedNotIgnored()
     {
         var p = Single(Valid.Replace("    guards: separation-of-duties\n  - trigger: reject", "    guards: separation-of-duties\n    gaurds: requester\n  - trigger: reject"));
         Assert.Equal(19, p.Line);
@@ -120,7 +120,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenInvalidYaml_WhenParsed_ThenLineOfTheSyntaxError()
+    public void Given_InvalidYaml_When_Parsed_Then_LineOfTheSyntaxError()
     {
         var p = Single(Valid.Replace("initial: Review", "initial: Review\ninitial: Approved"));
         Assert.Contains("not valid YAML", p.Reason);
@@ -128,7 +128,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenTerminalStateWithWayOut_WhenParsed_ThenRefused()
+    public void Given_TerminalStateWithWayOut_When_Parsed_Then_Refused()
     {
         var yaml = Valid + "\n  - trigger: withdraw\n    from: Rejected\n    to: Review\n    roles: Researcher\n";
         var p = Single(yaml);
@@ -136,14 +136,14 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenNonTerminalDeadEnd_WhenParsed_ThenRefused()
+    public void Given_NonTerminalDeadEnd_When_Parsed_Then_Refused()
     {
         var p = Single(Valid.Replace("  Approved:\n    terminal: true", "  Approved:"));
         Assert.Contains("state 'Approved' has no way out", p.Reason);
     }
 
     [Fact]
-    public void GivenSameTriggerTwiceFromOneState_WhenParsed_ThenRefusedWithBothLines()
+    public void Given_SameTriggerTwiceFromOneState_When_Parsed_Then_RefusedWithBothLines()
     {
         var yaml = Valid + "\n  - trigger: approve\n    from: Review\n    to: Rejected\n    roles: CommitteeMember\n    guards: separation-of-duties\n";
         var p = Single(yaml);
@@ -185,7 +185,7 @@ public sealed class WorkflowDefinitionTests
         """;
 
     [Fact]
-    public void GivenOptionalStep_WhenSkipped_ThenTransitionsIntoItLeadToItsSkipTarget()
+    public void Given_OptionalStep_When_Skipped_Then_TransitionsIntoItLeadToItsSkipTarget()
     {
         var d = WorkflowDefinitionLoader.Parse(WithOptionalStep, "workflows/mini.yaml");
         Assert.Equal(["Ethics"], d.OptionalSteps);
@@ -195,15 +195,15 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenOptionalStepWithoutSkipTarget_WhenParsed_ThenRefused() =>
+    public void Given_OptionalStepWithoutSkipTarget_When_Parsed_Then_Refused() =>
         Assert.Contains("optional step 'Ethics' needs 'skipTo'", Single(WithOptionalStep.Replace("    skipTo: Approved\n", "")).Reason);
 
     [Fact]
-    public void GivenOptionalStepSkippingToUnknownState_WhenParsed_ThenRefused() =>
+    public void Given_OptionalStepSkippingToUnknownState_When_Parsed_Then_Refused() =>
         Assert.Contains("skips to unknown state 'Aproved'", Single(WithOptionalStep.Replace("skipTo: Approved", "skipTo: Aproved")).Reason);
 
     [Fact]
-    public void GivenStateOnlyReachableThroughAnOptionalStep_WhenParsed_ThenUnreachableWhenSkipped()
+    public void Given_StateOnlyReachableThroughAnOptionalStep_When_Parsed_Then_UnreachableWhenSkipped()
     {
         var yaml = WithOptionalStep.Replace("    skipTo: Approved", "    skipTo: Rejected").Replace("  - trigger: reject\n    from: Review\n    to: Rejected",
             "  - trigger: reject\n    from: Review\n    to: Ethics");
@@ -212,7 +212,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenNameNotMatchingFile_WhenParsed_ThenRefused()
+    public void Given_NameNotMatchingFile_When_Parsed_Then_Refused()
     {
         var p = Single(Valid.Replace("name: mini", "name: other"));
         Assert.Equal(1, p.Line);
@@ -220,7 +220,7 @@ public sealed class WorkflowDefinitionTests
     }
 
     [Fact]
-    public void GivenBrokenFileInFolder_WhenCatalogLoads_ThenStartUpStopsNamingIt()
+    public void Given_BrokenFileInFolder_When_CatalogLoads_Then_StartUpStopsNamingIt()
     {
         var dir = Directory.CreateTempSubdirectory("rgw-wf-");
         try

@@ -34,7 +34,7 @@ public sealed class NativeLifetimeTests
     }
 
     [Fact]
-    public void GivenNeuralAssembly_WhenItsIlIsRead_ThenNoTorchSharpCallCreatesAScalarLeftToTheFinalizer()
+    public void Given_NeuralAssembly_When_ItsIlIsRead_Then_NoTorchSharpCallCreatesAScalarLeftToTheFinalizer()
     {
         // TorchSharp members that create a Scalar without handing it to the caller to dispose (directly or
         // through other TorchSharp members): Tensor.square() (exponent 2), Tensor.add(Scalar) and
@@ -103,7 +103,7 @@ public sealed class NativeLifetimeTests
     }
 
     [Fact]
-    public void GivenTrainingRunAndModelOutsideAnyScope_WhenDone_ThenNoTensorWasCreatedOutsideADisposeScope()
+    public void Given_TrainingRunAndModelOutsideAnyScope_When_Done_Then_NoTensorWasCreatedOutsideADisposeScope()
     {
         // Statistics are per thread: only this test's tensors are counted. A tensor created outside a
         // scope and not owned by the model is freed by the finalizer, possibly during a native call.
@@ -121,7 +121,7 @@ public sealed class NativeLifetimeTests
     }
 
     [Fact]
-    public void GivenGarbageCollectionPressure_WhenSeededTrainingsRunInParallelThreads_ThenAllSucceedWithTheSequentialTable()
+    public void Given_GarbageCollectionPressure_When_SeededTrainingsRunInParallelThreads_Then_AllSucceedWithTheSequentialTable()
     {
         // Before the fix this failed in about 4% of such runs on this 2-core machine (ExternalException or a
         // crashed process): a thread forcing collections and finalizers opens the window that CPU load

@@ -20,7 +20,7 @@ public sealed class DpSgdTests
     }
 
     [Fact]
-    public void GivenBatch_WhenClippedSumComputedFromActivationsAndOutputGradients_ThenEqualsLoopOverBatchesOfOne()
+    public void Given_Batch_When_ClippedSumComputedFromActivationsAndOutputGradients_Then_EqualsLoopOverBatchesOfOne()
     {
         using DisposeScope scope = NewDisposeScope();
         (MadeModel model, Tensor batch) = TinyModelAndBatch();
@@ -56,7 +56,7 @@ public sealed class DpSgdTests
     }
 
     [Fact]
-    public void GivenMadeModel_WhenLaterColumnChanges_ThenEarlierColumnsConditionalsDoNotChange()
+    public void Given_MadeModel_When_LaterColumnChanges_Then_EarlierColumnsConditionalsDoNotChange()
     {
         using DisposeScope scope = NewDisposeScope();
         (MadeModel model, Tensor batch) = TinyModelAndBatch();
@@ -76,7 +76,7 @@ public sealed class DpSgdTests
     }
 
     [Fact]
-    public void GivenSeededSource_WhenGaussianNoiseDrawn_ThenMeanAndVarianceMatchWithinFourStandardErrors()
+    public void Given_SeededSource_When_GaussianNoiseDrawn_Then_MeanAndVarianceMatchWithinFourStandardErrors()
     {
         // Seed 2024, n = 200,000 draws of N(0, 3^2): the sample mean has standard error 3/sqrt(n), the
         // sample variance 9 sqrt(2/(n-1)); four standard errors fail a correct sampler with probability < 1e-4.
@@ -92,7 +92,7 @@ public sealed class DpSgdTests
     }
 
     [Fact]
-    public void GivenSeededSource_WhenPoissonSampled_ThenBatchSizeIsBinomialAndIndicesAreDistinct()
+    public void Given_SeededSource_When_PoissonSampled_Then_BatchSizeIsBinomialAndIndicesAreDistinct()
     {
         // Seed 7, n = 100,000, q = 0.03: batch size ~ Binomial(n, q), mean 3000, sd sqrt(n q (1 - q)) ~ 53.9; accept +-4 sd.
         const int n = 100_000;
@@ -106,7 +106,7 @@ public sealed class DpSgdTests
     }
 
     [Fact]
-    public void GivenEmptyBatch_WhenStepped_ThenParametersStillMoveByNoiseOnly()
+    public void Given_EmptyBatch_When_Stepped_Then_ParametersStillMoveByNoiseOnly()
     {
         using DisposeScope scope = NewDisposeScope();
         (MadeModel model, Tensor batch) = TinyModelAndBatch();

@@ -24,7 +24,7 @@ public sealed class NeuralSynthesizerTests
     }
 
     [Fact]
-    public void GivenTable_WhenSynthesized_ThenBudgetIsSpentExactlyAndProgressReportsEpsilonSoFar()
+    public void Given_Table_When_Synthesized_Then_BudgetIsSpentExactlyAndProgressReportsEpsilonSoFar()
     {
         var reports = new List<NeuralTrainingProgress>();
         NeuralSynthesisResult result = NeuralSynthesizer.Run(DependentTable(), new NeuralSynthesisOptions { Epsilon = 1, Seed = 1, Epochs = 2, Hidden = 16 },
@@ -41,7 +41,7 @@ public sealed class NeuralSynthesizerTests
     }
 
     [Fact]
-    public void GivenStronglyDependentColumns_WhenTrainedWithWeakPrivacy_ThenSamplesKeepTheDependence()
+    public void Given_StronglyDependentColumns_When_TrainedWithWeakPrivacy_Then_SamplesKeepTheDependence()
     {
         // epsilon = 50 leaves little noise; seed 2. Independent columns would agree in 25% of rows, the
         // data in 92.5%; require more than 50% (a learnt dependence, far from both chance and the tolerance).
@@ -59,7 +59,7 @@ public sealed class NeuralSynthesizerTests
     }
 
     [Fact]
-    public void GivenSameSeed_WhenSynthesizedTwice_ThenTablesAreIdentical()
+    public void Given_SameSeed_When_SynthesizedTwice_Then_TablesAreIdentical()
     {
         var options = new NeuralSynthesisOptions { Epsilon = 1, Seed = 9, Epochs = 1, Hidden = 8, Rows = 200 };
         EncodedTable first = NeuralSynthesizer.Run(DependentTable(), options).Table;
@@ -72,7 +72,7 @@ public sealed class NeuralSynthesizerTests
     [Theory]
     [InlineData(1.0)]
     [InlineData(3.0)]
-    public void GivenRun_WhenItsRenyiCurveIsChargedAsTheLedgerDoes_ThenOneValuePerDefaultOrderConvertsToAtMostEpsilon(double epsilon)
+    public void Given_Run_When_ItsRenyiCurveIsChargedAsTheLedgerDoes_Then_OneValuePerDefaultOrderConvertsToAtMostEpsilon(double epsilon)
     {
         const double delta = 1e-9;
         NeuralSynthesisResult result = NeuralSynthesizer.Run(DependentTable(), new NeuralSynthesisOptions { Epsilon = epsilon, Delta = delta, Seed = 4, Epochs = 1, Hidden = 8, Rows = 10 });
@@ -90,7 +90,7 @@ public sealed class NeuralSynthesizerTests
     }
 
     [Fact]
-    public void GivenGeneratorVersion_WhenComparedWithTheAssembly_ThenTheyAgree()
+    public void Given_GeneratorVersion_When_ComparedWithTheAssembly_Then_TheyAgree()
     {
         string? informational = typeof(NeuralSynthesizer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
@@ -102,7 +102,7 @@ public sealed class NeuralSynthesizerTests
     [Theory]
     [InlineData(0.0)]
     [InlineData(double.NaN)]
-    public void GivenInvalidEpsilon_WhenRun_ThenRejectedBeforeTouchingData(double epsilon)
+    public void Given_InvalidEpsilon_When_Run_Then_RejectedBeforeTouchingData(double epsilon)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => NeuralSynthesizer.Run(DependentTable(), new NeuralSynthesisOptions { Epsilon = epsilon }));
     }

@@ -21,7 +21,7 @@ public sealed class TorchLoadingTests
     }
 
     [Fact]
-    public void GivenShippedLibrary_WhenParsed_ThenItRequiresGlibcxx3432ForOnlyTheUnrelocatedIosBaseMarker()
+    public void Given_ShippedLibrary_When_Parsed_Then_ItRequiresGlibcxx3432ForOnlyTheUnrelocatedIosBaseMarker()
     {
         var image = new ElfImage(File.ReadAllBytes(PristineLibrary()));
 
@@ -34,7 +34,7 @@ public sealed class TorchLoadingTests
     }
 
     [Fact]
-    public void GivenRuntimeWithoutGlibcxx3432_WhenPatched_ThenOnlyThatRequirementBecomesWeakAndRepatchingIsNoOp()
+    public void Given_RuntimeWithoutGlibcxx3432_When_Patched_Then_OnlyThatRequirementBecomesWeakAndRepatchingIsNoOp()
     {
         byte[] original = File.ReadAllBytes(PristineLibrary());
         var image = new ElfImage(original);
@@ -57,7 +57,7 @@ public sealed class TorchLoadingTests
     }
 
     [Fact]
-    public void GivenRuntimeThatProvidesEveryVersion_WhenPlanned_ThenNothingIsPatched()
+    public void Given_RuntimeThatProvidesEveryVersion_When_Planned_Then_NothingIsPatched()
     {
         var image = new ElfImage(File.ReadAllBytes(PristineLibrary()));
         var all = image.VersionNeeds().Select(n => n.Name).ToHashSet();
@@ -66,7 +66,7 @@ public sealed class TorchLoadingTests
     }
 
     [Fact]
-    public void GivenMissingVersionWithRelocatedSymbols_WhenPlanned_ThenPatchIsRefused()
+    public void Given_MissingVersionWithRelocatedSymbols_When_Planned_Then_PatchIsRefused()
     {
         var image = new ElfImage(File.ReadAllBytes(PristineLibrary()));
         var withoutBase = image.VersionNeeds().Select(n => n.Name).Where(n => n != "GLIBCXX_3.4").ToHashSet();
@@ -75,7 +75,7 @@ public sealed class TorchLoadingTests
     }
 
     [Fact]
-    public void GivenOutputCopyHardLinkedToThePackageCache_WhenReplaced_ThenTheCacheFileKeepsItsBytes()
+    public void Given_OutputCopyHardLinkedToThePackageCache_When_Replaced_Then_TheCacheFileKeepsItsBytes()
     {
         // The build hard-links package files into bin/ (src/Directory.Build.props), so patching the output copy
         // in place would patch the NuGet cache that every project on the machine shares.
@@ -103,7 +103,7 @@ public sealed class TorchLoadingTests
     }
 
     [Fact]
-    public void GivenThisProcess_WhenCxxRuntimeIsInspected_ThenItsVersionDefinitionsAreRead()
+    public void Given_ThisProcess_When_CxxRuntimeIsInspected_Then_ItsVersionDefinitionsAreRead()
     {
         IReadOnlySet<string>? versions = TorchRuntime.LoadedCxxRuntimeVersions();
 
@@ -114,7 +114,7 @@ public sealed class TorchLoadingTests
     }
 
     [Fact]
-    public void GivenCleanOutput_WhenTorchIsInitialized_ThenForwardAndBackwardPassComputeTheAnalyticGradient()
+    public void Given_CleanOutput_When_TorchIsInitialized_Then_ForwardAndBackwardPassComputeTheAnalyticGradient()
     {
         NativeFixOutcome outcome = TorchRuntime.EnsureInitialized();
         Assert.NotEqual(NativeFixOutcome.LibraryNotFound, outcome);
