@@ -40,6 +40,7 @@ public sealed class PasswordTests(BrowserGateway gateway)
         await using (var scope = gateway.Services.CreateAsyncScope())
             oneTime = await scope.ServiceProvider.GetRequiredService<UserAdministration>().ResetPasswordAsync(person.Email, EventMetadata.System("test-admin"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Signed out", Level = 1 })).ToBeVisibleAsync();
         await page.GotoAsync("/ui");
         await Expect(page).ToHaveTitleAsync("Sign in · ReleaseGateway");
         await Expect(page.GetByRole(AriaRole.Contentinfo)).ToContainTextAsync("one-time password");

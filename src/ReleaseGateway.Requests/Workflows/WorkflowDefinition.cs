@@ -82,7 +82,7 @@ public sealed record QuorumRule(int Approvals, int Rejections, bool Majority)
     public string InWords(int seats, int recused)
     {
         var (approvals, rejections) = Thresholds(seats, recused);
-        var rule = $"{Count(approvals, "approval")} approve the request; {Count(rejections, "rejection")} reject{(rejections == 1 ? "s" : "")} it";
+        var rule = $"{Count(approvals, "approval")} approve{(approvals == 1 ? "s" : "")} the request; {Count(rejections, "rejection")} reject{(rejections == 1 ? "s" : "")} it";
         return Majority ? $"{rule} (a majority of the {Math.Max(seats - recused, 0)} members not recused)" : rule;
     }
 

@@ -45,9 +45,10 @@ public static class LedgerChart
         svg.Append(Invariant, $"<text class=\"chart-label\" x=\"12\" y=\"{F(Top + 10)}\">ε</text>");
         svg.Append(Invariant, $"<line class=\"chart-axis\" x1=\"{F(Left)}\" x2=\"{F(Left)}\" y1=\"{F(Top)}\" y2=\"{F(Height - Bottom)}\"/>")
             .Append(Invariant, $"<line class=\"chart-axis\" x1=\"{F(Left)}\" x2=\"{F(Width - Right)}\" y1=\"{F(Height - Bottom)}\" y2=\"{F(Height - Bottom)}\"/>");
-        // The time axis: its start, now, and one tick between.
+        // The time axis: its start, now, and one tick between; to the second when the ledger is minutes old, so the labels differ.
+        var seconds = end - start < TimeSpan.FromMinutes(10);
         foreach (var (t, anchor) in new[] { (start, "start"), (start + (end - start) / 2, "middle"), (end, "end") })
-            svg.Append(Invariant, $"<text class=\"chart-label\" x=\"{F(X(t))}\" y=\"{F(Height - Bottom + 18)}\" text-anchor=\"{anchor}\">{Display.Time(t)}</text>");
+            svg.Append(Invariant, $"<text class=\"chart-label\" x=\"{F(X(t))}\" y=\"{F(Height - Bottom + 18)}\" text-anchor=\"{anchor}\">{(seconds ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Invariant) : Display.Time(t))}</text>");
 
         svg.Append(Invariant, $"<line class=\"chart-cap\" x1=\"{F(Left)}\" x2=\"{F(Width - Right)}\" y1=\"{F(Y(ledger.CapEpsilon))}\" y2=\"{F(Y(ledger.CapEpsilon))}\"/>")
             .Append(Invariant, $"<text class=\"chart-label chart-cap-label\" x=\"{F(Width - Right)}\" y=\"{F(Y(ledger.CapEpsilon) - 6)}\" text-anchor=\"end\">cap ε = {N(ledger.CapEpsilon)}</text>");
