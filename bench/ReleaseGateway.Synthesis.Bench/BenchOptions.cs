@@ -6,16 +6,18 @@ namespace ReleaseGateway.Synthesis.Bench;
 internal sealed record BenchOptions(
     string DataDirectory,
     IReadOnlyList<string> Tables,
-    IReadOnlyList<SynthesisMethod> Methods,
+    IReadOnlyList<BenchMethod> Methods,
     IReadOnlyList<double> Epsilons,
     int Seeds,
     int FirstSeed,
     string? Output,
-    string? ScorePy)
+    string? ScorePy,
+    int? ScaleRows,
+    int? ScaleColumns)
 {
     public const double Delta = 1e-9;
 
-    public static readonly string[] AllTables = ["nwtco", "colon", "mgus2", "pbcseq", "pima", "breastcancer_wisc", "gbsg", "cgd"];
+    public static readonly string[] AllTables = ["nwtco", "colon", "mgus2", "pbcseq", "pima", "breastcancer_wisc", "gbsg", "cgd", "dmlate", "letter"];
 
     public static BenchOptions Parse(string[] args)
     {
@@ -39,11 +41,25 @@ internal sealed record BenchOptions(
         return new BenchOptions(
             values.GetValueOrDefault("data", Path.Combine("..", "shared", "data")),
             List("tables", string.Join(",", AllTables)),
-            List("methods", "aim,mst").Select(m => Enum.Parse<SynthesisMethod>(m, ignoreCase: true)).ToArray(),
+            List("methods", "aim,aim-jt,mst").Select(BenchMethod.Parse).ToArray(),
             List("epsilons", "0.3,1,3").Select(e => double.Parse(e, CultureInfo.InvariantCulture)).ToArray(),
             int.Parse(values.GetValueOrDefault("seeds", "3"), CultureInfo.InvariantCulture),
             int.Parse(values.GetValueOrDefault("first-seed", "1"), CultureInfo.InvariantCulture),
             values.GetValueOrDefault("out"),
-            values.GetValueOrDefault("score-py"));
+            values.GetValueOrDefault("score-py"),
+            values.TryGetValue("scale-rows", out string? scaleRows) ? int.Parse(scaleRows, CultureInfo.InvariantCulture) : null,
+            values.TryGetValue("scale-columns", out string? scaleColumns) ? int.Parse(scaleColumns, CultureInfo.InvariantCulture) : null);
     }
+}
+
+/// <summary>A configuration benchmarked: the method and, for AIM, the largest marginal (aim = forest, aim-jt = junction tree).</summary>
+internal sealed record BenchMethod(string Name, SynthesisMethod Method, int MaxMarginalColumns)
+{
+    public static BenchMethod Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "aim" => new(name, SynthesisMethod.Aim, 2),
+        "aim-jt" => new(name, SynthesisMethod.Aim, 3),
+        "mst" => new(name, SynthesisMethod.Mst, 2),
+        _ => throw new ArgumentException($"unknown method '{name}' (known: aim, aim-jt, mst)"),
+    };
 }

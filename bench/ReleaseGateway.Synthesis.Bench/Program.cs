@@ -5,11 +5,12 @@ using System.Text;
 namespace ReleaseGateway.Synthesis.Bench;
 
 /// <summary>
-/// Regenerates docs/synthesis-benchmark.md: ours vs the reference MST (BASELINES.md) on every
+/// Regenerates docs/synthesis-benchmark.md: ours vs the reference MST and AIM (BASELINES.md) on every
 /// shared *-disc.csv table. Usage (from the repository root):
 /// <c>dotnet run -c Release --project bench/ReleaseGateway.Synthesis.Bench -- [--data ../shared/data]
-/// [--tables nwtco,colon] [--methods aim,mst] [--epsilons 0.3,1,3] [--seeds 3] [--first-seed 1]
-/// [--out docs/synthesis-benchmark.md] [--score-py ../shared/tools/score.py]</c>
+/// [--tables nwtco,colon] [--methods aim,aim-jt,mst] [--epsilons 0.3,1,3] [--seeds 3] [--first-seed 1]
+/// [--out docs/synthesis-benchmark.md] [--score-py ../shared/tools/score.py] [--scale-rows 1000000 --scale-columns 15]</c>
+/// (--scale-rows draws that many rows with replacement from each table, keeping its first --scale-columns columns).
 /// </summary>
 internal static class Program
 {
@@ -19,7 +20,7 @@ internal static class Program
         var runner = new BenchRunner(options);
         var stopwatch = Stopwatch.StartNew();
         IReadOnlyList<BenchRow> rows = runner.RunAll(Console.Out);
-        string report = BenchReport.Render(rows, options, runner.Baselines, stopwatch.Elapsed);
+        string report = BenchReport.Render(rows, options, runner.Baselines, runner.AimBaselines, stopwatch.Elapsed, string.Join(" ", args));
         if (options.Output is { } output)
         {
             File.WriteAllText(output, report, new UTF8Encoding(false));

@@ -52,6 +52,145 @@ public sealed class GraphicalModel
             return result;
         }
 
-        return BeliefPropagation.ProjectAcrossCliques(Domain, Tree, ModelCliques, Theta, attributes, Total);
+        return ProjectOverSubtree(attributes, double.PositiveInfinity)!;
+    }
+
+    /// <summary>
+    /// <see cref="Project"/>, or null when inference along the tree would build a table of more than
+    /// <paramref name="maxCells"/> cells (the model's structure alone decides, so skipping is post-processing).
+    /// </summary>
+    internal double[]? TryProject(IReadOnlyList<int> attributes, double maxCells)
+    {
+        int clique = Tree.FindContaining(attributes);
+        return clique >= 0 ? Project(attributes) : ProjectOverSubtree(attributes, maxCells);
+    }
+
+    /// <summary>
+    /// Marginal over attributes spread across cliques, from the calibrated clique marginals: on the
+    /// smallest subtree joining cliques that hold the attributes, P(x) = prod mu_C / prod mu_S, and
+    /// the other attributes are summed out leaf by leaf (variable elimination carrying the requested
+    /// attributes). Cliques outside that subtree sum to their separators and drop out, so the cost
+    /// depends on the subtree only.
+    /// </summary>
+    private double[]? ProjectOverSubtree(IReadOnlyList<int> attributes, double maxCells)
+    {
+        JunctionTree tree = Tree;
+        int m = tree.Cliques.Length;
+        var depth = new int[m];
+        foreach (int i in tree.Order)
+        {
+            depth[i] = tree.Parent[i] < 0 ? 0 : depth[tree.Parent[i]] + 1;
+        }
+
+        // One holder clique per attribute; the subtree is the union of their paths to their common ancestor.
+        var holders = attributes.Select(a => tree.FindContaining([a])).Distinct().ToArray();
+        int top = holders[0];
+        foreach (int h in holders.Skip(1))
+        {
+            int x = h;
+            while (depth[x] > depth[top])
+            {
+                x = tree.Parent[x];
+            }
+
+            while (depth[top] > depth[x])
+            {
+                top = tree.Parent[top];
+            }
+
+            while (x != top)
+            {
+                x = tree.Parent[x];
+                top = tree.Parent[top];
+            }
+        }
+
+        var inSubtree = new bool[m];
+        foreach (int h in holders)
+        {
+            for (int x = h; !inSubtree[x]; x = tree.Parent[x])
+            {
+                inSubtree[x] = true;
+                if (x == top)
+                {
+                    break;
+                }
+            }
+        }
+
+        inSubtree[top] = true;
+        var keep = new HashSet<int>(attributes);
+        var messages = new (int[] Scope, double[] Values)?[m];
+        (int[] Scope, double[] Values)? Combine(int i)
+        {
+            var parts = new List<(int[] Scope, double[] Values)> { (tree.Cliques[i], TreeMarginals[i]) };
+            for (int c = 0; c < m; c++)
+            {
+                if (messages[c] is { } message && tree.Parent[c] == i)
+                {
+                    parts.Add(message);
+                }
+            }
+
+            int[] scope = parts.SelectMany(p => p.Scope).Distinct().Order().ToArray();
+            if (scope.Aggregate(1.0, (size, a) => size * Domain[a]) > maxCells)
+            {
+                return null;
+            }
+
+            var values = new double[CliqueIndex.Size(scope, Domain)];
+            Array.Fill(values, 1.0);
+            foreach ((int[] s, double[] v) in parts)
+            {
+                int[] map = CliqueIndex.ProjectionMap(scope, s, Domain);
+                for (int c = 0; c < values.Length; c++)
+                {
+                    values[c] *= v[map[c]];
+                }
+            }
+
+            return (scope, values);
+        }
+
+        for (int k = tree.Order.Length - 1; k >= 0; k--)
+        {
+            int i = tree.Order[k];
+            if (!inSubtree[i] || i == top)
+            {
+                continue;
+            }
+
+            if (Combine(i) is not (int[] scope, double[] values))
+            {
+                return null;
+            }
+
+            int[] separator = tree.Separators[i];
+            int[] outScope = scope.Where(a => CliqueIndex.IndexOf(separator, a) >= 0 || keep.Contains(a)).ToArray();
+            var message = new double[CliqueIndex.Size(outScope, Domain)];
+            CliqueIndex.SumInto(values, CliqueIndex.ProjectionMap(scope, outScope, Domain), message);
+
+            // Divide by the separator marginal: what the child adds is a conditional given the separator.
+            var separatorMass = new double[CliqueIndex.Size(separator, Domain)];
+            CliqueIndex.SumInto(TreeMarginals[i], CliqueIndex.ProjectionMap(tree.Cliques[i], separator, Domain), separatorMass);
+            int[] toSeparator = CliqueIndex.ProjectionMap(outScope, separator, Domain);
+            for (int c = 0; c < message.Length; c++)
+            {
+                double mass = separatorMass[toSeparator[c]];
+                message[c] = mass > 0 ? message[c] / mass : 0;
+            }
+
+            messages[i] = (outScope, message);
+        }
+
+        if (Combine(top) is not (int[] rootScope, double[] rootValues))
+        {
+            return null;
+        }
+
+        int[] target = attributes.Order().ToArray();
+        var result = new double[CliqueIndex.Size(target, Domain)];
+        CliqueIndex.SumInto(rootValues, CliqueIndex.ProjectionMap(rootScope, target, Domain), result);
+        return result;
     }
 }

@@ -164,6 +164,9 @@ internal sealed class JunctionTree
         return new JunctionTree(cliques, order.ToArray(), parent, separators);
     }
 
+    /// <summary>Number of cells of all maximal cliques together: the size of the model's parameters and marginals.</summary>
+    public double CellCount(IReadOnlyList<int> domain) => Cliques.Sum(c => c.Aggregate(1.0, (size, a) => size * domain[a]));
+
     /// <summary>Index of a clique containing all of <paramref name="attributes"/>, or -1.</summary>
     public int FindContaining(IReadOnlyList<int> attributes)
     {

@@ -5,27 +5,33 @@ namespace ReleaseGateway.Synthesis.Synthesizers;
 
 /// <summary>
 /// Adaptive, workload-aware synthesis in the AIM class (McKenna, Mullins, Sheldon and Miklau, "AIM:
-/// An Adaptive and Iterative Mechanism for Differentially Private Synthetic Data", VLDB 2022), on
-/// tree-structured models. After the 1-way phase, each round picks one marginal with the
-/// exponential mechanism, measures it with discrete Gaussian noise and refits the model:
+/// An Adaptive and Iterative Mechanism for Differentially Private Synthetic Data", VLDB 2022). After
+/// the 1-way phase, each round picks one marginal with the exponential mechanism, measures it with
+/// discrete Gaussian noise and refits the model:
 /// <list type="bullet">
-/// <item>candidates: every 1-way marginal (on its segments), every pair joining two components of the
-/// current forest, and every pair already in the tree (re-measured to sharpen it);</item>
+/// <item>candidates, forest path (largest marginal 2 columns, the default): every 1-way marginal (on its
+/// segments and on every code), every pair joining two components of the current forest, and every pair
+/// already in the tree (re-measured to sharpen it);</item>
+/// <item>candidates, junction-tree path (3 columns, ADR 0035): every 1-way marginal, and every 2- and 3-way
+/// marginal (AIM's workload of all 3-way marginals and its downward closure) whose addition keeps the
+/// junction tree under AIM's model-size cap, which grows with the share of the budget spent;</item>
 /// <item>quality: w_r (||M_r(D) - M^_r||_1 - sqrt(2/pi) sigma n_r) on coarse cells, where M^_r is the
-/// model's exact marginal and n_r the number of cells, so a marginal is only chosen when its
-/// expected gain exceeds the noise it would add; w_r is the candidate's overlap with the 3-way
-/// workload (2 for pairs, 1 for 1-ways), the sensitivity is max w_r = 2;</item>
+/// model's exact marginal (inference on the junction tree) and n_r the number of cells, so a marginal is
+/// only chosen when its expected gain exceeds the noise it would add; w_r is the candidate's overlap with
+/// the 3-way workload in proportion (1, 2, 3 for 1-, 2-, 3-way), the sensitivity is the largest w_r present
+/// (2 on the forest path, 3 on the junction-tree path): one record moves each L1 term by at most 1;</item>
 /// <item>budget annealing: when a measurement changed the model's estimate by less than its expected
 /// noise, sigma is halved and epsilon doubled; the last round spends exactly what is left.</item>
 /// </list>
-/// Pairs are measured on equal-mass coarse cells sized to the noisy record count and the round's
-/// sigma. Keeping the model a forest keeps every projection exact and each refit cheap.
+/// Marginals are measured on equal-mass coarse cells sized to the noisy record count and the round's
+/// sigma. On the forest path every projection is exact on one clique and each refit is cheap.
 /// </summary>
 internal static class AimSynthesizer
 {
     private const double SelectionShare = 0.1;
 
-    public static (GraphicalModel Model, List<int[]> Cliques) Run(Measurer measurer, IReadOnlyList<string> names, double rho, IProgress<SynthesisProgress>? progress)
+    /// <summary>Runs with candidates of at most <paramref name="maxColumns"/> columns: 2 keeps the model a forest, 3 grows a junction tree under the size cap.</summary>
+    public static (GraphicalModel Model, List<int[]> Cliques) Run(Measurer measurer, IReadOnlyList<string> names, double rho, int maxColumns, IProgress<SynthesisProgress>? progress)
     {
         IReadOnlyList<int> domain = measurer.Domain;
         int d = domain.Count;
@@ -83,30 +89,87 @@ internal static class AimSynthesizer
                 }
             }
 
-            for (int a = 0; a < d; a++)
+            if (maxColumns <= 2)
             {
-                for (int b = a + 1; b < d; b++)
+                for (int a = 0; a < d; a++)
                 {
-                    bool joins = Find(a) != Find(b);
-                    bool inTree = edges.Any(e => e[0] == a && e[1] == b);
-                    if (!joins && !inTree)
+                    for (int b = a + 1; b < d; b++)
+                    {
+                        bool joins = Find(a) != Find(b);
+                        bool inTree = edges.Any(e => e[0] == a && e[1] == b);
+                        if (joins || inTree)
+                        {
+                            AddPair(a, b, model.Project([a, b]));
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // AIM's model-size cap: the junction tree with the candidate added may hold at most a share
+                // of the cap that grows with the budget spent, so early (noisy) rounds cannot commit to large
+                // cliques; never below the current tree, so re-measuring inside it stays possible.
+                double used = 1 - measurer.Accountant.RemainingRho / rho;
+                double cap = Math.Max(SynthesisTuning.ModelCellCap * used, model.Tree.CellCount(domain));
+                foreach (int[] set in Subsets(d, maxColumns))
+                {
+                    if (!Fits(set))
                     {
                         continue;
                     }
 
-                    // Two resolutions: cells sized to the round's noise, and a four times finer grid.
-                    double[] pair = model.Project([a, b]);
-                    var cells = SynthesisTuning.PairCells(a, b, domain, modelOneWay, maxCells);
-                    candidates.Add(cells);
-                    estimates.Add(Aggregate(pair, cells.CellMap, cells.CoarseSize));
-                    weights.Add(2);
-                    var finer = SynthesisTuning.PairCells(a, b, domain, modelOneWay, 4 * maxCells);
-                    if (finer.CoarseSize > cells.CoarseSize)
+                    // Candidates whose model marginal would cost a large inference are left out (the structure is public).
+                    if (model.TryProject(set, SynthesisTuning.ProjectionCellLimit) is not double[] marginal)
                     {
-                        candidates.Add(finer);
-                        estimates.Add(Aggregate(pair, finer.CellMap, finer.CoarseSize));
-                        weights.Add(2);
+                        continue;
                     }
+
+                    if (set.Length == 2)
+                    {
+                        AddPair(set[0], set[1], marginal);
+                    }
+                    else
+                    {
+                        // Two resolutions, as for pairs.
+                        var cells = SynthesisTuning.TupleCells(set, domain, modelOneWay, maxCells);
+                        candidates.Add(cells);
+                        estimates.Add(Aggregate(marginal, cells.CellMap, cells.CoarseSize));
+                        weights.Add(set.Length);
+                        var finer = SynthesisTuning.TupleCells(set, domain, modelOneWay, 4 * maxCells);
+                        if (finer.CoarseSize > cells.CoarseSize)
+                        {
+                            candidates.Add(finer);
+                            estimates.Add(Aggregate(marginal, finer.CellMap, finer.CoarseSize));
+                            weights.Add(set.Length);
+                        }
+                    }
+                }
+
+                bool Fits(int[] set)
+                {
+                    if (model.Tree.FindContaining(set) >= 0)
+                    {
+                        return true;
+                    }
+
+                    var cliques = edges.Append(set);
+                    return JunctionTree.Build(d, cliques, domain).CellCount(domain) <= cap;
+                }
+            }
+
+            void AddPair(int a, int b, double[] pair)
+            {
+                // Two resolutions: cells sized to the round's noise, and a four times finer grid.
+                var cells = SynthesisTuning.PairCells(a, b, domain, modelOneWay, maxCells);
+                candidates.Add(cells);
+                estimates.Add(Aggregate(pair, cells.CellMap, cells.CoarseSize));
+                weights.Add(2);
+                var finer = SynthesisTuning.PairCells(a, b, domain, modelOneWay, 4 * maxCells);
+                if (finer.CoarseSize > cells.CoarseSize)
+                {
+                    candidates.Add(finer);
+                    estimates.Add(Aggregate(pair, finer.CellMap, finer.CoarseSize));
+                    weights.Add(2);
                 }
             }
 
@@ -116,12 +179,17 @@ internal static class AimSynthesizer
             (int[] attributes, int[] cellMap, int coarseSize) = candidates[pick];
             string label = attributes.Length == 1
                 ? $"round {round}: 1-way {names[attributes[0]]} on {coarseSize} segments"
-                : $"round {round}: 2-way {names[attributes[0]]} x {names[attributes[1]]} on {coarseSize} cells";
+                : $"round {round}: {attributes.Length}-way {string.Join(" x ", attributes.Select(a => names[a]))} on {coarseSize} cells";
             Measurement measurement = measurer.Measure(attributes, cellMap, coarseSize, sigma, label);
             measurements.Add(measurement);
-            if (attributes.Length == 2 && Find(attributes[0]) != Find(attributes[1]))
+            if (maxColumns <= 2 && attributes.Length == 2 && Find(attributes[0]) != Find(attributes[1]))
             {
                 component[Find(attributes[0])] = Find(attributes[1]);
+                edges.Add(attributes);
+            }
+            else if (maxColumns > 2 && attributes.Length > 1 && !edges.Any(e => CliqueIndex.IsSubset(attributes, e)))
+            {
+                edges.RemoveAll(e => CliqueIndex.IsSubset(e, attributes));
                 edges.Add(attributes);
             }
 
@@ -140,6 +208,25 @@ internal static class AimSynthesizer
         progress?.Report(new SynthesisProgress("estimating the graphical model", 0.85));
         model = PgmEstimator.Fit(domain, measurements, total, SynthesisTuning.Iterations, model);
         return (model, edges);
+    }
+
+    /// <summary>Every set of 2 to <paramref name="maxColumns"/> of the <paramref name="d"/> columns, ascending.</summary>
+    private static IEnumerable<int[]> Subsets(int d, int maxColumns)
+    {
+        for (int a = 0; a < d; a++)
+        {
+            for (int b = a + 1; b < d; b++)
+            {
+                yield return [a, b];
+                if (maxColumns >= 3)
+                {
+                    for (int c = b + 1; c < d; c++)
+                    {
+                        yield return [a, b, c];
+                    }
+                }
+            }
+        }
     }
 
     private static double[] Aggregate(double[] fine, int[] cellMap, int coarseSize)

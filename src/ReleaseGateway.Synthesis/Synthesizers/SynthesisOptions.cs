@@ -39,6 +39,13 @@ public sealed record SynthesisOptions
     /// <summary>Selection strategy; <see cref="SynthesisMethod.Aim"/> by default.</summary>
     public SynthesisMethod Method { get; init; } = SynthesisMethod.Aim;
 
+    /// <summary>
+    /// Largest marginal the adaptive method (<see cref="SynthesisMethod.Aim"/>) selects, in columns: 2 (default) keeps the
+    /// model a forest (the fast path, ADR 0006); 3 selects among all 2- and 3-way marginals and grows a junction tree
+    /// whose cliques may hold more columns, under AIM's model-size cap (ADR 0035). Ignored by MST.
+    /// </summary>
+    public int MaxMarginalColumns { get; init; } = 2;
+
     /// <summary>Total privacy parameter epsilon of the release, &gt; 0.</summary>
     public required double Epsilon { get; init; }
 

@@ -25,6 +25,15 @@ internal static class SynthesisTuning
     /// </summary>
     public static double AimRounds(int d) => d;
 
+    /// <summary>
+    /// AIM's model-size cap, in cells of the junction tree (all maximal cliques together), reached when the whole budget
+    /// is spent (AIM caps the model at 80 MB of float64, 10^7 cells; 2^18 keeps each refit well under a second, ADR 0035).
+    /// </summary>
+    public const double ModelCellCap = 1 << 18;
+
+    /// <summary>Largest intermediate table (cells) inference may build to score a candidate marginal that spans several cliques.</summary>
+    public const double ProjectionCellLimit = 1 << 17;
+
     /// <summary>Mirror-descent iterations of the warm-started refit after each adaptive round.</summary>
     public const int RoundIterations = 50;
 
@@ -57,6 +66,26 @@ internal static class SynthesisTuning
         int[] mapB = Coarsening.EqualMass(oneWay[b], gb);
         int[] attributes = [a, b];
         (int[] cellMap, int size) = Coarsening.CellMap(attributes, domain, [mapA, mapB]);
+        return (attributes, cellMap, size);
+    }
+
+    /// <summary>Coarse cells of a set of columns: the column with the most groups is merged (equal-mass runs) until the grid has at most <paramref name="maxCells"/> cells.</summary>
+    public static (int[] Attributes, int[] CellMap, int CoarseSize) TupleCells(int[] attributes, IReadOnlyList<int> domain, double[][] oneWay, int maxCells)
+    {
+        int[] groups = attributes.Select(a => domain[a]).ToArray();
+        while (groups.Aggregate(1L, (p, g) => p * g) > maxCells)
+        {
+            int widest = Array.IndexOf(groups, groups.Max());
+            if (groups[widest] <= 2)
+            {
+                break;
+            }
+
+            groups[widest] = Math.Max(2, (int)(groups[widest] * 0.8));
+        }
+
+        int[][] maps = attributes.Select((a, i) => groups[i] == domain[a] ? Coarsening.Identity(domain[a]) : Coarsening.EqualMass(oneWay[a], groups[i])).ToArray();
+        (int[] cellMap, int size) = Coarsening.CellMap(attributes, domain, maps);
         return (attributes, cellMap, size);
     }
 

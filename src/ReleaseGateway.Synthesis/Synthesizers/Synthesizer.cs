@@ -65,6 +65,11 @@ public static class Synthesizer
             throw new ArgumentOutOfRangeException(nameof(options), options.Rows, "rows must be at least 1");
         }
 
+        if (options.MaxMarginalColumns is < 2 or > 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxMarginalColumns, "the largest marginal has 2 or 3 columns");
+        }
+
         if (source.DomainSizes.Count == 0)
         {
             throw new ArgumentException("the source has no columns", nameof(source));
@@ -83,7 +88,7 @@ public static class Synthesizer
         (GraphicalModel model, List<int[]> cliques) = options.Method switch
         {
             SynthesisMethod.Mst => MstSynthesizer.Run(measurer, source.ColumnNames, rho, progress),
-            _ => AimSynthesizer.Run(measurer, source.ColumnNames, rho, progress),
+            _ => AimSynthesizer.Run(measurer, source.ColumnNames, rho, options.MaxMarginalColumns, progress),
         };
 
         Debug.Assert(accountant.SpentRho <= rho * (1 + 1e-9), "the accountant refuses overspending");
