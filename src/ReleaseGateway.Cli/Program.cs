@@ -22,4 +22,7 @@ root.Subcommands.Add(RequestsCommands.Create());
 root.Subcommands.Add(BudgetCommands.Create());
 root.Subcommands.Add(ReleaseCommands.Create());
 
-return await root.Parse(args).InvokeAsync();
+// A command line that does not parse is a usage error: exit 2, as the README says (System.CommandLine answers 1).
+var parsed = root.Parse(args);
+var exit = await parsed.InvokeAsync();
+return parsed.Errors.Count > 0 ? 2 : exit;

@@ -65,7 +65,15 @@ public static class IdentityModule
             services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
                 o.XmlRepository = new SharedDataProtectionKeys(sp.GetRequiredService<GatewayStorage>().Keys)));
         else
-            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.KeysDirectory, "data-protection")));
+        {
+            var protection = DataProtectionCertificate.LoadOrCreate(
+                builder.Configuration["Identity:DataProtection:CertificateFile"] is { Length: > 0 } file
+                    ? file
+                    : Path.Combine(settings.KeysDirectory, DataProtectionCertificate.FileName));
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.KeysDirectory, "data-protection")))
+                .ProtectKeysWithCertificate(protection)
+                .UnprotectKeysWithAnyCertificate(protection);
+        }
 
         services.AddOpenIddict()
             .AddServer(o =>

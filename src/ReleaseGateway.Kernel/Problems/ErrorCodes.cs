@@ -36,6 +36,9 @@ public static class ErrorCodes
     public const string RoleChangeOnSelf = "RG1015";
     public const string SecondAdministratorRequired = "RG1016";
 
+    // RG1200–RG1229: people's self-service and administration (issue 21).
+    public const string SecondFactorNotEnabled = "RG1200";
+
     public const string NotPermittedInState = "RG2001";
     public const string RoleRequired = "RG2002";
     public const string OnlyTheRequester = "RG2003";
@@ -124,6 +127,8 @@ public static class ErrorCodes
             "Nobody grants a role to their own account, nor disables or re-enables it: another administrator must do it, and the audit log shows who did."),
         new(SecondAdministratorRequired, StatusCodes.Status403Forbidden, "Second administrator required",
             "An administrator holds a workflow role (Researcher, CommitteeMember, ComplianceOfficer, DataSteward) only when another administrator grants it, in person (not a service client) and not one whose account the receiver created. No account is created with both."),
+        new(SecondFactorNotEnabled, StatusCodes.Status409Conflict, "Second factor not enabled",
+            "Recovery codes replace the authenticator app's code, so they are issued only to a user whose second factor is on. Turn it on first (rgw users totp --email ...), which prints the codes too."),
 
         // RG2xxx: datasets, access requests and workflows (src/ReleaseGateway.Requests/RequestErrors.cs raises them).
         new(NotPermittedInState, StatusCodes.Status409Conflict, "Not allowed in the current state",
