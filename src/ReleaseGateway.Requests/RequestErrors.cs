@@ -82,6 +82,35 @@ public static class RequestErrors
         new(ErrorCodes.SourceTooSmall, 422, "Source table too small",
             $"The source table has {rows} record(s); the dataset's policy requires at least {minRows} (minSourceRows). Nothing was stored.");
 
+    public static RequestError CommitteeNotFound(string committee) => From(ErrorCodes.CommitteeNotFound, $"No committee {committee}.");
+
+    public static RequestError CommitteeNameTaken(string name) => From(ErrorCodes.CommitteeNameTaken, $"A committee named '{name}' already exists.");
+
+    public static RequestError NotCommitteeManager(string committee) =>
+        From(ErrorCodes.NotCommitteeManager, $"Only an administrator or a chair of committee '{committee}' may change its members.");
+
+    public static RequestError OwnMembership(string committee) =>
+        From(ErrorCodes.OwnCommitteeMembership, $"Nobody changes their own seat on committee '{committee}'; ask an administrator or another chair.");
+
+    public static RequestError AlreadyMember(string committee) => From(ErrorCodes.CommitteeMembershipUnchanged, $"They already sit on committee '{committee}' in that capacity.");
+
+    public static RequestError NotMember(string committee) => From(ErrorCodes.CommitteeMembershipUnchanged, $"They do not sit on committee '{committee}'.");
+
+    public static RequestError CommitteeCannotDecide(string committee, string dataset) =>
+        From(ErrorCodes.CommitteeCannotDecide,
+            $"Committee '{committee}', which decides requests on dataset '{dataset}', has too few members to reach its quorum; nothing was recorded.");
+
+    public static RequestError QuorumWouldBeUnreachable(string committee, int approvals) =>
+        From(ErrorCodes.CommitteeCannotDecide,
+            $"Committee '{committee}' needs {approvals} approval(s); removing this member would leave too few to decide. Add a member first.");
+
+    /// <param name="reasons">The reason of every term not met, as one text.</param>
+    public static RequestError ConsentIncompatible(string dataset, string reasons) =>
+        From(ErrorCodes.ConsentIncompatible, $"The stated use does not fit the consent terms of dataset '{dataset}': {reasons} Nothing was recorded.");
+
+    public static RequestError NotDatasetStewardForCommittee(Guid datasetId) =>
+        From(ErrorCodes.NotDatasetSteward, $"Only the steward who registered dataset {datasetId} may name its committee.");
+
     /// <summary>A separation-of-duties refusal: the identity module's rule gives the code (RG101x) and the reason.</summary>
     public static RequestError SeparationOfDuties(string code, int status, string reason, string state) =>
         new(code, status, "Separation of duties", reason, state);

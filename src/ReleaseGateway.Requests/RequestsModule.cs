@@ -22,13 +22,17 @@ using ReleaseGateway.Requests.AccessRequests.RequestChanges;
 using ReleaseGateway.Requests.AccessRequests.ResubmitAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.WithdrawAccessRequest;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Requests.Datasets.AssignCommittee;
 using ReleaseGateway.Requests.Datasets.GetDataset;
 using ReleaseGateway.Requests.Datasets.RegisterDataset;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Sources;
+using ReleaseGateway.Requests.Datasets.ConnectSourceTable;
 
 namespace ReleaseGateway.Requests;
 
@@ -62,16 +66,20 @@ public static class RequestsModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory));
         builder.Services.AddSingleton(sp => new SourceTableStore(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), maxUpload));
+        // Engine-backed sources (ADR 0038): connection strings by name and the folders files may be read from.
+        builder.Services.AddSingleton(configuration.GetSection("ReleaseGateway:Sources").Get<EngineSourceOptions>() ?? new EngineSourceOptions());
         builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
         builder.Services.AddScoped<AccessRequestCommands>();
         builder.Services.AddScoped<DatasetCommands>();
+        builder.Services.AddScoped<CommitteeCommands>();
         builder.Services.AddScoped<Refusals>();
         builder.Services.ConfigureEventStore(o =>
         {
-            foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All)) o.Events.Register(type);
+            foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All).Concat(CommitteeEventTypes.All)) o.Events.Register(type);
             o.Projections.Add(new AccessRequestDetailsProjection());
             AccessRequestQueries.Index(o.Indexes);
             o.Projections.Add(new DatasetDetailsProjection());
+            o.Projections.Add(new CommitteeDetailsProjection());
         });
         return builder;
     }
@@ -83,7 +91,14 @@ public static class RequestsModule
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
         RegisterDatasetEndpoint.Map(datasets);
         UploadSourceTableEndpoint.Map(datasets);
+        ConnectSourceTableEndpoint.Map(datasets);
         GetDatasetEndpoint.Map(datasets);
+        AssignCommitteeEndpoint.Map(datasets);
+
+        var committees = app.MapGroup("/committees").WithTags("Committees").AddEndpointFilter<RequestsProblemFilter>()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
+        CommitteeEndpoints.Map(committees);
 
         var requests = app.MapGroup("/requests").WithTags("Requests").AddEndpointFilter<RequestsProblemFilter>()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Committees;
 using AuthPolicies = ReleaseGateway.Identity.Authorization.Policies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -99,7 +100,7 @@ internal static class ReleaseEndpoints
     {
         var request = await store.LoadAsync<AccessRequestDetails>(id, ct);
         var actor = http.GetActor();
-        if (request is null || !AccessRequestQueries.MaySee(new Actor(actor.Id, actor.Roles), request))
+        if (request is null || !AccessRequestQueries.MaySee(new Actor(actor.Id, actor.Roles), request, await CommitteeRoster.LoadAsync(store, ct)))
             throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
         return request;
     }

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
@@ -123,7 +124,7 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
         var request = await AccessRequestStream.LoadAsync(store, release.RequestId, ct);
         var now = time.GetUtcNow();
         var advanced = AdvanceAccessRequestDecider.Handle(request, new AdvanceAccessRequest(request.Id, trigger, $"release {releaseId} {reason}", actor, now),
-            workflows.Get(request.Workflow));
+            workflows.Get(request.Workflow), (await CommitteeRoster.LoadAsync(store, ct)).For(request.CommitteeId));
         await using (var session = store.OpenSession(metadata))
         {
             session.Append(releaseId, release.Version, ended(now));

@@ -23,6 +23,9 @@ public sealed record AccessRequest(
     long Version,
     AccessRequestTerms? ProposedTerms = null)
 {
+    /// <summary>The committee that decides the request (null: the default committee); fixed at submission.</summary>
+    public Guid? CommitteeId { get; init; }
+
     /// <summary>Every act so far (screening, votes, recusals, sign-offs, pipeline steps), oldest first; never cleared.</summary>
     public ImmutableList<RequestAct> Acts { get; init; } = [];
 
@@ -37,7 +40,7 @@ public sealed record AccessRequest(
     {
         if (@event is AccessRequestSubmitted s)
             return new AccessRequest(s.RequestId, s.DatasetId, s.Workflow, s.OptionalSteps ?? [], s.SubmittedBy, s.State, s.Terms,
-                ImmutableDictionary<string, string>.Empty, ImmutableHashSet<string>.Empty, 1);
+                ImmutableDictionary<string, string>.Empty, ImmutableHashSet<string>.Empty, 1) { CommitteeId = s.CommitteeId };
         if (state is null) return null;
         var next = @event switch
         {

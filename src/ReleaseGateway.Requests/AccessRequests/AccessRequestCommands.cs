@@ -5,6 +5,7 @@ using FluentValidation;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests.AccessRequests.AcceptForReview;
 using ReleaseGateway.Requests.Audit;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.CastVote;
 using ReleaseGateway.Requests.AccessRequests.DeclareConflict;
@@ -51,9 +52,10 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
             ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(body.DatasetId.ToString()));
         var policy = policies.For(dataset.Name);
         var requestId = Guid.CreateVersion7();
+        var committee = (await CommitteeRoster.LoadAsync(store, ct)).For(dataset.CommitteeId);
         var submitted = SubmitAccessRequestDecider.Handle(
             new SubmitAccessRequest.SubmitAccessRequest(requestId, dataset.Id, body.ToTerms(), actor, time.GetUtcNow()),
-            dataset, policy, workflows.Get(policy.Workflow), noiseBound);
+            dataset, policy, workflows.Get(policy.Workflow), noiseBound, committee);
 
         var termsHash = Hash(JsonSerializer.Serialize(new { body.DatasetId, Terms = body.ToTerms() }, EventTypeRegistry.JsonOptions));
         Guid? keyStream = string.IsNullOrWhiteSpace(idempotencyKey) ? null : KeyStreamId(actor.Id, idempotencyKey);
@@ -86,26 +88,26 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
         var current = await AccessRequestStream.LoadAsync(store, id, ct);
         var dataset = await store.LoadAsync<DatasetDetails>(current.DatasetId, ct)
             ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(current.DatasetId.ToString()));
-        return await DecideAsync(caller, id, (request, definition, actor, now) =>
+        return await DecideAsync(caller, id, (request, definition, committee, actor, now) =>
             [ResubmitAccessRequestDecider.Handle(request, new ResubmitAccessRequest.ResubmitAccessRequest(id, terms, actor, now), definition, dataset,
                 policies.For(dataset.Name), noiseBound)], ct);
     }
 
     public Task<AccessRequestDetails> WithdrawAsync(CommandContext caller, Guid id, CancellationToken ct) =>
-        refusals.RecordedAsync(caller, id, "withdraw", () => DecideAsync(caller, id, (request, definition, actor, now) =>
-            [WithdrawAccessRequestDecider.Handle(request, new WithdrawAccessRequest.WithdrawAccessRequest(id, actor, now), definition)], ct));
+        refusals.RecordedAsync(caller, id, "withdraw", () => DecideAsync(caller, id, (request, definition, committee, actor, now) =>
+            [WithdrawAccessRequestDecider.Handle(request, new WithdrawAccessRequest.WithdrawAccessRequest(id, actor, now), definition, committee)], ct));
 
     public Task<AccessRequestDetails> AcceptForReviewAsync(CommandContext caller, Guid id, CancellationToken ct) =>
-        refusals.RecordedAsync(caller, id, "accept-for-review", () => DecideAsync(caller, id, (request, definition, actor, now) =>
-            [AcceptForReviewDecider.Handle(request, new AcceptForReview.AcceptForReview(id, actor, now), definition)], ct));
+        refusals.RecordedAsync(caller, id, "accept-for-review", () => DecideAsync(caller, id, (request, definition, committee, actor, now) =>
+            [AcceptForReviewDecider.Handle(request, new AcceptForReview.AcceptForReview(id, actor, now), definition, committee)], ct));
 
     public Task<AccessRequestDetails> RequestChangesAsync(CommandContext caller, Guid id, string reason, CancellationToken ct) =>
-        refusals.RecordedAsync(caller, id, "request-changes", () => DecideAsync(caller, id, (request, definition, actor, now) =>
-            [RequestChangesDecider.Handle(request, new RequestChanges.RequestChanges(id, reason, actor, now), definition)], ct));
+        refusals.RecordedAsync(caller, id, "request-changes", () => DecideAsync(caller, id, (request, definition, committee, actor, now) =>
+            [RequestChangesDecider.Handle(request, new RequestChanges.RequestChanges(id, reason, actor, now), definition, committee)], ct));
 
     public Task<AccessRequestDetails> DeclareConflictAsync(CommandContext caller, Guid id, CancellationToken ct) =>
-        refusals.RecordedAsync(caller, id, "declare-conflict", () => DecideAsync(caller, id, (request, definition, actor, now) =>
-            [DeclareConflictDecider.Handle(request, new DeclareConflict.DeclareConflict(id, actor, now), definition)], ct));
+        refusals.RecordedAsync(caller, id, "declare-conflict", () => DecideAsync(caller, id, (request, definition, committee, actor, now) =>
+            [DeclareConflictDecider.Handle(request, new DeclareConflict.DeclareConflict(id, actor, now), definition, committee)], ct));
 
     /// <summary>
     /// A vote on the request's current terms or, with <paramref name="regenerate"/> (approving a blocked request), on a
@@ -132,8 +134,8 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
             };
             new AccessRequestTermsValidator(dataset, policies.For(dataset.Name), noiseBound).ValidateAndThrow(regeneration);
         }
-        return await DecideAsync(caller, id, (request, definition, actor, now) =>
-            CastVoteDecider.Handle(request, new CastVote.CastVote(id, decision, reason, actor, now, regeneration), definition), ct);
+        return await DecideAsync(caller, id, (request, definition, committee, actor, now) =>
+            CastVoteDecider.Handle(request, new CastVote.CastVote(id, decision, reason, actor, now, regeneration), definition, committee), ct);
     }
 
     /// <summary>The compliance officer's key of the two-key workflow: sign off, or refuse (which blocks).</summary>
@@ -141,14 +143,15 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
         refusals.RecordedAsync(caller, id, approve ? "sign-off" : "refuse-sign-off", () =>
         {
             new ReasonValidator().ValidateAndThrow(reason ?? "");
-            return DecideAsync(caller, id, (request, definition, actor, now) =>
+            return DecideAsync(caller, id, (request, definition, committee, actor, now) =>
                 [AdvanceAccessRequestDecider.Handle(request,
                     new AdvanceAccessRequest.AdvanceAccessRequest(id, approve ? WorkflowTriggers.SignOff : WorkflowTriggers.RefuseSignOff, reason ?? "", actor, now),
-                    definition)], ct);
+                    definition, committee)], ct);
         });
 
     private async Task<AccessRequestDetails> DecideAsync(
-        CommandContext caller, Guid id, Func<AccessRequest, WorkflowDefinition, Actor, DateTimeOffset, IReadOnlyList<object>> decide, CancellationToken ct)
+        CommandContext caller, Guid id, Func<AccessRequest, WorkflowDefinition, RequestCommittee, Actor, DateTimeOffset, IReadOnlyList<object>> decide,
+        CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var actor = caller.Actor;
@@ -156,11 +159,13 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
         for (var attempt = 1; ; attempt++)
         {
             var request = await AccessRequestStream.LoadAsync(store, id, ct);
+            var roster = await CommitteeRoster.LoadAsync(store, ct);
             // Before any other refusal: a 403 or 409 would reveal that the request exists and its state (issue 15, row 7).
-            if (!AccessRequestQueries.MaySee(actor, request.RequesterId)) throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
+            if (!AccessRequestQueries.MaySee(actor, request.RequesterId, request.CommitteeId, roster))
+                throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
             if (ifMatch is { } expected && expected != request.Version)
                 throw new RequestRefusedException(RequestErrors.StaleVersion(expected, request.Version, request.State));
-            var events = decide(request, workflows.Get(request.Workflow), actor, now);
+            var events = decide(request, workflows.Get(request.Workflow), roster.For(request.CommitteeId), actor, now);
             try
             {
                 await using var session = store.OpenSession(caller.Metadata(ActingRole(actor, events)));

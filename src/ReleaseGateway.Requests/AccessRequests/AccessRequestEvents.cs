@@ -1,10 +1,11 @@
+using ReleaseGateway.Requests.Consent;
 namespace ReleaseGateway.Requests.AccessRequests;
 
 // Events of an access request stream. Each carries who (a stable id, never a name or e-mail) and when;
 // those that move the request carry the state entered, so history replays without the YAML it was
 // decided under. Registered with the event store in RequestsModule.
 
-/// <summary>What the researcher asks for; free text is the researcher's own description of the project.</summary>
+/// <summary>What the researcher asks for (<c>Use</c>: the purpose in DUO terms, required where the dataset carries consent terms); free text is the researcher's own description of the project.</summary>
 public sealed record AccessRequestTerms(
     string Title,
     string Purpose,
@@ -14,18 +15,23 @@ public sealed record AccessRequestTerms(
     double Epsilon,
     int Rows,
     string? Generator,
-    int AccessDays);
+    int AccessDays,
+    DataUse? Use = null);
 
 /// <param name="OptionalSteps">The workflow's optional steps the dataset's policy switched on at submission; fixed for the request's life.</param>
+/// <param name="Consent">The request's use checked against the dataset's DUO consent terms, for the committee (null where it has none).</param>
+/// <param name="CommitteeId">The committee that decides the request, the dataset's at submission (null: the default committee, ADR 0047).</param>
 public sealed record AccessRequestSubmitted(
     Guid RequestId, Guid DatasetId, string Workflow, IReadOnlyList<string> OptionalSteps, string State, AccessRequestTerms Terms,
-    string SubmittedBy, DateTimeOffset SubmittedAt);
+    string SubmittedBy, DateTimeOffset SubmittedAt, Guid? CommitteeId = null, ConsentCheck? Consent = null);
 
 public sealed record AccessRequestAcceptedForReview(Guid RequestId, string State, string AcceptedBy, DateTimeOffset AcceptedAt);
 
 public sealed record AccessRequestChangesRequested(Guid RequestId, string State, string Reason, string RequestedBy, DateTimeOffset RequestedAt);
 
-public sealed record AccessRequestResubmitted(Guid RequestId, string State, AccessRequestTerms Terms, string ResubmittedBy, DateTimeOffset ResubmittedAt);
+/// <param name="Consent">The revised terms' use checked against the dataset's consent terms (null where it has none).</param>
+public sealed record AccessRequestResubmitted(Guid RequestId, string State, AccessRequestTerms Terms, string ResubmittedBy, DateTimeOffset ResubmittedAt,
+    ConsentCheck? Consent = null);
 
 public sealed record AccessRequestWithdrawn(Guid RequestId, string FromState, string State, string WithdrawnBy, DateTimeOffset WithdrawnAt);
 

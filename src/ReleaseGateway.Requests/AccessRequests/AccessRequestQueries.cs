@@ -1,4 +1,5 @@
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
 using ReleaseGateway.Requests.Workflows;
@@ -36,13 +37,15 @@ public static class AccessRequestQueries
     public static Task<IReadOnlyList<AccessRequestDetails>> InStatesAsync(IEventStore store, IReadOnlyCollection<string> states, CancellationToken ct) =>
         store.QueryAsync<AccessRequestDetails>(ByState, states, ct);
 
-    /// <summary>Requests the committee member can vote on now (not own, not yet voted, not recused), oldest first.</summary>
+    /// <summary>Requests the committee member can vote on now (their committees' only; not own, not yet voted, not recused), oldest first.</summary>
     public static async Task<IReadOnlyList<AccessRequestSummary>> AwaitingDecisionAsync(IEventStore store, WorkflowCatalog workflows, Actor actor, CancellationToken ct)
     {
+        var roster = await CommitteeRoster.LoadAsync(store, ct);
         var voting = workflows.All.Values.SelectMany(w => w.States).Where(s => s.Quorum is not null).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         return (await InStatesAsync(store, voting, ct))
             .Where(d => workflows.All.TryGetValue(d.Workflow, out var w) && w.State(d.State).Quorum is not null)
-            .Where(d => new AccessRequestWorkflow(workflows.Get(d.Workflow), d.ToRequest()).CanVote(actor))
+            .Where(d => MaySee(actor, d, roster))
+            .Where(d => new AccessRequestWorkflow(workflows.Get(d.Workflow), d.ToRequest(), roster.For(d.CommitteeId)).CanVote(actor))
             .OrderBy(d => d.UpdatedAt).Select(AccessRequestSummary.Of).ToList();
     }
 
@@ -50,11 +53,13 @@ public static class AccessRequestQueries
     public static async Task<IReadOnlyList<AccessRequestSummary>> AwaitingTriggerAsync(IEventStore store, WorkflowCatalog workflows, Actor actor, string trigger,
         CancellationToken ct)
     {
+        var roster = await CommitteeRoster.LoadAsync(store, ct);
         var from = workflows.All.Values.SelectMany(w => w.Transitions).Where(t => t.Trigger == trigger).SelectMany(t => t.From)
             .ToHashSet(StringComparer.Ordinal);
         return (await InStatesAsync(store, from, ct))
             .Where(d => workflows.All.TryGetValue(d.Workflow, out var w) && w.TransitionsFrom(d.State).Any(t => t.Trigger == trigger))
-            .Where(d => new AccessRequestWorkflow(workflows.Get(d.Workflow), d.ToRequest()).PermittedTriggers(actor).Contains(trigger))
+            .Where(d => MaySee(actor, d, roster))
+            .Where(d => new AccessRequestWorkflow(workflows.Get(d.Workflow), d.ToRequest(), roster.For(d.CommitteeId)).PermittedTriggers(actor).Contains(trigger))
             .OrderBy(d => d.UpdatedAt).Select(AccessRequestSummary.Of).ToList();
     }
 
@@ -65,7 +70,7 @@ public static class AccessRequestQueries
     public static async Task<AccessRequestDetails> DetailsForAsync(IEventStore store, Actor actor, Guid id, CancellationToken ct)
     {
         var details = await store.LoadAsync<AccessRequestDetails>(id, ct);
-        if (details is null || !MaySee(actor, details)) throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
+        if (details is null || !MaySee(actor, details, await CommitteeRoster.LoadAsync(store, ct))) throw new RequestRefusedException(RequestErrors.RequestNotFound(id));
         return SeesCommittee(actor) ? details : ForRequester(details);
     }
 
@@ -75,16 +80,20 @@ public static class AccessRequestQueries
     {
         if (!SeesCommittee(actor)) return [];
         var theirs = await store.QueryAsync<AccessRequestDetails>(ByRequester, [request.RequesterId], ct);
-        return theirs.Where(d => d.Id != request.Id)
+        var roster = await CommitteeRoster.LoadAsync(store, ct);
+        return theirs.Where(d => d.Id != request.Id && MaySee(actor, d, roster))
             .OrderByDescending(d => d.SubmittedAt).Select(AccessRequestSummary.Of).ToList();
     }
 
-    public static bool MaySee(Actor actor, AccessRequestDetails details) => MaySee(actor, details.RequesterId);
+    public static bool MaySee(Actor actor, AccessRequestDetails details, CommitteeRoster roster) =>
+        MaySee(actor, details.RequesterId, details.CommitteeId, roster);
 
-    /// <summary>The requester and the staff who decide (committee, compliance, stewards); everyone else gets 404 on every verb.</summary>
-    public static bool MaySee(Actor actor, string requesterId) =>
-        actor.Id == requesterId || actor.IsIn(WorkflowRoles.CommitteeMember) || actor.IsIn(WorkflowRoles.ComplianceOfficer) ||
-        actor.IsIn(WorkflowRoles.DataSteward);
+    /// <summary>
+    /// The requester and the staff who decide (compliance, stewards, and the members of the committee that decides it,
+    /// <see cref="CommitteeRoster.MaySeeAsStaff"/>); everyone else gets 404 on every verb.
+    /// </summary>
+    public static bool MaySee(Actor actor, string requesterId, Guid? committeeId, CommitteeRoster roster) =>
+        actor.Id == requesterId || roster.MaySeeAsStaff(actor, committeeId);
 
     /// <summary>Committee members, stewards and compliance officers see who voted how; a researcher sees only the decisions.</summary>
     public static bool SeesCommittee(Actor actor) =>

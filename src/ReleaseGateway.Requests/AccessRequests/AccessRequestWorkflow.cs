@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Problems;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Requests.AccessRequests;
@@ -23,12 +24,18 @@ public sealed class AccessRequestWorkflow : IWorkflowContext
 {
     private readonly AccessRequest _request;
     private readonly WorkflowMachine _machine;
+    private readonly RequestCommittee? _committee;
     private string _state;
     private Actor? _actor;
 
-    public AccessRequestWorkflow(WorkflowDefinition definition, AccessRequest request)
+    /// <param name="committee">The committee that decides the request (<see cref="CommitteeRoster.For"/>); may be omitted for a
+    /// request of the default committee, or where no committee act is asked about (a refusal says so otherwise).</param>
+    public AccessRequestWorkflow(WorkflowDefinition definition, AccessRequest request, RequestCommittee? committee = null)
     {
+        if (committee is not null && committee.Id != request.CommitteeId)
+            throw new ArgumentException($"Request {request.Id} is decided by committee {request.CommitteeId?.ToString() ?? "default"}, not {committee.Name}.", nameof(committee));
         _request = request;
+        _committee = committee ?? (request.CommitteeId is null ? RequestCommittee.Default : null);
         _state = request.State;
         _machine = new WorkflowMachine(definition.WithOptionalSteps(request.OptionalSteps), () => _state, s => _state = s, this);
     }
@@ -116,7 +123,12 @@ public sealed class AccessRequestWorkflow : IWorkflowContext
         _ => RequestErrors.NotPermittedInState(refusal.Trigger, refusal.CurrentState),
     };
 
-    bool IWorkflowContext.ActorHasAnyRole(IReadOnlyList<string> roles) => _actor is { } a && roles.Any(a.IsIn);
+    /// <summary>A committee role counts only for a member of the request's committee: votes and recusals are per committee.</summary>
+    bool IWorkflowContext.ActorHasAnyRole(IReadOnlyList<string> roles) =>
+        _actor is { } a && roles.Any(r => a.IsIn(r) && (r != WorkflowRoles.CommitteeMember || Committee.Includes(a)));
+
+    private RequestCommittee Committee => _committee ??
+        throw new InvalidOperationException($"Request {_request.Id} is decided by committee {_request.CommitteeId}: pass it to the workflow.");
 
     bool IWorkflowContext.GuardHolds(string guard, string trigger) => guard switch
     {
@@ -127,7 +139,7 @@ public sealed class AccessRequestWorkflow : IWorkflowContext
 
     bool IWorkflowContext.VoteDecides(string vote, QuorumRule quorum)
     {
-        var (approvals, rejections) = quorum.Thresholds(_machine.Definition.CommitteeSeats, _request.Recused.Count);
+        var (approvals, rejections) = Committee.Thresholds(quorum, _machine.Definition.CommitteeSeats, _request.Recused.Count);
         return vote == WorkflowTriggers.Approve
             ? _request.Count(WorkflowTriggers.Approve) + 1 >= approvals
             : _request.Count(WorkflowTriggers.Reject) + 1 >= rejections;

@@ -1,14 +1,18 @@
+using ReleaseGateway.Requests.Consent;
 using System.Security.Cryptography;
 using System.Text;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Requests.AccessRequests;
+using FluentValidation;
 using ReleaseGateway.Requests.Audit;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Datasets.RegisterDataset;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.Datasets.Sources;
 
 namespace ReleaseGateway.Requests.Datasets;
 
@@ -17,12 +21,18 @@ namespace ReleaseGateway.Requests.Datasets;
 /// described by a <see cref="CommandContext"/>. Refusals throw <see cref="RequestRefusedException"/>, <see cref="FluentValidation.ValidationException"/>
 /// or (uploads) <see cref="global::ReleaseGateway.Datasets.Data.CsvValidationException"/>, with nothing stored.
 /// </summary>
-public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, SourceTableStore sources, TimeProvider time, Refusals refusals)
+public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, SourceTableStore sources, TimeProvider time, Refusals refusals,
+    EngineSourceOptions engines)
 {
     /// <param name="schemaJson">The schema document (synthesis format, or the <c>{"col": k}</c> shorthand), as text.</param>
-    public async Task<DatasetDetails> RegisterAsync(CommandContext caller, string name, string description, string owner, string schemaJson, CancellationToken ct)
+    /// <param name="committee">The name or id of the committee that decides its requests; null: the default committee.</param>
+    public async Task<DatasetDetails> RegisterAsync(CommandContext caller, string name, string description, string owner, string schemaJson, CancellationToken ct,
+        string? committee = null, IReadOnlyList<ConsentTerm>? consent = null)
     {
-        var command = new RegisterDataset.RegisterDataset(Guid.CreateVersion7(), name, description, owner, schemaJson, caller.Actor, time.GetUtcNow());
+        Guid? committeeId = string.IsNullOrEmpty(committee) || committee == RequestCommittee.DefaultName ? null
+            : (await CommitteeCommands.FindAsync(store, committee, ct)).Id;
+        var command = new RegisterDataset.RegisterDataset(Guid.CreateVersion7(), name, description, owner, schemaJson, caller.Actor, time.GetUtcNow(),
+            committeeId, consent);
         var registered = RegisterDatasetDecider.Handle(command, policies);
         try
         {
@@ -62,6 +72,75 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
         await using (var session = store.OpenSession(caller.Metadata(WorkflowRoles.DataSteward)))
         {
             session.Append(id, dataset.Version, new SourceTableUploaded(id, stored.Rows, stored.Bytes, stored.Sha256, actor.Id, time.GetUtcNow()));
+            await session.SaveChangesAsync(ct);
+        }
+        return (await store.LoadAsync<DatasetDetails>(id, ct))!;
+    }
+
+    /// <summary>
+    /// Names the committee that decides requests on the dataset from now on (<paramref name="committee"/>: a name or id, or
+    /// <c>default</c>); requests already submitted stay with the committee they were submitted to.
+    /// </summary>
+    public Task<DatasetDetails> AssignCommitteeAsync(CommandContext caller, Guid id, string committee, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, id, "assign-committee", async () =>
+        {
+            var dataset = await store.LoadAsync<DatasetDetails>(id, ct) ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(id.ToString()));
+            if (!caller.Actor.IsIn(WorkflowRoles.DataSteward) || dataset.RegisteredBy != caller.Actor.Id)
+                throw new RequestRefusedException(RequestErrors.NotDatasetStewardForCommittee(id));
+            if (string.IsNullOrWhiteSpace(committee))
+                throw new ValidationException([new FluentValidation.Results.ValidationFailure("Committee", "Name the committee (or 'default').")]);
+            Guid? committeeId = committee == RequestCommittee.DefaultName ? null : (await CommitteeCommands.FindAsync(store, committee, ct)).Id;
+            if (committeeId == dataset.CommitteeId) return dataset;
+            await using (var session = store.OpenSession(caller.Metadata(WorkflowRoles.DataSteward)))
+            {
+                session.Append(id, dataset.Version, new DatasetCommitteeAssigned(id, committeeId, caller.Actor.Id, time.GetUtcNow()));
+                await session.SaveChangesAsync(ct);
+            }
+            return (await store.LoadAsync<DatasetDetails>(id, ct))!;
+        });
+
+    /// <summary>
+    /// Connects the dataset to an engine-backed source (ADR 0038): only its steward, only while it has no source, only a
+    /// source that passes every check in one snapshot (connection, relation, columns and types, every value in the domain,
+    /// the policy's minimum rows). Refusals carry RG2100–RG2107 and store nothing.
+    /// </summary>
+    public Task<DatasetDetails> ConnectSourceTableAsync(CommandContext caller, Guid id, ConnectSourceTable.ConnectSourceTable command, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, id, "connect-source", () => ConnectSourceTableCoreAsync(caller, id, command, ct));
+
+    private async Task<DatasetDetails> ConnectSourceTableCoreAsync(CommandContext caller, Guid id, ConnectSourceTable.ConnectSourceTable command, CancellationToken ct)
+    {
+        var actor = caller.Actor;
+        var dataset = await store.LoadAsync<DatasetDetails>(id, ct) ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(id.ToString()));
+        if (dataset.RegisteredBy != actor.Id) throw new RequestRefusedException(RequestErrors.NotDatasetSteward(id));
+        if (dataset.SourceUploaded || sources.Exists(id)) throw new RequestRefusedException(RequestErrors.SourceAlreadyUploaded(id));
+        var checkedCommand = new ConnectSourceTable.ConnectSourceTableValidator().Validate(command);
+        if (!checkedCommand.IsValid)
+            throw new RequestRefusedException(RequestErrors.From(Problems.ErrorCodes.SourceKindInvalid,
+                string.Join(" ", checkedCommand.Errors.Select(e => e.ErrorMessage).Distinct()) + " Nothing was stored."));
+        var schema = DatasetSchema.Parse(dataset.SchemaJson);
+        var policy = policies.For(dataset.Name);
+        RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, policy);
+
+        var source = command.ToSource();
+        SourceInspection inspection;
+        try
+        {
+            inspection = await Task.Run(() =>
+            {
+                using var table = EngineTable.Open(source, engines);
+                return table.Inspect(schema);
+            }, ct);
+        }
+        catch (SourceProblemException e)
+        {
+            throw new RequestRefusedException(ConnectSourceTable.ConnectSourceTableEndpoint.Refusal(e));
+        }
+        // The steward holds the table, so the refusal may name its size (as for an upload).
+        if (inspection.Rows < policy.MinSourceRows) throw new RequestRefusedException(RequestErrors.SourceTooSmall(inspection.Rows, policy.MinSourceRows));
+
+        await using (var session = store.OpenSession(caller.Metadata(WorkflowRoles.DataSteward)))
+        {
+            session.Append(id, dataset.Version, new SourceTableConnected(id, source, inspection.Rows, inspection.Fingerprint, actor.Id, time.GetUtcNow()));
             await session.SaveChangesAsync(ct);
         }
         return (await store.LoadAsync<DatasetDetails>(id, ct))!;

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Workflows;
 namespace ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
 
@@ -6,9 +7,9 @@ public sealed record AdvanceAccessRequest(Guid RequestId, string Trigger, string
 
 public static class AdvanceAccessRequestDecider
 {
-    public static AccessRequestAdvanced Handle(AccessRequest request, AdvanceAccessRequest command, WorkflowDefinition definition)
+    public static AccessRequestAdvanced Handle(AccessRequest request, AdvanceAccessRequest command, WorkflowDefinition definition, RequestCommittee? committee = null)
     {
-        var step = new AccessRequestWorkflow(definition, request).Advance(command.Trigger, command.Actor);
+        var step = new AccessRequestWorkflow(definition, request, committee).Advance(command.Trigger, command.Actor);
         return new AccessRequestAdvanced(request.Id, step.Trigger, step.From, step.To, command.Reason, command.Actor.Id, command.Now);
     }
 }

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Committees;
 using FluentValidation;
 using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Workflows;
@@ -24,11 +25,11 @@ public static class CastVoteDecider
     /// Records the vote and, when it reaches the quorum, the decision. The quorum is counted on the state
     /// the vote was decided against; the append's expected version makes a racing vote decide again.
     /// </summary>
-    public static IReadOnlyList<object> Handle(AccessRequest request, CastVote command, WorkflowDefinition definition)
+    public static IReadOnlyList<object> Handle(AccessRequest request, CastVote command, WorkflowDefinition definition, RequestCommittee? committee = null)
     {
         new CastVoteValidator().ValidateAndThrow(command);
         var approve = command.Decision == WorkflowTriggers.Approve;
-        var step = new AccessRequestWorkflow(definition, request).Vote(command.Actor, approve);
+        var step = new AccessRequestWorkflow(definition, request, committee).Vote(command.Actor, approve);
         if (command.RegenerationTerms is { } terms)
         {
             if (!approve || !IsBlocked(request, definition))

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Workflows;
 namespace ReleaseGateway.Requests.AccessRequests.DeclareConflict;
 
@@ -6,9 +7,9 @@ public sealed record DeclareConflict(Guid RequestId, Actor Actor, DateTimeOffset
 public static class DeclareConflictDecider
 {
     /// <summary>Recuses the member from this request for good; the quorum is then counted without them.</summary>
-    public static ConflictOfInterestDeclared Handle(AccessRequest request, DeclareConflict command, WorkflowDefinition definition)
+    public static ConflictOfInterestDeclared Handle(AccessRequest request, DeclareConflict command, WorkflowDefinition definition, RequestCommittee? committee = null)
     {
-        new AccessRequestWorkflow(definition, request).DeclareConflict(command.Actor);
+        new AccessRequestWorkflow(definition, request, committee).DeclareConflict(command.Actor);
         return new ConflictOfInterestDeclared(request.Id, command.Actor.Id, command.Now);
     }
 }

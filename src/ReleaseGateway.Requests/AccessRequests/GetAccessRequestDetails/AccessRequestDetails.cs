@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Consent;
 using System.Collections.Immutable;
 using ReleaseGateway.EventStore;
 
@@ -27,11 +28,13 @@ public sealed record AccessRequestDetails(
     DateTimeOffset UpdatedAt,
     long Version,
     AccessRequestTerms? ProposedTerms = null,
-    IReadOnlyList<RequestAct>? Acts = null)
+    IReadOnlyList<RequestAct>? Acts = null,
+    Guid? CommitteeId = null,
+    ConsentCheck? Consent = null)
 {
     /// <summary>The write-side state this read model mirrors, for questions such as "may this member vote?".</summary>
     public AccessRequest ToRequest() => new AccessRequest(Id, DatasetId, Workflow, OptionalSteps, RequesterId, State, Terms,
-        CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version, ProposedTerms) { Acts = [.. Acts ?? []] };
+        CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version, ProposedTerms) { Acts = [.. Acts ?? []], CommitteeId = CommitteeId };
 }
 
 public sealed class AccessRequestDetailsProjection : SingleStreamProjection<AccessRequestDetails>
@@ -46,7 +49,12 @@ public sealed class AccessRequestDetailsProjection : SingleStreamProjection<Acce
         return new AccessRequestDetails(request.Id, request.DatasetId, request.Workflow, request.OptionalSteps, request.RequesterId, request.State, request.Terms,
             new Dictionary<string, string>(request.Votes), request.Recused.Order(StringComparer.Ordinal).ToList(),
             [.. current?.Timeline ?? [], entry], current?.SubmittedAt ?? @event.Timestamp, @event.Timestamp, @event.StreamVersion, request.ProposedTerms,
-            request.Acts);
+            request.Acts, request.CommitteeId, data switch
+            {
+                AccessRequestSubmitted s => s.Consent,
+                AccessRequestResubmitted r => r.Consent,
+                _ => current?.Consent,
+            });
     }
 
     private static string? Detail(object data) => data switch

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Workflows;
 using FluentValidation;
 using ReleaseGateway.Requests.Validation;
@@ -14,10 +15,10 @@ public sealed class RequestChangesValidator : AbstractValidator<RequestChanges>
 
 public static class RequestChangesDecider
 {
-    public static AccessRequestChangesRequested Handle(AccessRequest request, RequestChanges command, WorkflowDefinition definition)
+    public static AccessRequestChangesRequested Handle(AccessRequest request, RequestChanges command, WorkflowDefinition definition, RequestCommittee? committee = null)
     {
         new RequestChangesValidator().ValidateAndThrow(command);
-        var step = new AccessRequestWorkflow(definition, request).RequestChanges(command.Actor);
+        var step = new AccessRequestWorkflow(definition, request, committee).RequestChanges(command.Actor);
         return new AccessRequestChangesRequested(request.Id, step.To, command.Reason, command.Actor.Id, command.Now);
     }
 }

@@ -16,6 +16,7 @@ public static class ResubmitAccessRequestDecider
     {
         var step = new AccessRequestWorkflow(definition, request).Resubmit(command.Actor);
         new AccessRequestTermsValidator(dataset, policy, noiseScale).ValidateAndThrow(command.Terms);
-        return new AccessRequestResubmitted(request.Id, step.To, command.Terms, command.Actor.Id, command.Now);
+        var consent = SubmitAccessRequestDecider.CheckConsent(dataset, command.Terms, command.Now);
+        return new AccessRequestResubmitted(request.Id, step.To, command.Terms, command.Actor.Id, command.Now, consent);
     }
 }

@@ -1,8 +1,10 @@
+using ReleaseGateway.Requests.Consent;
 using FluentValidation;
 using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
@@ -68,17 +70,43 @@ public sealed class AccessRequestTermsValidator : AbstractValidator<AccessReques
 
 public static class SubmitAccessRequestDecider
 {
-    /// <summary>Opens the request in the initial state of the workflow the dataset's policy names.</summary>
+    /// <summary>
+    /// Opens the request in the initial state of the workflow the dataset's policy names, to be decided by the dataset's
+    /// committee (<paramref name="committee"/>; the default committee when omitted), which must be able to reach its quorum.
+    /// </summary>
     public static AccessRequestSubmitted Handle(SubmitAccessRequest command, DatasetDetails dataset, DatasetPolicy policy, WorkflowDefinition workflow,
-        NoiseScaleBound? noiseScale = null)
+        NoiseScaleBound? noiseScale = null, RequestCommittee? committee = null)
     {
+        committee ??= RequestCommittee.Default;
+        if (committee.Id != dataset.CommitteeId)
+            throw new ArgumentException($"Dataset {dataset.Name} is decided by committee {dataset.CommitteeId?.ToString() ?? "default"}, not {committee.Name}.", nameof(committee));
         if (!command.Actor.IsIn(WorkflowRoles.Researcher))
             throw new RequestRefusedException(RequestErrors.MissingRole("submit", WorkflowRoles.Researcher, "new"));
         if (!dataset.SourceUploaded)
             throw new RequestRefusedException(RequestErrors.SourceNotUploaded(dataset.Id));
         new AccessRequestTermsValidator(dataset, policy, noiseScale).ValidateAndThrow(command.Terms);
+        var consent = CheckConsent(dataset, command.Terms, command.Now);
+        if (!committee.CanReachQuorum(workflow))
+            throw new RequestRefusedException(RequestErrors.CommitteeCannotDecide(committee.Name, dataset.Name));
         return new AccessRequestSubmitted(command.RequestId, dataset.Id, workflow.Name,
             policy.OptionalSteps.Where(workflow.OptionalSteps.Contains).ToList(), workflow.InitialState, command.Terms,
-            command.Actor.Id, command.Now);
+            command.Actor.Id, command.Now, committee.Id, consent);
+    }
+
+    /// <summary>
+    /// Where the dataset carries DUO consent terms, the request must state its use in DUO terms, and that use must fit them
+    /// (ADR 0048): refused otherwise with every unmet term's reason. Null where the dataset carries none.
+    /// </summary>
+    public static ConsentCheck? CheckConsent(DatasetDetails dataset, AccessRequestTerms terms, DateTimeOffset now)
+    {
+        if (dataset.Consent is not { Count: > 0 } consent) return null;
+        if (terms.Use is not { } use)
+            throw new ValidationException([new FluentValidation.Results.ValidationFailure("Use",
+                $"Dataset '{dataset.Name}' carries consent terms ({string.Join(", ", consent.Select(c => c.Code))}): state the purpose in DUO terms.")]);
+        new DataUseValidator(DuoTerms.Shipped).ValidateAndThrow(use);
+        var check = ConsentMatcher.Check(DuoTerms.Shipped, consent, use, DateOnly.FromDateTime(now.UtcDateTime), terms.AccessDays);
+        if (!check.Compatible)
+            throw new RequestRefusedException(RequestErrors.ConsentIncompatible(dataset.Name, string.Join(" ", check.Lines.Where(l => !l.Met).Select(l => l.Reason))));
+        return check;
     }
 }

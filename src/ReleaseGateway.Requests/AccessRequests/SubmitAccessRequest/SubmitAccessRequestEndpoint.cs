@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Consent;
 using AuthPolicies = ReleaseGateway.Identity.Authorization.Policies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,9 +11,9 @@ namespace ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
 
 public sealed record SubmitAccessRequestBody(
     Guid DatasetId, string Title, string Purpose, string Justification, string IntendedUse, IReadOnlyList<string> Columns,
-    double Epsilon, int Rows, string? Generator, int AccessDays)
+    double Epsilon, int Rows, string? Generator, int AccessDays, DataUse? Use = null)
 {
-    public AccessRequestTerms ToTerms() => new(Title, Purpose, Justification, IntendedUse, Columns ?? [], Epsilon, Rows, Generator, AccessDays);
+    public AccessRequestTerms ToTerms() => new(Title, Purpose, Justification, IntendedUse, Columns ?? [], Epsilon, Rows, Generator, AccessDays, Use);
 }
 
 internal static class SubmitAccessRequestEndpoint

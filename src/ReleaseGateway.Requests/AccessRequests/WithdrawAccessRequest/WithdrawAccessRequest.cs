@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Workflows;
 namespace ReleaseGateway.Requests.AccessRequests.WithdrawAccessRequest;
 
@@ -5,9 +6,9 @@ public sealed record WithdrawAccessRequest(Guid RequestId, Actor Actor, DateTime
 
 public static class WithdrawAccessRequestDecider
 {
-    public static AccessRequestWithdrawn Handle(AccessRequest request, WithdrawAccessRequest command, WorkflowDefinition definition)
+    public static AccessRequestWithdrawn Handle(AccessRequest request, WithdrawAccessRequest command, WorkflowDefinition definition, RequestCommittee? committee = null)
     {
-        var step = new AccessRequestWorkflow(definition, request).Withdraw(command.Actor);
+        var step = new AccessRequestWorkflow(definition, request, committee).Withdraw(command.Actor);
         return new AccessRequestWithdrawn(request.Id, step.From, step.To, command.Actor.Id, command.Now);
     }
 }

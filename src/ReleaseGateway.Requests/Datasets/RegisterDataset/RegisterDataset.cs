@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Consent;
 using FluentValidation;
 using ReleaseGateway.Requests.Validation;
 using ReleaseGateway.Requests.Policies;
@@ -8,7 +9,9 @@ namespace ReleaseGateway.Requests.Datasets.RegisterDataset;
 
 /// <param name="Name">Lower-case slug; <c>policies/NAME.yaml</c>, when present, is the dataset's policy.</param>
 /// <param name="SchemaJson">Schema in the synthesis engine's format (or the private-pgm <c>{"col": k}</c> shorthand).</param>
-public sealed record RegisterDataset(Guid DatasetId, string Name, string Description, string Owner, string SchemaJson, Actor Actor, DateTimeOffset Now);
+/// <param name="CommitteeId">The committee that decides its requests, already looked up by name (null: the default committee).</param>
+public sealed record RegisterDataset(Guid DatasetId, string Name, string Description, string Owner, string SchemaJson, Actor Actor, DateTimeOffset Now,
+    Guid? CommitteeId = null, IReadOnlyList<ConsentTerm>? Consent = null);
 
 public sealed class RegisterDatasetValidator : AbstractValidator<RegisterDataset>
 {
@@ -22,6 +25,7 @@ public sealed class RegisterDatasetValidator : AbstractValidator<RegisterDataset
             .MaximumLength(200).WithMessage("The owner may be at most 200 characters.").IsPlainText();
         RuleFor(c => c.SchemaJson).NotEmpty().WithMessage("Upload the dataset's schema (JSON).")
             .MaximumLength(1_000_000).WithMessage("The schema may be at most 1000000 characters.");
+        RuleFor(c => c.Consent!).SetValidator(new ConsentTermsValidator(DuoTerms.Shipped)).When(c => c.Consent is not null);
     }
 }
 
@@ -52,7 +56,7 @@ public static class RegisterDatasetDecider
         var policy = policies.For(command.Name);
         RequirePersonKeyIfPolicySays(command.Name, schema, policy);
         return new DatasetRegistered(command.DatasetId, command.Name, command.Description, command.Owner, command.SchemaJson,
-            policy.Name, command.Actor.Id, command.Now);
+            policy.Name, command.Actor.Id, command.Now, command.CommitteeId, command.Consent);
     }
 
     /// <summary>A policy may make the person the unit; a dataset without a person key then cannot be registered or uploaded.</summary>

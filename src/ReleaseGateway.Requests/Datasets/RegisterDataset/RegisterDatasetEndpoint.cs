@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Consent;
 using AuthPolicies = ReleaseGateway.Identity.Authorization.Policies;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -8,7 +9,10 @@ using Microsoft.AspNetCore.Routing;
 namespace ReleaseGateway.Requests.Datasets.RegisterDataset;
 
 /// <param name="Schema">The schema document (synthesis format, or the <c>{"col": k}</c> shorthand).</param>
-public sealed record RegisterDatasetBody(string Name, string Description, string Owner, JsonElement Schema);
+/// <param name="Consent">The data's DUO consent terms (docs/committees.md); omitted: none, and requests state no DUO use.</param>
+/// <param name="Committee">The name (or id) of the committee that decides its requests; omitted: the default committee.</param>
+public sealed record RegisterDatasetBody(string Name, string Description, string Owner, JsonElement Schema, string? Committee = null,
+    IReadOnlyList<ConsentTerm>? Consent = null);
 
 internal static class RegisterDatasetEndpoint
 {
@@ -22,7 +26,7 @@ internal static class RegisterDatasetEndpoint
     private static async Task<Created<DatasetDetails>> Handle(RegisterDatasetBody body, HttpContext http, DatasetCommands commands, CancellationToken ct)
     {
         var details = await commands.RegisterAsync(CommandContext.Of(http), body.Name ?? "", body.Description ?? "", body.Owner ?? "",
-            body.Schema.ValueKind == JsonValueKind.Undefined ? "" : body.Schema.GetRawText(), ct);
+            body.Schema.ValueKind == JsonValueKind.Undefined ? "" : body.Schema.GetRawText(), ct, body.Committee, body.Consent);
         return TypedResults.Created($"/datasets/{details.Id}", details);
     }
 }

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Committees;
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Releases.Artifacts;
@@ -100,7 +101,8 @@ public sealed class DetailsModel(
         Downloads = SeesStaff ? release.Downloads : release.Downloads.Where(d => d.By == actor.Id).ToList();
         RequestDetails = await store.LoadAsync<AccessRequestDetails>(release.RequestId, ct);
         MayRevoke = release.Status == ReleaseStatus.Published && RequestDetails is not null &&
-            new AccessRequestWorkflow(workflows.Get(RequestDetails.Workflow), RequestDetails.ToRequest()).PermittedTriggers(actor).Contains(WorkflowTriggers.Revoke);
+            new AccessRequestWorkflow(workflows.Get(RequestDetails.Workflow), RequestDetails.ToRequest(),
+                (await CommitteeRoster.LoadAsync(store, ct)).For(RequestDetails.CommitteeId)).PermittedTriggers(actor).Contains(WorkflowTriggers.Revoke);
         Manifest = await ReleaseQueries.ManifestAsync(artifacts, release, ct);
         await directory.LoadAsync([release.RequesterId, .. Release.Approvers, .. Downloads.Select(d => d.By)], ct);
         if (MayReadReport) ContentSecurity.AllowSameOriginFrames(Response);

@@ -1,3 +1,4 @@
+using ReleaseGateway.Requests.Committees;
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Releases.Budget;
@@ -108,7 +109,8 @@ public sealed partial class DetailsModel(
         }
         var definition = workflows.Get(Details.Workflow);
         State = definition.State(Details.State);
-        Permitted = new AccessRequestWorkflow(definition, Details.ToRequest()).PermittedTriggers(actor).ToHashSet(StringComparer.Ordinal);
+        Permitted = new AccessRequestWorkflow(definition, Details.ToRequest(), (await CommitteeRoster.LoadAsync(store, ct)).For(Details.CommitteeId))
+            .PermittedTriggers(actor).ToHashSet(StringComparer.Ordinal);
         SeesCommittee = AccessRequestQueries.SeesCommittee(actor);
         IsRequester = Details.RequesterId == actor.Id;
         Dataset = await store.LoadAsync<DatasetDetails>(Details.DatasetId, ct);
