@@ -77,6 +77,7 @@ internal static class SynthCommands
     {
         var stopwatch = Stopwatch.StartNew();
         SynthesisOptions options;
+        double binningRho = 0;
         EncodedTable table;
         DatasetSchema schema;
         string inputName = arguments.Input ?? "input";
@@ -146,6 +147,7 @@ internal static class SynthCommands
                 IRandomSource binningRandom = seed is long b ? new SeededRandomSource(unchecked(b * 31 + 11)) : new CryptoRandomSource();
                 DpBinningResult binning = DpBinning.Place(schema, raw, kept, plan.BinningRho, k, binningRandom);
                 schema = binning.Schema;
+                binningRho = binning.RhoSpent;
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"rgw synth: DP binning: rho = {binning.RhoSpent:G4} per {plan.Unit} ({ReleaseBudgetPlan.DefaultBinningShare:P0} of the budget; epsilon = {binning.EpsilonPerQuantile:G4} per quantile); synthesis: rho = {plan.SynthesisRhoPerUnit:G4} per {plan.Unit}"));
                 foreach ((string column, IReadOnlyList<double> edges) in binning.Edges)
@@ -235,6 +237,7 @@ internal static class SynthCommands
             delta = result.Delta,
             rho = result.RhoSpent,
             rhoBudget = result.RhoBudget,
+            binningRho,
             unit = schema.PersonKey is null ? ReleaseBudgetPlan.RowUnit : ReleaseBudgetPlan.PersonUnit,
             cliques = result.Cliques,
             rows = result.Table.RowCount,
