@@ -69,6 +69,31 @@ public sealed class DatasetSchema
     /// <summary>The column called <paramref name="name"/>, or null.</summary>
     public ColumnSchema? Find(string name) => Columns.FirstOrDefault(c => c.Name == name);
 
+    /// <summary>Columns whose bin edges are still to be placed by DP quantiles (<see cref="ColumnSchema.NeedsDpBins"/>).</summary>
+    public IReadOnlyList<ColumnSchema> DpBinnedColumns => Columns.Where(c => c.NeedsDpBins).ToArray();
+
+    /// <summary>
+    /// The schema with the given columns' bin edges filled in (and their <see cref="ColumnSchema.DpBins"/> cleared), so
+    /// that it reads, codes and decodes like a schema with hand-made <c>binEdges</c>. The edges must be public: declared,
+    /// or the output of a charged DP mechanism.
+    /// </summary>
+    /// <exception cref="SchemaException">An edge list is invalid or names an unknown column.</exception>
+    public DatasetSchema WithBinEdges(IReadOnlyDictionary<string, IReadOnlyList<double>> edges)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        foreach (string name in edges.Keys)
+        {
+            if (Find(name) is null)
+            {
+                throw new SchemaException("$.columns", $"no column '{name}'");
+            }
+        }
+
+        return new DatasetSchema(
+            Columns.Select(c => edges.TryGetValue(c.Name, out IReadOnlyList<double>? e) ? c with { BinEdges = e.ToArray(), Bins = null, DpBins = null } : c),
+            OutOfDomain);
+    }
+
     /// <summary>Reads and parses a schema file (full format or private-pgm domain shorthand).</summary>
     public static DatasetSchema Load(string path)
     {
@@ -179,6 +204,7 @@ public sealed class DatasetSchema
         List<string>? categories = null;
         JsonElement? min = null, max = null;
         int? bins = null;
+        int? dpBins = null;
         List<double>? edges = null;
         DateGranularity? granularity = null;
         foreach (JsonProperty p in element.EnumerateObject())
@@ -215,6 +241,9 @@ public sealed class DatasetSchema
                 case "bins":
                     bins = p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int b) ? b : throw new SchemaException(at, "must be a whole number");
                     break;
+                case "dpBins":
+                    dpBins = p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int d) ? d : throw new SchemaException(at, "must be a whole number");
+                    break;
                 case "binEdges":
                     edges = ParseNumbers(p.Value, at);
                     break;
@@ -250,6 +279,7 @@ public sealed class DatasetSchema
             MaxDate = isDate && max is not null ? ParseDate(max.Value, path + ".max") : null,
             Bins = bins,
             BinEdges = edges,
+            DpBins = dpBins,
             Granularity = isDate ? granularity ?? DateGranularity.Day : granularity,
         };
     }

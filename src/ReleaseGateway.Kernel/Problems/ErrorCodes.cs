@@ -79,6 +79,7 @@ public static class ErrorCodes
     public const string ReleaseNoLongerAvailable = "RG3003";
     public const string NotAllowedToDownload = "RG3004";
     public const string ReleaseNotPublished = "RG3005";
+    public const string DpBinsNotInReleases = "RG3100";
 
     public static IReadOnlyList<ErrorDescription> All { get; } =
     [
@@ -211,6 +212,8 @@ public static class ErrorCodes
             "Only the researcher who requested a release, committee members and compliance officers may download it."),
         new(ReleaseNotPublished, StatusCodes.Status409Conflict, "Release not published",
             "The release has not passed its gates and been published (or was already revoked)."),
+        new(DpBinsNotInReleases, StatusCodes.Status400BadRequest, "DP bin edges not available for releases",
+            "The schema has numeric columns with bounds only (or dpBins), whose bin edges are placed by DP quantiles (ADR 0036). rgw synth supports them; the release pipeline does not yet, so the dataset cannot be registered: declare 'bins' or 'binEdges' for those columns. Nothing was stored."),
     ];
 
     private static readonly Dictionary<string, ErrorDescription> ByCode = All.ToDictionary(e => e.Code, StringComparer.OrdinalIgnoreCase);
