@@ -87,7 +87,7 @@ public sealed class DatasetSchema
                 ?? throw new SchemaException(at, $"'{names[i]}' is not a column of this schema; a protected attribute must name a declared column");
             if (column.Type != ColumnType.Categorical || column.IsDropped)
             {
-                throw new SchemaException(at, $"'{column.Name}' is a {column.Type.ToString().ToLowerInvariant()} column; a protected attribute must be a synthesised categorical column, since its categories are the subgroups (declare an age band as categories, not as an integer)");
+                throw new SchemaException(at, $"'{column.Name}' has type {column.Type.ToString().ToLowerInvariant()}; a protected attribute must be a synthesised categorical column, since its categories are the subgroups (declare an age band as categories, not as an integer)");
             }
 
             if (!seen.Add(column.Name))
