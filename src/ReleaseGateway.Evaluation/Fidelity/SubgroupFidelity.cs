@@ -53,7 +53,7 @@ public sealed record SubgroupReport(
 /// </summary>
 public static class SubgroupAnalysis
 {
-    /// <summary>Default smallest subgroup measured: below it sampling noise alone moves a 2-way TVD by more than 0.1.</summary>
+    /// <summary>Default smallest subgroup measured (training and holdout rows each): a conventional floor below which a 2-way TVD and a balanced accuracy are mostly sampling noise.</summary>
     public const int DefaultMinimumRows = 30;
 
     /// <summary>Measures every subgroup of <paramref name="protectedColumns"/> (indices of categorical columns).</summary>
