@@ -11,7 +11,7 @@ namespace ReleaseGateway.Datasets.Schema;
 public sealed class DatasetSchema
 {
     /// <summary>Validates and wraps the columns; throws <see cref="SchemaException"/> naming the column and the reason.</summary>
-    public DatasetSchema(IEnumerable<ColumnSchema> columns, OutOfDomainPolicy outOfDomain = OutOfDomainPolicy.Error)
+    public DatasetSchema(IEnumerable<ColumnSchema> columns, OutOfDomainPolicy outOfDomain = OutOfDomainPolicy.Error, IEnumerable<string>? protectedAttributes = null)
     {
         ArgumentNullException.ThrowIfNull(columns);
         Columns = columns.ToArray();
@@ -46,7 +46,15 @@ public sealed class DatasetSchema
         {
             throw new SchemaException("$.columns", "at most one column may have role 'personKey'");
         }
+
+        ProtectedAttributes = ValidateProtected(protectedAttributes?.ToArray() ?? []);
     }
+
+    /// <summary>
+    /// Names of the protected attributes (sex, age band, ethnicity…): categorical columns whose categories define
+    /// the subgroups the evaluation reports fidelity and TSTR for (docs/evaluation.md). Empty when none is declared.
+    /// </summary>
+    public IReadOnlyList<string> ProtectedAttributes { get; }
 
     /// <summary>All declared columns, in declaration order (identifiers included).</summary>
     public IReadOnlyList<ColumnSchema> Columns { get; }
@@ -91,7 +99,29 @@ public sealed class DatasetSchema
 
         return new DatasetSchema(
             Columns.Select(c => edges.TryGetValue(c.Name, out IReadOnlyList<double>? e) ? c with { BinEdges = e.ToArray(), Bins = null, DpBins = null } : c),
-            OutOfDomain);
+            OutOfDomain, ProtectedAttributes);
+    }
+
+    private string[] ValidateProtected(string[] names)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++)
+        {
+            string at = $"$.protectedAttributes[{i}]";
+            ColumnSchema column = Find(names[i] ?? string.Empty)
+                ?? throw new SchemaException(at, $"'{names[i]}' is not a column of this schema; a protected attribute must name a declared column");
+            if (column.Type != ColumnType.Categorical || column.IsDropped)
+            {
+                throw new SchemaException(at, $"'{column.Name}' has type {column.Type.ToString().ToLowerInvariant()}; a protected attribute must be a synthesised categorical column, since its categories are the subgroups (declare an age band as categories, not as an integer)");
+            }
+
+            if (!seen.Add(column.Name))
+            {
+                throw new SchemaException(at, $"'{column.Name}' is listed twice");
+            }
+        }
+
+        return names;
     }
 
     /// <summary>Reads and parses a schema file (full format or private-pgm domain shorthand).</summary>
@@ -160,6 +190,7 @@ public sealed class DatasetSchema
     private static DatasetSchema ParseFull(JsonElement root)
     {
         OutOfDomainPolicy policy = OutOfDomainPolicy.Error;
+        List<string>? protectedAttributes = null;
         foreach (JsonProperty property in root.EnumerateObject())
         {
             switch (property.Name)
@@ -169,8 +200,11 @@ public sealed class DatasetSchema
                 case "outOfDomain":
                     policy = ParseEnum<OutOfDomainPolicy>(property.Value, "$.outOfDomain", ("error", OutOfDomainPolicy.Error), ("clip", OutOfDomainPolicy.Clip));
                     break;
+                case "protectedAttributes":
+                    protectedAttributes = ParseNames(property.Value, "$.protectedAttributes");
+                    break;
                 default:
-                    throw new SchemaException($"$.{property.Name}", "unknown property (expected 'columns' and optionally 'outOfDomain')");
+                    throw new SchemaException($"$.{property.Name}", "unknown property (expected 'columns' and optionally 'outOfDomain' and 'protectedAttributes')");
             }
         }
 
@@ -187,7 +221,7 @@ public sealed class DatasetSchema
             columns.Add(ParseColumn(element, $"$.columns[{index++}]"));
         }
 
-        return new DatasetSchema(columns, policy);
+        return new DatasetSchema(columns, policy, protectedAttributes);
     }
 
     private static ColumnSchema ParseColumn(JsonElement element, string path)
@@ -318,6 +352,24 @@ public sealed class DatasetSchema
                 JsonValueKind.Number => item.GetRawText(),
                 _ => throw new SchemaException($"{path}[{i}]", "a category must be a string (or a number, taken literally)"),
             });
+            i++;
+        }
+
+        return list;
+    }
+
+    private static List<string> ParseNames(JsonElement value, string path)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new SchemaException(path, "must be an array of column names");
+        }
+
+        var list = new List<string>();
+        int i = 0;
+        foreach (JsonElement item in value.EnumerateArray())
+        {
+            list.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw new SchemaException($"{path}[{i}]", "must be a column name (a string)"));
             i++;
         }
 
