@@ -77,7 +77,7 @@ foreach (string name in tables)
                 double wall = clock.Elapsed.TotalSeconds;
                 double[] tvd = [.. new[] { 1, 2, 3 }.Select(k => WorkloadError.MeanTvd(train, synthetic, k, 300, 0))];
                 TstrResult tstr = ModelUtility.Tstr(ToEval(train), ToEval(holdout), ToEval(synthetic), target,
-                    Enumerable.Range(0, train.ColumnCount).Where(j => j != target).ToArray(), 5000, new Random((int)seed), CancellationToken.None);
+                    Enumerable.Range(0, train.ColumnCount).Where(j => j != target).ToArray(), 5000, new SeededRandomSource(seed), CancellationToken.None);
                 string line = string.Join(",", name, train.RowCount, train.ColumnCount, method, F(epsilon), seed, F(tvd[0]), F(tvd[1]), F(tvd[2]),
                     F(tstr.Scores[0].SyntheticScore), F(tstr.Scores[1].SyntheticScore), F(tstr.Scores[0].RealScore), F(tstr.Scores[1].RealScore), F(wall), F(sigma), steps);
                 writer.WriteLine(line);
