@@ -27,6 +27,7 @@ using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.AssignCommittee;
 using ReleaseGateway.Requests.Datasets.GetDataset;
 using ReleaseGateway.Requests.Datasets.RegisterDataset;
+using ReleaseGateway.Requests.Notifications;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
@@ -71,11 +72,14 @@ public static class RequestsModule
         builder.Services.AddScoped<Refusals>();
         builder.Services.ConfigureEventStore(o =>
         {
-            foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All).Concat(CommitteeEventTypes.All)) o.Events.Register(type);
+            foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All).Concat(CommitteeEventTypes.All)
+                .Concat(NotificationEventTypes.All).Append(typeof(NotificationPreferencesSet))) o.Events.Register(type);
             o.Projections.Add(new AccessRequestDetailsProjection());
             AccessRequestQueries.Index(o.Indexes);
             o.Projections.Add(new DatasetDetailsProjection());
             o.Projections.Add(new CommitteeDetailsProjection());
+            o.Projections.Add(new NotificationDetailsProjection());
+            o.Projections.Add(new NotificationPreferencesProjection());
         });
         return builder;
     }
