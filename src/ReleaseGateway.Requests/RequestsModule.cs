@@ -70,6 +70,10 @@ public static class RequestsModule
         builder.Services.AddScoped<DatasetCommands>();
         builder.Services.AddScoped<CommitteeCommands>();
         builder.Services.AddScoped<Refusals>();
+        builder.Services.AddSingleton(SmtpSettings.FromConfiguration(configuration));
+        // The dispatcher writes outbox events of its own; it runs where notifications are wanted (ADR 0049).
+        if (configuration.GetValue("ReleaseGateway:Notifications:Enabled", SmtpSettings.FromConfiguration(configuration).Host is not null))
+            builder.Services.AddHostedService<NotificationHostedService>();
         builder.Services.ConfigureEventStore(o =>
         {
             foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All).Concat(CommitteeEventTypes.All)
@@ -94,6 +98,7 @@ public static class RequestsModule
         GetDatasetEndpoint.Map(datasets);
         AssignCommitteeEndpoint.Map(datasets);
 
+        NotificationEndpoints.Map(app.MapGroup("/notifications").WithTags("Notifications").AddEndpointFilter<RequestsProblemFilter>());
         var committees = app.MapGroup("/committees").WithTags("Committees").AddEndpointFilter<RequestsProblemFilter>()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
