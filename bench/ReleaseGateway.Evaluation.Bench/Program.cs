@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using System.Diagnostics;
 using System.Globalization;
 using ReleaseGateway.Evaluation;
@@ -55,7 +56,7 @@ static async Task Battery()
     var split = HoldoutSplit.Split(table.RowCount, 0.2, 1);
     var train = table.Select(split.Train);
     var holdout = table.Select(split.Holdout);
-    var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(2));
+    var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(2));
     var watch = Stopwatch.StartNew();
     var stages = new List<(string Stage, double Seconds, double Cpu)>();
     var last = TimeSpan.Zero;
@@ -88,28 +89,28 @@ static void Anonymeter()
     var split = HoldoutSplit.Split(table.RowCount, 0.2, 3);
     var train = table.Select(split.Train);
     var holdout = table.Select(split.Holdout);
-    var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(4));
+    var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(4));
     var data = new AttackData(train, holdout, synthetic);
     var all = Enumerable.Range(0, 7).ToArray();
     var process = Stopwatch.StartNew();
     var cpu0 = Cpu();
     var watch = Stopwatch.StartNew();
-    var uni = SinglingOut.Univariate(data, all, 500, new Random(1), default);
+    var uni = SinglingOut.Univariate(data, all, 500, new SeededRandomSource(1), default);
     var (tUni, cUni) = (watch.Elapsed.TotalSeconds, Cpu() - cpu0);
     watch.Restart();
     var cpu1 = Cpu();
-    var link = Linkability.Run(data, [0, 1, 2], [3, 4, 5], 2000, 10, new Random(2), default);
+    var link = Linkability.Run(data, [0, 1, 2], [3, 4, 5], 2000, 10, new SeededRandomSource(2), default);
     var (tLink, cLink) = (watch.Elapsed.TotalSeconds, Cpu() - cpu1);
     watch.Restart();
     var cpu2 = Cpu();
-    var inf1 = AttributeInference.Run(data, [0, 1, 2, 3, 5, 6], 4, 1000, new Random(3), default);
-    var inf2 = AttributeInference.Run(data, [0, 1, 2, 3, 4, 5], 6, 1000, new Random(4), default);
+    var inf1 = AttributeInference.Run(data, [0, 1, 2, 3, 5, 6], 4, 1000, new SeededRandomSource(3), default);
+    var inf2 = AttributeInference.Run(data, [0, 1, 2, 3, 4, 5], 6, 1000, new SeededRandomSource(4), default);
     var (tInf, cInf) = (watch.Elapsed.TotalSeconds, Cpu() - cpu2);
     var first = process.Elapsed.TotalSeconds;
     var firstCpu = Cpu() - cpu0;
     watch.Restart();
     var cpu3 = Cpu();
-    var multi = SinglingOut.Multivariate(data, all, 500, 3, 1_000_000, new Random(5), default);
+    var multi = SinglingOut.Multivariate(data, all, 500, 3, 1_000_000, new SeededRandomSource(5), default);
     var (tMulti, cMulti) = (watch.Elapsed.TotalSeconds, Cpu() - cpu3);
     Console.WriteLine($"anonymeter-equivalent on train {train.RowCount} × 7, control {holdout.RowCount}, synthetic {synthetic.RowCount} (wall s / CPU s):");
     Console.WriteLine($"  univariate singling out (500): {tUni:0.000} / {cUni:0.000} (risk {uni.Risk.Value:0.000}, {uni.Generated} queries)");
@@ -129,7 +130,7 @@ static void Shadow(string dataDir, string name)
     var generator = MarginalSynthesizerGenerator.Create(coding, SynthesisMethod.Mst, 1.0, 1e-9);
     var synthetic = generator(train, 1, default);
     var data = new AttackData(train, holdout, synthetic);
-    var result = ShadowModelAttack.Run(data, generator, new ShadowModelOptions(Targets: 2, Runs: 6, DatasetSize: 1000), 1e-9, new Random(1), default);
+    var result = ShadowModelAttack.Run(data, generator, new ShadowModelOptions(Targets: 2, Runs: 6, DatasetSize: 1000), 1e-9, new SeededRandomSource(1), default);
     Console.WriteLine($"shadow models ({name}, MST ε=1, k=2, R=6, shadow datasets of {Math.Min(1000, holdout.RowCount)} rows): {result.GeneratorRuns} generator runs, {result.SecondsPerShadowRun:0.00} s per shadow run, {result.SecondsPerTarget:0.0} s per target, {result.TotalSeconds:0.0} s total, {Cpu():0.0} s process CPU");
     Console.WriteLine($"  pooled AUC {result.Pooled.Auc:0.000}, per-target AUC {string.Join(", ", result.Targets.Select(t => t.Auc.ToString("0.000")))}");
 }
@@ -149,10 +150,10 @@ static async Task Calibrate(string dataDir, string[] names)
         var releases = new (string Name, Func<EvalTable> Make)[]
         {
             ("copy", () => train),
-            ("independent", () => IndependentMarginals.Sample(train, train.RowCount, new Random(5))),
+            ("independent", () => IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(5))),
             ("MST ε=1", () => mst(train, 5, default)),
             ("AIM ε=1", () => aim(train, 5, default)),
-            ("leaky: MST ε=1, 10 % copied", () => Leak(mst(train, 5, default), train, 0.1, new Random(6))),
+            ("leaky: MST ε=1, 10 % copied", () => Leak(mst(train, 5, default), train, 0.1, new SeededRandomSource(6))),
         };
         foreach (var (release, make) in releases)
         {
@@ -217,11 +218,11 @@ static async Task Spread(string dataDir, string name, int runs, int rows, Shadow
 }
 
 // A leaky release: the synthetic table with a fraction of its rows replaced by training records verbatim.
-static EvalTable Leak(EvalTable synthetic, EvalTable train, double fraction, Random random)
+static EvalTable Leak(EvalTable synthetic, EvalTable train, double fraction, IRandomSource random)
 {
     var copied = (int)(synthetic.RowCount * fraction);
     var rows = Enumerable.Range(0, synthetic.RowCount).ToArray();
-    var picks = Enumerable.Range(0, copied).Select(_ => random.Next(train.RowCount)).ToArray();
+    var picks = Enumerable.Range(0, copied).Select(_ => random.NextInt(train.RowCount)).ToArray();
     var columns = synthetic.Columns.Select((column, c) =>
     {
         var source = train.Columns[c];

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using System.Diagnostics;
 using System.Globalization;
 using ReleaseGateway.Evaluation.Attacks;
@@ -228,7 +229,7 @@ public static class Evaluator
                 new FidelityReport(tvd, associations, numeric, discriminator, tstr, profiles));
         }
 
-        private Random Rng(int stream) => new(unchecked((input.Seed * 1_000_003) + stream));
+        private SeededRandomSource Rng(int stream) => new(unchecked((input.Seed * 1_000_003) + stream));
 
         private int ResolveTarget(AttackData data)
         {
@@ -295,8 +296,20 @@ public static class Evaluator
         // The TPR a membership attack demonstrates: the Clopper–Pearson lower bound at 1 − 0.05/k over the k
         // attacks. With fewer than 100 non-members a 1 % FPR cannot be resolved and the point estimate is one
         // extreme score; the bound keeps such noise from failing a release (ADR 0009).
+        private const int ResolvingNonMembers = 100;
+
         private static double DemonstratedTpr(MembershipAttackResult m, int attacks) =>
             Statistics.BinomialConfidence.ClopperPearson((int)Math.Round(m.TprAt1PctFpr * m.Members), m.Members, 1 - (0.05 / attacks)).Lower;
+
+        private static (double Estimate, double Lower, double Upper) Interval(Statistics.PrivacyRisk risk) => (risk.Value, risk.Lower, risk.Upper);
+
+        // Two-sided 95 % Clopper–Pearson interval of the worst attack's TPR at 1 % FPR, shown beside the gate's value
+        // (the lower end at the Bonferroni level).
+        private static (double Lower, double Upper) TprInterval(MembershipAttackResult m)
+        {
+            var interval = Statistics.BinomialConfidence.ClopperPearson((int)Math.Round(m.TprAt1PctFpr * m.Members), m.Members, 0.95);
+            return (interval.Lower, interval.Upper);
+        }
 
         private List<GateResult> BuildGates(
             List<MembershipAttackResult> membership,
@@ -313,34 +326,46 @@ public static class Evaluator
             var mia = FailureOf("membership-");
             if (mia is not null || membership.Count == 0)
             {
-                gates.Add(GateResult.FailedClosed("maxMembershipTprAt1PctFpr", t.MaxMembershipTprAt1PctFpr, "≤", mia ?? "no membership attack ran"));
+                gates.Add(GateResult.FailedClosed(GateCatalog.MembershipTpr, t.MaxMembershipTprAt1PctFpr, mia ?? "no membership attack ran"));
             }
             else
             {
-                var worst = membership.MaxBy(m => (DemonstratedTpr(m, membership.Count), m.TprAt1PctFpr))!;
-                gates.Add(GateResult.AtMost("maxMembershipTprAt1PctFpr", DemonstratedTpr(worst, membership.Count), t.MaxMembershipTprAt1PctFpr,
-                    string.Create(CultureInfo.InvariantCulture, $"worst attack: {worst.Attack}, TPR {worst.TprAt1PctFpr:0.000} of {worst.Members} members (value = lower {100 - (5.0 / membership.Count):0.##} % bound), AUC {worst.Auc:0.000}")));
+                // A TPR at 1 % FPR needs the 1 % quantile of the non-member scores. With fewer than 100 non-members that
+                // is their largest score, whose real false-positive rate is about 1/(N + 1): the shadow-model attack's 15
+                // test pairs (k = 3, R = 10) flag 1 in 16 non-members, and it blocked 9 % of correct pima releases and
+                // 13 % of gbsg ones by chance. Such attacks are reported beside the gate, which reads the attacks that
+                // resolve 1 % (all of them only when none does: holdouts under 100 rows). ADR 0009, amended.
+                var resolving = membership.Where(m => m.NonMembers >= ResolvingNonMembers).ToList();
+                var gated = resolving.Count > 0 ? resolving : membership;
+                var reported = membership.Except(gated).ToList();
+                var worst = gated.MaxBy(m => (DemonstratedTpr(m, gated.Count), m.TprAt1PctFpr))!;
+                var (lower, upper) = TprInterval(worst);
+                var aside = reported.Count == 0 ? string.Empty : "; reported, not gated (fewer than 100 non-members cannot resolve a 1 % FPR): " +
+                    string.Join(", ", reported.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Attack} TPR {m.TprAt1PctFpr:0.000} of {m.Members} members, {m.NonMembers} non-members, AUC {m.Auc:0.000}")));
+                gates.Add(GateResult.Judge(GateCatalog.MembershipTpr, DemonstratedTpr(worst, gated.Count), t.MaxMembershipTprAt1PctFpr,
+                    string.Create(CultureInfo.InvariantCulture, $"worst attack: {worst.Attack}, TPR {worst.TprAt1PctFpr:0.000} of {worst.Members} members (value = lower {100 - (5.0 / gated.Count):0.##} % bound), AUC {worst.Auc:0.000}") + aside,
+                    (worst.TprAt1PctFpr, lower, upper)));
             }
 
             if (mia is not null || epsilon is null)
             {
-                gates.Add(GateResult.FailedClosed("maxEmpiricalEpsilonRatio", t.MaxEmpiricalEpsilonRatio, "≤", mia ?? "no membership attack ran"));
+                gates.Add(GateResult.FailedClosed(GateCatalog.EmpiricalEpsilon, t.MaxEmpiricalEpsilonRatio, mia ?? "no membership attack ran"));
             }
             else if (input.ClaimedEpsilon is not { } claimed)
             {
-                gates.Add(new GateResult("maxEmpiricalEpsilonRatio", null, t.MaxEmpiricalEpsilonRatio, "≤", GateStatus.NotApplicable,
+                gates.Add(new GateResult(GateCatalog.EmpiricalEpsilon.Key, null, t.MaxEmpiricalEpsilonRatio, GateCatalog.EmpiricalEpsilon.Symbol, GateStatus.NotApplicable,
                     $"the release claims no ε; attacks prove ε ≥ {epsilon:0.###}"));
             }
             else
             {
-                gates.Add(GateResult.AtMost("maxEmpiricalEpsilonRatio", epsilon.Value / claimed, t.MaxEmpiricalEpsilonRatio,
+                gates.Add(GateResult.Judge(GateCatalog.EmpiricalEpsilon, epsilon.Value / claimed, t.MaxEmpiricalEpsilonRatio,
                     $"empirical ε ≥ {epsilon:0.###} (95 %) against claimed ε = {claimed}"));
             }
 
             var ai = FailureOf("attribute-inference");
             if (ai is not null || inference.Count < secrets || inference.Count == 0)
             {
-                gates.Add(GateResult.FailedClosed("maxAttributeInferenceRisk", t.MaxAttributeInferenceRisk, "≤", ai ?? "no secret column to attack"));
+                gates.Add(GateResult.FailedClosed(GateCatalog.AttributeInference, t.MaxAttributeInferenceRisk, ai ?? "no secret column to attack"));
             }
             else
             {
@@ -350,8 +375,9 @@ public static class Evaluator
                 // generalisation gap as much as record-level leakage (pima, MST ε = 1: 0.39 vs 0; ADR 0009).
                 var worst = inference.MaxBy(r => (Gated(r.NearestNeighbour, inference.Count), r.NearestNeighbour.Value))!;
                 var model = inference.MaxBy(r => r.ModelBased.Value)!;
-                gates.Add(GateResult.AtMost("maxAttributeInferenceRisk", Gated(worst.NearestNeighbour, inference.Count), t.MaxAttributeInferenceRisk,
-                    $"nearest neighbour, worst secret {worst.Secret}: {Describe(worst.NearestNeighbour, inference.Count)}; model-based (reported, not gated), worst {model.Secret}: {Describe(model.ModelBased, inference.Count)}"));
+                gates.Add(GateResult.Judge(GateCatalog.AttributeInference, Gated(worst.NearestNeighbour, inference.Count), t.MaxAttributeInferenceRisk,
+                    $"nearest neighbour, worst secret {worst.Secret}: {Describe(worst.NearestNeighbour, inference.Count)}; model-based (reported, not gated), worst {model.Secret}: {Describe(model.ModelBased, inference.Count)}",
+                    Interval(worst.NearestNeighbour)));
             }
 
             // The gate reads multivariate singling out, the figure Anonymeter's evaluation of DP releases is
@@ -361,32 +387,34 @@ public static class Evaluator
             var multivariate = singlingOut.FirstOrDefault(r => r.Mode == "multivariate");
             if (so is not null || multivariate is null)
             {
-                gates.Add(GateResult.FailedClosed("maxSinglingOutRisk", t.MaxSinglingOutRisk, "≤", so ?? "singling out did not run"));
+                gates.Add(GateResult.FailedClosed(GateCatalog.SinglingOut, t.MaxSinglingOutRisk, so ?? "singling out did not run"));
             }
             else
             {
                 var univariate = singlingOut.FirstOrDefault(r => r.Mode == "univariate");
-                var side = univariate is null ? FailureOf("singling-out-univariate") ?? "univariate not run" : $"univariate (reported, not gated) {Describe(univariate.Risk, 1)}";
-                gates.Add(GateResult.AtMost("maxSinglingOutRisk", Gated(multivariate.Risk, 1), t.MaxSinglingOutRisk,
-                    $"multivariate {Describe(multivariate.Risk, 1)}; {side}"));
+                var side = univariate is null
+                    ? FailureOf("singling-out-univariate") ?? "univariate not run"
+                    : $"univariate (reported, not gated) {Describe(univariate.Risk, 1)} over the {univariate.Generated} predicates that single out a synthetic record ({univariate.Requested} requested; ADR 0008)";
+                gates.Add(GateResult.Judge(GateCatalog.SinglingOut, Gated(multivariate.Risk, 1), t.MaxSinglingOutRisk,
+                    $"multivariate {Describe(multivariate.Risk, 1)} over {multivariate.Generated} predicates; {side}", Interval(multivariate.Risk)));
             }
 
             var link = FailureOf("linkability");
             gates.Add(link is not null || linkability is null
-                ? GateResult.FailedClosed("maxLinkabilityRisk", t.MaxLinkabilityRisk, "≤", link ?? "linkability did not run")
-                : GateResult.AtMost("maxLinkabilityRisk", Gated(linkability.Risk, 1), t.MaxLinkabilityRisk,
-                    $"{Describe(linkability.Risk, 1)}, {linkability.Neighbours} neighbours"));
+                ? GateResult.FailedClosed(GateCatalog.Linkability, t.MaxLinkabilityRisk, link ?? "linkability did not run")
+                : GateResult.Judge(GateCatalog.Linkability, Gated(linkability.Risk, 1), t.MaxLinkabilityRisk,
+                    $"{Describe(linkability.Risk, 1)}, {linkability.Neighbours} neighbours, ties broken {linkability.TieBreak}", Interval(linkability.Risk)));
 
             var marg = FailureOf("fidelity-marginals");
             var tvd2 = tvd?.FirstOrDefault(s => s.Way == 2);
             gates.Add(marg is not null || tvd2 is null || tvd2.Marginals == 0
-                ? GateResult.FailedClosed("maxTvd2", t.MaxTvd2, "≤", marg ?? "fewer than two columns: no 2-way marginal")
-                : GateResult.AtMost("maxTvd2", tvd2.Mean, t.MaxTvd2, $"mean over {tvd2.Marginals} pairs; worst {string.Join('×', tvd2.Worst)} = {tvd2.Max:0.000}"));
+                ? GateResult.FailedClosed(GateCatalog.Tvd2, t.MaxTvd2, marg ?? "fewer than two columns: no 2-way marginal")
+                : GateResult.Judge(GateCatalog.Tvd2, tvd2.Mean, t.MaxTvd2, $"mean over {tvd2.Marginals} pairs; worst {string.Join('×', tvd2.Worst)} = {tvd2.Max:0.000}"));
 
             var ts = FailureOf("utility-tstr");
             gates.Add(ts is not null || tstr is null
-                ? GateResult.FailedClosed("minTstrRatio", t.MinTstrRatio, "≥", ts ?? "TSTR did not run")
-                : GateResult.AtLeast("minTstrRatio", tstr.Ratio, t.MinTstrRatio, $"target {tstr.Target}, worst of {string.Join(", ", tstr.Scores.Select(s => $"{s.Model} {s.Ratio:0.000}"))}"));
+                ? GateResult.FailedClosed(GateCatalog.TstrRatio, t.MinTstrRatio, ts ?? "TSTR did not run")
+                : GateResult.Judge(GateCatalog.TstrRatio, tstr.Ratio, t.MinTstrRatio, $"target {tstr.Target}, worst of {string.Join(", ", tstr.Scores.Select(s => $"{s.Model} {s.Ratio:0.000}"))}"));
             return gates;
         }
     }

@@ -12,6 +12,7 @@ using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.Datasets;
+using ReleaseGateway.Datasets.Sources;
 
 namespace ReleaseGateway.Releases;
 
@@ -42,6 +43,7 @@ public static class ReleasesModule
         services.AddSingleton(new ArtifactStore(dataDirectory));
         services.AddSingleton(sp => new SeedVault(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>()));
         services.AddSingleton<PipelineProgress>();
+        services.AddSingleton(sp => new EvaluationSamples(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), sp.GetRequiredService<EngineSourceOptions>()));
         services.AddSingleton(new Lazy<AuditSigningKey>(() => AuditSigningKey.LoadOrCreate(keyFile)));
         services.AddSingleton(sp => new ReleasePublication(sp.GetRequiredService<ArtifactStore>(), () => sp.GetRequiredService<Lazy<AuditSigningKey>>().Value));
         services.AddSingleton<ReleaseGeneration>();

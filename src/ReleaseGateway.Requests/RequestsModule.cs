@@ -32,6 +32,8 @@ using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Datasets.Data;
+using ReleaseGateway.Datasets.Sources;
+using ReleaseGateway.Requests.Datasets.ConnectSourceTable;
 
 namespace ReleaseGateway.Requests;
 
@@ -65,6 +67,8 @@ public static class RequestsModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory));
         builder.Services.AddSingleton(sp => new SourceTableStore(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), maxUpload));
+        // Engine-backed sources (ADR 0038): connection strings by name and the folders files may be read from.
+        builder.Services.AddSingleton(configuration.GetSection("ReleaseGateway:Sources").Get<EngineSourceOptions>() ?? new EngineSourceOptions());
         builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
         builder.Services.AddScoped<AccessRequestCommands>();
         builder.Services.AddScoped<DatasetCommands>();
@@ -95,6 +99,7 @@ public static class RequestsModule
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
         RegisterDatasetEndpoint.Map(datasets);
         UploadSourceTableEndpoint.Map(datasets);
+        ConnectSourceTableEndpoint.Map(datasets);
         GetDatasetEndpoint.Map(datasets);
         AssignCommitteeEndpoint.Map(datasets);
 

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Tables;
@@ -33,7 +34,7 @@ public class EvaluatorTests
     public async Task Given_IndependentMarginals_When_Evaluated_Then_PrivacyGatesPass()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 2, coded: true), 2);
-        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(3));
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(3));
         var report = await Evaluator.RunAsync(Input(train, holdout, synthetic));
         Assert.Empty(report.Errors);
         foreach (var gate in PrivacyGates)
@@ -44,6 +45,24 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public async Task Given_AShadowAttackWithFewNonMembers_When_Gated_Then_ItIsReportedBesideTheGateNotGated()
+    {
+        // k = 1, R = 2: one test pair, so one non-member — a 1 % FPR cannot be resolved; the distance and density
+        // attacks (hundreds of non-members) carry the gate.
+        var (train, holdout) = TestTables.Split(TestTables.Mixed(1000, 6, coded: true), 6);
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(7));
+        var report = await Evaluator.RunAsync(Input(train, holdout, synthetic) with
+        {
+            Generator = IndependentMarginals.Generator, ShadowModel = new ShadowModelSettings(1, 2),
+        });
+        Assert.Empty(report.Errors);
+        Assert.Contains(report.Privacy.Membership, m => m.Attack == "shadow-model" && m.NonMembers < 100);
+        var gate = report.Gates.Single(g => g.Name == GateCatalog.MembershipTpr.Key);
+        Assert.DoesNotContain("worst attack: shadow-model", gate.Detail, StringComparison.Ordinal);
+        Assert.Contains("reported, not gated (fewer than 100 non-members cannot resolve a 1 % FPR): shadow-model", gate.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Given_ConstantColumn_When_Evaluated_Then_NoEvaluatorFails()
     {
         var table = TestTables.Mixed(800, 4);
@@ -51,7 +70,7 @@ public class EvaluatorTests
         columns[3] = EvalColumn.Categorical(columns[3].Spec, new int[800]);
         columns[1] = EvalColumn.Numeric(columns[1].Spec, Enumerable.Repeat(70.0, 800).ToArray());
         var (train, holdout) = TestTables.Split(new EvalTable(columns), 4);
-        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new Random(5))));
+        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(5))));
         Assert.Empty(report.Errors);
         var stage = report.Privacy.AttributeInference.Single(a => a.Secret == "stage");
         Assert.Equal(0, stage.NearestNeighbour.Value, 9);
@@ -94,7 +113,7 @@ public class EvaluatorTests
     public async Task Given_NoClaimedEpsilon_When_Evaluated_Then_EpsilonGateIsNotApplicable()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 8), 8);
-        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new Random(1))) with { ClaimedEpsilon = null });
+        var report = await Evaluator.RunAsync(Input(train, holdout, IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(1))) with { ClaimedEpsilon = null });
         Assert.Equal(GateStatus.NotApplicable, report.Gates.Single(g => g.Name == "maxEmpiricalEpsilonRatio").Status);
     }
 
@@ -109,7 +128,7 @@ public class EvaluatorTests
     public async Task Given_SameSeed_When_EvaluatedTwice_Then_GateValuesAreIdentical()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 10), 10);
-        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(1));
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(1));
         var a = await Evaluator.RunAsync(Input(train, holdout, synthetic));
         var b = await Evaluator.RunAsync(Input(train, holdout, synthetic));
         Assert.Equal(a.Gates.Select(g => g.Value), b.Gates.Select(g => g.Value));

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Fidelity;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Tables;
@@ -80,10 +81,10 @@ public class FidelityTests
     public void Given_CopyOfTheData_When_UtilityIsMeasured_Then_TstrRatioIsCloseToOneAndTheDiscriminatorIsNearChance()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(1500, 3), 3);
-        var tstr = ModelUtility.Tstr(train, holdout, train, 4, [0, 1, 2, 3], 2000, new Random(1), default);
+        var tstr = ModelUtility.Tstr(train, holdout, train, 4, [0, 1, 2, 3], 2000, new SeededRandomSource(1), default);
         Assert.InRange(tstr.Ratio, 0.9, 1.1);
         // A copy of the training data is a sample of the same population as the holdout.
-        var disc = ModelUtility.Discriminator(train, holdout, train, [0, 1, 2, 3, 4], 2000, new Random(2), default);
+        var disc = ModelUtility.Discriminator(train, holdout, train, [0, 1, 2, 3, 4], 2000, new SeededRandomSource(2), default);
         Assert.InRange(disc.Auc, 0.35, 0.65);
     }
 
@@ -91,7 +92,7 @@ public class FidelityTests
     public void Given_IndependentMarginalsOfCorrelatedData_When_TheDiscriminatorIsTrained_Then_ItSeparatesThem()
     {
         var (train, holdout) = TestTables.Split(TestTables.Mixed(3000, 4), 4);
-        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(1));
-        Assert.True(ModelUtility.Discriminator(train, holdout, synthetic, [0, 1, 2, 3, 4], 3000, new Random(3), default).Auc > 0.6);
+        var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(1));
+        Assert.True(ModelUtility.Discriminator(train, holdout, synthetic, [0, 1, 2, 3, 4], 3000, new SeededRandomSource(3), default).Auc > 0.6);
     }
 }

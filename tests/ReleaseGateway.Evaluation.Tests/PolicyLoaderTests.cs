@@ -98,4 +98,33 @@ public class PolicyLoaderTests
         var e = Assert.Throws<PolicyException>(() => PolicyLoader.Load("/nonexistent/policy.yaml"));
         Assert.StartsWith("/nonexistent/policy.yaml: cannot read policy", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Given_TheGateCatalog_When_EachPolicyGateIsSet_Then_LoaderThresholdsAndValidationFollowItsDefinition()
+    {
+        foreach (var gate in GateCatalog.PolicyGates)
+        {
+            Assert.Equal(gate.Default, new GateThresholds()[gate.Key]);
+            var inside = gate.Default / 2;
+            Assert.Equal(inside, PolicyLoader.Parse($"gates:\n  {gate.Key}: {inside.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n").Thresholds[gate.Key]);
+            var outside = new GateThresholds().With(gate.Key, -1);
+            Assert.Contains(outside.Validate(), p => p.StartsWith($"gates.{gate.Key}:", StringComparison.Ordinal));
+            Assert.Throws<PolicyException>(() => PolicyLoader.Parse($"gates:\n  {gate.Key}: -1\n"));
+        }
+
+        // The DP release check is a gate for reports and pages, but its threshold lives under releaseChecks:.
+        Assert.Throws<PolicyException>(() => PolicyLoader.Parse($"gates:\n  {GateCatalog.DpCopyTestKey}: 1\n"));
+        Assert.Equal(GateCatalog.All.Count, GateCatalog.All.Select(g => g.Key).Distinct().Count());
+    }
+
+    [Fact]
+    public void Given_ARiskGatedOnlyWhenSignificant_When_ItsEvidenceIsWritten_Then_ValueIntervalAndRuleAreInWords()
+    {
+        var result = GateResult.Judge(GateCatalog.SinglingOut, 0, 0.3, "multivariate", (0.04, 0, 0.93));
+        Assert.Equal(GateStatus.Pass, result.Status);
+        Assert.Equal("0 (estimate 0.04, 95 % interval 0–0.93); passes when the value is at most 0.3; not DP, computed on real data and shown only inside the gateway",
+            result.Evidence());
+        Assert.Contains("does not block", GateCatalog.SinglingOut.Explanation, StringComparison.Ordinal);
+        Assert.Equal(GateStatus.Fail, GateResult.Judge(GateCatalog.TstrRatio, 0.4, 0.5, "tstr").Status);
+    }
 }

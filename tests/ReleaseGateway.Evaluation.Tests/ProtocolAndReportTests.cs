@@ -113,7 +113,7 @@ public class ProtocolAndReportTests
         var (train, holdout) = TestTables.Split(TestTables.Mixed(600, 1), 1);
         var report = await Evaluator.RunAsync(new EvaluationInput
         {
-            Train = train, Holdout = holdout, Synthetic = IndependentMarginals.Sample(train, train.RowCount, new Random(2)),
+            Train = train, Holdout = holdout, Synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(2)),
             ClaimedEpsilon = 1, Seed = 3, Budget = TestTables.SmallBudget,
         });
         var json = ReportJson.Serialize(report);

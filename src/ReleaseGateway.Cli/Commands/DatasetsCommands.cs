@@ -8,7 +8,7 @@ using ReleaseGateway.Requests.Datasets.GetDataset;
 
 namespace ReleaseGateway.Cli;
 
-/// <summary><c>rgw datasets list | register | upload</c>: a data steward's side of the gateway (API: docs/workflow.md).</summary>
+/// <summary><c>rgw datasets list | register | upload | connect</c>: a data steward's side of the gateway (API: docs/workflow.md).</summary>
 internal static class DatasetsCommands
 {
     public static Command Create()
@@ -17,6 +17,7 @@ internal static class DatasetsCommands
         datasets.Subcommands.Add(List());
         datasets.Subcommands.Add(Register());
         datasets.Subcommands.Add(Upload());
+        datasets.Subcommands.Add(Connect());
         return datasets;
     }
 
@@ -108,6 +109,38 @@ internal static class DatasetsCommands
             var uploaded = await response.Content.ReadFromJsonAsync<DatasetDetails>(GatewayClient.Json, ct)
                 ?? throw new JsonException("The gateway answered the upload with an empty body.");
             Console.WriteLine($"Uploaded {csv.Name} to {uploaded.Name}: {uploaded.SourceRows} rows, sha256 {uploaded.SourceSha256}; stored encrypted.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Connect()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var dataset = DatasetArgument();
+        var postgres = new Option<string>("--postgres") { Description = "A connection name configured on the gateway (ReleaseGateway:Sources:Connections:NAME)" };
+        var relation = new Option<string>("--relation") { Description = "With --postgres: the table or view, schema.name" };
+        var query = new Option<string>("--query") { Description = "With --postgres: a read-only SELECT (one statement, no ';')" };
+        var file = new Option<string>("--file") { Description = "An absolute path of a .csv, .csv.gz or .parquet file under a configured folder (read by DuckDB on the gateway)" };
+        var rowKey = new Option<string>("--row-key") { Description = "A column identifying a row, when the schema has no person key (otherwise a row's unit is its content)" };
+        var command = new Command("connect",
+            "Connect a dataset to a PostgreSQL table, view or query, or to a large CSV/Parquet file; counted in the engine, checked against the schema (data stewards)")
+        {
+            credentials, dataset, postgres, relation, query, file, rowKey,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            var (connection, path) = (parse.GetValue(postgres), parse.GetValue(file));
+            if ((connection is null) == (path is null)) throw new UsageException("Give either --postgres NAME (with --relation or --query) or --file PATH.");
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var target = await ResolveAsync(gateway, parse.GetValue(dataset)!, ct);
+            var body = new
+            {
+                kind = connection is not null ? "Postgres" : "File", connection, relation = parse.GetValue(relation), query = parse.GetValue(query),
+                path = path is null ? null : Path.GetFullPath(path), rowKey = parse.GetValue(rowKey),
+            };
+            var connected = await gateway.SendJsonAsync<DatasetDetails>(HttpMethod.Put, $"/datasets/{target.Id}/source/connection", body, ct);
+            Console.WriteLine($"Connected {connected.Name} to {connected.Source?.Describe()}: {connected.SourceRows} rows, fingerprint {connected.SourceSha256}; counted in the engine.");
             return ExitCodes.Ok;
         }));
         return command;

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Tables;
 
 namespace ReleaseGateway.Evaluation.Attacks;
@@ -64,7 +65,7 @@ public sealed class AttackData
     }
 
     /// <summary>Up to <paramref name="count"/> distinct row indices drawn uniformly from 0..n−1.</summary>
-    internal static int[] Sample(int n, int count, Random random)
+    internal static int[] Sample(int n, int count, IRandomSource random)
     {
         count = Math.Min(count, n);
         if ((long)count * 4 < n)
@@ -74,7 +75,7 @@ public sealed class AttackData
             var result = new int[count];
             for (var i = 0; i < count;)
             {
-                var r = random.Next(n);
+                var r = random.NextInt(n);
                 if (chosen.Add(r))
                 {
                     result[i++] = r;
@@ -88,7 +89,7 @@ public sealed class AttackData
         var all = Enumerable.Range(0, n).ToArray();
         for (var i = 0; i < count; i++)
         {
-            var j = random.Next(i, n);
+            var j = i + random.NextInt(n - i);
             (all[i], all[j]) = (all[j], all[i]);
         }
 

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Learning;
 using ReleaseGateway.Evaluation.Statistics;
 using ReleaseGateway.Evaluation.Tables;
@@ -37,7 +38,7 @@ public static class AttributeInference
     /// <param name="attacks">Targets attacked in each of the training and control sets (fewer when the holdout is smaller).</param>
     /// <param name="random">Random source.</param>
     /// <param name="cancellationToken">Stops the attack.</param>
-    public static AttributeInferenceResult Run(AttackData data, IReadOnlyList<int> auxColumns, int secret, int attacks, Random random, CancellationToken cancellationToken)
+    public static AttributeInferenceResult Run(AttackData data, IReadOnlyList<int> auxColumns, int secret, int attacks, IRandomSource random, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(auxColumns);
@@ -58,7 +59,7 @@ public static class AttributeInference
         var n = Math.Min(attacks, Math.Min(data.Train.RowCount, data.Holdout.RowCount));
         var targets = AttackData.Sample(data.Train.RowCount, n, random);
         var controls = AttackData.Sample(data.Holdout.RowCount, n, random);
-        var baselineGuesses = Enumerable.Range(0, n).Select(_ => random.Next(data.Synthetic.RowCount)).ToArray();
+        var baselineGuesses = Enumerable.Range(0, n).Select(_ => random.NextInt(data.Synthetic.RowCount)).ToArray();
         var baseline = CountHits(secretColumn, targets, data.Synthetic.Columns[secret], baselineGuesses);
 
         var nn = NearestNeighbourRisk(data, auxColumns, secret, targets, controls, baseline, cancellationToken);
@@ -93,7 +94,7 @@ public static class AttributeInference
         return PrivacyRisk.FromCounts(targets.Length, hits, controls.Length, controlHits, baseline);
     }
 
-    private static PrivacyRisk ModelRisk(AttackData data, IReadOnlyList<int> aux, int secret, int[] targets, int[] controls, int baseline, Random random, CancellationToken cancellationToken)
+    private static PrivacyRisk ModelRisk(AttackData data, IReadOnlyList<int> aux, int secret, int[] targets, int[] controls, int baseline, IRandomSource random, CancellationToken cancellationToken)
     {
         var labels = SecretLabels.Fit(data.Synthetic.Columns[secret]);
         if (aux.Count == 0 || labels.Classes < 2)

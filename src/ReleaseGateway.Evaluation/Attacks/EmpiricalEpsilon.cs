@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Statistics;
 
 namespace ReleaseGateway.Evaluation.Attacks;
@@ -43,7 +44,7 @@ public static class EmpiricalEpsilon
         IReadOnlyList<double> nonMemberScores,
         double delta,
         double confidence,
-        Random random)
+        IRandomSource random)
     {
         ArgumentNullException.ThrowIfNull(memberScores);
         ArgumentNullException.ThrowIfNull(nonMemberScores);
@@ -135,7 +136,7 @@ public static class EmpiricalEpsilon
         return lo;
     }
 
-    private static (double[] First, double[] Second) Halve(IReadOnlyList<double> scores, Random random)
+    private static (double[] First, double[] Second) Halve(IReadOnlyList<double> scores, IRandomSource random)
     {
         var shuffled = scores.ToArray();
         random.Shuffle(shuffled);

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Statistics;
 using ReleaseGateway.Evaluation.Tables;
 
@@ -35,7 +36,7 @@ public sealed record MembershipAttackResult(
     double[] RocTpr)
 {
     /// <summary>Summarises scores (higher ⇒ member) into the attack's figures.</summary>
-    public static MembershipAttackResult FromScores(string attack, IReadOnlyList<double> memberScores, IReadOnlyList<double> nonMemberScores, double delta, Random random)
+    public static MembershipAttackResult FromScores(string attack, IReadOnlyList<double> memberScores, IReadOnlyList<double> nonMemberScores, double delta, IRandomSource random)
     {
         var roc = RocCurve.Compute(memberScores, nonMemberScores);
         var auc = roc.AucInterval(0.95);
@@ -64,7 +65,7 @@ public static class MembershipInference
     /// <param name="delta">δ used for the empirical ε bound.</param>
     /// <param name="random">Random source for target sampling and the ε split.</param>
     /// <param name="cancellationToken">Stops the attack.</param>
-    public static MembershipAttackResult DistanceToClosestRecord(AttackData data, int maxTargets, double delta, Random random, CancellationToken cancellationToken)
+    public static MembershipAttackResult DistanceToClosestRecord(AttackData data, int maxTargets, double delta, IRandomSource random, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(random);
@@ -98,7 +99,7 @@ public static class MembershipInference
     /// drop the very copies the attack looks for), so the cost is 2·<paramref name="maxTargets"/>·|synthetic|
     /// distance evaluations.
     /// </summary>
-    public static MembershipAttackResult DensityRatio(AttackData data, int maxTargets, double delta, Random random, CancellationToken cancellationToken)
+    public static MembershipAttackResult DensityRatio(AttackData data, int maxTargets, double delta, IRandomSource random, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(random);

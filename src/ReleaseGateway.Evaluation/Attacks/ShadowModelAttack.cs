@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using System.Diagnostics;
 using ReleaseGateway.Evaluation.Learning;
 using ReleaseGateway.Evaluation.Tables;
@@ -61,7 +62,7 @@ public static class ShadowModelAttack
     /// <param name="delta">δ for the empirical ε bound.</param>
     /// <param name="random">Random source for all choices and generator seeds.</param>
     /// <param name="cancellationToken">Stops the attack.</param>
-    public static ShadowModelResult Run(AttackData data, SyntheticGenerator generator, ShadowModelOptions options, double delta, Random random, CancellationToken cancellationToken)
+    public static ShadowModelResult Run(AttackData data, SyntheticGenerator generator, ShadowModelOptions options, double delta, IRandomSource random, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(generator);
@@ -101,7 +102,7 @@ public static class ShadowModelAttack
                 foreach (var (table, label) in new[] { (with, 1), (without, 0) })
                 {
                     var watch = Stopwatch.StartNew();
-                    var synthetic = generator(table, random.Next(), cancellationToken);
+                    var synthetic = generator(table, (int)(random.NextUInt64() >> 33), cancellationToken);
                     data.Train.EnsureCompatible(synthetic, "shadow synthetic");
                     features.Add(Features(synthetic, columns, metric, targetRows, cancellationToken));
                     labels.Add(label);
@@ -135,9 +136,12 @@ public static class ShadowModelAttack
 
     /// <summary>
     /// The k training records with the largest mean Gower distance to their 5 nearest other training
-    /// records, searched among at most 2,000 random training records.
+    /// records, searched among at most 2,000 random training records. This is the vulnerable-record rule of Meeus et
+    /// al. ("Achilles' heels", ESORICS 2023, arXiv 2306.10308: mean distance to the 5 closest records), with Gower's
+    /// distance in place of their cosine distance on one-hot and scaled values, and a sample of candidates in place of
+    /// every record to bound the cost on large tables.
     /// </summary>
-    public static IReadOnlyList<(int Row, double Outlierness)> MostAtRisk(EvalTable train, GowerMetric metric, int k, Random random, CancellationToken cancellationToken)
+    public static IReadOnlyList<(int Row, double Outlierness)> MostAtRisk(EvalTable train, GowerMetric metric, int k, IRandomSource random, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(metric);

@@ -1,5 +1,5 @@
+using ReleaseGateway.Privacy.Randomness;
 using System.Globalization;
-using MathNet.Numerics;
 using ReleaseGateway.Evaluation.Statistics;
 using ReleaseGateway.Evaluation.Tables;
 
@@ -90,13 +90,17 @@ public sealed record SinglingOutResult(string Mode, PrivacyRisk Risk, int Reques
 /// <para>
 /// Success on a set is "matches exactly one record". Whether a predicate singles out depends on the
 /// size of the set, and the holdout is smaller than the training set, so the control count is rescaled to
-/// the training-set size (see <c>ExpectedControlSuccesses</c>; ADR 0008).
+/// the training-set size by an empirical-Bayes estimate whose bootstrap error widens the risk's interval
+/// (<see cref="ControlSizeCorrection"/>; ADR 0008).
 /// </para>
 /// </summary>
 public static class SinglingOut
 {
+    // Bootstrap resamples of the control rows behind the interval of the size-corrected control count.
+    private const int ControlBootstrap = 100;
+
     /// <summary>Univariate singling out with <paramref name="attacks"/> predicates at most.</summary>
-    public static SinglingOutResult Univariate(AttackData data, IReadOnlyList<int> columns, int attacks, Random random, CancellationToken cancellationToken)
+    public static SinglingOutResult Univariate(AttackData data, IReadOnlyList<int> columns, int attacks, IRandomSource random, CancellationToken cancellationToken)
     {
         Check(data, columns, attacks, random);
         var synthetic = data.Synthetic;
@@ -140,24 +144,37 @@ public static class SinglingOut
     }
 
     /// <summary>Multivariate singling out: up to <paramref name="attacks"/> predicates over <paramref name="termsPerPredicate"/> columns, at most <paramref name="maxAttempts"/> candidates tried.</summary>
-    public static SinglingOutResult Multivariate(AttackData data, IReadOnlyList<int> columns, int attacks, int termsPerPredicate, int maxAttempts, Random random, CancellationToken cancellationToken)
+    public static SinglingOutResult Multivariate(AttackData data, IReadOnlyList<int> columns, int attacks, int termsPerPredicate, int maxAttempts, IRandomSource random, CancellationToken cancellationToken)
     {
         Check(data, columns, attacks, random);
+        var found = MultivariatePredicates(data.Synthetic, columns, attacks, termsPerPredicate, maxAttempts, random, cancellationToken);
+        return Evaluate("multivariate", data, columns, found, attacks, Math.Min(termsPerPredicate, columns.Count), random, cancellationToken);
+    }
+
+    /// <summary>
+    /// Anonymeter's multivariate predicates: a random synthetic record and <paramref name="termsPerPredicate"/> random
+    /// columns (numeric: ≥ the value when above the column median, else ≤; categorical: =), kept when they match exactly
+    /// one synthetic record; distinct, at most <paramref name="count"/>, from at most <paramref name="maxAttempts"/> tries.
+    /// </summary>
+    public static List<PredicateTerm[]> MultivariatePredicates(EvalTable synthetic, IReadOnlyList<int> columns, int count, int termsPerPredicate, int maxAttempts, IRandomSource random, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(synthetic);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(random);
         ArgumentOutOfRangeException.ThrowIfLessThan(termsPerPredicate, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
-        var synthetic = data.Synthetic;
         var terms = Math.Min(termsPerPredicate, columns.Count);
         var medians = columns.ToDictionary(c => c, c => Median(synthetic.Columns[c]));
         var found = new List<PredicateTerm[]>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         const int batch = 1000;
-        for (var attempts = 0; attempts < maxAttempts && found.Count < attacks; attempts += batch)
+        for (var attempts = 0; attempts < maxAttempts && found.Count < count; attempts += batch)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var candidates = new PredicateTerm[Math.Min(batch, maxAttempts - attempts)][];
             for (var i = 0; i < candidates.Length; i++)
             {
-                var row = random.Next(synthetic.RowCount);
+                var row = random.NextInt(synthetic.RowCount);
                 var chosen = columns.ToArray();
                 random.Shuffle(chosen);
                 candidates[i] = chosen[..terms].Order().Select(c => FromRecord(synthetic, row, c, medians[c])).ToArray();
@@ -165,14 +182,14 @@ public static class SinglingOut
 
             foreach (var q in KeepSinglingOut(synthetic, candidates, int.MaxValue, cancellationToken))
             {
-                if (found.Count < attacks && seen.Add(Key(q)))
+                if (found.Count < count && seen.Add(Key(q)))
                 {
                     found.Add(q);
                 }
             }
         }
 
-        return Evaluate("multivariate", data, columns, found, attacks, terms, random, cancellationToken);
+        return found;
     }
 
     /// <summary>Number of rows of <paramref name="table"/> matching every term, stopping early once it exceeds <paramref name="stopAbove"/>.</summary>
@@ -204,7 +221,7 @@ public static class SinglingOut
         return count;
     }
 
-    private static SinglingOutResult Evaluate(string mode, AttackData data, IReadOnlyList<int> columns, IReadOnlyList<PredicateTerm[]> queries, int requested, int baselineTerms, Random random, CancellationToken cancellationToken)
+    private static SinglingOutResult Evaluate(string mode, AttackData data, IReadOnlyList<int> columns, IReadOnlyList<PredicateTerm[]> queries, int requested, int baselineTerms, IRandomSource random, CancellationToken cancellationToken)
     {
         var n = queries.Count;
         if (n == 0)
@@ -216,33 +233,45 @@ public static class SinglingOut
         var baselineQueries = RandomPredicates(data.Synthetic, columns, n, baselineTerms, random);
         var success = SinglesOut(data.Train, queries, cancellationToken);
         var baseline = SinglesOut(data.Train, baselineQueries, cancellationToken);
-        var control = data.Holdout.RowCount == data.Train.RowCount
-            ? SinglesOut(data.Holdout, queries, cancellationToken)
-            : ExpectedControlSuccesses(data.Holdout, data.Train.RowCount, queries, cancellationToken);
-        return new SinglingOutResult(mode, PrivacyRisk.FromCounts(n, success, n, control, baseline), requested, n);
+        if (data.Holdout.RowCount == data.Train.RowCount)
+        {
+            return new SinglingOutResult(mode, PrivacyRisk.FromCounts(n, success, n, SinglesOut(data.Holdout, queries, cancellationToken), baseline), requested, n);
+        }
+
+        var control = ExpectedControlSuccesses(data.Holdout, data.Train.RowCount, queries, random, cancellationToken);
+        return new SinglingOutResult(mode, PrivacyRisk.FromCounts(n, success, n, control.Successes, baseline, controlStandardError: control.StandardError), requested, n);
     }
 
     /// <summary>
-    /// Control successes rescaled to the training-set size n. A predicate matching a random record with
-    /// probability w singles out in a set of n records with probability n·w·(1 − w)^(n−1) (Cohen &amp; Nissim
-    /// 2020). Each predicate's w is inferred from its c matches among the m control records, w ~ Beta(c + ½,
-    /// m − c + ½) (Jeffreys), and the expectation n·B(c + 3/2, m − c + n − ½)/B(c + ½, m − c + ½) is summed over
-    /// predicates. Anonymeter instead fits one curve to all predicates; that curve extrapolates poorly when
-    /// predicates of very different weights are mixed (on a copy of the training data the corrected control
-    /// count can exceed the number of attacks, and the risk collapses to 0), which the per-predicate estimate
-    /// avoids (ADR 0008).
+    /// Control successes rescaled to the training-set size n by the empirical-Bayes correction of
+    /// <see cref="ControlSizeCorrection"/>, with its bootstrap standard error (ADR 0008).
     /// </summary>
-    private static double ExpectedControlSuccesses(EvalTable control, int trainRows, IReadOnlyList<PredicateTerm[]> queries, CancellationToken cancellationToken)
+    private static ControlSizeEstimate ExpectedControlSuccesses(EvalTable control, int trainRows, IReadOnlyList<PredicateTerm[]> queries, IRandomSource random, CancellationToken cancellationToken)
     {
-        var m = control.RowCount;
-        var expected = new double[queries.Count];
-        Parallel.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        var matches = new int[queries.Count][];
+        Parallel.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => matches[i] = Matching(control, queries[i]));
+        return ControlSizeCorrection.Estimate(matches, control.RowCount, trainRows, ControlBootstrap, random);
+    }
+
+    private static int[] Matching(EvalTable table, PredicateTerm[] predicate)
+    {
+        var columns = predicate.Select(t => table.Columns[t.Column]).ToArray();
+        var rows = new List<int>();
+        for (var r = 0; r < table.RowCount; r++)
         {
-            var c = Count(control, queries[i]);
-            double a = c + 0.5, b = m - c + 0.5, n = trainRows;
-            expected[i] = Math.Exp(Math.Log(n) + SpecialFunctions.BetaLn(a + 1, b + n - 1) - SpecialFunctions.BetaLn(a, b));
-        });
-        return Math.Min(queries.Count, expected.Sum());
+            var all = true;
+            for (var t = 0; t < predicate.Length && all; t++)
+            {
+                all = predicate[t].Matches(columns[t], r);
+            }
+
+            if (all)
+            {
+                rows.Add(r);
+            }
+        }
+
+        return [.. rows];
     }
 
     private static int SinglesOut(EvalTable table, IReadOnlyList<PredicateTerm[]> queries, CancellationToken cancellationToken)
@@ -293,7 +322,7 @@ public static class SinglingOut
         return new PredicateTerm(c, v > median ? PredicateOperator.AtLeast : PredicateOperator.AtMost, v);
     }
 
-    private static List<PredicateTerm[]> RandomPredicates(EvalTable synthetic, IReadOnlyList<int> columns, int count, int terms, Random random)
+    private static List<PredicateTerm[]> RandomPredicates(EvalTable synthetic, IReadOnlyList<int> columns, int count, int terms, IRandomSource random)
     {
         var values = columns.ToDictionary(c => c, c =>
         {
@@ -310,16 +339,16 @@ public static class SinglingOut
             result.Add(chosen[..Math.Min(terms, chosen.Length)].Select(c =>
             {
                 var pool = values[c];
-                var v = pool[random.Next(pool.Length)];
+                var v = pool[random.NextInt(pool.Length)];
                 if (double.IsNaN(v))
                 {
-                    return new PredicateTerm(c, random.Next(2) == 0 ? PredicateOperator.Missing : PredicateOperator.Present, 0);
+                    return new PredicateTerm(c, random.NextInt(2) == 0 ? PredicateOperator.Missing : PredicateOperator.Present, 0);
                 }
 
                 PredicateOperator[] ops = synthetic.Columns[c].Kind == ValueKind.Categorical
                     ? [PredicateOperator.Equal, PredicateOperator.NotEqual]
                     : [PredicateOperator.Equal, PredicateOperator.NotEqual, PredicateOperator.Above, PredicateOperator.Below, PredicateOperator.AtLeast, PredicateOperator.AtMost];
-                return new PredicateTerm(c, ops[random.Next(ops.Length)], v);
+                return new PredicateTerm(c, ops[random.NextInt(ops.Length)], v);
             }).ToArray());
         }
 
@@ -340,7 +369,7 @@ public static class SinglingOut
     private static string Key(PredicateTerm[] predicate) =>
         string.Join('&', predicate.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Column}{t.Operator}{t.Value:R}")));
 
-    private static void Check(AttackData data, IReadOnlyList<int> columns, int attacks, Random random)
+    private static void Check(AttackData data, IReadOnlyList<int> columns, int attacks, IRandomSource random)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(columns);

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Tables;
 
 namespace ReleaseGateway.Evaluation.Fidelity;
@@ -37,7 +38,7 @@ public static class MarginalDistance
         if (sets.Count > MaxMarginals)
         {
             var order = sets.ToArray();
-            new Random(seed).Shuffle(order);
+            new SeededRandomSource(seed).Shuffle(order);
             sets = order[..MaxMarginals].ToList();
         }
 

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Learning;
 using ReleaseGateway.Evaluation.Statistics;
 using ReleaseGateway.Evaluation.Tables;
@@ -32,7 +33,7 @@ public static class ModelUtility
     /// <paramref name="maxRows"/>) and reports its AUC on the other halves. Real rows come from the holdout, not
     /// the training data, so synthetic copies of training rows cannot meet themselves across the fit/test split.
     /// </summary>
-    public static DiscriminatorResult Discriminator(EvalTable train, EvalTable holdout, EvalTable synthetic, IReadOnlyList<int> columns, int maxRows, Random random, CancellationToken cancellationToken)
+    public static DiscriminatorResult Discriminator(EvalTable train, EvalTable holdout, EvalTable synthetic, IReadOnlyList<int> columns, int maxRows, IRandomSource random, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(holdout);
@@ -64,7 +65,7 @@ public static class ModelUtility
     /// data and on the real training data (each capped at <paramref name="maxRows"/> rows), both tested on the
     /// holdout; score = balanced accuracy, so that predicting the majority class earns only 1/K.
     /// </summary>
-    public static TstrResult Tstr(EvalTable train, EvalTable holdout, EvalTable synthetic, int target, IReadOnlyList<int> features, int maxRows, Random random, CancellationToken cancellationToken)
+    public static TstrResult Tstr(EvalTable train, EvalTable holdout, EvalTable synthetic, int target, IReadOnlyList<int> features, int maxRows, IRandomSource random, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(holdout);
@@ -107,7 +108,7 @@ public static class ModelUtility
         return new TstrResult(train.Columns[target].Name, labels.Classes, scores, scores.Min(s => s.Ratio));
     }
 
-    private static int[] Sample(int n, int max, Random random)
+    private static int[] Sample(int n, int max, IRandomSource random)
     {
         var all = Enumerable.Range(0, n).ToArray();
         random.Shuffle(all);

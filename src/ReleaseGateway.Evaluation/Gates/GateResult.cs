@@ -30,8 +30,42 @@ public static class GateStatusRules
 /// <param name="Comparison">"≤" or "≥": how the value must relate to the threshold.</param>
 /// <param name="Status">Pass, fail or not applicable.</param>
 /// <param name="Detail">Which measurement the value is, or why the gate failed closed.</param>
-public sealed record GateResult(string Name, double? Value, double Threshold, string Comparison, GateStatus Status, string Detail)
+/// <param name="Estimate">The point estimate behind the value where the two differ (a risk gated only when significant,
+/// a TPR gated on its lower bound); null when the value is the estimate.</param>
+/// <param name="Lower">Lower end of the estimate's 95 % interval, when it has one.</param>
+/// <param name="Upper">Upper end of the estimate's 95 % interval, when it has one.</param>
+public sealed record GateResult(string Name, double? Value, double Threshold, string Comparison, GateStatus Status, string Detail,
+    double? Estimate = null, double? Lower = null, double? Upper = null)
 {
+    /// <summary>The gate judged by its definition: <paramref name="value"/> against <paramref name="threshold"/>.</summary>
+    public static GateResult Judge(GateDefinition gate, double value, double threshold, string detail, (double Estimate, double Lower, double Upper)? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        return new(gate.Key, value, threshold, gate.Symbol, gate.Passes(value, threshold) ? GateStatus.Pass : GateStatus.Fail, detail,
+            interval?.Estimate, interval?.Lower, interval?.Upper);
+    }
+
+    /// <summary>The gate failed closed: its evaluator produced no value.</summary>
+    public static GateResult FailedClosed(GateDefinition gate, double threshold, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        return new(gate.Key, null, threshold, gate.Symbol, GateStatus.Fail, reason);
+    }
+
+    /// <summary>
+    /// The value, its interval and the decision rule in one sentence for people, e.g. "0 (risk 0.04, 95 % interval
+    /// 0.000–0.930, not significant); passes when the value is at most 0.3; not DP, …".
+    /// </summary>
+    public string Evidence()
+    {
+        var value = Value is { } v ? v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : "no value (failed closed)";
+        var interval = Estimate is { } e
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (estimate {e:0.###}{(Lower is { } l && Upper is { } u ? $", 95 % interval {l:0.###}–{u:0.###}" : string.Empty)})")
+            : Lower is { } lo && Upper is { } up ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (95 % interval {lo:0.###}–{up:0.###})") : string.Empty;
+        var rule = GateCatalog.Find(Name)?.Rule(Threshold) ?? $"passes when the value is {Comparison} {Threshold.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}";
+        return $"{value}{interval}; {rule}";
+    }
+
     /// <summary>Gate that passes when <paramref name="value"/> ≤ <paramref name="threshold"/>.</summary>
     public static GateResult AtMost(string name, double value, double threshold, string detail) =>
         new(name, value, threshold, "≤", value <= threshold ? GateStatus.Pass : GateStatus.Fail, detail);

@@ -1,72 +1,66 @@
 namespace ReleaseGateway.Evaluation.Gates;
 
 /// <summary>
-/// Release gates read from a dataset policy's <c>gates:</c> section (camelCase keys). Defaults are
-/// calibrated so that a correct ε = 1 graphical-model release (MST) of the shared clinical tables passes
-/// and a copy of the training data fails; the evidence is in docs/evaluation.md and ADR 0009.
+/// Release gate thresholds read from a dataset policy's <c>gates:</c> section (camelCase keys). Keys, ranges, defaults
+/// and their meaning are defined once in <see cref="GateCatalog"/>; the calibration is in docs/evaluation.md and ADR 0009.
 /// </summary>
 public sealed record GateThresholds
 {
-    /// <summary>
-    /// Largest TPR at 1 % FPR any membership attack demonstrates (its Clopper–Pearson lower bound, Bonferroni over
-    /// the attacks; default 0.05). ε-DP caps the true TPR at e^ε·0.01 + δ (0.027 at ε = 1; 0.05 at ε ≈ 1.6).
-    /// ε = 1 MST and AIM releases of the shared tables stay ≤ 0.02; a release with 10 % of its rows copied from
-    /// the training data shows 0.07–0.09, a full copy ≥ 0.9 on tables whose records are unique.
-    /// </summary>
-    public double MaxMembershipTprAt1PctFpr { get; init; } = 0.05;
+    /// <summary>Threshold of <see cref="GateCatalog.MembershipTpr"/>.</summary>
+    public double MaxMembershipTprAt1PctFpr { get; init; } = GateCatalog.MembershipTpr.Default;
 
-    /// <summary>
-    /// Largest empirical ε lower bound divided by the claimed ε (default 1.0): a bound above the claim is
-    /// proof, at 95 % confidence, that the implementation does not deliver its guarantee.
-    /// </summary>
-    public double MaxEmpiricalEpsilonRatio { get; init; } = 1.0;
+    /// <summary>Threshold of <see cref="GateCatalog.EmpiricalEpsilon"/>.</summary>
+    public double MaxEmpiricalEpsilonRatio { get; init; } = GateCatalog.EmpiricalEpsilon.Default;
 
-    /// <summary>
-    /// Largest significant nearest-neighbour attribute-inference risk (Anonymeter residual risk) over the secrets
-    /// (default 0.35). ε = 1 MST releases of the shared tables reach 0.23 (pima, insulin): an attack on a small
-    /// holdout also picks up the aggregate statistics of the training sample, which DP permits; copies score ≥ 0.78.
-    /// </summary>
-    public double MaxAttributeInferenceRisk { get; init; } = 0.35;
+    /// <summary>Threshold of <see cref="GateCatalog.AttributeInference"/>.</summary>
+    public double MaxAttributeInferenceRisk { get; init; } = GateCatalog.AttributeInference.Default;
 
-    /// <summary>Largest significant multivariate singling-out risk (default 0.30; univariate is reported, not gated).</summary>
-    public double MaxSinglingOutRisk { get; init; } = 0.30;
+    /// <summary>Threshold of <see cref="GateCatalog.SinglingOut"/>.</summary>
+    public double MaxSinglingOutRisk { get; init; } = GateCatalog.SinglingOut.Default;
 
-    /// <summary>Largest linkability risk (default 0.20).</summary>
-    public double MaxLinkabilityRisk { get; init; } = 0.20;
+    /// <summary>Threshold of <see cref="GateCatalog.Linkability"/>.</summary>
+    public double MaxLinkabilityRisk { get; init; } = GateCatalog.Linkability.Default;
 
-    /// <summary>Largest mean TVD over 2-way marginals (default 0.65: every shared table's ε = 1 MST release is below 0.59; tighten per dataset).</summary>
-    public double MaxTvd2 { get; init; } = 0.65;
+    /// <summary>Threshold of <see cref="GateCatalog.Tvd2"/>.</summary>
+    public double MaxTvd2 { get; init; } = GateCatalog.Tvd2.Default;
 
-    /// <summary>Smallest TSTR ratio (synthetic-trained over real-trained balanced accuracy, worst model; default 0.5).</summary>
-    public double MinTstrRatio { get; init; } = 0.5;
+    /// <summary>Threshold of <see cref="GateCatalog.TstrRatio"/>.</summary>
+    public double MinTstrRatio { get; init; } = GateCatalog.TstrRatio.Default;
+
+    /// <summary>The threshold of the policy gate <paramref name="key"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The key is not a policy gate.</exception>
+    public double this[string key] => key switch
+    {
+        "maxMembershipTprAt1PctFpr" => MaxMembershipTprAt1PctFpr,
+        "maxEmpiricalEpsilonRatio" => MaxEmpiricalEpsilonRatio,
+        "maxAttributeInferenceRisk" => MaxAttributeInferenceRisk,
+        "maxSinglingOutRisk" => MaxSinglingOutRisk,
+        "maxLinkabilityRisk" => MaxLinkabilityRisk,
+        "maxTvd2" => MaxTvd2,
+        "minTstrRatio" => MinTstrRatio,
+        _ => throw new KeyNotFoundException($"'{key}' is not a policy gate."),
+    };
+
+    /// <summary>A copy with the threshold of <paramref name="key"/> set to <paramref name="value"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The key is not a policy gate.</exception>
+    public GateThresholds With(string key, double value) => key switch
+    {
+        "maxMembershipTprAt1PctFpr" => this with { MaxMembershipTprAt1PctFpr = value },
+        "maxEmpiricalEpsilonRatio" => this with { MaxEmpiricalEpsilonRatio = value },
+        "maxAttributeInferenceRisk" => this with { MaxAttributeInferenceRisk = value },
+        "maxSinglingOutRisk" => this with { MaxSinglingOutRisk = value },
+        "maxLinkabilityRisk" => this with { MaxLinkabilityRisk = value },
+        "maxTvd2" => this with { MaxTvd2 = value },
+        "minTstrRatio" => this with { MinTstrRatio = value },
+        _ => throw new KeyNotFoundException($"'{key}' is not a policy gate."),
+    };
 
     /// <summary>Every threshold under its policy key, in the order the gates are reported.</summary>
-    public IReadOnlyList<(string Key, double Value)> ByKey() =>
-    [
-        ("maxMembershipTprAt1PctFpr", MaxMembershipTprAt1PctFpr),
-        ("maxEmpiricalEpsilonRatio", MaxEmpiricalEpsilonRatio),
-        ("maxAttributeInferenceRisk", MaxAttributeInferenceRisk),
-        ("maxSinglingOutRisk", MaxSinglingOutRisk),
-        ("maxLinkabilityRisk", MaxLinkabilityRisk),
-        ("maxTvd2", MaxTvd2),
-        ("minTstrRatio", MinTstrRatio),
-    ];
+    public IReadOnlyList<(string Key, double Value)> ByKey() => [.. GateCatalog.PolicyGates.Select(g => (g.Key, this[g.Key]))];
 
     /// <summary>Checks every threshold lies in its range; returns the problems (empty when valid), keyed by YAML name.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        // Every threshold but the ε ratio is a rate or a risk in [0, 1].
-        var problems = ByKey()
-            .Where(t => t.Key != "maxEmpiricalEpsilonRatio" && !(t.Value >= 0 && t.Value <= 1))
-            .Select(t => $"gates.{t.Key}: {t.Value} is outside [0, 1]")
-            .ToList();
-        if (!(MaxEmpiricalEpsilonRatio > 0) || double.IsInfinity(MaxEmpiricalEpsilonRatio))
-        {
-            problems.Add($"gates.maxEmpiricalEpsilonRatio: {MaxEmpiricalEpsilonRatio} must be a positive finite number");
-        }
-
-        return problems;
-    }
+    public IReadOnlyList<string> Validate() =>
+        [.. GateCatalog.PolicyGates.Select(g => g.RangeProblem(this[g.Key]) is { } problem ? $"gates.{g.Key}: {problem}" : null).OfType<string>()];
 }
 
 /// <summary>Shadow-model settings read from a policy's <c>shadowModel:</c> section.</summary>

@@ -16,12 +16,6 @@ public sealed class PolicyException(string message) : Exception(message);
 /// </summary>
 public static class PolicyLoader
 {
-    private static readonly string[] GateKeys =
-    [
-        "maxMembershipTprAt1PctFpr", "maxEmpiricalEpsilonRatio", "maxAttributeInferenceRisk", "maxSinglingOutRisk",
-        "maxLinkabilityRisk", "maxTvd2", "minTstrRatio",
-    ];
-
     /// <summary>Loads the file at <paramref name="path"/>.</summary>
     /// <exception cref="PolicyException">The file cannot be read or is invalid.</exception>
     public static EvaluationPolicy Load(string path)
@@ -114,35 +108,22 @@ public static class PolicyLoader
         var thresholds = new GateThresholds();
         if (Section(root, "gates", source) is { } gates)
         {
-            var values = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var (keyNode, valueNode) in gates.Children)
             {
                 var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
-                if (!GateKeys.Contains(key, StringComparer.Ordinal))
+                if (GateCatalog.Find(key) is not { InPolicy: true } gate)
                 {
-                    throw Error(source, keyNode, $"gates.{key}", $"unknown gate; expected one of {string.Join(", ", GateKeys)}");
+                    throw Error(source, keyNode, $"gates.{key}", $"unknown gate; expected one of {string.Join(", ", GateCatalog.PolicyGates.Select(g => g.Key))}");
                 }
 
                 var value = Number(valueNode, source, $"gates.{key}");
-                var unit = key != "maxEmpiricalEpsilonRatio";
-                if (unit ? !(value >= 0 && value <= 1) : !(value > 0))
+                if (gate.RangeProblem(value) is { } problem)
                 {
-                    throw Error(source, valueNode, $"gates.{key}", unit ? $"{value} is outside [0, 1]" : $"{value} must be positive");
+                    throw Error(source, valueNode, $"gates.{key}", problem);
                 }
 
-                values[key] = value;
+                thresholds = thresholds.With(key, value);
             }
-
-            thresholds = new GateThresholds
-            {
-                MaxMembershipTprAt1PctFpr = values.GetValueOrDefault("maxMembershipTprAt1PctFpr", thresholds.MaxMembershipTprAt1PctFpr),
-                MaxEmpiricalEpsilonRatio = values.GetValueOrDefault("maxEmpiricalEpsilonRatio", thresholds.MaxEmpiricalEpsilonRatio),
-                MaxAttributeInferenceRisk = values.GetValueOrDefault("maxAttributeInferenceRisk", thresholds.MaxAttributeInferenceRisk),
-                MaxSinglingOutRisk = values.GetValueOrDefault("maxSinglingOutRisk", thresholds.MaxSinglingOutRisk),
-                MaxLinkabilityRisk = values.GetValueOrDefault("maxLinkabilityRisk", thresholds.MaxLinkabilityRisk),
-                MaxTvd2 = values.GetValueOrDefault("maxTvd2", thresholds.MaxTvd2),
-                MinTstrRatio = values.GetValueOrDefault("minTstrRatio", thresholds.MinTstrRatio),
-            };
         }
 
         var shadow = new ShadowModelSettings();

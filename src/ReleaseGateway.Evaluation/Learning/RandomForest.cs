@@ -1,3 +1,5 @@
+using ReleaseGateway.Privacy.Randomness;
+
 namespace ReleaseGateway.Evaluation.Learning;
 
 /// <summary>Settings of <see cref="RandomForest"/>.</summary>
@@ -28,7 +30,7 @@ public sealed class RandomForest : IClassifier
     public int Classes { get; }
 
     /// <summary>Fits a forest; <paramref name="random"/> seeds the bootstrap and feature sampling of every tree.</summary>
-    public static RandomForest Fit(double[] x, int rows, int width, int[] y, int classes, RandomForestOptions options, Random random, CancellationToken cancellationToken = default)
+    public static RandomForest Fit(double[] x, int rows, int width, int[] y, int classes, RandomForestOptions options, IRandomSource random, CancellationToken cancellationToken = default)
     {
         LogisticRegression.Check(x, rows, width, y, classes);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,11 +41,11 @@ public sealed class RandomForest : IClassifier
         }
 
         var (cuts, binned) = Bin(x, rows, width, options.Bins);
-        var seeds = Enumerable.Range(0, options.Trees).Select(_ => random.Next()).ToArray();
+        var seeds = Enumerable.Range(0, options.Trees).Select(_ => (int)(random.NextUInt64() >> 33)).ToArray();
         var trees = new Node[options.Trees][];
         Parallel.For(0, options.Trees, new ParallelOptions { CancellationToken = cancellationToken }, t =>
         {
-            var builder = new TreeBuilder(binned, cuts, rows, width, y, classes, options, new Random(seeds[t]));
+            var builder = new TreeBuilder(binned, cuts, rows, width, y, classes, options, new SeededRandomSource(seeds[t]));
             trees[t] = builder.Build();
         });
         return new RandomForest(trees, width, classes);
@@ -111,7 +113,7 @@ public sealed class RandomForest : IClassifier
 
     private sealed record Node(int Feature, double Threshold, int Left, int Right, double[]? Leaf);
 
-    private sealed class TreeBuilder(byte[] binned, double[][] cuts, int rows, int width, int[] y, int classes, RandomForestOptions options, Random random)
+    private sealed class TreeBuilder(byte[] binned, double[][] cuts, int rows, int width, int[] y, int classes, RandomForestOptions options, IRandomSource random)
     {
         private readonly List<Node> nodes = [];
         private readonly int tries = Math.Max(1, (int)Math.Sqrt(width));
@@ -121,7 +123,7 @@ public sealed class RandomForest : IClassifier
             var sample = new int[rows];
             for (var i = 0; i < rows; i++)
             {
-                sample[i] = random.Next(rows);
+                sample[i] = random.NextInt(rows);
             }
 
             Grow(sample, 0);
@@ -161,7 +163,7 @@ public sealed class RandomForest : IClassifier
             var bestScore = Gini(parent, n) * n - 1e-12;
             for (var t = 0; t < tries; t++)
             {
-                var f = random.Next(width);
+                var f = random.NextInt(width);
                 var b = cuts[f].Length;
                 if (b == 0)
                 {

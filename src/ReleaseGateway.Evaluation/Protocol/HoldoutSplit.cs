@@ -1,3 +1,5 @@
+using ReleaseGateway.Privacy.Randomness;
+
 namespace ReleaseGateway.Evaluation.Protocol;
 
 /// <summary>A recorded split of row indices into a training part and a holdout part.</summary>
@@ -19,8 +21,8 @@ public static class HoldoutSplit
 
     /// <summary>
     /// Splits <paramref name="rowCount"/> rows: ⌊n·f⌉ rows go to the holdout, drawn uniformly without
-    /// replacement by a Fisher–Yates shuffle seeded with <paramref name="seed"/> (System.Random with a seed
-    /// is deterministic across .NET versions). When n ≥ 2 both parts keep at least one row; a single row
+    /// replacement by a Fisher–Yates shuffle seeded with <paramref name="seed"/> (the project's xoshiro256** <see cref="SeededRandomSource"/>,
+    /// stable across .NET versions, unlike a seeded System.Random). When n ≥ 2 both parts keep at least one row; a single row
     /// stays in training.
     /// </summary>
     public static SplitIndices Split(int rowCount, double holdoutFraction, int seed)
@@ -42,7 +44,7 @@ public static class HoldoutSplit
         }
 
         var order = Enumerable.Range(0, rowCount).ToArray();
-        new Random(seed).Shuffle(order);
+        new SeededRandomSource(seed).Shuffle(order);
         var holdout = order[..holdoutCount];
         var train = order[holdoutCount..];
         Array.Sort(holdout);

@@ -1,3 +1,4 @@
+using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Attacks;
 using ReleaseGateway.Evaluation.Tables;
 
@@ -12,7 +13,7 @@ namespace ReleaseGateway.Evaluation.Protocol;
 public static class IndependentMarginals
 {
     /// <summary>Draws <paramref name="rows"/> rows; each cell is a uniformly chosen value of the same column of <paramref name="source"/>.</summary>
-    public static EvalTable Sample(EvalTable source, int rows, Random random)
+    public static EvalTable Sample(EvalTable source, int rows, IRandomSource random)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(random);
@@ -29,7 +30,7 @@ public static class IndependentMarginals
             var picks = new int[rows];
             for (var r = 0; r < rows; r++)
             {
-                picks[r] = random.Next(source.RowCount);
+                picks[r] = random.NextInt(source.RowCount);
             }
 
             columns[c] = column.Select(picks);
@@ -40,5 +41,5 @@ public static class IndependentMarginals
 
     /// <summary>The sampler as a <see cref="SyntheticGenerator"/> producing as many rows as its input.</summary>
     public static SyntheticGenerator Generator { get; } =
-        (training, seed, _) => Sample(training, training.RowCount, new Random(seed));
+        (training, seed, _) => Sample(training, training.RowCount, new SeededRandomSource(seed));
 }

@@ -31,15 +31,28 @@ public static class HtmlReport
         html.Append(CultureInfo.InvariantCulture,
             $"<p>Rows: train {report.Rows.Train}, holdout {report.Rows.Holdout}, synthetic {report.Rows.Synthetic}; seed {report.Seed}; claimed ε {(report.ClaimedEpsilon is { } e ? Num(e) : "none")}, δ {report.Delta.ToString("G3", Invariant)}; started {report.StartedAt:u}, {report.DurationSeconds.ToString("0.0", Invariant)} s.</p>\n");
 
-        html.Append("<h2>Gates</h2>\n<table><tr><th>Gate</th><th>Value</th><th></th><th>Threshold</th><th>Status</th><th>Detail</th></tr>\n");
+        html.Append("<h2>Gates</h2>\n<table><tr><th>Gate</th><th>Value</th><th>Estimate (95 % interval)</th><th>Rule</th><th>Status</th><th>Detail</th></tr>\n");
         foreach (var g in report.Gates)
         {
             var css = g.Status switch { GateStatus.Pass => "pass", GateStatus.Fail => "fail", _ => "na" };
+            var estimate = g.Estimate is { } est
+                ? Num(est) + (g.Lower is { } lo && g.Upper is { } up ? $" ({Num(lo)}–{Num(up)})" : string.Empty)
+                : "—";
+            var rule = GateCatalog.Find(g.Name)?.Rule(g.Threshold) ?? $"{g.Comparison} {Num(g.Threshold)}";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr class=\"{css}\"><td>{E(GateNames.Title(g.Name))} <code>{E(g.Name)}</code></td><td>{(g.Value is { } v ? Num(v) : "—")}</td><td>{E(g.Comparison)}</td><td>{Num(g.Threshold)}</td><td>{g.Status}</td><td>{E(g.Detail)}</td></tr>\n");
+                $"<tr class=\"{css}\"><td>{E(GateCatalog.Title(g.Name))} <code>{E(g.Name)}</code></td><td>{(g.Value is { } v ? Num(v) : "—")}</td><td>{estimate}</td><td>{E(rule)}</td><td>{g.Status}</td><td>{E(g.Detail)}</td></tr>\n");
         }
 
-        html.Append("</table>\n");
+        html.Append("</table>\n<h3>What the gates mean</h3>\n<dl>\n");
+        foreach (var g in report.Gates)
+        {
+            if (GateCatalog.Find(g.Name) is { } gate)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<dt>{E(gate.Title)}</dt><dd>{E(gate.Explanation)} <em>Statistic:</em> {E(gate.Statistic)}.</dd>\n");
+            }
+        }
+
+        html.Append("</dl>\n");
         if (report.Errors.Count > 0)
         {
             html.Append("<h2>Evaluator errors (gates fail closed)</h2>\n<table><tr><th>Evaluator</th><th>Error</th></tr>\n");

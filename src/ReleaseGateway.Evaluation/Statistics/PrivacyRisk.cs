@@ -17,6 +17,8 @@ namespace ReleaseGateway.Evaluation.Statistics;
 /// <param name="AttackRate">Wilson rate on training records.</param>
 /// <param name="ControlRate">Wilson rate on control records.</param>
 /// <param name="BaselineRate">Wilson rate of the naive attacker.</param>
+/// <param name="ControlStandardError">Standard error of an estimated (size-corrected) control count, added in quadrature
+/// to the control rate's Wilson error; 0 when the control count was observed.</param>
 public sealed record PrivacyRisk(
     double Value,
     double Lower,
@@ -28,26 +30,33 @@ public sealed record PrivacyRisk(
     int BaselineSuccesses,
     double AttackRate,
     double ControlRate,
-    double BaselineRate)
+    double BaselineRate,
+    double ControlStandardError = 0)
 {
     /// <summary>
     /// Lower end of the interval at another confidence level, e.g. 1 − 0.05/k when k risks are compared at once
     /// (Bonferroni), recomputed from the counts.
     /// </summary>
     public double LowerBound(double confidence) =>
-        FromCounts(Attacks, Successes, ControlAttacks, ControlSuccesses, BaselineSuccesses, confidence).Lower;
+        FromCounts(Attacks, Successes, ControlAttacks, ControlSuccesses, BaselineSuccesses, confidence, ControlStandardError).Lower;
 
-    /// <summary>Computes the residual risk from attack counts at the given confidence level (0.95 in Anonymeter).</summary>
+    /// <summary>
+    /// Computes the residual risk from attack counts at the given confidence level (0.95 in Anonymeter);
+    /// <paramref name="controlStandardError"/> is the standard error of an estimated control count.
+    /// </summary>
     public static PrivacyRisk FromCounts(
         int attacks,
         int successes,
         int controlAttacks,
         double controlSuccesses,
         int baselineSuccesses,
-        double confidence = 0.95)
+        double confidence = 0.95,
+        double controlStandardError = 0)
     {
         var (rate, rateError) = BinomialConfidence.Wilson(successes, attacks, confidence);
-        var (control, controlError) = BinomialConfidence.Wilson(controlSuccesses, controlAttacks, confidence);
+        var (control, wilsonError) = BinomialConfidence.Wilson(controlSuccesses, controlAttacks, confidence);
+        var z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 1 - ((1 - confidence) / 2));
+        var controlError = Math.Sqrt((wilsonError * wilsonError) + Math.Pow(z * controlStandardError / controlAttacks, 2));
         var (baseline, _) = BinomialConfidence.Wilson(baselineSuccesses, attacks, confidence);
 
         // Wilson rates never reach 1, so the normalisation below is always defined.
@@ -66,6 +75,7 @@ public sealed record PrivacyRisk(
             baselineSuccesses,
             rate,
             control,
-            baseline);
+            baseline,
+            controlStandardError);
     }
 }

@@ -143,7 +143,8 @@ public sealed class GowerMetric
 
     /// <summary>
     /// The <paramref name="k"/> nearest candidates for every query row, exact, ties broken by the lower
-    /// candidate index (as a scan in index order would). Candidates are visited outwards from the query along
+    /// candidate index (as a scan in index order would), or, with <paramref name="tieKey"/>, by a keyed random rank
+    /// drawn afresh for every query and candidate. Candidates are visited outwards from the query along
     /// the numeric column with the widest spread: that column alone contributes min(1, |Δ|/R) to the sum, so the
     /// scan stops once it exceeds the k-th best distance; a candidate's partial sum is abandoned as soon as it
     /// does. Candidates missing the pivot value, and tables without numeric columns, are scanned in full.
@@ -153,7 +154,8 @@ public sealed class GowerMetric
     /// <param name="k">Neighbours per query, ≥ 1.</param>
     /// <param name="cancellationToken">Stops the search.</param>
     /// <param name="excludeSame">When the two sets are the same rows, skip each row's own index.</param>
-    public Neighbours Nearest(GowerRows queries, GowerRows candidates, int k, CancellationToken cancellationToken, bool excludeSame = false)
+    /// <param name="tieKey">Key of random tie-breaking (from the caller's random source); null: lowest index first.</param>
+    public Neighbours Nearest(GowerRows queries, GowerRows candidates, int k, CancellationToken cancellationToken, bool excludeSame = false, ulong? tieKey = null)
     {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(candidates);
@@ -178,12 +180,13 @@ public sealed class GowerMetric
             0,
             queries.Count,
             new ParallelOptions { CancellationToken = cancellationToken },
-            () => (new float[k], new int[k]),
+            () => (new float[k], new int[k], new ulong[k]),
             (q, _, buffers) =>
             {
-                var (best, bestIndex) = buffers;
+                var (best, bestIndex, bestRank) = buffers;
                 Array.Fill(best, float.PositiveInfinity);
                 Array.Fill(bestIndex, int.MaxValue);
+                Array.Fill(bestRank, ulong.MaxValue);
 
                 void Consider(int c)
                 {
@@ -193,19 +196,27 @@ public sealed class GowerMetric
                     }
 
                     var d = Sum(queries, q, candidates, c, best[k - 1]);
-                    if (d < best[k - 1] || (d == best[k - 1] && c < bestIndex[k - 1]))
+                    if (d > best[k - 1])
                     {
-                        // Insertion into the short list ordered by (distance, index).
+                        return;
+                    }
+
+                    var rank = tieKey is { } key ? TieRank(key, q, c) : (ulong)c;
+                    if (d < best[k - 1] || rank < bestRank[k - 1])
+                    {
+                        // Insertion into the short list ordered by (distance, rank).
                         var pos = k - 1;
-                        while (pos > 0 && (best[pos - 1] > d || (best[pos - 1] == d && bestIndex[pos - 1] > c)))
+                        while (pos > 0 && (best[pos - 1] > d || (best[pos - 1] == d && bestRank[pos - 1] > rank)))
                         {
                             best[pos] = best[pos - 1];
                             bestIndex[pos] = bestIndex[pos - 1];
+                            bestRank[pos] = bestRank[pos - 1];
                             pos--;
                         }
 
                         best[pos] = d;
                         bestIndex[pos] = c;
+                        bestRank[pos] = rank;
                     }
                 }
 
@@ -252,6 +263,16 @@ public sealed class GowerMetric
             },
             _ => { });
         return new Neighbours(indices, distances, k);
+    }
+
+    // SplitMix64's finaliser (Steele, Lea & Flood 2014) of the key, query and candidate: an independent-looking rank per
+    // pair, so ties are ordered afresh for every query.
+    private static ulong TieRank(ulong key, int query, int candidate)
+    {
+        var z = key + ((ulong)(uint)query * 0x9E3779B97F4A7C15UL) + ((ulong)(uint)candidate * 0xD1B54A32D192ED03UL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     // The numeric column whose candidate values spread most (largest standard deviation after range scaling):

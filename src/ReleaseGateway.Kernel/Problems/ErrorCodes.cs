@@ -55,6 +55,14 @@ public static class ErrorCodes
     public const string RegenerationVotesDisagree = "RG2021";
     public const string SourceTooSmall = "RG2022";
     public const string PersonKeyRequired = "RG2040";
+    public const string SourceKindInvalid = "RG2100";
+    public const string SourceConnectionUnknown = "RG2101";
+    public const string SourceUnreachable = "RG2102";
+    public const string SourceRelationMissing = "RG2103";
+    public const string SourceColumnsMismatch = "RG2104";
+    public const string SourceOutOfDomain = "RG2105";
+    public const string SourceFileRefused = "RG2106";
+    public const string SourceChanged = "RG2107";
     public const string CommitteeNotFound = "RG2200";
     public const string CommitteeNameTaken = "RG2201";
     public const string NotCommitteeManager = "RG2202";
@@ -156,6 +164,22 @@ public static class ErrorCodes
             "The source table has fewer records than the dataset's policy requires (minSourceRows); nothing was stored. Differential privacy on a handful of records protects no one usefully and the evaluation's attacks need a holdout."),
         new(PersonKeyRequired, StatusCodes.Status400BadRequest, "Person key required",
             "The dataset's policy sets privacyUnit.requirePersonKey: its schema must declare a person-key column (an identifier column with role personKey), so that ε holds per person. Nothing was stored."),
+        new(SourceKindInvalid, StatusCodes.Status400BadRequest, "Source description invalid",
+            "A source is an uploaded file, a PostgreSQL table, view or read-only query under a configured connection name, or a CSV/Parquet file under a configured folder (docs/sources.md). Nothing was stored."),
+        new(SourceConnectionUnknown, StatusCodes.Status400BadRequest, "Unknown connection",
+            "The connection name is not configured under ReleaseGateway:Sources:Connections; connection strings live in the gateway's configuration, never in a request or an event. Nothing was stored."),
+        new(SourceUnreachable, StatusCodes.Status502BadGateway, "Source database unreachable",
+            "The gateway could not connect to the configured database (host down, wrong credentials, network). Nothing was stored."),
+        new(SourceRelationMissing, StatusCodes.Status422UnprocessableEntity, "Relation missing",
+            "The table or view does not exist (or the gateway's database user cannot read it), or the query does not run. Nothing was stored."),
+        new(SourceColumnsMismatch, StatusCodes.Status422UnprocessableEntity, "Columns do not match the schema",
+            "Every synthesis column of the schema (and the person or row key) must exist in the source, under the same name, with a type that can hold the schema's values. Nothing was stored."),
+        new(SourceOutOfDomain, StatusCodes.Status422UnprocessableEntity, "Values outside the schema's domain",
+            "Some values of the source lie outside the schema's public domain (unknown category, out of bounds, not a whole number, empty where missing values are not allowed). Fix the data or the schema; nothing was stored."),
+        new(SourceFileRefused, StatusCodes.Status422UnprocessableEntity, "File source refused",
+            "A file source must be an existing .csv, .csv.gz or .parquet file under a folder listed in ReleaseGateway:Sources:FileRoots, readable by the gateway. Nothing was stored."),
+        new(SourceChanged, StatusCodes.Status409Conflict, "Source changed",
+            "The source changed while the gateway read it, so no consistent snapshot was seen; the attempt fails closed."),
         new(CommitteeNotFound, StatusCodes.Status404NotFound, "Committee not found",
             "There is no committee with this id or name (docs/committees.md)."),
         new(CommitteeNameTaken, StatusCodes.Status409Conflict, "Committee name taken",

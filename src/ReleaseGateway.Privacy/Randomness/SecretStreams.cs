@@ -24,6 +24,12 @@ public enum RandomPurpose
 
     /// <summary>The DP release checks (noisy threshold tests).</summary>
     Gates,
+
+    /// <summary>
+    /// The evaluation sample of an engine-backed source (persons or rows drawn into the committee's attack sample);
+    /// never reaches the requester.
+    /// </summary>
+    Sample,
 }
 
 /// <summary>
@@ -127,11 +133,54 @@ public sealed class KeyedCoin
     }
 
     /// <summary>Uniform double in [0, 1) determined by the key and <paramref name="value"/> alone.</summary>
-    public double Uniform(ReadOnlySpan<byte> value)
+    public double Uniform(ReadOnlySpan<byte> value) => (Prefix(value) >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>
+    /// The first 64 bits (big-endian) of HMAC-SHA256(coin key, <paramref name="value"/>): <see cref="Uniform(ReadOnlySpan{byte})"/>
+    /// is its top 53 bits over 2^53, so <c>Prefix(v) &lt; Threshold(p)</c> exactly when <c>Uniform(v) &lt; p</c>, and ordering by
+    /// the prefix orders by the coin. For engines that evaluate the coin through a function of the gateway's (DuckDB in process).
+    /// </summary>
+    public ulong Prefix(ReadOnlySpan<byte> value)
     {
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(coinKey, value, mac);
-        return (BinaryPrimitives.ReadUInt64BigEndian(mac) >> 11) * (1.0 / (1UL << 53));
+        return BinaryPrimitives.ReadUInt64BigEndian(mac);
+    }
+
+    /// <summary>
+    /// The HMAC-SHA256 key pads K ⊕ ipad and K ⊕ opad (64 bytes each, RFC 2104 §2), so a SQL engine that has only a
+    /// plain SHA-256 computes the same coin as <c>SHA256(outer ‖ SHA256(inner ‖ value))</c>. They are as secret as the
+    /// key itself: pass them only as bound parameters of a query, never into its text or a log.
+    /// </summary>
+    public (byte[] Inner, byte[] Outer) HmacPads()
+    {
+        const int block = 64;
+        var inner = new byte[block];
+        var outer = new byte[block];
+        for (int i = 0; i < block; i++)
+        {
+            byte k = i < coinKey.Length ? coinKey[i] : (byte)0;
+            inner[i] = (byte)(k ^ 0x36);
+            outer[i] = (byte)(k ^ 0x5c);
+        }
+
+        return (inner, outer);
+    }
+
+    /// <summary>
+    /// The 64-bit big-endian prefix T of the HMAC below which <c>Uniform(value) &lt; p</c>: the coin is the prefix's top 53
+    /// bits over 2^53, so coin &lt; p exactly when prefix &lt; ⌈p·2^53⌉·2^11. Comparing the MAC's first 8 bytes (or 16 hex
+    /// digits) with T in an engine is the same Bernoulli(p) draw as in memory.
+    /// </summary>
+    /// <param name="p">Probability in [0, 1).</param>
+    public static ulong Threshold(double p)
+    {
+        if (!(p >= 0 && p < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "the probability must be in [0, 1)");
+        }
+
+        return (ulong)Math.Ceiling(p * (1UL << 53)) << 11;
     }
 
     /// <summary>The coin of an integer unit id, encoded as 8 bytes big-endian.</summary>

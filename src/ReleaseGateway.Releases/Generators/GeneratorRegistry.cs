@@ -21,8 +21,12 @@ namespace ReleaseGateway.Releases.Generators;
 /// <param name="Budget">The release's budget plan: ρ per row for synthesis, the release checks' reserved ρ, k.</param>
 /// <param name="Random">The attempt's secret noise stream.</param>
 /// <param name="Progress">Fraction of the run done (0–1) and a stage text.</param>
-public sealed record GeneratorRun(EncodedTable Train, double Epsilon, double Delta, int? Rows, ReleaseBudgetPlan Budget, IRandomSource Random,
-    Action<double, string> Progress);
+/// <param name="Marginals">
+/// The training part's counts when the rows stay in a database engine (ADR 0038); then <paramref name="Train"/> is null and
+/// only generators that read marginals can run.
+/// </param>
+public sealed record GeneratorRun(EncodedTable? Train, double Epsilon, double Delta, int? Rows, ReleaseBudgetPlan Budget, IRandomSource Random,
+    Action<double, string> Progress, IMarginalSource? Marginals = null);
 
 /// <summary>
 /// The synthetic table; for generators accounted outside zCDP, the cost they accounted themselves; the DP measurements
@@ -73,6 +77,8 @@ public sealed class GeneratorEntry
         if (r.Rows is < 1) problems.Add($"rows must be at least 1, not {r.Rows}");
         if (!Descriptor.SupportsPersonLevel && r.Budget.MaxRowsPerPerson != 1)
             problems.Add($"generator '{Name}' protects one row; it cannot run with {r.Budget.MaxRowsPerPerson} rows per person (no person-level bounding)");
+        if (r.Train is null && (r.Marginals is null || Descriptor.Accounting != GeneratorCostAccounting.Zcdp))
+            problems.Add($"generator '{Name}' trains on rows in memory; a source counted in a database engine supports the marginal generators only");
         if (Descriptor.Accounting == GeneratorCostAccounting.Zcdp && !(r.Budget.SynthesisRhoPerRow > 0))
             problems.Add($"the budget plan leaves no ρ for synthesis (ρ per row {r.Budget.SynthesisRhoPerRow})");
         return problems;
@@ -136,7 +142,7 @@ public sealed class GeneratorRegistry
         return new(descriptor, typeof(Synthesizer).Assembly,
             r =>
             {
-                var result = Synthesizer.Run(new TableMarginalSource(r.Train),
+                var result = Synthesizer.Run(r.Marginals ?? new TableMarginalSource(r.Train!),
                     new SynthesisOptions
                     {
                         Method = method, Epsilon = r.Epsilon, Delta = r.Delta, Rows = r.Rows, RhoPerRow = r.Budget.SynthesisRhoPerRow, Random = r.Random,
@@ -154,7 +160,7 @@ public sealed class GeneratorRegistry
     private static GeneratorEntry Neural() => new(GeneratorCatalog.Made, typeof(NeuralSynthesizer).Assembly,
         r =>
         {
-            var result = NeuralSynthesizer.Run(r.Train,
+            var result = NeuralSynthesizer.Run(r.Train!,
                 new NeuralSynthesisOptions { Epsilon = r.Epsilon, Delta = r.Delta, Rows = r.Rows, ReservedRho = r.Budget.GateRho, Random = r.Random },
                 new SyncProgress<NeuralTrainingProgress>(p => r.Progress((double)p.Step / Math.Max(1, p.Steps), $"epoch {p.Epoch:0.#}, ε spent {p.EpsilonSpent:0.###}")));
             return new GeneratorOutput(result.Table, new PrivacyCost(0, result.Accountant.TotalRdp.ToArray()), DpMeasurements.None);

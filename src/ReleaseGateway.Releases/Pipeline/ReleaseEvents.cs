@@ -46,9 +46,12 @@ public sealed record ReleaseSplitRecorded(Guid ReleaseId, int TrainRows, int Hol
 public sealed record SyntheticTableGenerated(Guid ReleaseId, ReleaseArtifact Table, int Rows, PrivacyCost Cost, double EpsilonSpentAfter, DateTimeOffset GeneratedAt,
     IReadOnlyList<ReleaseArtifact>? Formats = null, ReleaseArtifact? Measurements = null);
 
-/// <summary>One gate's outcome, as the manifest and the committee see it. The status is stored by name ("Pass", "Fail", "NotApplicable").</summary>
+/// <summary>
+/// One gate's outcome, as the committee sees it. The status is stored by name ("Pass", "Fail", "NotApplicable"). Estimate,
+/// Lower and Upper are the point estimate behind the value and its 95 % interval (absent in events before they existed).
+/// </summary>
 public sealed record GateOutcome(string Name, [property: JsonConverter(typeof(JsonStringEnumConverter<GateStatus>))] GateStatus Status, double? Value,
-    double Threshold, string Comparison, string Detail);
+    double Threshold, string Comparison, string Detail, double? Estimate = null, double? Lower = null, double? Upper = null);
 
 /// <summary>Every mandatory evaluator ran (or failed closed); the reports are stored.</summary>
 public sealed record ReleaseEvaluated(Guid ReleaseId, bool Passed, IReadOnlyList<GateOutcome> Gates, IReadOnlyList<string> Errors,

@@ -14,11 +14,20 @@ using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.Datasets.Sources;
+using ReleaseGateway.Synthesis.Marginals;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
 /// <summary>What a generation will do, decided (and recorded in <see cref="Started"/>) before the data is touched.</summary>
-public sealed record GenerationPlan(ReleaseGenerationStarted Started, AttemptSecret Secret, string SchemaJson, string SourceSha256);
+/// <param name="Started">The event that starts the attempt.</param>
+/// <param name="Secret">The attempt's secret key.</param>
+/// <param name="SchemaJson">The dataset's schema.</param>
+/// <param name="SourceSha256">The uploaded file's SHA-256 (an engine-backed source's fingerprint is taken in the snapshot).</param>
+/// <param name="Source">The engine-backed source the attempt counts in (ADR 0038); null for an uploaded file.</param>
+/// <param name="EvaluationSampleRows">The policy's evaluation sample size for an engine-backed source.</param>
+public sealed record GenerationPlan(ReleaseGenerationStarted Started, AttemptSecret Secret, string SchemaJson, string SourceSha256,
+    EngineSource? Source = null, int EvaluationSampleRows = DatasetPolicy.DefaultEvaluationSampleRows);
 
 public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifact Table, IReadOnlyList<ReleaseArtifact> Formats, int Rows, PrivacyCost? AccountedCost,
     ReleaseArtifact? Measurements = null);
@@ -29,7 +38,8 @@ public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifa
 /// and stores the synthetic table as a (not yet released) artifact. All randomness comes from the attempt's secret key
 /// (<see cref="SeedVault"/>), one independent CTR_DRBG stream or keyed coin per purpose (ADRs 0022–0024).
 /// </summary>
-public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore artifacts, SeedVault seeds, PipelineProgress progress, TimeProvider time)
+public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore artifacts, SeedVault seeds, PipelineProgress progress, TimeProvider time,
+    EvaluationSamples? samples = null)
 {
     public const string SyntheticTableName = "synthetic.csv";
     public const string SyntheticParquetName = "synthetic.parquet";
@@ -46,7 +56,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
             generator.Name, generator.Version, terms.Epsilon, policy.Delta, terms.Rows, terms.Columns,
             HoldoutSplit.DefaultHoldoutFraction, SplitSeed: null, EvaluationSeed: null, secret.Commitment(releaseId), approvers, terms.AccessDays, now,
             budget.Unit, budget.MaxRowsPerPerson, budget.GateEpsilon);
-        return new GenerationPlan(started, secret, dataset.SchemaJson, dataset.SourceSha256 ?? "");
+        return new GenerationPlan(started, secret, dataset.SchemaJson, dataset.SourceSha256 ?? "", dataset.Source, policy.EvaluationSampleRows);
     }
 
     public async Task<GenerationOutcome> RunAsync(GenerationPlan plan, CancellationToken ct)
@@ -55,13 +65,22 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         var budget = s.BudgetPlan();
         var streams = plan.Secret.Streams;
         Report(s.ReleaseId, 0.02, "reading the source table");
-        var (train, holdout, schema) = await LoadSplitAsync(s, plan.SchemaJson, sources, plan.Secret, ct);
-        var split = new ReleaseSplitRecorded(s.ReleaseId, train.RowCount, holdout.RowCount, plan.SourceSha256, time.GetUtcNow());
-        // No row count here: progress reaches the requester, and an exact count is not DP.
-        Report(s.ReleaseId, 0.05, "training the generator");
-
-        var generated = await Task.Run(() => GeneratorRegistry.Default.Get(s.Generator).Run(new GeneratorRun(train, s.Epsilon, s.Delta, s.Rows, budget,
-            streams.Stream(RandomPurpose.Noise), (fraction, stage) => Report(s.ReleaseId, 0.05 + 0.9 * fraction, stage))), ct);
+        ReleaseSplitRecorded split;
+        GeneratorOutput generated;
+        DatasetSchema schema;
+        if (plan.Source is { } source)
+        {
+            (split, generated, schema) = await Task.Run(() => RunInEngine(plan, source), ct);
+        }
+        else
+        {
+            (var train, var holdout, schema) = await LoadSplitAsync(s, plan.SchemaJson, sources, plan.Secret, ct);
+            split = new ReleaseSplitRecorded(s.ReleaseId, train.RowCount, holdout.RowCount, plan.SourceSha256, time.GetUtcNow());
+            // No row count here: progress reaches the requester, and an exact count is not DP.
+            Report(s.ReleaseId, 0.05, "training the generator");
+            generated = await Task.Run(() => GeneratorRegistry.Default.Get(s.Generator).Run(new GeneratorRun(train, s.Epsilon, s.Delta, s.Rows, budget,
+                streams.Stream(RandomPurpose.Noise), (fraction, stage) => Report(s.ReleaseId, 0.05 + 0.9 * fraction, stage))), ct);
+        }
         // The measurements are what the release report compares the synthetic table with.
         var (synthetic, accounted, measurements) = (generated.Table, generated.AccountedCost, generated.Measurements);
 
@@ -81,6 +100,44 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         return new GenerationOutcome(split, new ReleaseArtifact(SyntheticTableName, hash, bytes, "text/csv"),
             [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted,
             new ReleaseArtifact(DpMeasurements.ArtifactName, measuredHash, measuredBytes, "application/json"));
+    }
+
+    /// <summary>
+    /// Generation on an engine-backed source (ADR 0038), all in one snapshot: check the source against the schema (a value
+    /// outside the domain now fails the attempt closed), bound and split by the attempt's keyed coins inside the engine,
+    /// let the generator count its marginals there, draw the committee's evaluation sample at a rate set from the
+    /// synthesizer's noisy record count (post-processing, so the sample's size depends on the data only through a DP
+    /// quantity), and record the snapshot's fingerprint in the audit log.
+    /// </summary>
+    private (ReleaseSplitRecorded Split, GeneratorOutput Generated, DatasetSchema Schema) RunInEngine(GenerationPlan plan, EngineSource source)
+    {
+        var s = plan.Started;
+        var engines = samples ?? throw new InvalidOperationException("Engine-backed sources are not configured in this process.");
+        var schema = AttemptSchema(s, plan.SchemaJson);
+        using var table = EngineTable.Open(source, engines.Options);
+        var inspection = table.Inspect(schema);
+        var split = new EngineSplit(table, schema, s.MaxRowsPerPerson ?? 1, s.HoldoutFraction, plan.Secret.Streams);
+        Report(s.ReleaseId, 0.05, "training the generator");
+        var generated = GeneratorRegistry.Default.Get(s.Generator).Run(new GeneratorRun(null, s.Epsilon, s.Delta, s.Rows, s.BudgetPlan(),
+            plan.Secret.Streams.Stream(RandomPurpose.Noise), (fraction, stage) => Report(s.ReleaseId, 0.05 + 0.85 * fraction, stage),
+            new EngineMarginalSource(split, engines.Options.PrefetchCells)));
+        Report(s.ReleaseId, 0.92, "drawing the evaluation sample");
+        var noisyTotal = generated.Measurements.Marginals.FirstOrDefault(m => m.Columns.Count == 1)?.Values.Sum() ?? generated.Table.RowCount;
+        var rate = Math.Min(1, plan.EvaluationSampleRows / Math.Max(1, noisyTotal));
+        var (trainSample, holdoutSample) = split.Sample(rate);
+        var (trainRows, holdoutRows) = split.SideCounts();
+        table.VerifyUnchanged();
+        engines.Store(s.ReleaseId, trainSample, holdoutSample);
+        var recorded = new ReleaseSplitRecorded(s.ReleaseId, (int)Math.Min(int.MaxValue, trainRows), (int)Math.Min(int.MaxValue, holdoutRows),
+            inspection.Fingerprint, time.GetUtcNow());
+        return (recorded, generated, new DatasetSchema(schema.Columns.Where(c => c.Role != ColumnRole.PersonKey), schema.OutOfDomain));
+    }
+
+    /// <summary>The attempt's columns of the dataset schema, with its person key (which groups rows but is never synthesised).</summary>
+    public static DatasetSchema AttemptSchema(ReleaseGenerationStarted s, string schemaJson)
+    {
+        var full = DatasetSchema.Parse(schemaJson);
+        return new DatasetSchema(full.Columns.Where(c => s.Columns.Contains(c.Name) || c.Role == ColumnRole.PersonKey), full.OutOfDomain);
     }
 
     /// <summary>

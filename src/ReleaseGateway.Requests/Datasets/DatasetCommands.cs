@@ -12,6 +12,7 @@ using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.Datasets.Sources;
 
 namespace ReleaseGateway.Requests.Datasets;
 
@@ -20,7 +21,8 @@ namespace ReleaseGateway.Requests.Datasets;
 /// described by a <see cref="CommandContext"/>. Refusals throw <see cref="RequestRefusedException"/>, <see cref="FluentValidation.ValidationException"/>
 /// or (uploads) <see cref="global::ReleaseGateway.Datasets.Data.CsvValidationException"/>, with nothing stored.
 /// </summary>
-public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, SourceTableStore sources, TimeProvider time, Refusals refusals)
+public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, SourceTableStore sources, TimeProvider time, Refusals refusals,
+    EngineSourceOptions engines)
 {
     /// <param name="schemaJson">The schema document (synthesis format, or the <c>{"col": k}</c> shorthand), as text.</param>
     /// <param name="committee">The name or id of the committee that decides its requests; null: the default committee.</param>
@@ -96,6 +98,53 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
             }
             return (await store.LoadAsync<DatasetDetails>(id, ct))!;
         });
+
+    /// <summary>
+    /// Connects the dataset to an engine-backed source (ADR 0038): only its steward, only while it has no source, only a
+    /// source that passes every check in one snapshot (connection, relation, columns and types, every value in the domain,
+    /// the policy's minimum rows). Refusals carry RG2100–RG2107 and store nothing.
+    /// </summary>
+    public Task<DatasetDetails> ConnectSourceTableAsync(CommandContext caller, Guid id, ConnectSourceTable.ConnectSourceTable command, CancellationToken ct) =>
+        refusals.RecordedAsync(caller, id, "connect-source", () => ConnectSourceTableCoreAsync(caller, id, command, ct));
+
+    private async Task<DatasetDetails> ConnectSourceTableCoreAsync(CommandContext caller, Guid id, ConnectSourceTable.ConnectSourceTable command, CancellationToken ct)
+    {
+        var actor = caller.Actor;
+        var dataset = await store.LoadAsync<DatasetDetails>(id, ct) ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(id.ToString()));
+        if (dataset.RegisteredBy != actor.Id) throw new RequestRefusedException(RequestErrors.NotDatasetSteward(id));
+        if (dataset.SourceUploaded || sources.Exists(id)) throw new RequestRefusedException(RequestErrors.SourceAlreadyUploaded(id));
+        var checkedCommand = new ConnectSourceTable.ConnectSourceTableValidator().Validate(command);
+        if (!checkedCommand.IsValid)
+            throw new RequestRefusedException(RequestErrors.From(Problems.ErrorCodes.SourceKindInvalid,
+                string.Join(" ", checkedCommand.Errors.Select(e => e.ErrorMessage).Distinct()) + " Nothing was stored."));
+        var schema = DatasetSchema.Parse(dataset.SchemaJson);
+        var policy = policies.For(dataset.Name);
+        RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, policy);
+
+        var source = command.ToSource();
+        SourceInspection inspection;
+        try
+        {
+            inspection = await Task.Run(() =>
+            {
+                using var table = EngineTable.Open(source, engines);
+                return table.Inspect(schema);
+            }, ct);
+        }
+        catch (SourceProblemException e)
+        {
+            throw new RequestRefusedException(ConnectSourceTable.ConnectSourceTableEndpoint.Refusal(e));
+        }
+        // The steward holds the table, so the refusal may name its size (as for an upload).
+        if (inspection.Rows < policy.MinSourceRows) throw new RequestRefusedException(RequestErrors.SourceTooSmall(inspection.Rows, policy.MinSourceRows));
+
+        await using (var session = store.OpenSession(caller.Metadata(WorkflowRoles.DataSteward)))
+        {
+            session.Append(id, dataset.Version, new SourceTableConnected(id, source, inspection.Rows, inspection.Fingerprint, actor.Id, time.GetUtcNow()));
+            await session.SaveChangesAsync(ct);
+        }
+        return (await store.LoadAsync<DatasetDetails>(id, ct))!;
+    }
 
     private static Guid NameStreamId(string name) => new(SHA256.HashData(Encoding.UTF8.GetBytes("dataset-name\n" + name)).AsSpan(0, 16));
 }

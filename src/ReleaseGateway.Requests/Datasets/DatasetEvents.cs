@@ -1,4 +1,6 @@
 using ReleaseGateway.Requests.Consent;
+using ReleaseGateway.Datasets.Sources;
+
 namespace ReleaseGateway.Requests.Datasets;
 
 /// <summary>
@@ -17,10 +19,18 @@ public sealed record DatasetCommitteeAssigned(Guid DatasetId, Guid? CommitteeId,
 /// <summary>The source table passed validation and is stored encrypted; <c>Sha256</c> is over the plaintext CSV.</summary>
 public sealed record SourceTableUploaded(Guid DatasetId, long Rows, long Bytes, string Sha256, string UploadedBy, DateTimeOffset UploadedAt);
 
+/// <summary>
+/// The steward connected the dataset to a source kept in a database engine (ADR 0038): a PostgreSQL table, view or query
+/// under a configured connection name (the connection string itself is never recorded), or a large CSV/Parquet file read
+/// by DuckDB. It was checked against the schema in one snapshot, whose exact row count and fingerprint are recorded here
+/// (inside the trust boundary, like an upload's row count and SHA-256).
+/// </summary>
+public sealed record SourceTableConnected(Guid DatasetId, EngineSource Source, long Rows, string Fingerprint, string ConnectedBy, DateTimeOffset ConnectedAt);
+
 /// <summary>Claims a dataset name (stream id derived from the name) so two registrations cannot take the same one.</summary>
 public sealed record DatasetNameClaimed(string Name, Guid DatasetId, string ClaimedBy, DateTimeOffset ClaimedAt);
 
 public static class DatasetEventTypes
 {
-    public static readonly IReadOnlyList<Type> All = [typeof(DatasetRegistered), typeof(SourceTableUploaded), typeof(DatasetNameClaimed), typeof(DatasetCommitteeAssigned)];
+    public static readonly IReadOnlyList<Type> All = [typeof(DatasetRegistered), typeof(SourceTableUploaded), typeof(DatasetNameClaimed), typeof(DatasetCommitteeAssigned), typeof(SourceTableConnected)];
 }

@@ -27,5 +27,5 @@ public static class DatasetQueries
         roles.Contains(WorkflowRoles.DataSteward) || roles.Contains(WorkflowRoles.ComplianceOfficer);
 
     public static DatasetDetails VisibleTo(DatasetDetails dataset, IReadOnlySet<string> roles) =>
-        SeesSourceFacts(roles) ? dataset : dataset with { SourceRows = null, SourceSha256 = null };
+        SeesSourceFacts(roles) ? dataset : dataset with { SourceRows = null, SourceSha256 = null, Source = dataset.Source is null ? null : dataset.Source with { Connection = null, Relation = null, Query = null, Path = null, RowKey = null } };
 }

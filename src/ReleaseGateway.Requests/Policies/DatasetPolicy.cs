@@ -37,6 +37,16 @@ public sealed record DatasetPolicy(
     /// <summary>The default ε of the DP release checks (ADR 0024: ρ = 0.00125, about 5 % of an ε = 1 release at δ = 1e-6).</summary>
     public const double DefaultReleaseChecksEpsilon = 0.05;
 
+    /// <summary>The default of <see cref="EvaluationSampleRows"/>.</summary>
+    public const int DefaultEvaluationSampleRows = 100_000;
+
+    /// <summary>
+    /// <c>evaluationSampleRows</c>: for a source counted in a database engine (ADR 0038), about how many rows the
+    /// committee's evaluation draws from the training and holdout parts (a secret-coin sample at rate
+    /// min(1, this / the synthesizer's noisy record count)).
+    /// </summary>
+    public int EvaluationSampleRows { get; init; } = DefaultEvaluationSampleRows;
+
     /// <summary>The <c>privacyUnit:</c> section: whether a person key is required and the most rows one person may contribute.</summary>
     public PrivacyUnitPolicy PrivacyUnit { get; init; } = PrivacyUnitPolicy.Default;
 

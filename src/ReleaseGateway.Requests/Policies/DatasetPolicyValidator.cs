@@ -29,6 +29,9 @@ public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
             .WithMessage(p => $"minEpsilonPerRelease ({p.MinEpsilonPerRelease}) is below what the mechanisms can realise for a table of {EpsilonRange.ReferenceColumns} columns " +
                 $"at budget.delta {p.Delta}: the noise would exceed the discrete Gaussian's largest σ ({EpsilonRange.MaxSigma})")
             .OverridePropertyName("minEpsilonPerRelease");
+        RuleFor(p => p.EvaluationSampleRows)
+            .InclusiveBetween(100, 10_000_000).WithMessage("evaluationSampleRows must be between 100 and 10000000 (was {PropertyValue})")
+            .OverridePropertyName("evaluationSampleRows");
         RuleFor(p => p.MinSourceRows)
             .InclusiveBetween(1, 10_000_000).WithMessage("minSourceRows must be between 1 and 10000000 (was {PropertyValue})")
             .OverridePropertyName("minSourceRows");

@@ -24,7 +24,7 @@ public static class PolicyLoader
     private static readonly string[] Keys =
     [
         "budget", "maxEpsilonPerRelease", "minEpsilonPerRelease", "maxReleases", "minSourceRows", "maxRowsPerRelease", "allowedGenerators", "workflow",
-        "optionalSteps", "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks",
+        "optionalSteps", "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks", "evaluationSampleRows",
     ];
 
     /// <summary>Loads every policy, checking workflow names and optional steps against <paramref name="workflows"/>.</summary>
@@ -128,6 +128,7 @@ public static class PolicyLoader
         p.Set("workflow", r.String(root, "workflow", "the policy", false), r.Get(root, "workflow"));
         p.Set("optionalSteps", r.Strings(root, "optionalSteps", "the policy", false)?.Select(x => x.Value).ToList(), r.Get(root, "optionalSteps"));
         p.Set("releaseExpiryDays", r.Integer(root, "releaseExpiryDays", "the policy", false), r.Get(root, "releaseExpiryDays"));
+        p.Set("evaluationSampleRows", r.Integer(root, "evaluationSampleRows", "the policy", false), r.Get(root, "evaluationSampleRows"));
         if (r.Mapping(root, "privacyUnit", "the policy", required: false) is { } unit)
         {
             r.OnlyKeys(unit, "privacyUnit", "requirePersonKey", "maxRowsPerPerson");
@@ -214,6 +215,7 @@ public static class PolicyLoader
                     Optional("privacyUnit.maxRowsPerPerson", PrivacyUnitPolicy.Default.MaxRowsPerPerson)),
                 ReleaseChecksEpsilon = Optional("releaseChecks.epsilon", DatasetPolicy.DefaultReleaseChecksEpsilon),
                 ReleaseChecksCopyThreshold = Optional<int?>("releaseChecks.copyThreshold", null),
+                EvaluationSampleRows = Optional("evaluationSampleRows", DatasetPolicy.DefaultEvaluationSampleRows),
             };
             return (missing.Count == 0 ? policy : null, missing);
         }

@@ -36,6 +36,8 @@ public static class PipelinePolicies
         ["gated"] = PipelineTestPolicy.Yaml(NothingPasses),
         ["tight"] = PipelineTestPolicy.Yaml("budget:\n  epsilon: 1.2\n  delta: 1.0e-6\nmaxEpsilonPerRelease: 1.0\n"),
         ["persons"] = PipelineTestPolicy.Yaml("privacyUnit:\n  requirePersonKey: true\n  maxRowsPerPerson: 4\n"),
+        ["warehouse"] = PipelineTestPolicy.Yaml("evaluationSampleRows: 400\n"),
+        ["bigfile"] = PipelineTestPolicy.Yaml("evaluationSampleRows: 400\n"),
     };
 
     public static string CreateDirectory()

@@ -109,9 +109,21 @@ public sealed class GeneratorRegistryTests
 
         Assert.Null(output.AccountedCost);
         Assert.Equal(150, output.Table.RowCount);
-        Assert.Equal(run.Train.ColumnNames, output.Table.ColumnNames);
+        Assert.Equal(run.Train!.ColumnNames, output.Table.ColumnNames);
         Assert.Equal(run.Train.DomainSizes, output.Table.DomainSizes);
         Assert.NotEmpty(stages);
+    }
+
+    [Fact]
+    public void Given_ASourceCountedInAnEngine_When_EachGeneratorChecksTheRun_Then_OnlyTheMarginalGeneratorsAcceptIt()
+    {
+        var run = Run(ReleaseBudgetPlan.Create(1.0, 1e-9, 0.05, 1, perPerson: false));
+        var engine = run with { Train = null, Marginals = new ReleaseGateway.Synthesis.Marginals.TableMarginalSource(run.Train!) };
+
+        Assert.Empty(GeneratorRegistry.Default.Get(GeneratorCatalog.Aim.Name).Validate(engine));
+        Assert.Empty(GeneratorRegistry.Default.Get(GeneratorCatalog.Mst.Name).Validate(engine));
+        Assert.Contains(GeneratorRegistry.Default.Get(GeneratorCatalog.Made.Name).Validate(engine), p => p.Contains("rows in memory", StringComparison.Ordinal));
+        Assert.Equal(150, GeneratorRegistry.Default.Get(GeneratorCatalog.Aim.Name).Run(engine).Table.RowCount);
     }
 
     /// <summary>500 rows of four small dependent columns (seed 16): enough for a run, small enough to be quick.</summary>

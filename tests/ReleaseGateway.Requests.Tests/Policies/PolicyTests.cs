@@ -103,6 +103,14 @@ public sealed class PolicyTests
         Assert.Equal(reason, Problem(Default.Replace(line, replacement)).Reason);
 
     [Fact]
+    public void Given_AnEvaluationSampleSize_When_Loaded_Then_ItIsTheDatasetsAndOutOfRangeIsRefused()
+    {
+        Assert.Equal(DatasetPolicy.DefaultEvaluationSampleRows, Parse(Default).Default.EvaluationSampleRows);
+        Assert.Equal(5000, Parse(Default + "\nevaluationSampleRows: 5000\n").Default.EvaluationSampleRows);
+        Assert.Equal("evaluationSampleRows must be between 100 and 10000000 (was 10)", Problem(Default + "\nevaluationSampleRows: 10\n").Reason);
+    }
+
+    [Fact]
     public void Given_DeltaTooLarge_When_Loaded_Then_RefusedAtItsLine()
     {
         var p = Problem(Default.Replace("delta: 1.0e-6", "delta: 0.01"));
