@@ -9,6 +9,7 @@ DataFolder.CreateOwnerOnlyFromNowOn();
 var root = new RootCommand("rgw — ReleaseGateway command line");
 root.Subcommands.Add(AuditCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
+root.Subcommands.Add(BootstrapCommand.Create());
 root.Subcommands.Add(ClientsCommands.Create());
 foreach (var command in LoginCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(SynthCommands.Create().WithNeuralMethod());
@@ -21,4 +22,7 @@ root.Subcommands.Add(RequestsCommands.Create());
 root.Subcommands.Add(BudgetCommands.Create());
 root.Subcommands.Add(ReleaseCommands.Create());
 
-return await root.Parse(args).InvokeAsync();
+// A command line that does not parse is a usage error: exit 2, as the README says (System.CommandLine answers 1).
+var parsed = root.Parse(args);
+var exit = await parsed.InvokeAsync();
+return parsed.Errors.Count > 0 ? 2 : exit;

@@ -68,6 +68,12 @@ public sealed record EvaluationInput
 
     /// <summary>Work limits.</summary>
     public EvaluationBudget Budget { get; init; } = new();
+
+    /// <summary>Protected attributes from the schema (categorical columns); each category is a subgroup whose fidelity is reported.</summary>
+    public IReadOnlyList<string> ProtectedAttributes { get; init; } = [];
+
+    /// <summary>Smallest number of training and of holdout rows a subgroup needs to be measured.</summary>
+    public int SubgroupMinimumRows { get; init; } = SubgroupAnalysis.DefaultMinimumRows;
 }
 
 /// <summary>Progress: the evaluator about to run and how many have finished.</summary>
@@ -106,6 +112,15 @@ public static class Evaluator
             throw new ArgumentOutOfRangeException(nameof(input), "δ must lie in [0, 1).");
         }
 
+        foreach (var name in input.ProtectedAttributes)
+        {
+            var index = input.Train.IndexOf(name);
+            if (index < 0 || input.Train.Columns[index].Kind != ValueKind.Categorical)
+            {
+                throw new ArgumentException($"Protected attribute '{name}' is not a categorical column of the table.", nameof(input));
+            }
+        }
+
         if (input.Target is { } t && input.Train.IndexOf(t) < 0)
         {
             throw new ArgumentException($"Target column '{t}' is not in the table.", nameof(input));
@@ -135,7 +150,8 @@ public static class Evaluator
             var secrets = data.SecretColumns();
             var target = ResolveTarget(data);
             var runShadow = input.Generator is not null && input.ShadowModel.ShadowTargets > 0;
-            total = 10 + secrets.Length + (runShadow ? 1 : 0);
+            var runSubgroups = input.ProtectedAttributes.Count > 0;
+            total = 10 + (runSubgroups ? 1 : 0) + secrets.Length + (runShadow ? 1 : 0);
 
             var membership = new List<MembershipAttackResult>();
             Stage("membership-distance", token, callerToken, () =>
@@ -209,8 +225,19 @@ public static class Evaluator
                 tstr = ModelUtility.Tstr(input.Train, input.Holdout, input.Synthetic, target, features, budget.ModelRows, Rng(12), token);
             });
 
+            SubgroupReport? subgroups = null;
+            if (runSubgroups)
+            {
+                Stage("fidelity-subgroups", token, callerToken, () =>
+                {
+                    var protectedColumns = input.ProtectedAttributes.Select(input.Train.IndexOf).ToArray();
+                    subgroups = SubgroupAnalysis.Compute(input.Train, input.Holdout, input.Synthetic, evaluated, protectedColumns, target,
+                        input.SubgroupMinimumRows, budget.ModelRows, Rng(13), token);
+                });
+            }
+
             var epsilon = membership.Count == 0 ? (double?)null : membership.Max(m => m.Epsilon.LowerBound);
-            var gates = BuildGates(membership, epsilon, inference, secrets.Length, singlingOut, linkability, tvd, tstr);
+            var gates = BuildGates(membership, epsilon, inference, secrets.Length, singlingOut, linkability, tvd, tstr, runSubgroups, subgroups);
             return new EvaluationReport(
                 EvaluationReport.CurrentSchema,
                 errors.Count == 0 && !gates.Any(g => g.Status.IsBlocking()),
@@ -226,7 +253,7 @@ public static class Evaluator
                 input.Train.Columns[target].Name,
                 input.Thresholds,
                 new PrivacyReport(membership, shadow, epsilon, inference, singlingOut, linkability),
-                new FidelityReport(tvd, associations, numeric, discriminator, tstr, profiles));
+                new FidelityReport(tvd, associations, numeric, discriminator, tstr, profiles, subgroups));
         }
 
         private SeededRandomSource Rng(int stream) => new(unchecked((input.Seed * 1_000_003) + stream));
@@ -319,7 +346,9 @@ public static class Evaluator
             List<SinglingOutResult> singlingOut,
             LinkabilityResult? linkability,
             List<TvdSummary>? tvd,
-            TstrResult? tstr)
+            TstrResult? tstr,
+            bool runSubgroups,
+            SubgroupReport? subgroups)
         {
             var t = input.Thresholds;
             var gates = new List<GateResult>();
@@ -415,6 +444,28 @@ public static class Evaluator
             gates.Add(ts is not null || tstr is null
                 ? GateResult.FailedClosed(GateCatalog.TstrRatio, t.MinTstrRatio, ts ?? "TSTR did not run")
                 : GateResult.Judge(GateCatalog.TstrRatio, tstr.Ratio, t.MinTstrRatio, $"target {tstr.Target}, worst of {string.Join(", ", tstr.Scores.Select(s => $"{s.Model} {s.Ratio:0.000}"))}"));
+
+            var sub = FailureOf("fidelity-subgroups");
+            if (!runSubgroups)
+            {
+                gates.Add(new GateResult(GateCatalog.SubgroupTvd2Gap.Key, null, t.MaxSubgroupTvd2Gap, GateCatalog.SubgroupTvd2Gap.Symbol, GateStatus.NotApplicable,
+                    "the schema declares no protected attribute"));
+            }
+            else if (sub is not null || subgroups is null)
+            {
+                gates.Add(GateResult.FailedClosed(GateCatalog.SubgroupTvd2Gap, t.MaxSubgroupTvd2Gap, sub ?? "subgroup fidelity did not run"));
+            }
+            else if (subgroups.WorstTvd2Gap is not { } gap)
+            {
+                gates.Add(new GateResult(GateCatalog.SubgroupTvd2Gap.Key, null, t.MaxSubgroupTvd2Gap, GateCatalog.SubgroupTvd2Gap.Symbol, GateStatus.NotApplicable,
+                    $"no subgroup has {subgroups.MinimumRows} training and holdout rows"));
+            }
+            else
+            {
+                gates.Add(GateResult.Judge(GateCatalog.SubgroupTvd2Gap, gap, t.MaxSubgroupTvd2Gap,
+                    $"worst {subgroups.WorstTvd2Group}: gap {gap:0.000} over the whole table's {subgroups.WholeTvd2:0.000}; {subgroups.Groups.Count(g => g.Measured)} of {subgroups.Groups.Count} subgroups measured (≥ {subgroups.MinimumRows} rows)"));
+            }
+
             return gates;
         }
     }

@@ -1,6 +1,9 @@
+using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ReleaseGateway.EventStore.Blobs;
+using ReleaseGateway.EventStore.Verification;
 
 namespace ReleaseGateway.EventStore;
 
@@ -21,6 +24,30 @@ public static class EventStoreServiceCollectionExtensions
             : Path.Combine(configuration.ReadEventStoreSettings().DataDirectory, "keys", "audit-signing-key.pem");
 
     /// <summary>
+    /// Loads (or creates) the gateway's signing key: the file <see cref="AuditSigningKeyFile"/> names, or, on shared
+    /// storage without an explicit file (ADR 0041), the sealed key every node shares.
+    /// </summary>
+    public static AuditSigningKey LoadAuditSigningKey(this IConfiguration configuration, GatewayStorage storage)
+    {
+        if (storage.Shared && configuration["ReleaseGateway:AuditSigningKeyFile"] is not { Length: > 0 })
+        {
+            const string name = "keys/audit-signing-key.pem";
+            var pem = storage.Keys.GetOrCreate(name, () => Encoding.UTF8.GetBytes(AuditSigningKey.NewPrivateKeyPem()));
+            return AuditSigningKey.LoadPem(Encoding.UTF8.GetString(pem), name);
+        }
+        var path = configuration.AuditSigningKeyFile();
+        try
+        {
+            return AuditSigningKey.LoadOrCreate(path);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it between the check and the create: use theirs.
+            return AuditSigningKey.LoadPem(File.ReadAllText(path), path);
+        }
+    }
+
+    /// <summary>
     /// Public keys (PEM files) of the audit witnesses, <c>ReleaseGateway:Audit:WitnessKeys</c> (ADR 0030): a checkpoint
     /// is trusted only with a valid co-signature of each. Empty by default.
     /// </summary>
@@ -32,6 +59,7 @@ public static class EventStoreServiceCollectionExtensions
     {
         services.AddOptions<EventStoreOptions>();
         services.AddSingleton(configuration.ReadEventStoreSettings());
+        services.AddSingleton(_ => GatewayStorage.FromConfiguration(configuration));
         services.AddSingleton<IEventStore>(sp => EventStoreFactory.Create(
             sp.GetRequiredService<EventStoreSettings>(),
             sp.GetRequiredService<IOptions<EventStoreOptions>>().Value,

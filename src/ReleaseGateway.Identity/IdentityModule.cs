@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
@@ -14,6 +15,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
+using ReleaseGateway.EventStore.Blobs;
 using ReleaseGateway.Identity.Audit;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Identity.Connect;
@@ -57,9 +59,21 @@ public static class IdentityModule
             o.Cookie.Name = "rgw.antiforgery";
             o.Cookie.SecurePolicy = secure;
         });
-        services.AddDataProtection()
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.KeysDirectory, "data-protection")))
-            .SetApplicationName("ReleaseGateway");
+        var dataProtection = services.AddDataProtection().SetApplicationName("ReleaseGateway");
+        if (GatewayStorage.IsShared(builder.Configuration))
+            // Every node must read the others' cookies and antiforgery tokens: the key ring is shared, sealed (ADR 0041).
+            services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
+                o.XmlRepository = new SharedDataProtectionKeys(sp.GetRequiredService<GatewayStorage>().Keys)));
+        else
+        {
+            var protection = DataProtectionCertificate.LoadOrCreate(
+                builder.Configuration["Identity:DataProtection:CertificateFile"] is { Length: > 0 } file
+                    ? file
+                    : Path.Combine(settings.KeysDirectory, DataProtectionCertificate.FileName));
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.KeysDirectory, "data-protection")))
+                .ProtectKeysWithCertificate(protection)
+                .UnprotectKeysWithAnyCertificate(protection);
+        }
 
         services.AddOpenIddict()
             .AddServer(o =>

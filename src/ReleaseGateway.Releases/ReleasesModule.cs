@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Blobs;
 using ReleaseGateway.EventStore.Verification;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
@@ -26,8 +27,8 @@ public static class ReleasesModule
 {
     public static IHostApplicationBuilder AddReleasesModule(this IHostApplicationBuilder builder)
     {
-        var dataDirectory = builder.Configuration.ReadEventStoreSettings().DataDirectory;
-        var keyFile = builder.Configuration.AuditSigningKeyFile();
+        var configuration = builder.Configuration;
+        var dataDirectory = configuration.ReadEventStoreSettings().DataDirectory;
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureEventStore(o =>
@@ -40,11 +41,13 @@ public static class ReleasesModule
         services.AddSingleton<PrivacyBudgetLedgers>();
         services.AddSingleton<BudgetLedgerViews>();
         services.AddSingleton<IAccessRequestDecisionHook, BudgetReservationHook>();
-        services.AddSingleton(new ArtifactStore(dataDirectory));
-        services.AddSingleton(sp => new SeedVault(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>()));
-        services.AddSingleton<PipelineProgress>();
+        services.AddSingleton(sp => new ArtifactStore(sp.GetRequiredService<GatewayStorage>().Blobs));
+        services.AddSingleton(sp => new SeedVault(sp.GetRequiredService<GatewayStorage>().Blobs, sp.GetRequiredService<SourceEncryptionKey>()));
+        services.AddSingleton(sp => sp.GetRequiredService<GatewayStorage>() is { Shared: true } shared
+            ? new PipelineProgress(shared.Blobs)
+            : new PipelineProgress());
         services.AddSingleton(sp => new EvaluationSamples(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), sp.GetRequiredService<EngineSourceOptions>()));
-        services.AddSingleton(new Lazy<AuditSigningKey>(() => AuditSigningKey.LoadOrCreate(keyFile)));
+        services.AddSingleton(sp => new Lazy<AuditSigningKey>(() => configuration.LoadAuditSigningKey(sp.GetRequiredService<GatewayStorage>())));
         services.AddSingleton(sp => new ReleasePublication(sp.GetRequiredService<ArtifactStore>(), () => sp.GetRequiredService<Lazy<AuditSigningKey>>().Value));
         services.AddSingleton<ReleaseGeneration>();
         services.AddSingleton<ReleaseEvaluation>();

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Blobs;
 using ReleaseGateway.Problems;
 using ReleaseGateway.Requests.Audit;
 using ReleaseGateway.Requests.AccessRequests;
@@ -66,7 +67,7 @@ public static class RequestsModule
         builder.Services.AddSingleton(noiseScale);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => SourceEncryptionKey.FromConfiguration(configuration["ReleaseGateway:SourceEncryptionKey"], dataDirectory));
-        builder.Services.AddSingleton(sp => new SourceTableStore(dataDirectory, sp.GetRequiredService<SourceEncryptionKey>(), maxUpload));
+        builder.Services.AddSingleton(sp => new SourceTableStore(sp.GetRequiredService<GatewayStorage>().Blobs, sp.GetRequiredService<SourceEncryptionKey>(), maxUpload));
         // Engine-backed sources (ADR 0038): connection strings by name and the folders files may be read from.
         builder.Services.AddSingleton(configuration.GetSection("ReleaseGateway:Sources").Get<EngineSourceOptions>() ?? new EngineSourceOptions());
         builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
@@ -141,8 +142,11 @@ public static class RequestsModule
 /// <summary>Turns refusals into problem details with the module's stable codes; nothing was appended when any of these is thrown.</summary>
 public sealed partial class RequestsProblemFilter(ILogger<RequestsProblemFilter> logger) : IEndpointFilter
 {
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Refused {Method} {Path}: {Code} (state {State})")]
-    private partial void Refused(string method, string path, string code, string? state);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Refused {Method} {Path}: {Code}")]
+    private partial void Refused(string method, string path, string code);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Refused {Method} {Path}: {Code} in state {State}")]
+    private partial void RefusedInState(string method, string path, string code, string state);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -152,7 +156,9 @@ public sealed partial class RequestsProblemFilter(ILogger<RequestsProblemFilter>
         }
         catch (RequestRefusedException e)
         {
-            Refused(context.HttpContext.Request.Method, context.HttpContext.Request.Path, e.Error.Code, e.Error.CurrentState);
+            var request = context.HttpContext.Request;
+            if (e.Error.CurrentState is { } current) RefusedInState(request.Method, request.Path, e.Error.Code, current);
+            else Refused(request.Method, request.Path, e.Error.Code);
             var extensions = new Dictionary<string, object?>();
             if (e.Error.CurrentState is { } state) extensions["currentState"] = state;
             return GatewayProblems.Create(e.Error.Code, e.Error.Detail, extensions);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ReleaseGateway.Web.Authorization;
+using ReleaseGateway.Web.Inbox;
 using ReleaseGateway.Web.Infrastructure;
 using ReleaseGateway.Web.SignIn;
 
@@ -47,6 +48,10 @@ public static class WebModule
         WebSignIn.Add(builder);
         services.AddScoped<UserDirectory>();
         services.AddSingleton<AuditSigning>();
+        services.AddSingleton<ChainStatus>();
+        services.AddScoped<PersonalInbox>();
+        services.AddInboxSource<DecisionsAwaited>();
+        services.AddInboxSource<ResearcherInbox>();
         return builder;
     }
 

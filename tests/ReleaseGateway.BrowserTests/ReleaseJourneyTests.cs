@@ -83,14 +83,47 @@ public sealed class ReleaseJourneyTests(BrowserGateway gateway)
         await steward.AssertAccessibleAsync();
         await Pages.AcceptForReviewAsync(steward, Terms.Title);
 
-        // Two committee members approve, each with a reason; the first looks at the queue and the request first.
+        // The first committee member's home page says what awaits them: the request, to vote on.
+        await first.OpenAsync("/ui");
+        var inboxItem = first.Page.GetByRole(AriaRole.Link, new() { Name = "Vote: " + Terms.Title, Exact = true });
+        await Expect(inboxItem).ToBeVisibleAsync();
+        await Expect(first.Page.GetByRole(AriaRole.Region, new() { Name = "Committee member" })).ToContainTextAsync(new Regex(@"\d+ requests? awaits? your vote\."));
+        await Screenshots.TakeAsync(first.Page, "committee-home");
+        await first.AssertAccessibleAsync();
+        await first.NavigateAsync("Inbox");
+        await Expect(first.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = Terms.Title })).ToContainTextAsync("awaits your vote");
+        await Screenshots.TakeAsync(first.Page, "committee-inbox");
+        await first.AssertAccessibleAsync();
+
+        // Two committee members approve, each with a reason; the first looks at the queue and the request first: who asks,
+        // for which ε, and whether the dataset's budget fits it.
         await first.NavigateAsync("Awaiting my decision");
+        var queued = first.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = Terms.Title });
+        await Expect(queued).ToContainTextAsync(researcher.Email);
+        await Expect(queued).ToContainTextAsync("fits");
         await Expect(first.Page.GetByRole(AriaRole.Link, new() { Name = Terms.Title, Exact = true })).ToBeVisibleAsync();
         await Screenshots.TakeAsync(first.Page, "committee-queue");
         await first.AssertAccessibleAsync();
         await Pages.ApproveAsync(first, Terms.Title, "Proportionate: ε = 1 on a table of 686 rows, columns match the purpose.",
             step => Screenshots.TakeAsync(first.Page, "committee-" + step));
+        // The round's votes give each reason once, beside the vote, and the quorum in words.
+        var votes = first.Page.Locator("table").Filter(new() { HasText = "Reason" }).First;
+        await Expect(votes.GetByRole(AriaRole.Cell, new() { Name = "Proportionate: ε = 1 on a table of 686 rows, columns match the purpose.", Exact = true })).ToBeVisibleAsync();
+        await Expect(first.Page.GetByRole(AriaRole.Main)).ToContainTextAsync("approvals approve the request");
         await Pages.ApproveAsync(second, Terms.Title, "Justified by the survival model; publication limited to coefficients.");
+
+        // After voting the queue is empty, and the request is under All requests with the member's vote; its page gives
+        // the votes with their reasons once each, and the quorum in words.
+        await first.NavigateAsync("Awaiting my decision");
+        await Expect(first.Page.GetByRole(AriaRole.Main)).ToContainTextAsync("Nothing awaits your decision.");
+        await first.NavigateAsync("All requests");
+        var decided = first.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = Terms.Title });
+        await Expect(decided).ToContainTextAsync("approve");
+        await Screenshots.TakeAsync(first.Page, "committee-all-requests");
+        await first.AssertAccessibleAsync();
+        await first.Page.GetByLabel("State").SelectOptionAsync(new SelectOptionValue { Label = "Screening" });
+        await first.Page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(first.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = Terms.Title })).ToHaveCountAsync(0);
 
         // The pipeline runs. The researcher opens the request page and asks it to refresh itself (no script) while the
         // gateway works; the test never reloads it, it only waits for what a person would see.
@@ -133,13 +166,11 @@ public sealed class ReleaseJourneyTests(BrowserGateway gateway)
         await Screenshots.TakeAsync(researcher.Page, "researcher-request-released");
         await researcher.AssertAccessibleAsync();
 
-        // The committee reads the evaluation on the request page: the gate table first, then the full report embedded.
+        // The committee reads the evaluation on the request page: the gate table, then the full report on its own page.
         await first.OpenAsync($"/ui/requests/{requestId}");
         var evaluation = first.Page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^Evaluation of attempt 1") });
         await Expect(evaluation).ToBeVisibleAsync();
         await Expect(first.Page.Locator("table.gates").First).ToContainTextAsync("Pass");
-        var report = first.Page.Locator("iframe.report").First.ContentFrame;
-        await Expect(report.GetByRole(AriaRole.Heading).First).ToBeVisibleAsync();
         await Screenshots.TakeAsync(first.Page, "committee-request-evaluation", tour: "2-committee-evaluation", tourFocus: evaluation);
         await first.AssertAccessibleAsync();
         await first.Page.GetByRole(AriaRole.Link, new() { Name = "Open the full evaluation report on its own page" }).ClickAsync();
@@ -175,6 +206,12 @@ public sealed class ReleaseJourneyTests(BrowserGateway gateway)
         await Screenshots.TakeAsync(researcher.Page, "researcher-release", tour: "3-release");
         await researcher.AssertAccessibleAsync();
 
+        // The researcher's home page says the release is ready.
+        await researcher.OpenAsync("/ui");
+        await Expect(researcher.Page.GetByRole(AriaRole.Link, new() { Name = "Download: " + Terms.Title, Exact = true })).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(researcher.Page, "researcher-home");
+        await researcher.AssertAccessibleAsync();
+
         // The compliance officer verifies the chain on the audit trail...
         await compliance.NavigateAsync("Audit trail");
         await compliance.Page.GetByRole(AriaRole.Button, new() { Name = "Verify the chain" }).ClickAsync();
@@ -207,5 +244,25 @@ public sealed class ReleaseJourneyTests(BrowserGateway gateway)
             await Expect(downloads.GetByRole(AriaRole.Row).Filter(new() { HasText = artifact })).ToContainTextAsync(researcher.Email);
         await Screenshots.TakeAsync(compliance.Page, "compliance-release-downloads");
         await compliance.AssertAccessibleAsync();
+
+        // Finally the researcher takes every file at once: one zip with the signed manifest, each file as listed.
+        await researcher.OpenAsync(new Uri(releaseUrl).PathAndQuery);
+        var zip = await researcher.Page.RunAndWaitForDownloadAsync(() =>
+            researcher.Page.GetByRole(AriaRole.Button, new() { Name = "Download all files (zip)" }).ClickAsync());
+        var zipPath = Path.Combine(Directory.CreateTempSubdirectory("rgw-browser-zip-").FullName, "release.zip");
+        await zip.SaveAsAsync(zipPath);
+        using (var archive = System.IO.Compression.ZipFile.OpenRead(zipPath))
+        {
+            var files = researcher.Page.Locator("#files ~ table").First;
+            Assert.Contains(archive.Entries, e => e.Name == "manifest.json");
+            Assert.Equal(await files.GetByRole(AriaRole.Row).CountAsync() - 1, archive.Entries.Count);
+            foreach (var entry in archive.Entries)
+            {
+                await using var content = entry.Open();
+                var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(content));
+                await Expect(files.GetByRole(AriaRole.Row).Filter(new() { HasText = entry.Name })).ToContainTextAsync(hash);
+            }
+        }
+        Directory.Delete(Path.GetDirectoryName(zipPath)!, recursive: true);
     }
 }

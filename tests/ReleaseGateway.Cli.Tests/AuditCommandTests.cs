@@ -176,7 +176,22 @@ public sealed class AuditCommandTests : IAsyncLifetime
         Assert.Equal(2, (await Rgw("audit", "verify", "--checkpoint", badCheckpoint)).ExitCode);
 
         Assert.Equal(2, (await Testing.Rgw.RunAsync(new Dictionary<string, string?> { ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=x;Timeout=2" }, null, "audit", "verify")).ExitCode);
-        Assert.NotEqual(0, (await Rgw("audit", "nonsense")).ExitCode);
+        // A command line that does not parse is a usage error too (the README's exit code 2, not the parser's 1).
+        var unparsed = await Rgw("audit", "nonsense");
+        Assert.Equal(2, unparsed.ExitCode);
+        Assert.Contains("nonsense", unparsed.Stderr);
+        Assert.Equal(2, (await Rgw("requests", "vote", "not-a-guid", "approve", "--reason", "x")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Given_ThePythonVerifier_When_AskedForHelpOrGivenNoFolder_Then_ItPrintsUsageAndExitsZeroOrTwo()
+    {
+        var help = await RunPythonAsync("--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("usage: verify_chain.py EXPORT_DIR", help.Stdout);
+        var none = await RunPythonAsync();
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("usage:", none.Stderr);
     }
 
     private async Task TamperAsync(string sql)
@@ -188,11 +203,13 @@ public sealed class AuditCommandTests : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<Rgw.Result> RunPythonVerifierAsync(string export)
+    private static Task<Rgw.Result> RunPythonVerifierAsync(string export) => RunPythonAsync(export);
+
+    private static async Task<Rgw.Result> RunPythonAsync(params string[] args)
     {
         var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "audit", "verify_chain.py"));
-        info.ArgumentList.Add(export);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

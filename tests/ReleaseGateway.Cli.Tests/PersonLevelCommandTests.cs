@@ -30,6 +30,30 @@ public sealed class PersonLevelCommandTests
     }
 
     [Fact]
+    public async Task Given_BoundsOnlyColumns_When_Synthesised_Then_DpBinningTakesItsSliceAndTheRestGoesToSynthesisOverKSquared()
+    {
+        var schema = Path.Combine(_dir, "pbcseq-bounds.json");
+        string json = Pbcseq.SchemaJson
+            .Replace("\"max\": 45, \"bins\": 15}", "\"max\": 45}", StringComparison.Ordinal)
+            .Replace("\"max\": 9, \"bins\": 16}", "\"max\": 9, \"dpBins\": 8}", StringComparison.Ordinal);
+        Assert.NotEqual(Pbcseq.SchemaJson, json);
+        await File.WriteAllTextAsync(schema, json);
+        var output = Path.Combine(_dir, "binned.csv");
+
+        var result = await Rgw.RunAsync(Env, null, "synth", "--input", Pbcseq.CsvPath, "--schema", schema, "--epsilon", "1", "--delta", "1e-9",
+            "--method", "mst", "--rows", "200", "--max-rows-per-person", "4", "--output", output);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var line = JsonDocument.Parse(result.Stdout.Trim());
+        double rho = Privacy.Accounting.ZcdpConversion.Rho(1, 1e-9);
+        Assert.Equal(0.1 * rho, line.RootElement.GetProperty("binningRho").GetDouble(), 12);
+        Assert.Equal(0.9 * rho / 16, line.RootElement.GetProperty("rhoBudget").GetDouble(), 12);
+        Assert.Contains("DP binning", result.Stderr);
+        Assert.Contains("bili: 0, ", result.Stderr);
+        Assert.Contains("albumin: 1, ", result.Stderr);
+    }
+
+    [Fact]
     public async Task Given_SchemaWithPersonKey_When_MadeAskedForSeveralRowsPerPerson_Then_ExitsTwoBecauseItHasNoPersonLevelBounding()
     {
         var schema = Path.Combine(_dir, "pbcseq-schema.json");

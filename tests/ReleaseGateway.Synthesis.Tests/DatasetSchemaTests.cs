@@ -39,7 +39,7 @@ public class DatasetSchemaTests
     }
 
     [Theory]
-    [InlineData("""{"columns": [{"name": "x", "type": "continuous", "min": 0, "max": 1}]}""", "$.columns[0] ('x')", "bins")]
+    [InlineData("""{"columns": [{"name": "x", "type": "continuous", "min": 0, "max": 1, "bins": 0}]}""", "$.columns[0] ('x')", "bins")]
     [InlineData("""{"columns": [{"name": "x", "type": "categorical"}]}""", "$.columns[0] ('x')", "categories")]
     [InlineData("""{"columns": [{"name": "x", "type": "integer", "min": 5, "max": 1}]}""", "$.columns[0] ('x')", "greater")]
     [InlineData("""{"columns": [{"name": "x", "type": "integer", "min": 0, "max": 9, "colour": "red"}]}""", "$.columns[0].colour", "unknown")]

@@ -27,11 +27,18 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
             headers.Pragma = "no-cache";
             return next(context);
         }
-        if (!path.StartsWithSegments("/scalar"))
-            // No form-action: after the sign-in form the browser follows redirects to the client's (loopback) redirect URI.
+        if (path.StartsWithSegments("/account") || path.StartsWithSegments("/connect"))
+            // The sign-in pages wear the web interface's style sheet. No form-action: after the sign-in form the browser
+            // follows redirects to the client's (loopback) redirect URI.
+            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+        else if (!path.StartsWithSegments("/scalar"))
             headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
         if (path.StartsWithSegments("/account") || path.StartsWithSegments("/connect"))
-            headers.CacheControl = "no-store";
+        {
+            // Exactly what antiforgery sets on the sign-in forms, so it has nothing to override (and no warning to log).
+            headers.CacheControl = "no-cache, no-store";
+            headers.Pragma = "no-cache";
+        }
         return next(context);
     }
 }

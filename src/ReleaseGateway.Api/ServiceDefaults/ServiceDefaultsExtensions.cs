@@ -60,7 +60,13 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        if (app.Environment.IsDevelopment()) app.MapScalarApiReference().AllowAnonymous();
+        // The reference only: no vendor services ("Ask AI", MCP, "Generate SDK", "Deploy", "Share"), no telemetry.
+        if (app.Environment.IsDevelopment())
+            app.MapScalarApiReference(o =>
+            {
+                o.WithTitle("ReleaseGateway API").DisableAgent().DisableMcp().DisableTelemetry();
+                o.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+            }).AllowAnonymous();
         ErrorPages.Map(app);
         return app;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Data.Common;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Blobs;
 using ReleaseGateway.EventStore.Audit;
 using ReleaseGateway.EventStore.Export;
 using ReleaseGateway.EventStore.Verification;
@@ -122,7 +123,7 @@ internal static class AuditCommands
         {
             var configuration = CliConfiguration.Load();
             await using var store = OpenExisting(configuration);
-            using var key = AuditSigningKey.LoadOrCreate(configuration.AuditSigningKeyFile());
+            using var key = configuration.LoadAuditSigningKey(GatewayStorage.FromConfiguration(configuration));
             var checkpoint = SignedCheckpoint.Create(await store.Store.ReadHeadAsync(ct), DateTimeOffset.UtcNow, key);
             await RecordExportAsync(store.Store, "checkpoint", checkpoint.Position, checkpoint.Hash, ct);
             await File.WriteAllTextAsync(parse.GetValue(output)!.FullName, checkpoint.ToJson(), ct);
@@ -140,7 +141,7 @@ internal static class AuditCommands
         {
             var configuration = CliConfiguration.Load();
             await using var store = OpenExisting(configuration);
-            using var key = AuditSigningKey.LoadOrCreate(configuration.AuditSigningKeyFile());
+            using var key = configuration.LoadAuditSigningKey(GatewayStorage.FromConfiguration(configuration));
             var dir = parse.GetValue(output)!.FullName;
             var manifest = await AuditExport.WriteAsync(store.Store, dir, key, DateTimeOffset.UtcNow, ct);
             await RecordExportAsync(store.Store, "export", manifest.HeadPosition, manifest.HeadHash, ct);
@@ -199,6 +200,8 @@ internal static class AuditCommands
 
     private static AuditSigningKey LoadTrustedKey(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
+        if (GatewayStorage.IsShared(configuration) && configuration["ReleaseGateway:AuditSigningKeyFile"] is not { Length: > 0 })
+            return configuration.LoadAuditSigningKey(GatewayStorage.FromConfiguration(configuration));
         var path = configuration.AuditSigningKeyFile();
         var publicPath = AuditSigningKey.PublicKeyPath(path);
         if (File.Exists(publicPath)) return AuditSigningKey.LoadPem(File.ReadAllText(publicPath), publicPath);

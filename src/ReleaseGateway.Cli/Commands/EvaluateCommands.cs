@@ -87,6 +87,7 @@ internal static class EvaluateCommands
                     Seed = parse.GetValue(seed),
                     Target = parse.GetValue(target),
                     Timeout = TimeSpan.FromMinutes(parse.GetValue(timeout)),
+                    ProtectedAttributes = datasetSchema.ProtectedAttributes,
                 };
             }
             catch (Exception e) when (e is SchemaException or CsvValidationException or PolicyException or IOException or ArgumentException or UnauthorizedAccessException)

@@ -23,6 +23,7 @@ internal static class ReleaseCommands
         release.Subcommands.Add(Download());
         release.Subcommands.Add(Verify());
         release.Subcommands.Add(Evaluation());
+        release.Subcommands.Add(Revoke());
         return release;
     }
 
@@ -160,9 +161,32 @@ internal static class ReleaseCommands
                     ? $"{artifact.Name,-26} {artifact.Bytes,10} bytes  sha256 {hash[..16]}… as listed"
                     : $"{artifact.Name,-26} sha256 MISMATCH: received {hash[..16]}…, listed {artifact.Sha256[..16]}…");
             }
+            var keyUrl = new Uri(gateway.Gateway, "/.well-known/rgw-signing-key.pem");
             Console.WriteLine($"Downloaded {release.Artifacts.Count} files of release {releaseId} to {folder}; check them with " +
-                              $"'rgw release verify {Path.Combine(folder, ReleasePublication.ManifestName)} --key GATEWAY-PUBLIC-KEY.pem'.");
+                              $"'rgw release verify {Path.Combine(folder, ReleasePublication.ManifestName)} --key GATEWAY-PUBLIC-KEY.pem'," +
+                              $" where GATEWAY-PUBLIC-KEY.pem is the gateway's signing key, published at {keyUrl} (compare it with the copy" +
+                              " your data steward or the gateway's operator gave you: a key fetched alongside the files proves less).");
             return failed ? ExitCodes.Tampered : ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Revoke()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = new Argument<Guid>("RELEASE") { Description = "The release's id" };
+        var reason = new Option<string>("--reason") { Description = "Why, recorded with the revocation and shown to the researcher", Required = true };
+        var command = new Command("revoke", "Revoke a published release: its files can no longer be downloaded (as the workflow allows: committee, stewards)")
+        {
+            credentials, id, reason,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var release = await gateway.SendJsonAsync<ReleaseDetails>(HttpMethod.Post, $"/releases/{parse.GetValue(id)}/revoke",
+                new { reason = parse.GetValue(reason) }, ct);
+            Console.WriteLine($"Release {release.Id} revoked; status {release.Status}.");
+            return ExitCodes.Ok;
         }));
         return command;
     }

@@ -7,8 +7,9 @@ using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 namespace ReleaseGateway.Cli;
 
 /// <summary>
-/// <c>rgw requests submit | show | accept | vote | releases | wait</c>: an access request from submission (researcher) through
-/// screening (steward) and the committee's votes to the release the pipeline makes of it.
+/// <c>rgw requests submit | show | list | accept | vote | request-changes | declare-conflict | withdraw | resubmit | releases | wait</c>:
+/// an access request from submission (researcher) through screening (steward) and the committee's votes to the release the
+/// pipeline makes of it; every step a person takes on the request page, from a terminal.
 /// </summary>
 internal static class RequestsCommands
 {
@@ -24,6 +25,11 @@ internal static class RequestsCommands
         requests.Subcommands.Add(Vote());
         requests.Subcommands.Add(Releases());
         requests.Subcommands.Add(Wait());
+        requests.Subcommands.Add(List());
+        requests.Subcommands.Add(Withdraw());
+        requests.Subcommands.Add(Resubmit());
+        requests.Subcommands.Add(RequestChanges());
+        requests.Subcommands.Add(DeclareConflict());
         return requests;
     }
 
@@ -135,6 +141,113 @@ internal static class RequestsCommands
             var request = await gateway.SendJsonAsync<AccessRequestDetails>(HttpMethod.Post, $"/decisions/{parse.GetValue(id)}/votes",
                 new { decision = parse.GetValue(decision), reason = parse.GetValue(reason) }, ct);
             Console.WriteLine($"Vote recorded ({parse.GetValue(decision)}); request {request.Id} is {request.State}.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var awaiting = new Option<bool>("--awaiting") { Description = "Requests awaiting my vote (committee members) instead of my own requests" };
+        var command = new Command("list", "My requests, newest first (researchers); with --awaiting, those awaiting my vote") { credentials, awaiting };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var list = await gateway.GetAsync<List<ReleaseGateway.Requests.AccessRequests.ListMyRequests.AccessRequestSummary>>(
+                parse.GetValue(awaiting) ? "/decisions/awaiting" : "/requests/mine", ct);
+            if (list.Count == 0) Console.WriteLine(parse.GetValue(awaiting) ? "Nothing awaits your vote." : "You have no requests.");
+            foreach (var r in list)
+                Console.WriteLine($"{r.Id}  {r.State,-18} {r.UpdatedAt:yyyy-MM-dd HH:mm}  {r.Title}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Withdraw()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = RequestArgument();
+        var command = new Command("withdraw", "Withdraw my request while it is not yet released (researchers)") { credentials, id };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var request = await gateway.SendJsonAsync<AccessRequestDetails>(HttpMethod.Post, $"/requests/{parse.GetValue(id)}/withdraw", null, ct);
+            Console.WriteLine($"Request {request.Id} withdrawn; state {request.State}.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Resubmit()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = RequestArgument();
+        var title = new Option<string?>("--title") { Description = "New title (default: unchanged)" };
+        var purpose = new Option<string?>("--purpose") { Description = "New purpose (default: unchanged)" };
+        var justification = new Option<string?>("--justification") { Description = "New justification (default: unchanged)" };
+        var intendedUse = new Option<string?>("--intended-use") { Description = "New intended use (default: unchanged)" };
+        var columns = new Option<string[]>("--columns") { Description = "Columns, comma-separated or repeated (default: unchanged)", AllowMultipleArgumentsPerToken = true };
+        var epsilon = new Option<double?>("--epsilon") { Description = "New ε (default: unchanged)" };
+        var rows = new Option<int?>("--rows") { Description = "New number of rows (default: unchanged)" };
+        var generator = new Option<string?>("--generator") { Description = "New generator (default: unchanged)" };
+        var accessDays = new Option<int?>("--access-days") { Description = "New access days (default: unchanged)" };
+        var command = new Command("resubmit", "Revise and resubmit my request after the committee or steward asked for changes (researchers); unchanged terms stay")
+        {
+            credentials, id, title, purpose, justification, intendedUse, columns, epsilon, rows, generator, accessDays,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var current = await gateway.GetAsync<AccessRequestDetails>($"/requests/{parse.GetValue(id)}", ct);
+            var t = current.Terms;
+            var body = new
+            {
+                datasetId = current.DatasetId, title = parse.GetValue(title) ?? t.Title, purpose = parse.GetValue(purpose) ?? t.Purpose,
+                justification = parse.GetValue(justification) ?? t.Justification, intendedUse = parse.GetValue(intendedUse) ?? t.IntendedUse,
+                columns = parse.GetValue(columns) is { Length: > 0 } given
+                    ? given.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
+                    : t.Columns.ToList(),
+                epsilon = parse.GetValue(epsilon) ?? t.Epsilon, rows = parse.GetValue(rows) ?? t.Rows, generator = parse.GetValue(generator) ?? t.Generator,
+                accessDays = parse.GetValue(accessDays) ?? t.AccessDays,
+            };
+            var request = await gateway.SendJsonAsync<AccessRequestDetails>(HttpMethod.Post, $"/requests/{current.Id}/resubmit", body, ct);
+            Console.WriteLine($"Request {request.Id} resubmitted: ε = {request.Terms.Epsilon}, {request.Terms.Rows} rows; state {request.State}.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command RequestChanges()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = RequestArgument();
+        var reason = new Option<string>("--reason") { Description = "What must change, sent to the researcher", Required = true };
+        var command = new Command("request-changes", "Send the request back to its researcher (data stewards in screening, committee members in review)")
+        {
+            credentials, id, reason,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var request = await gateway.SendJsonAsync<AccessRequestDetails>(HttpMethod.Post, $"/decisions/{parse.GetValue(id)}/changes",
+                new { reason = parse.GetValue(reason) }, ct);
+            Console.WriteLine($"Request {request.Id} sent back to its researcher; state {request.State}.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command DeclareConflict()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = RequestArgument();
+        var command = new Command("declare-conflict", "Declare a conflict of interest: I am recused from the request (committee members)") { credentials, id };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var request = await gateway.SendJsonAsync<AccessRequestDetails>(HttpMethod.Post, $"/decisions/{parse.GetValue(id)}/conflicts", null, ct);
+            Console.WriteLine($"Conflict of interest recorded: you are recused from request {request.Id}; state {request.State}.");
             return ExitCodes.Ok;
         }));
         return command;

@@ -11,6 +11,7 @@ using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Synthesis.Marginals;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.Synthesis.Binning;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Cli;
@@ -76,6 +77,7 @@ internal static class SynthCommands
     {
         var stopwatch = Stopwatch.StartNew();
         SynthesisOptions options;
+        double binningRho = 0;
         EncodedTable table;
         DatasetSchema schema;
         string inputName = arguments.Input ?? "input";
@@ -127,6 +129,33 @@ internal static class SynthCommands
                 throw new ArgumentException($"--input: file '{input.FullName}' does not exist");
             }
 
+            // The person is the unit: keep k rows per person (secret coins, or the public seed's); the same coins bound the
+            // rows DP binning sees and the rows the synthesizer measures.
+            KeyedCoin? coin = schema.PersonKey is null ? null
+                : seed is long p ? KeyedCoin.FromPublicSeed(p, RandomPurpose.Bounding) : new KeyedCoin(SecretStreams.NewKey(), RandomPurpose.Bounding);
+            bool binned = schema.DpBinnedColumns.Count > 0;
+            var plan = ReleaseBudgetPlan.Create(epsilon, delta, 0, k, schema.PersonKey is not null, binned ? ReleaseBudgetPlan.DefaultBinningShare : 0);
+            if (binned)
+            {
+                RawNumericColumns raw;
+                using (var stream = File.OpenRead(input.FullName))
+                {
+                    raw = CsvTableReader.ReadNumbers(stream, schema, schema.DpBinnedColumns.Select(c => c.Name).ToArray());
+                }
+
+                int[]? kept = raw.PersonIds is { } ids ? ContributionBounding.Bound(ids, k, coin!) : null;
+                IRandomSource binningRandom = seed is long b ? new SeededRandomSource(unchecked(b * 31 + 11)) : new CryptoRandomSource();
+                DpBinningResult binning = DpBinning.Place(schema, raw, kept, plan.BinningRho, k, binningRandom);
+                schema = binning.Schema;
+                binningRho = binning.RhoSpent;
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"rgw synth: DP binning: rho = {binning.RhoSpent:G4} per {plan.Unit} ({ReleaseBudgetPlan.DefaultBinningShare:P0} of the budget; epsilon = {binning.EpsilonPerQuantile:G4} per quantile); synthesis: rho = {plan.SynthesisRhoPerUnit:G4} per {plan.Unit}"));
+                foreach ((string column, IReadOnlyList<double> edges) in binning.Edges)
+                {
+                    Console.Error.WriteLine($"rgw synth:   {column}: {string.Join(", ", edges.Select(e => e.ToString("G6", CultureInfo.InvariantCulture)))}");
+                }
+            }
+
             PersonTable read;
             using (var stream = File.OpenRead(input.FullName))
             {
@@ -134,15 +163,13 @@ internal static class SynthCommands
             }
 
             table = read.Table;
-            double? rhoPerRow = null;
             if (read.PersonIds is { } personIds)
             {
-                // The person is the unit: keep k rows per person (secret coins, or the public seed's) and run at rho / k^2 per row.
-                var coin = seed is long p ? KeyedCoin.FromPublicSeed(p, RandomPurpose.Bounding) : new KeyedCoin(SecretStreams.NewKey(), RandomPurpose.Bounding);
-                table = table.SelectRows(ContributionBounding.Bound(personIds, k, coin));
-                rhoPerRow = ReleaseBudgetPlan.Create(epsilon, delta, 0, k, perPerson: true).SynthesisRhoPerRow;
+                table = table.SelectRows(ContributionBounding.Bound(personIds, k, coin!));
             }
 
+            // Per row the synthesizer runs at rho / k^2 of what the gates and the binning leave.
+            double? rhoPerRow = read.PersonIds is not null || binned ? plan.SynthesisRhoPerRow : null;
             options = new SynthesisOptions { Method = method, Epsilon = epsilon, Delta = delta, Rows = rows, Seed = seed, RhoPerRow = rhoPerRow };
             if (seed is not null)
             {
@@ -210,6 +237,7 @@ internal static class SynthCommands
             delta = result.Delta,
             rho = result.RhoSpent,
             rhoBudget = result.RhoBudget,
+            binningRho,
             unit = schema.PersonKey is null ? ReleaseBudgetPlan.RowUnit : ReleaseBudgetPlan.PersonUnit,
             cliques = result.Cliques,
             rows = result.Table.RowCount,

@@ -25,6 +25,8 @@ internal static class UsersCommands
         users.Subcommands.Add(ChangeRole("grant", "Grant a role to a user"));
         users.Subcommands.Add(ChangeRole("revoke", "Revoke a role from a user"));
         users.Subcommands.Add(Totp());
+        users.Subcommands.Add(ResetPassword());
+        users.Subcommands.Add(RecoveryCodes());
         users.Subcommands.Add(ChangeAccount("disable", "Disable an account: no sign-in, and its tokens and web sessions stop working"));
         users.Subcommands.Add(ChangeAccount("enable", "Re-enable a disabled or locked account"));
         return users;
@@ -113,6 +115,34 @@ internal static class UsersCommands
         return command;
     }
 
+    private static Command ResetPassword()
+    {
+        var email = EmailOption();
+        var command = new Command("reset-password", "A forgotten password: print a one-time password (once) to hand to the user, who must change it at sign-in") { email };
+        command.SetAction((parse, ct) => IdentityCli.RunAsync(async services =>
+        {
+            var oneTime = await services.GetRequiredService<UserAdministration>().ResetPasswordAsync(parse.GetValue(email)!, IdentityCli.Operator(), ct);
+            Console.WriteLine($"Password of {parse.GetValue(email)} reset; their sessions and tokens have ended. Hand them this one-time password (shown only now):");
+            Console.WriteLine($"One-time password: {oneTime}");
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static Command RecoveryCodes()
+    {
+        var email = EmailOption();
+        var command = new Command("recovery-codes", "New one-use recovery codes for the second factor (the old ones stop working); printed once") { email };
+        command.SetAction((parse, ct) => IdentityCli.RunAsync(async services =>
+        {
+            var codes = await services.GetRequiredService<UserAdministration>().IssueRecoveryCodesAsync(parse.GetValue(email)!, IdentityCli.Operator(), ct);
+            Console.WriteLine($"Recovery codes of {parse.GetValue(email)} (each signs in once; shown only now):");
+            foreach (var code in codes) Console.WriteLine($"  {code}");
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
     private static Command Totp()
     {
         var email = EmailOption();
@@ -122,6 +152,9 @@ internal static class UsersCommands
             var uri = await services.GetRequiredService<UserAdministration>().EnableTotpAsync(parse.GetValue(email)!, IdentityCli.Operator(), ct);
             Console.WriteLine("Second factor enabled. Enrol the authenticator app with this URI (shown only now; as a QR code: qrencode -t ansiutf8 '<uri>'):");
             Console.WriteLine(uri);
+            var codes = await services.GetRequiredService<UserAdministration>().IssueRecoveryCodesAsync(parse.GetValue(email)!, IdentityCli.Operator(), ct);
+            Console.WriteLine("Recovery codes (each signs in once instead of the app's code; shown only now, hand them over with the URI):");
+            foreach (var code in codes) Console.WriteLine($"  {code}");
             return ExitCodes.Ok;
         }, ct));
         return command;

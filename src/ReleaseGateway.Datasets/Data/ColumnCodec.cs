@@ -53,7 +53,8 @@ public sealed class ColumnCodec
         {
             if (Column.AllowsMissing)
             {
-                code = Column.MissingCode;
+                // A column awaiting DP bin edges has no codes yet: it is only checked (upload validation, raw reads).
+                code = Column.NeedsDpBins ? 0 : Column.MissingCode;
                 return true;
             }
 
@@ -160,7 +161,7 @@ public sealed class ColumnCodec
             clipped = true;
         }
 
-        int count = Column.ValueCodeCount;
+        int count = Column.NeedsDpBins ? 1 : Column.ValueCodeCount;
         if (Column.BinEdges is { } edges)
         {
             int lo = 0, hi = edges.Count - 1;

@@ -68,9 +68,38 @@ public static class CsvTableReader
         return new CsvValidationReport(result.Rows, result.Problems, result.Truncated);
     }
 
+    /// <summary>
+    /// Reads the raw values of the named numeric columns (after the same checks as <see cref="Read(Stream, DatasetSchema, int)"/>),
+    /// row-aligned with <see cref="ReadWithPersons"/>: NaN for a missing cell, and the dense person ids when the schema
+    /// declares a person key. This is what DP binning measures; the values are private and never leave the synthesizer.
+    /// </summary>
+    /// <exception cref="CsvValidationException">The stream does not match the schema.</exception>
+    public static RawNumericColumns ReadNumbers(Stream stream, DatasetSchema schema, IReadOnlyList<string> columnNames, int maxProblems = DefaultMaxProblems)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(columnNames);
+        IReadOnlyList<ColumnSchema> coded = schema.SynthesisColumns;
+        int[] indices = columnNames.Select(name =>
+        {
+            int j = coded.Select(c => c.Name).ToList().IndexOf(name);
+            return j >= 0 && coded[j].Type is ColumnType.Integer or ColumnType.Continuous
+                ? j
+                : throw new ArgumentException($"'{name}' is not a numeric column of the schema", nameof(columnNames));
+        }).ToArray();
+        var raw = new RawSink(indices);
+        PersonIds? persons = schema.PersonKey is null ? null : new PersonIds();
+        ScanResult result = Scan(stream, schema, maxProblems, null, persons, raw);
+        if (result.Problems.Count > 0)
+        {
+            throw new CsvValidationException(result.Problems, result.Truncated);
+        }
+
+        return new RawNumericColumns(columnNames.ToArray(), raw.Build(), persons?.Build());
+    }
+
     private sealed record ScanResult(long Rows, List<CsvProblem> Problems, bool Truncated);
 
-    private static ScanResult Scan(Stream stream, DatasetSchema schema, int maxProblems, ColumnBuilder? sink, PersonIds? persons = null)
+    private static ScanResult Scan(Stream stream, DatasetSchema schema, int maxProblems, ColumnBuilder? sink, PersonIds? persons = null, RawSink? raw = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(schema);
@@ -166,6 +195,15 @@ public static class CsvTableReader
 
         var codecs = coded.Select(c => new ColumnCodec(c, schema.OutOfDomain)).ToArray();
         var codes = new int[coded.Count];
+        var fieldOf = new int[coded.Count];
+        for (int f = 0; f < fieldCount; f++)
+        {
+            if (target[f] >= 0)
+            {
+                fieldOf[target[f]] = f;
+            }
+        }
+
         long rows = 0;
         try
         {
@@ -217,6 +255,7 @@ public static class CsvTableReader
                 {
                     sink?.Add(codes);
                     persons?.Add(reader.Field(personField).ToString());
+                    raw?.Add(j => reader.Field(fieldOf[j]));
                 }
 
                 if (truncated)
@@ -244,6 +283,25 @@ public static class CsvTableReader
         }
 
         return -1;
+    }
+
+    /// <summary>Raw values of selected columns, NaN for an empty cell.</summary>
+    private sealed class RawSink(int[] indices)
+    {
+        private readonly List<double>[] values = indices.Select(_ => new List<double>()).ToArray();
+
+        public delegate ReadOnlySpan<char> FieldOf(int column);
+
+        public void Add(FieldOf field)
+        {
+            for (int i = 0; i < indices.Length; i++)
+            {
+                ReadOnlySpan<char> text = field(indices[i]);
+                values[i].Add(text.IsEmpty ? double.NaN : double.Parse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        public double[][] Build() => values.Select(v => v.ToArray()).ToArray();
     }
 
     /// <summary>Dense person ids by first appearance of the key's value.</summary>
@@ -310,3 +368,9 @@ public static class CsvTableReader
 /// <param name="Table">The coded synthesis columns.</param>
 /// <param name="PersonIds">Person id per row (index = row), 0..persons−1 by first appearance; null without a person key.</param>
 public sealed record PersonTable(EncodedTable Table, int[]? PersonIds);
+
+/// <summary>Raw values of numeric columns, row-aligned with <see cref="PersonTable"/>, for DP binning.</summary>
+/// <param name="Names">The columns read.</param>
+/// <param name="Values">Per column, the value of each row (NaN = missing).</param>
+/// <param name="PersonIds">Person id per row as in <see cref="PersonTable"/>; null without a person key.</param>
+public sealed record RawNumericColumns(IReadOnlyList<string> Names, IReadOnlyList<double[]> Values, int[]? PersonIds);

@@ -51,6 +51,27 @@ public sealed record ColumnSchema
     /// <summary>Explicit, strictly increasing bin edges (k+1 edges make k bins); null when not used.</summary>
     public IReadOnlyList<double>? BinEdges { get; init; }
 
+    /// <summary>
+    /// Number of bins whose edges the synthesizer places by DP quantiles inside [Min, Max] (docs/schema.md, ADR 0036):
+    /// declared on an integer column, or implied (<see cref="DefaultDpBins"/>) on a continuous column that gives only its
+    /// bounds. Null otherwise.
+    /// </summary>
+    public int? DpBins { get; init; }
+
+    /// <summary>Bins a bounds-only continuous column gets when it does not declare <see cref="DpBins"/>.</summary>
+    public const int DefaultDpBins = 16;
+
+    /// <summary>
+    /// True while the column's bin edges are still to be placed by DP quantiles: a numeric column with neither
+    /// <see cref="Bins"/> nor <see cref="BinEdges"/> that declares <see cref="DpBins"/>, or a continuous one with bounds only.
+    /// Such a column has no codes until <see cref="DatasetSchema.WithBinEdges"/> fills in the (DP, public) edges.
+    /// </summary>
+    public bool NeedsDpBins => Type is ColumnType.Integer or ColumnType.Continuous && Bins is null && BinEdges is null
+        && (DpBins is not null || Type == ColumnType.Continuous);
+
+    /// <summary>The number of bins to place when <see cref="NeedsDpBins"/>.</summary>
+    public int DpBinCount => DpBins ?? DefaultDpBins;
+
     /// <summary>Code width of a date column (default day); null for other types.</summary>
     public DateGranularity? Granularity { get; init; }
 
@@ -58,7 +79,9 @@ public sealed record ColumnSchema
     public bool IsDropped => Type == ColumnType.Identifier || Role == ColumnRole.Identifier;
 
     /// <summary>Number of codes excluding the missing code.</summary>
-    public int ValueCodeCount => Type switch
+    public int ValueCodeCount => NeedsDpBins
+        ? throw new InvalidOperationException($"column '{Name}' has no codes until its bin edges are placed by DP quantiles")
+        : Type switch
     {
         ColumnType.Categorical => Categories!.Count,
         ColumnType.Integer or ColumnType.Continuous when BinEdges is not null => BinEdges.Count - 1,
@@ -133,7 +156,7 @@ public sealed record ColumnSchema
 
         if (Type == ColumnType.Identifier)
         {
-            if (Categories is not null || Min is not null || Max is not null || Bins is not null || BinEdges is not null || MinDate is not null || Granularity is not null)
+            if (Categories is not null || Min is not null || Max is not null || Bins is not null || BinEdges is not null || DpBins is not null || MinDate is not null || Granularity is not null)
             {
                 throw new SchemaException(at, "an identifier column has no domain; remove categories, bounds and bins");
             }
@@ -147,9 +170,9 @@ public sealed record ColumnSchema
             throw new SchemaException(at, "'categories' is only allowed on categorical columns");
         }
 
-        if (!numeric && (Bins is not null || BinEdges is not null))
+        if (!numeric && (Bins is not null || BinEdges is not null || DpBins is not null))
         {
-            throw new SchemaException(at, "'bins' and 'binEdges' are only allowed on integer and continuous columns");
+            throw new SchemaException(at, "'bins', 'binEdges' and 'dpBins' are only allowed on integer and continuous columns");
         }
 
         if (Type != ColumnType.Date && (Granularity is not null || MinDate is not null || MaxDate is not null))
@@ -220,6 +243,16 @@ public sealed record ColumnSchema
 
     private void ValidateNumeric(string at)
     {
+        if (DpBins is int dp && (Bins is not null || BinEdges is not null))
+        {
+            throw new SchemaException(at, $"give one of 'bins', 'binEdges' or 'dpBins' (got dpBins = {dp} with hand-made bins)");
+        }
+
+        if (DpBins is < 2 or > MaxCodes)
+        {
+            throw new SchemaException(at, $"'dpBins' must be between 2 and {MaxCodes}");
+        }
+
         if (BinEdges is not null)
         {
             if (Bins is not null)
@@ -280,12 +313,14 @@ public sealed record ColumnSchema
                 throw new SchemaException(at, "integer bounds must be whole numbers");
             }
 
-            if (Type == ColumnType.Continuous && Bins is null)
+            if (NeedsDpBins)
             {
-                throw new SchemaException(at, "a continuous column needs 'bins' or 'binEdges'");
+                if (Type == ColumnType.Integer && DpBinCount > Max!.Value - Min!.Value + 1)
+                {
+                    throw new SchemaException(at, $"{DpBinCount} DP bins exceed the {Max!.Value - Min!.Value + 1} integers between min and max");
+                }
             }
-
-            if (Bins is int bins)
+            else if (Bins is int bins)
             {
                 if (bins < 1 || bins > MaxCodes)
                 {

@@ -11,7 +11,7 @@ namespace ReleaseGateway.Datasets.Schema;
 public sealed class DatasetSchema
 {
     /// <summary>Validates and wraps the columns; throws <see cref="SchemaException"/> naming the column and the reason.</summary>
-    public DatasetSchema(IEnumerable<ColumnSchema> columns, OutOfDomainPolicy outOfDomain = OutOfDomainPolicy.Error)
+    public DatasetSchema(IEnumerable<ColumnSchema> columns, OutOfDomainPolicy outOfDomain = OutOfDomainPolicy.Error, IEnumerable<string>? protectedAttributes = null)
     {
         ArgumentNullException.ThrowIfNull(columns);
         Columns = columns.ToArray();
@@ -46,7 +46,15 @@ public sealed class DatasetSchema
         {
             throw new SchemaException("$.columns", "at most one column may have role 'personKey'");
         }
+
+        ProtectedAttributes = ValidateProtected(protectedAttributes?.ToArray() ?? []);
     }
+
+    /// <summary>
+    /// Names of the protected attributes (sex, age band, ethnicity…): categorical columns whose categories define
+    /// the subgroups the evaluation reports fidelity and TSTR for (docs/evaluation.md). Empty when none is declared.
+    /// </summary>
+    public IReadOnlyList<string> ProtectedAttributes { get; }
 
     /// <summary>All declared columns, in declaration order (identifiers included).</summary>
     public IReadOnlyList<ColumnSchema> Columns { get; }
@@ -68,6 +76,53 @@ public sealed class DatasetSchema
 
     /// <summary>The column called <paramref name="name"/>, or null.</summary>
     public ColumnSchema? Find(string name) => Columns.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>Columns whose bin edges are still to be placed by DP quantiles (<see cref="ColumnSchema.NeedsDpBins"/>).</summary>
+    public IReadOnlyList<ColumnSchema> DpBinnedColumns => Columns.Where(c => c.NeedsDpBins).ToArray();
+
+    /// <summary>
+    /// The schema with the given columns' bin edges filled in (and their <see cref="ColumnSchema.DpBins"/> cleared), so
+    /// that it reads, codes and decodes like a schema with hand-made <c>binEdges</c>. The edges must be public: declared,
+    /// or the output of a charged DP mechanism.
+    /// </summary>
+    /// <exception cref="SchemaException">An edge list is invalid or names an unknown column.</exception>
+    public DatasetSchema WithBinEdges(IReadOnlyDictionary<string, IReadOnlyList<double>> edges)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        foreach (string name in edges.Keys)
+        {
+            if (Find(name) is null)
+            {
+                throw new SchemaException("$.columns", $"no column '{name}'");
+            }
+        }
+
+        return new DatasetSchema(
+            Columns.Select(c => edges.TryGetValue(c.Name, out IReadOnlyList<double>? e) ? c with { BinEdges = e.ToArray(), Bins = null, DpBins = null } : c),
+            OutOfDomain, ProtectedAttributes);
+    }
+
+    private string[] ValidateProtected(string[] names)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++)
+        {
+            string at = $"$.protectedAttributes[{i}]";
+            ColumnSchema column = Find(names[i] ?? string.Empty)
+                ?? throw new SchemaException(at, $"'{names[i]}' is not a column of this schema; a protected attribute must name a declared column");
+            if (column.Type != ColumnType.Categorical || column.IsDropped)
+            {
+                throw new SchemaException(at, $"'{column.Name}' has type {column.Type.ToString().ToLowerInvariant()}; a protected attribute must be a synthesised categorical column, since its categories are the subgroups (declare an age band as categories, not as an integer)");
+            }
+
+            if (!seen.Add(column.Name))
+            {
+                throw new SchemaException(at, $"'{column.Name}' is listed twice");
+            }
+        }
+
+        return names;
+    }
 
     /// <summary>Reads and parses a schema file (full format or private-pgm domain shorthand).</summary>
     public static DatasetSchema Load(string path)
@@ -135,6 +190,7 @@ public sealed class DatasetSchema
     private static DatasetSchema ParseFull(JsonElement root)
     {
         OutOfDomainPolicy policy = OutOfDomainPolicy.Error;
+        List<string>? protectedAttributes = null;
         foreach (JsonProperty property in root.EnumerateObject())
         {
             switch (property.Name)
@@ -144,8 +200,11 @@ public sealed class DatasetSchema
                 case "outOfDomain":
                     policy = ParseEnum<OutOfDomainPolicy>(property.Value, "$.outOfDomain", ("error", OutOfDomainPolicy.Error), ("clip", OutOfDomainPolicy.Clip));
                     break;
+                case "protectedAttributes":
+                    protectedAttributes = ParseNames(property.Value, "$.protectedAttributes");
+                    break;
                 default:
-                    throw new SchemaException($"$.{property.Name}", "unknown property (expected 'columns' and optionally 'outOfDomain')");
+                    throw new SchemaException($"$.{property.Name}", "unknown property (expected 'columns' and optionally 'outOfDomain' and 'protectedAttributes')");
             }
         }
 
@@ -162,7 +221,7 @@ public sealed class DatasetSchema
             columns.Add(ParseColumn(element, $"$.columns[{index++}]"));
         }
 
-        return new DatasetSchema(columns, policy);
+        return new DatasetSchema(columns, policy, protectedAttributes);
     }
 
     private static ColumnSchema ParseColumn(JsonElement element, string path)
@@ -179,6 +238,7 @@ public sealed class DatasetSchema
         List<string>? categories = null;
         JsonElement? min = null, max = null;
         int? bins = null;
+        int? dpBins = null;
         List<double>? edges = null;
         DateGranularity? granularity = null;
         foreach (JsonProperty p in element.EnumerateObject())
@@ -215,6 +275,9 @@ public sealed class DatasetSchema
                 case "bins":
                     bins = p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int b) ? b : throw new SchemaException(at, "must be a whole number");
                     break;
+                case "dpBins":
+                    dpBins = p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int d) ? d : throw new SchemaException(at, "must be a whole number");
+                    break;
                 case "binEdges":
                     edges = ParseNumbers(p.Value, at);
                     break;
@@ -250,6 +313,7 @@ public sealed class DatasetSchema
             MaxDate = isDate && max is not null ? ParseDate(max.Value, path + ".max") : null,
             Bins = bins,
             BinEdges = edges,
+            DpBins = dpBins,
             Granularity = isDate ? granularity ?? DateGranularity.Day : granularity,
         };
     }
@@ -288,6 +352,24 @@ public sealed class DatasetSchema
                 JsonValueKind.Number => item.GetRawText(),
                 _ => throw new SchemaException($"{path}[{i}]", "a category must be a string (or a number, taken literally)"),
             });
+            i++;
+        }
+
+        return list;
+    }
+
+    private static List<string> ParseNames(JsonElement value, string path)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new SchemaException(path, "must be an array of column names");
+        }
+
+        var list = new List<string>();
+        int i = 0;
+        foreach (JsonElement item in value.EnumerateArray())
+        {
+            list.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw new SchemaException($"{path}[{i}]", "must be a column name (a string)"));
             i++;
         }
 

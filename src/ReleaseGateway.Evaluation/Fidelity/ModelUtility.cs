@@ -108,6 +108,65 @@ public static class ModelUtility
         return new TstrResult(train.Columns[target].Name, labels.Classes, scores, scores.Min(s => s.Ratio));
     }
 
+    /// <summary>
+    /// TSTR ratio (worst of the two models, as <see cref="Tstr"/>) on each group of holdout rows and on the whole
+    /// holdout: each model is fitted once on the real training data and once on the synthetic data, then scored on
+    /// every group, so the groups differ only in whom the models are tested on.
+    /// </summary>
+    /// <returns>The whole-holdout ratio and one ratio per group, in the order given.</returns>
+    public static (double Whole, double[] Groups) TstrByGroup(EvalTable train, EvalTable holdout, EvalTable synthetic, int target, IReadOnlyList<int> features, IReadOnlyList<int[]> groups, int maxRows, IRandomSource random, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(holdout);
+        ArgumentNullException.ThrowIfNull(synthetic);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(groups);
+        ArgumentNullException.ThrowIfNull(random);
+        if (train.RowCount < 1 || holdout.RowCount < 1 || synthetic.RowCount < 1)
+        {
+            throw new InvalidOperationException("TSTR needs non-empty training, holdout and synthetic tables.");
+        }
+
+        var labels = TargetLabels.Fit(train.Columns[target]);
+        var tr = Sample(train.RowCount, maxRows, random);
+        var sy = Sample(synthetic.RowCount, maxRows, random);
+        var encoder = FeatureEncoder.Fit(train, features);
+        var xTest = encoder.Transform(holdout);
+        var yTest = Enumerable.Range(0, holdout.RowCount).Select(r => labels.Label(holdout.Columns[target], r)).ToArray();
+        var xReal = encoder.Transform(train, tr);
+        var yReal = tr.Select(r => labels.Label(train.Columns[target], r)).ToArray();
+        var xSyn = encoder.Transform(synthetic, sy);
+        var ySyn = sy.Select(r => labels.Label(synthetic.Columns[target], r)).ToArray();
+        var models = new Func<double[], int[], IClassifier>[]
+        {
+            (x, y) => LogisticRegression.Fit(x, y.Length, encoder.Width, y, labels.Classes),
+            (x, y) => RandomForest.Fit(x, y.Length, encoder.Width, y, labels.Classes, new RandomForestOptions(), random, cancellationToken),
+        };
+        var whole = double.PositiveInfinity;
+        var ratios = Enumerable.Repeat(double.PositiveInfinity, groups.Count).ToArray();
+        foreach (var fit in models)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var real = fit(xReal, yReal).Predict(xTest, holdout.RowCount);
+            var syn = fit(xSyn, ySyn).Predict(xTest, holdout.RowCount);
+            double Ratio(int[] rows)
+            {
+                var truth = rows.Select(r => yTest[r]).ToArray();
+                var r0 = ClassifierExtensions.BalancedAccuracy(truth, rows.Select(r => real[r]).ToArray());
+                var s0 = ClassifierExtensions.BalancedAccuracy(truth, rows.Select(r => syn[r]).ToArray());
+                return r0 > 0 ? s0 / r0 : 1;
+            }
+
+            whole = Math.Min(whole, Ratio([.. Enumerable.Range(0, holdout.RowCount)]));
+            for (var g = 0; g < groups.Count; g++)
+            {
+                ratios[g] = Math.Min(ratios[g], Ratio(groups[g]));
+            }
+        }
+
+        return (whole, ratios);
+    }
+
     private static int[] Sample(int n, int max, IRandomSource random)
     {
         var all = Enumerable.Range(0, n).ToArray();

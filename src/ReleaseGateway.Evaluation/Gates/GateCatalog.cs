@@ -159,6 +159,14 @@ public static class GateCatalog
         0, 1, false, GateComparison.AtLeast, 0.5, DpTested: false, InPolicy: true,
         "1 means a model trained on the synthetic data predicts the target as well as one trained on the real data; 0.5 means it reaches half the real model's balanced accuracy.");
 
+    /// <summary>Subgroup fidelity: the worst protected subgroup's 2-way TVD gap; threshold 1 (the default) never blocks.</summary>
+    public static readonly GateDefinition SubgroupTvd2Gap = new(
+        "maxSubgroupTvd2Gap",
+        "Subgroup fidelity: worst subgroup's TVD gap",
+        "largest difference, over the categories of the schema's protected attributes with enough rows, between a subgroup's mean 2-way TVD (its real training rows against the synthetic rows of that category) and the whole table's",
+        0, 1, false, GateComparison.AtMost, 1, DpTested: false, InPolicy: true,
+        "How much worse the release reproduces its worst-served subgroup (one sex, age band or ethnicity) than the table as a whole. 0 means that subgroup is as faithful as the whole table; 0.2 means its column pairs are on average 20 points of probability further off. Off by default (threshold 1 never blocks); not applicable when the schema declares no protected attribute. Small subgroups are noisier, so some gap is expected even from a good release.");
+
     /// <summary>The DP release check (ADR 0026): its threshold comes from <c>releaseChecks:</c>, not from <c>gates:</c>.</summary>
     public static readonly GateDefinition DpCopyTest = new(
         DpCopyTestKey,
@@ -169,7 +177,7 @@ public static class GateCatalog
 
     /// <summary>Every gate in report order; the DP release check first.</summary>
     public static IReadOnlyList<GateDefinition> All { get; } =
-        [DpCopyTest, MembershipTpr, EmpiricalEpsilon, AttributeInference, SinglingOut, Linkability, Tvd2, TstrRatio];
+        [DpCopyTest, MembershipTpr, EmpiricalEpsilon, AttributeInference, SinglingOut, Linkability, Tvd2, TstrRatio, SubgroupTvd2Gap];
 
     /// <summary>The gates a policy sets under <c>gates:</c>, in report order.</summary>
     public static IReadOnlyList<GateDefinition> PolicyGates { get; } = [.. All.Where(g => g.InPolicy)];

@@ -27,6 +27,9 @@ public sealed record GateThresholds
     /// <summary>Threshold of <see cref="GateCatalog.TstrRatio"/>.</summary>
     public double MinTstrRatio { get; init; } = GateCatalog.TstrRatio.Default;
 
+    /// <summary>Threshold of <see cref="GateCatalog.SubgroupTvd2Gap"/>.</summary>
+    public double MaxSubgroupTvd2Gap { get; init; } = GateCatalog.SubgroupTvd2Gap.Default;
+
     /// <summary>The threshold of the policy gate <paramref name="key"/>.</summary>
     /// <exception cref="KeyNotFoundException">The key is not a policy gate.</exception>
     public double this[string key] => key switch
@@ -38,6 +41,7 @@ public sealed record GateThresholds
         "maxLinkabilityRisk" => MaxLinkabilityRisk,
         "maxTvd2" => MaxTvd2,
         "minTstrRatio" => MinTstrRatio,
+        "maxSubgroupTvd2Gap" => MaxSubgroupTvd2Gap,
         _ => throw new KeyNotFoundException($"'{key}' is not a policy gate."),
     };
 
@@ -52,6 +56,7 @@ public sealed record GateThresholds
         "maxLinkabilityRisk" => this with { MaxLinkabilityRisk = value },
         "maxTvd2" => this with { MaxTvd2 = value },
         "minTstrRatio" => this with { MinTstrRatio = value },
+        "maxSubgroupTvd2Gap" => this with { MaxSubgroupTvd2Gap = value },
         _ => throw new KeyNotFoundException($"'{key}' is not a policy gate."),
     };
 

@@ -30,13 +30,15 @@ public sealed record ColumnProfile(string Column, bool Numeric, IReadOnlyList<st
 /// <param name="Discriminator">Real-vs-synthetic classifier AUC.</param>
 /// <param name="Tstr">Train-on-synthetic test-on-real result.</param>
 /// <param name="Profiles">Per-column distributions.</param>
+/// <param name="Subgroups">Fidelity and TSTR per subgroup of the protected attributes; null when the schema declares none.</param>
 public sealed record FidelityReport(
     IReadOnlyList<TvdSummary>? Tvd,
     AssociationComparison? Associations,
     IReadOnlyList<NumericColumnDistance>? Numeric,
     DiscriminatorResult? Discriminator,
     TstrResult? Tstr,
-    IReadOnlyList<ColumnProfile>? Profiles);
+    IReadOnlyList<ColumnProfile>? Profiles,
+    SubgroupReport? Subgroups = null);
 
 /// <summary>Privacy attack results.</summary>
 /// <param name="Membership">Membership attacks (distance, density-ratio, shadow-model when run).</param>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using ReleaseGateway.Evaluation.Fidelity;
 using ReleaseGateway.Evaluation.Gates;
 using ScottPlot;
 
@@ -289,6 +290,34 @@ public static class HtmlReport
 
             html.Append("</table>\n");
         }
+
+        AppendSubgroups(html, f.Subgroups);
+    }
+
+    private static void AppendSubgroups(StringBuilder html, SubgroupReport? report)
+    {
+        if (report is null)
+        {
+            return;
+        }
+
+        html.Append("<h2>Subgroup fidelity</h2>\n");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<p>Each row is one category of a protected attribute declared in the schema. <em>TVD</em> compares that subgroup's real training rows with the synthetic rows of the same category, averaged over pairs of columns (0 = identical, 1 = no overlap); the whole table's figure is {Num(report.WholeTvd2)}. <em>TSTR</em> tests the real-trained and synthetic-trained models on the subgroup's holdout rows (1 = the synthetic data serves the subgroup as well as the real data){(report.WholeTstrRatio is { } w ? $"; on the whole holdout it is {Num(w)}" : string.Empty)}. A <em>gap</em> is how much worse the subgroup fares than the whole table: positive TVD gaps and positive TSTR gaps mean the subgroup is reproduced worse. Subgroups with fewer than {report.MinimumRows} training or holdout rows are listed but not measured: their figures would be mostly sampling noise. Small subgroups show some gap even in a good release.</p>\n");
+        if (report.WorstTvd2Group is { } worst)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>Worst subgroup by TVD: <strong>{E(worst)}</strong>, gap {Num(report.WorstTvd2Gap!.Value)}{(report.WorstTstrGroup is { } wt ? $"; worst by TSTR: <strong>{E(wt)}</strong>, gap {Num(report.WorstTstrGap!.Value)}" : string.Empty)}.</p>\n");
+        }
+
+        html.Append("<table><tr><th>Attribute</th><th>Category</th><th>Train / holdout / synthetic rows</th><th>2-way TVD</th><th>TVD gap</th><th>TSTR ratio</th><th>TSTR gap</th></tr>\n");
+        foreach (var g in report.Groups)
+        {
+            string Cell(double? v) => v is { } x ? Num(x) : g.Measured ? "—" : "too small";
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr{(g.Measured ? string.Empty : " class=\"na\"")}><td>{E(g.Attribute)}</td><td>{E(g.Category)}</td><td>{g.TrainRows} / {g.HoldoutRows} / {g.SyntheticRows}</td><td>{Cell(g.Tvd2)}</td><td>{Cell(g.Tvd2Gap)}</td><td>{Cell(g.TstrRatio)}</td><td>{Cell(g.TstrGap)}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
     }
 
     private static string RiskRow(string name, Statistics.PrivacyRisk r, string attacks) =>

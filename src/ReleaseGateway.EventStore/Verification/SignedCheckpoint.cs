@@ -132,6 +132,13 @@ public sealed class AuditSigningKey : IDisposable
         return signingKey;
     }
 
+    /// <summary>A new private key in PKCS#8 PEM form (for a key store that is not a file).</summary>
+    public static string NewPrivateKeyPem()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
+
     /// <summary>Loads a PEM file holding either the private key or only the public key.</summary>
     public static AuditSigningKey LoadPem(string pem, string source)
     {

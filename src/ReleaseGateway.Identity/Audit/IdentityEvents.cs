@@ -28,7 +28,13 @@ public sealed record UserEnabled(Guid UserId, DateTimeOffset EnabledAt);
 
 public sealed record UserPasswordChanged(Guid UserId, DateTimeOffset ChangedAt);
 
+/// <summary>An administrator replaced the user's password with a one-time password, to be changed at the next sign-in.</summary>
+public sealed record UserPasswordReset(Guid UserId, DateTimeOffset ResetAt);
+
 public sealed record UserSecondFactorEnabled(Guid UserId, DateTimeOffset EnabledAt);
+
+/// <summary>New one-use recovery codes for the second factor were issued (the old ones no longer work); the codes are not recorded.</summary>
+public sealed record UserRecoveryCodesIssued(Guid UserId, int Count, DateTimeOffset IssuedAt);
 
 public sealed record DeviceSignInApproved(Guid UserId, string ClientId, DateTimeOffset ApprovedAt);
 
@@ -41,6 +47,7 @@ public static class SignInMethods
 {
     public const string Password = "password";
     public const string PasswordAndTotp = "password+totp";
+    public const string PasswordAndRecoveryCode = "password+recovery-code";
 }
 
 /// <summary>Reasons recorded in <see cref="UserSignInFailed"/>.</summary>

@@ -23,6 +23,9 @@ public static class IdentityDatabase
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityStore>();
+        // Nodes starting together on one PostgreSQL database take turns: the schema check, the roles and the CLI
+        // client's registration (an optimistic update) would otherwise race (ADR 0041).
+        await using var turn = await TakeInitializationLockAsync(db, cancellationToken);
         await CreateSchemaAsync(db, cancellationToken);
 
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
@@ -31,6 +34,31 @@ public static class IdentityDatabase
                 await roles.CreateAsync(new IdentityRole<Guid>(role) { Id = Guid.CreateVersion7() });
 
         await RegisterCliClientAsync(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), cancellationToken);
+    }
+
+    private const long InitializationLockKey = 0x5247_5749_4445_4e54; // "RGWIDENT"
+
+    private static async Task<IAsyncDisposable?> TakeInitializationLockAsync(IdentityStore db, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsSqlite()) return null;
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(cancellationToken))
+        {
+            try
+            {
+                await creator.CreateAsync(cancellationToken);
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
+            {
+                // Another node created it first.
+            }
+        }
+        var connection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        // No command timeout: waiting for another node's (or rgw's) turn is not a failure.
+        await using var command = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({InitializationLockKey})", connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return connection; // closing the session releases the lock
     }
 
     private static async Task CreateSchemaAsync(IdentityStore db, CancellationToken cancellationToken)

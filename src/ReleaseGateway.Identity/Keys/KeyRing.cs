@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.IdentityModel.Tokens;
+using ReleaseGateway.EventStore.Blobs;
 
 namespace ReleaseGateway.Identity.Keys;
 
@@ -9,7 +11,7 @@ public sealed record RingKey(string FileName, DateTimeOffset CreatedAt, Security
 
 /// <summary>
 /// The token signing keys (RSA, RS256) and encryption keys (256-bit AES key wrap) of the token server, kept as
-/// files under <c>{DataDirectory}/keys/</c> (ADR 0011). Generated on first start; a new pair is generated when
+/// files under <c>{DataDirectory}/keys/</c> (ADR 0011), or sealed blobs on shared storage (ADR 0041). Generated on first start; a new pair is generated when
 /// the newest is older than the rotation period, and the previous pair stays loaded for one more period so that
 /// tokens issued before the rotation still validate. Keys older than two periods are no longer loaded.
 /// Newest first: OpenIddict signs and encrypts with the first key and validates against all.
@@ -20,51 +22,61 @@ public sealed record KeyRing(IReadOnlyList<RingKey> Signing, IReadOnlyList<RingK
     private const string EncryptionPrefix = "encryption-";
     private const string TimestampFormat = "yyyyMMdd'T'HHmmss'Z'";
 
+    /// <summary>The ring in a folder of the data folder (the embedded default).</summary>
     public static KeyRing LoadOrCreate(string directory, TimeSpan rotationPeriod, DateTimeOffset now)
     {
         Directory.CreateDirectory(directory);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-
-        var signing = Load(directory, SigningPrefix, ".pem", now, rotationPeriod, ReadRsa);
-        if (signing.Count == 0 || now - signing[0].CreatedAt >= rotationPeriod)
-            signing.Insert(0, Write(directory, SigningPrefix, ".pem", now, CreateRsa, ReadRsa));
-
-        var encryption = Load(directory, EncryptionPrefix, ".key", now, rotationPeriod, ReadAes);
-        if (encryption.Count == 0 || now - encryption[0].CreatedAt >= rotationPeriod)
-            encryption.Insert(0, Write(directory, EncryptionPrefix, ".key", now, CreateAes, ReadAes));
-
-        return new KeyRing(signing, encryption);
+        return LoadOrCreate(new KeyMaterial(new FolderBlobStore(directory), null), "", rotationPeriod, now);
     }
 
-    private static List<RingKey> Load(string directory, string prefix, string extension, DateTimeOffset now, TimeSpan rotationPeriod,
+    /// <summary>
+    /// The ring in <paramref name="folder"/> of <paramref name="keys"/> (files, or sealed blobs every node shares). Keys are
+    /// named by the second they were made and created only if absent, so nodes rotating at once agree on one key; after
+    /// a rotation the ring is read again, so a key another node made in the same moment is trusted too.
+    /// </summary>
+    public static KeyRing LoadOrCreate(KeyMaterial keys, string folder, TimeSpan rotationPeriod, DateTimeOffset now)
+    {
+        var rotated = false;
+        var signing = Load(keys, folder, SigningPrefix, ".pem", now, rotationPeriod, ReadRsa);
+        if (signing.Count == 0 || now - signing[0].CreatedAt >= rotationPeriod)
+        {
+            Write(keys, folder, SigningPrefix, ".pem", now, CreateRsa);
+            rotated = true;
+        }
+
+        var encryption = Load(keys, folder, EncryptionPrefix, ".key", now, rotationPeriod, ReadAes);
+        if (encryption.Count == 0 || now - encryption[0].CreatedAt >= rotationPeriod)
+        {
+            Write(keys, folder, EncryptionPrefix, ".key", now, CreateAes);
+            rotated = true;
+        }
+
+        return rotated
+            ? new KeyRing(Load(keys, folder, SigningPrefix, ".pem", now, rotationPeriod, ReadRsa), Load(keys, folder, EncryptionPrefix, ".key", now, rotationPeriod, ReadAes))
+            : new KeyRing(signing, encryption);
+    }
+
+    private static List<RingKey> Load(KeyMaterial keys, string folder, string prefix, string extension, DateTimeOffset now, TimeSpan rotationPeriod,
         Func<string, string, SecurityKey> read) =>
-        Directory.EnumerateFiles(directory, prefix + "*" + extension)
-            .Select(path => (path, created: ParseCreated(Path.GetFileName(path), prefix, extension)))
+        keys.List(folder)
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(extension, StringComparison.Ordinal))
+            .Select(name => (name, created: ParseCreated(name, prefix, extension)))
             .Where(f => f.created is { } c && now - c < 2 * rotationPeriod)
             .OrderByDescending(f => f.created)
-            .Select(f => new RingKey(Path.GetFileName(f.path), f.created!.Value, read(File.ReadAllText(f.path), Path.GetFileNameWithoutExtension(f.path))))
+            .Select(f => new RingKey(f.name, f.created!.Value,
+                read(Encoding.UTF8.GetString(keys.Read(BlobNames.Join(folder, f.name))!), Path.GetFileNameWithoutExtension(f.name))))
             .ToList();
 
     private static DateTimeOffset? ParseCreated(string fileName, string prefix, string extension) =>
         DateTimeOffset.TryParseExact(fileName[prefix.Length..^extension.Length], TimestampFormat, CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var created) ? created : null;
 
-    private static RingKey Write(string directory, string prefix, string extension, DateTimeOffset now,
-        Func<string> create, Func<string, string, SecurityKey> read)
+    private static void Write(KeyMaterial keys, string folder, string prefix, string extension, DateTimeOffset now, Func<string> create)
     {
         var name = prefix + now.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture) + extension;
-        var path = Path.Combine(directory, name);
-        var temporary = path + ".tmp";
-        var text = create();
-        // Created with owner-only permissions before any key byte is written.
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(temporary, options))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(text);
-        File.Move(temporary, path, overwrite: true);
-        return new RingKey(name, now, read(text, Path.GetFileNameWithoutExtension(name)));
+        keys.GetOrCreate(BlobNames.Join(folder, name), () => Encoding.UTF8.GetBytes(create()));
     }
 
     private static string CreateRsa()

@@ -58,7 +58,8 @@ internal static class AccountEndpoints
             <form method="post" action="{TotpPath}">
             {Html.AntiforgeryField(antiforgery, context)}
             {Html.Hidden("returnUrl", Html.LocalUrl(returnUrl))}
-            <p><label for="code">Six-digit code from your authenticator app</label><br><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></p>
+            <p><label for="code">Six-digit code from your authenticator app</label><br><input id="code" name="code" autocomplete="one-time-code" aria-describedby="code-hint" required>
+            <br><span class="hint" id="code-hint">Lost your phone? Type one of your recovery codes instead; each works once.</span></p>
             <p><button type="submit">Verify</button></p>
             </form>
             """, status);
@@ -149,10 +150,14 @@ internal static class AccountEndpoints
 
         var wasLocked = await users.IsLockedOutAsync(user);
         var code = form["code"].ToString().Replace(" ", "", StringComparison.Ordinal);
-        var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false);
+        // Six digits are the authenticator's code; anything else is tried as one of the user's one-use recovery codes.
+        var totp = code.Length == 6 && code.All(char.IsAsciiDigit);
+        var result = totp
+            ? await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false)
+            : await signIn.TwoFactorRecoveryCodeSignInAsync(code);
         if (result.Succeeded)
         {
-            await audit.SignedInAsync(context, user, SignInMethods.PasswordAndTotp);
+            await audit.SignedInAsync(context, user, totp ? SignInMethods.PasswordAndTotp : SignInMethods.PasswordAndRecoveryCode);
             return AfterSignIn(user, returnUrl);
         }
         if (result.IsLockedOut)
@@ -173,17 +178,20 @@ internal static class AccountEndpoints
         var user = await CurrentUserAsync(context, users);
         return user is null
             ? Results.Redirect($"{LoginPath}?returnUrl={Uri.EscapeDataString(ChangePasswordPath + "?returnUrl=" + Uri.EscapeDataString(Html.LocalUrl(returnUrl)))}")
-            : ChangePasswordForm(context, antiforgery, returnUrl, null, StatusCodes.Status200OK);
+            : ChangePasswordForm(context, antiforgery, returnUrl, null, StatusCodes.Status200OK, user.MustChangePassword);
     }
 
-    private static IResult ChangePasswordForm(HttpContext context, IAntiforgery antiforgery, string? returnUrl, (string Message, string Code)? error, int status) =>
+    private static IResult ChangePasswordForm(HttpContext context, IAntiforgery antiforgery, string? returnUrl, (string Message, string Code)? error, int status,
+        bool oneTime) =>
         Html.Page("Choose a new password", $"""
             {Html.Error(error?.Message, error?.Code)}
-            <p>Your account still has a one-time password. Choose your own (at least 12 characters) to continue.</p>
+            <p>{(oneTime
+                ? "Your account still has a one-time password. Choose your own (at least 12 characters) to continue."
+                : "Type your current password, then the new one (at least 12 characters). Your other sessions and the command line's sign-in end; sign in there again.")}</p>
             <form method="post" action="{ChangePasswordPath}">
             {Html.AntiforgeryField(antiforgery, context)}
             {Html.Hidden("returnUrl", Html.LocalUrl(returnUrl))}
-            <p><label for="current">Current (one-time) password</label><br><input id="current" name="current" type="password" autocomplete="current-password" required></p>
+            <p><label for="current">{(oneTime ? "Current (one-time) password" : "Current password")}</label><br><input id="current" name="current" type="password" autocomplete="current-password" required></p>
             <p><label for="new">New password</label><br><input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required></p>
             <p><button type="submit">Change password</button></p>
             </form>
@@ -201,11 +209,12 @@ internal static class AccountEndpoints
         var current = form["current"].ToString();
         var next = form["new"].ToString();
         if (next == current)
-            return ChangePasswordForm(context, antiforgery, returnUrl, ("The new password must differ from the current one.", ErrorCodes.PasswordRejected), StatusCodes.Status400BadRequest);
+            return ChangePasswordForm(context, antiforgery, returnUrl, ("The new password must differ from the current one.", ErrorCodes.PasswordRejected), StatusCodes.Status400BadRequest,
+                user.MustChangePassword);
         var result = await users.ChangePasswordAsync(user, current, next);
         if (!result.Succeeded)
             return ChangePasswordForm(context, antiforgery, returnUrl,
-                (string.Join(" ", result.Errors.Select(e => e.Description)), ErrorCodes.PasswordRejected), StatusCodes.Status400BadRequest);
+                (string.Join(" ", result.Errors.Select(e => e.Description)), ErrorCodes.PasswordRejected), StatusCodes.Status400BadRequest, user.MustChangePassword);
         user.MustChangePassword = false;
         await users.UpdateAsync(user);
         await signIn.RefreshSignInAsync(user);

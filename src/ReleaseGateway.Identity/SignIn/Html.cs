@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace ReleaseGateway.Identity.SignIn;
 
 /// <summary>
-/// The few server-rendered pages of the sign-in flow: plain HTML, no script, no external asset, every value encoded.
+/// The few server-rendered pages of the sign-in flow: plain HTML with the web interface's style sheet, no script, nothing from
+/// another origin, every value encoded.
 /// Kept as code rather than Razor so the Identity module stays a plain library.
 /// </summary>
 internal static class Html
@@ -15,12 +16,17 @@ internal static class Html
             $"""
             <!doctype html>
             <html lang="en">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{Encode(title)} · ReleaseGateway</title></head>
-            <body>
-            <main>
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{Encode(title)} · ReleaseGateway</title>
+            <link rel="stylesheet" href="/ui/site.css"><link rel="icon" href="/ui/favicon.svg" type="image/svg+xml"></head>
+            <body class="account">
+            <a class="skip" href="#content">Skip to main content</a>
+            <header class="site"><a class="brand" href="/ui">ReleaseGateway</a><span>Synthetic releases of sensitive tables under a privacy budget</span></header>
+            <main id="content" tabindex="-1">
             <h1>{Encode(title)}</h1>
             {body}
             </main>
+            <footer class="account-help"><p>Trouble signing in? Your gateway's administrator can re-enable a locked account, or give you a new
+            one-time password (<code>rgw users reset-password</code>). Signing in from a terminal: <code>rgw login</code>.</p></footer>
             </body>
             </html>
             """,

@@ -125,6 +125,22 @@ public sealed class UserAdministration(
         await ChangedAsync(user, actor, new UserDisabled(user.Id, time.GetUtcNow()), cancellationToken);
     }
 
+    /// <summary>
+    /// A forgotten password: replaced by a one-time password (returned, shown once, never stored in clear) that must be
+    /// changed at the next sign-in; the user's tokens and web sessions end at once. Nobody resets their own.
+    /// </summary>
+    public async Task<string> ResetPasswordAsync(string email, EventMetadata actor, CancellationToken cancellationToken = default)
+    {
+        var user = await FindAsync(email);
+        RefuseOnSelf(user, actor, "reset the password of");
+        var oneTimePassword = RandomNumberGenerator.GetString(PasswordAlphabet, 20);
+        Check(await users.ResetPasswordAsync(user, await users.GeneratePasswordResetTokenAsync(user), oneTimePassword));
+        user.MustChangePassword = true;
+        Check(await users.UpdateAsync(user));
+        await ChangedAsync(user, actor, new UserPasswordReset(user.Id, time.GetUtcNow()), cancellationToken);
+        return oneTimePassword;
+    }
+
     /// <summary>Lifts a disablement or a lockout.</summary>
     public async Task EnableAsync(string email, EventMetadata actor, CancellationToken cancellationToken = default)
     {
@@ -187,6 +203,22 @@ public sealed class UserAdministration(
         Check(await users.SetTwoFactorEnabledAsync(user, true));
         await audit.RecordAsync(user.Id, actor, new UserSecondFactorEnabled(user.Id, time.GetUtcNow()), cancellationToken);
         return $"otpauth://totp/ReleaseGateway:{Uri.EscapeDataString(email)}?secret={key}&issuer=ReleaseGateway&digits=6";
+    }
+
+    /// <summary>
+    /// Ten one-use recovery codes for a user with the second factor on, replacing any issued before: a lost phone need
+    /// not lock the person out. Returned once; the store keeps only what Identity needs to check them.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> IssueRecoveryCodesAsync(string email, EventMetadata actor, CancellationToken cancellationToken = default)
+    {
+        const int count = 10;
+        var user = await FindAsync(email);
+        if (!await users.GetTwoFactorEnabledAsync(user))
+            throw new UserAdministrationException(ErrorCodes.SecondFactorNotEnabled, "Recovery codes are for a second factor; turn it on first (rgw users totp).");
+        var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, count))?.ToList()
+            ?? throw new InvalidOperationException("No recovery codes were generated.");
+        await audit.RecordAsync(user.Id, actor, new UserRecoveryCodesIssued(user.Id, codes.Count, time.GetUtcNow()), cancellationToken);
+        return codes;
     }
 
     /// <summary>Registers a confidential client for the client-credentials flow, acting in <paramref name="roles"/>.</summary>

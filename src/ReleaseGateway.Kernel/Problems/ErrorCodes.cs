@@ -36,6 +36,9 @@ public static class ErrorCodes
     public const string RoleChangeOnSelf = "RG1015";
     public const string SecondAdministratorRequired = "RG1016";
 
+    // RG1200–RG1229: people's self-service and administration (issue 21).
+    public const string SecondFactorNotEnabled = "RG1200";
+
     public const string NotPermittedInState = "RG2001";
     public const string RoleRequired = "RG2002";
     public const string OnlyTheRequester = "RG2003";
@@ -76,6 +79,7 @@ public static class ErrorCodes
     public const string ReleaseNoLongerAvailable = "RG3003";
     public const string NotAllowedToDownload = "RG3004";
     public const string ReleaseNotPublished = "RG3005";
+    public const string DpBinsNotInReleases = "RG3100";
 
     public static IReadOnlyList<ErrorDescription> All { get; } =
     [
@@ -124,6 +128,8 @@ public static class ErrorCodes
             "Nobody grants a role to their own account, nor disables or re-enables it: another administrator must do it, and the audit log shows who did."),
         new(SecondAdministratorRequired, StatusCodes.Status403Forbidden, "Second administrator required",
             "An administrator holds a workflow role (Researcher, CommitteeMember, ComplianceOfficer, DataSteward) only when another administrator grants it, in person (not a service client) and not one whose account the receiver created. No account is created with both."),
+        new(SecondFactorNotEnabled, StatusCodes.Status409Conflict, "Second factor not enabled",
+            "Recovery codes replace the authenticator app's code, so they are issued only to a user whose second factor is on. Turn it on first (rgw users totp --email ...), which prints the codes too."),
 
         // RG2xxx: datasets, access requests and workflows (src/ReleaseGateway.Requests/RequestErrors.cs raises them).
         new(NotPermittedInState, StatusCodes.Status409Conflict, "Not allowed in the current state",
@@ -206,6 +212,8 @@ public static class ErrorCodes
             "Only the researcher who requested a release, committee members and compliance officers may download it."),
         new(ReleaseNotPublished, StatusCodes.Status409Conflict, "Release not published",
             "The release has not passed its gates and been published (or was already revoked)."),
+        new(DpBinsNotInReleases, StatusCodes.Status400BadRequest, "DP bin edges not available for releases",
+            "The schema has numeric columns with bounds only (or dpBins), whose bin edges are placed by DP quantiles (ADR 0036). rgw synth supports them; the release pipeline does not yet, so the dataset cannot be registered: declare 'bins' or 'binEdges' for those columns. Nothing was stored."),
     ];
 
     private static readonly Dictionary<string, ErrorDescription> ByCode = All.ToDictionary(e => e.Code, StringComparer.OrdinalIgnoreCase);

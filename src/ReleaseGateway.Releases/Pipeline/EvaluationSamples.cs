@@ -1,5 +1,6 @@
 using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Datasets.Sources;
+using ReleaseGateway.EventStore.Blobs;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -31,9 +32,8 @@ public sealed class EvaluationSamples(string dataDirectory, SourceEncryptionKey 
                 for (int j = 0; j < table.ColumnCount; j++)
                     foreach (int code in table.Column(j)) writer.Write(code);
         }
-        var path = PathOf(releaseId);
-        if (File.Exists(path)) File.Delete(path); // a regeneration of the same attempt id never happens; a crashed write is redone
-        encryption.SealNewFile(path, buffer.ToArray());
+        // A regeneration of the same attempt id never happens; a crashed write is redone (replaced whole).
+        new FolderBlobStore(dataDirectory).Put($"evaluation-samples/{releaseId:N}.sample.enc", encryption.Seal(buffer.ToArray()));
     }
 
     /// <summary>The stored sample with the columns and domain sizes of <paramref name="columns"/>/<paramref name="domainSizes"/>.</summary>
@@ -41,7 +41,7 @@ public sealed class EvaluationSamples(string dataDirectory, SourceEncryptionKey 
     {
         var path = PathOf(releaseId);
         if (!File.Exists(path)) throw new InvalidOperationException($"The evaluation sample of release {releaseId} is missing from the data folder.");
-        using var reader = new BinaryReader(new MemoryStream(encryption.OpenFile(path)));
+        using var reader = new BinaryReader(new MemoryStream(encryption.Open(File.OpenRead(path))));
         int d = reader.ReadInt32(), trainRows = reader.ReadInt32(), holdoutRows = reader.ReadInt32();
         if (d != columns.Count) throw new InvalidDataException($"The evaluation sample has {d} columns, the attempt {columns.Count}.");
         EncodedTable Read(int rows) => new(columns, domainSizes, Enumerable.Range(0, d).Select(_ =>

@@ -72,6 +72,8 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
             ShadowModel = evaluationPolicy.ShadowModel,
             Generator = shadow,
             Seed = ReleaseGeneration.EvaluationSeedOf(started, seeds),
+            // The attempt's schema keeps only its columns; the protected attributes among them come from the full schema.
+            ProtectedAttributes = [.. DatasetSchema.Parse(dataset.SchemaJson).ProtectedAttributes.Where(n => schema.Find(n) is { IsDropped: false })],
         };
         // The DP release check at the recorded plan's ε_g and k, with the attempt's secret Gates stream (the same draw on a
         // resumed run). Attempts started before the plan existed have no ε_g: the old rule (every gate) decides them.

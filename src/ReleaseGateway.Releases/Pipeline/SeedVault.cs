@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ReleaseGateway.EventStore.Blobs;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 
@@ -56,29 +57,42 @@ public sealed class AttemptSecret
 }
 
 /// <summary>
-/// Secrets of release attempts, kept in the gateway's data folder under <c>attempt-keys/</c>: encrypted at rest exactly
-/// like source tables (<see cref="SourceEncryptionKey"/>, AES-256-GCM), owner-only files, never in an event, a
-/// manifest or a log. Created once per attempt; every later call (a resumed evaluation) reads the same secret.
+/// Secrets of release attempts, kept as blobs <c>attempt-keys/{id}.key.enc</c> (owner-only files in the data folder, or
+/// rows in PostgreSQL on shared storage): encrypted at rest exactly like source tables (<see cref="SourceEncryptionKey"/>,
+/// AES-256-GCM), never in an event, a manifest or a log. Created once per attempt; every later call (a resumed
+/// evaluation, on any node) reads the same secret.
 /// </summary>
-public sealed class SeedVault(string dataDirectory, SourceEncryptionKey encryption)
+public sealed class SeedVault(IBlobStore blobs, SourceEncryptionKey encryption)
 {
-    private readonly string _folder = Path.Combine(dataDirectory, "attempt-keys");
+    private const string Folder = "attempt-keys";
 
-    public string PathOf(Guid releaseId) => Path.Combine(_folder, $"{releaseId:N}.key.enc");
+    /// <summary>Attempt keys as files under <paramref name="dataDirectory"/> (the embedded default).</summary>
+    public SeedVault(string dataDirectory, SourceEncryptionKey encryption) : this(new FolderBlobStore(dataDirectory), encryption)
+    {
+    }
+
+    /// <summary>The file of an attempt's key when blobs are files (the embedded default).</summary>
+    public string PathOf(Guid releaseId) => blobs is FolderBlobStore folder
+        ? folder.PathOf(NameOf(releaseId))
+        : throw new NotSupportedException("Attempt keys are not files on this storage.");
 
     /// <summary>The attempt's secret, created on first use; the same on every later call (also from a racing worker).</summary>
     public AttemptSecret GetOrCreate(Guid releaseId)
     {
-        var path = PathOf(releaseId);
-        if (File.Exists(path)) return AttemptSecret.FromBytes(encryption.OpenFile(path));
-        return AttemptSecret.FromBytes(encryption.SealNewFile(path, AttemptSecret.New().ToBytes()));
+        if (TryLoad(releaseId) is { } existing) return existing;
+        var fresh = AttemptSecret.New();
+        return blobs.TryCreate(NameOf(releaseId), encryption.Seal(fresh.ToBytes())) ? fresh : Load(releaseId);
     }
 
     /// <summary>The secret of an attempt that has started; throws when it is missing (never invents a new one).</summary>
-    public AttemptSecret Load(Guid releaseId)
+    public AttemptSecret Load(Guid releaseId) =>
+        TryLoad(releaseId) ?? throw new InvalidOperationException($"The secret key of release {releaseId} is missing from the gateway's storage.");
+
+    private AttemptSecret? TryLoad(Guid releaseId)
     {
-        var path = PathOf(releaseId);
-        if (!File.Exists(path)) throw new InvalidOperationException($"The secret key of release {releaseId} is missing from the data folder.");
-        return AttemptSecret.FromBytes(encryption.OpenFile(path));
+        using var stored = blobs.OpenRead(NameOf(releaseId));
+        return stored is null ? null : AttemptSecret.FromBytes(encryption.Open(stored));
     }
+
+    private static string NameOf(Guid releaseId) => $"{Folder}/{releaseId:N}.key.enc";
 }

@@ -37,6 +37,20 @@ public static class AccessRequestQueries
     public static Task<IReadOnlyList<AccessRequestDetails>> InStatesAsync(IEventStore store, IReadOnlyCollection<string> states, CancellationToken ct) =>
         store.QueryAsync<AccessRequestDetails>(ByState, states, ct);
 
+    /// <summary>
+    /// The requests a committee member may review, open or decided, in any of <paramref name="states"/> (every state when
+    /// null), most recently changed first. The committees' rule (<see cref="MaySee(Actor, AccessRequestDetails, CommitteeRoster)"/>)
+    /// decides, as for every other list.
+    /// </summary>
+    public static async Task<IReadOnlyList<AccessRequestDetails>> ForCommitteeMemberAsync(IEventStore store, Actor actor,
+        IReadOnlyCollection<string>? states, CancellationToken ct)
+    {
+        if (!actor.IsIn(WorkflowRoles.CommitteeMember)) return [];
+        var roster = await CommitteeRoster.LoadAsync(store, ct);
+        var requests = states is null ? await store.QueryAsync<AccessRequestDetails>(ct) : await InStatesAsync(store, states, ct);
+        return requests.Where(d => MaySee(actor, d, roster)).OrderByDescending(d => d.UpdatedAt).ToList();
+    }
+
     /// <summary>Requests the committee member can vote on now (their committees' only; not own, not yet voted, not recused), oldest first.</summary>
     public static async Task<IReadOnlyList<AccessRequestSummary>> AwaitingDecisionAsync(IEventStore store, WorkflowCatalog workflows, Actor actor, CancellationToken ct)
     {

@@ -37,6 +37,18 @@ public sealed class Refusals(IEventStore store, TimeProvider time)
     }
 
     /// <summary>
+    /// The refusals recorded against <paramref name="streamId"/> since <paramref name="since"/>, oldest first (at most the
+    /// newest 500 refusals of the whole log are read: a request's page shows its recent history, not an attack's flood).
+    /// </summary>
+    public static async Task<IReadOnlyList<(CommandRefused Refusal, string ActorRole)>> OfStreamAsync(IEventStore store, Guid streamId,
+        DateTimeOffset since, CancellationToken ct)
+    {
+        var page = await store.QueryEventsAsync(new EventQuery { EventTypes = [nameof(CommandRefused)], From = since, Limit = EventQuery.MaxLimit }, ct);
+        return page.Events.Where(e => e.Data is CommandRefused r && r.StreamId == streamId)
+            .Select(e => ((CommandRefused)e.Data!, e.Metadata.ActorRole)).OrderBy(r => r.Item1.RefusedAt).ToList();
+    }
+
+    /// <summary>
     /// The code and a reason fit for a log that is never rewritten: the refusal's own text for workflow refusals; for invalid
     /// input only which fields were invalid, and for a rejected upload only how many problems (they quote the private table).
     /// </summary>

@@ -75,5 +75,16 @@ public sealed record QuorumRule(int Approvals, int Rejections, bool Majority)
         return (approvals, Math.Max(eligible - approvals + 1, 1));
     }
 
+    // The workflow's rendering (workflows/*.mmd) labels guards with this; people read InWords.
     public override string ToString() => Majority ? "majority" : $"{Approvals} approvals, {Rejections} rejection(s)";
+
+    /// <summary>The rule as a sentence for the committee, with the thresholds that apply now.</summary>
+    public string InWords(int seats, int recused)
+    {
+        var (approvals, rejections) = Thresholds(seats, recused);
+        var rule = $"{Count(approvals, "approval")} approve{(approvals == 1 ? "s" : "")} the request; {Count(rejections, "rejection")} reject{(rejections == 1 ? "s" : "")} it";
+        return Majority ? $"{rule} (a majority of the {Math.Max(seats - recused, 0)} members not recused)" : rule;
+    }
+
+    private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
 }

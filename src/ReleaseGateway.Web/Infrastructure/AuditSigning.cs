@@ -1,25 +1,14 @@
 using Microsoft.Extensions.Configuration;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.EventStore.Blobs;
 using ReleaseGateway.EventStore.Verification;
 
 namespace ReleaseGateway.Web.Infrastructure;
 
-/// <summary>The gateway's audit signing key (<c>ReleaseGateway:AuditSigningKeyFile</c>), the one <c>rgw audit</c> uses, loaded once.</summary>
-public sealed class AuditSigning(IConfiguration configuration) : IDisposable
+/// <summary>The gateway's audit signing key (<c>ReleaseGateway:AuditSigningKeyFile</c>, or the shared key on shared storage), the one <c>rgw audit</c> uses, loaded once.</summary>
+public sealed class AuditSigning(IConfiguration configuration, GatewayStorage storage) : IDisposable
 {
-    private readonly Lazy<AuditSigningKey> _key = new(() =>
-    {
-        var path = configuration.AuditSigningKeyFile();
-        try
-        {
-            return AuditSigningKey.LoadOrCreate(path);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process created it between the check and the create: use theirs.
-            return AuditSigningKey.LoadPem(File.ReadAllText(path), path);
-        }
-    });
+    private readonly Lazy<AuditSigningKey> _key = new(() => configuration.LoadAuditSigningKey(storage));
 
     private readonly Lazy<IReadOnlyList<AuditSigningKey>> _witnesses = new(() =>
         [.. configuration.AuditWitnessKeyFiles().Select(path => AuditSigningKey.LoadPem(File.ReadAllText(path), path))]);

@@ -56,5 +56,25 @@ public static class Display
     /// <summary>A running step's stage in words: the evaluator's "attribute-inference:age" → "attribute inference of age".</summary>
     public static string Stage(string stage) => stage.Replace(":", " of ", StringComparison.Ordinal).Replace('-', ' ');
 
+    /// <summary>
+    /// The generator a request names, or the one the gateway will use when it names none ("aim (the gateway's default)"),
+    /// so the request and its release name the same generator.
+    /// </summary>
+    public static string Generator(string? name) => name ?? $"{ReleaseGateway.Datasets.Generators.GeneratorCatalog.Default.Name} (the gateway's default)";
+
+    /// <summary>δ as people write it: "10⁻⁶" for 1E-06, else the number (δ is a probability, usually a power of ten).</summary>
+    public static string Delta(double delta)
+    {
+        var exponent = Math.Log10(delta);
+        if (delta > 0 && Math.Abs(exponent - Math.Round(exponent)) < 1e-9 && exponent <= -3)
+            return "10" + string.Concat(((int)Math.Round(exponent)).ToString(CultureInfo.InvariantCulture).Select(Superscript));
+        return delta.ToString("G3", CultureInfo.InvariantCulture);
+    }
+
+    private static char Superscript(char c) => c switch
+    {
+        '-' => '⁻', '0' => '⁰', '1' => '¹', '2' => '²', '3' => '³', '4' => '⁴', '5' => '⁵', '6' => '⁶', '7' => '⁷', '8' => '⁸', '9' => '⁹', _ => c,
+    };
+
     public static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -17,13 +17,14 @@ public static class LedgerChart
     private const double Width = 720, Height = 300, Left = 56, Right = 24, Top = 16, Bottom = 44;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static IHtmlContent Render(BudgetLedgerView ledger, string name, DateTimeOffset now)
+    public static IHtmlContent Render(BudgetLedgerView ledger, string name, DateTimeOffset registeredAt, DateTimeOffset now)
     {
         var points = ledger.History;
         var end = points.Count > 0 && points[^1].At > now ? points[^1].At : now;
-        // From the first event, but at least the last hour, so the time axis's labels (to the minute) differ; the
-        // ledger was empty before its first event, which is what the lines show there.
-        var start = points.Count > 0 && end - points[0].At >= TimeSpan.FromHours(1) ? points[0].At : end.AddHours(-1);
+        // From the dataset's registration (its budget was whole then), not before: the dataset did not exist. The
+        // ledger was empty until its first event, which is what the lines show there.
+        var start = points.Count > 0 && points[0].At < registeredAt ? points[0].At : registeredAt;
+        if (end - start < TimeSpan.FromMinutes(1)) start = end - TimeSpan.FromMinutes(1);
         var top = NiceCeiling(Math.Max(ledger.CapEpsilon, points.Count == 0 ? 0 : points.Max(p => p.EpsilonCommitted)) * 1.1);
         double X(DateTimeOffset t) => Left + (Width - Left - Right) * (t - start).TotalSeconds / Math.Max(1, (end - start).TotalSeconds);
         double Y(double epsilon) => Top + (Height - Top - Bottom) * (1 - epsilon / top);
@@ -44,14 +45,16 @@ public static class LedgerChart
         svg.Append(Invariant, $"<text class=\"chart-label\" x=\"12\" y=\"{F(Top + 10)}\">ε</text>");
         svg.Append(Invariant, $"<line class=\"chart-axis\" x1=\"{F(Left)}\" x2=\"{F(Left)}\" y1=\"{F(Top)}\" y2=\"{F(Height - Bottom)}\"/>")
             .Append(Invariant, $"<line class=\"chart-axis\" x1=\"{F(Left)}\" x2=\"{F(Width - Right)}\" y1=\"{F(Height - Bottom)}\" y2=\"{F(Height - Bottom)}\"/>");
-        // The time axis: its start, now, and one tick between.
+        // The time axis: its start, now, and one tick between; to the second when the ledger is minutes old, so the labels differ.
+        var seconds = end - start < TimeSpan.FromMinutes(10);
         foreach (var (t, anchor) in new[] { (start, "start"), (start + (end - start) / 2, "middle"), (end, "end") })
-            svg.Append(Invariant, $"<text class=\"chart-label\" x=\"{F(X(t))}\" y=\"{F(Height - Bottom + 18)}\" text-anchor=\"{anchor}\">{Display.Time(t)}</text>");
+            svg.Append(Invariant, $"<text class=\"chart-label\" x=\"{F(X(t))}\" y=\"{F(Height - Bottom + 18)}\" text-anchor=\"{anchor}\">{(seconds ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Invariant) : Display.Time(t))}</text>");
 
         svg.Append(Invariant, $"<line class=\"chart-cap\" x1=\"{F(Left)}\" x2=\"{F(Width - Right)}\" y1=\"{F(Y(ledger.CapEpsilon))}\" y2=\"{F(Y(ledger.CapEpsilon))}\"/>")
             .Append(Invariant, $"<text class=\"chart-label chart-cap-label\" x=\"{F(Width - Right)}\" y=\"{F(Y(ledger.CapEpsilon) - 6)}\" text-anchor=\"end\">cap ε = {N(ledger.CapEpsilon)}</text>");
-        svg.Append(Invariant, $"<path class=\"chart-committed\" d=\"{Steps(points, p => p.EpsilonCommitted, X, Y, start, end)}\"/>")
-            .Append(Invariant, $"<path class=\"chart-spent\" d=\"{Steps(points, p => p.EpsilonSpent, X, Y, start, end)}\"/>");
+        // Committed over spent: where nothing is reserved the two coincide, and the dashed line stays visible on the solid one.
+        svg.Append(Invariant, $"<path class=\"chart-spent\" d=\"{Steps(points, p => p.EpsilonSpent, X, Y, start, end)}\"/>")
+            .Append(Invariant, $"<path class=\"chart-committed\" d=\"{Steps(points, p => p.EpsilonCommitted, X, Y, start, end)}\"/>");
         foreach (var p in points)
         {
             svg.Append(Invariant, $"<circle class=\"chart-point\" cx=\"{F(X(p.At))}\" cy=\"{F(Y(p.EpsilonCommitted))}\" r=\"4\">")

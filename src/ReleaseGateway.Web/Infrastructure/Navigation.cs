@@ -9,9 +9,11 @@ public static class Navigation
 {
     public static readonly IReadOnlyList<NavItem> Items =
     [
+        new("Inbox", "/ui/inbox", [WebPolicies.Authenticated]),
         new("My requests", "/ui/requests", [WebPolicies.Researcher]),
         new("New request", "/ui/requests/new", [WebPolicies.Researcher]),
         new("Awaiting my decision", "/ui/committee", [WebPolicies.Committee]),
+        new("All requests", "/ui/committee/requests", [WebPolicies.Committee]),
         new("Screening", "/ui/screening", [WebPolicies.Steward]),
         new("Awaiting sign-off", "/ui/sign-off", [WebPolicies.Compliance]),
         new("Datasets", "/ui/datasets", [WebPolicies.Authenticated]),

@@ -110,6 +110,60 @@ public abstract class SignInTests<THost>(THost host) : IClassFixture<THost> wher
     }
 
     [Fact]
+    public async Task Given_TotpWithRecoveryCodes_When_ARecoveryCodeIsTyped_Then_ItSignsInOnce()
+    {
+        var user = await host.CreateUserAsync(Roles.CommitteeMember);
+        IReadOnlyList<string> codes;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var admin = scope.ServiceProvider.GetRequiredService<UserAdministration>();
+            await admin.EnableTotpAsync(user.Email, EventMetadata.System("test"));
+            codes = await admin.IssueRecoveryCodesAsync(user.Email, EventMetadata.System("test"));
+        }
+        Assert.Equal(10, codes.Distinct().Count());
+
+        async Task<HttpResponseMessage> TypeAsync(string code)
+        {
+            using var browser = host.CreateBrowser();
+            var (_, challenge) = OAuth.CreatePkce();
+            var loginPage = await browser.FollowAsync(await browser.GetAsync(OAuth.AuthorizeUrl(challenge, "s")));
+            var toTotp = await OAuth.SubmitLoginAsync(browser, loginPage, user);
+            var totpPage = await (await browser.FollowAsync(toTotp)).Content.ReadAsStringAsync();
+            Assert.Contains("recovery codes", totpPage);
+            var returnUrl = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(totpPage, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value);
+            return await browser.SubmitAsync(totpPage, "/account/login/totp", [new("code", code), new("returnUrl", returnUrl)]);
+        }
+
+        var first = await TypeAsync(codes[0]);
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        var again = await TypeAsync(codes[0]);
+        Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+        var events = await host.EventStore.FetchStreamAsync(user.Id);
+        Assert.Contains(events, e => e.Data is UserRecoveryCodesIssued { Count: 10 });
+        Assert.Contains(events, e => e.Data is UserSignedIn { Method: SignInMethods.PasswordAndRecoveryCode });
+        // The codes themselves are nowhere in the log.
+        Assert.DoesNotContain(events, e => e.Body.Contains(codes[1], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Given_AForgottenPassword_When_AnAdministratorResetsIt_Then_OnlyTheOneTimePasswordWorks_AndMustBeChanged()
+    {
+        var user = await host.CreateUserAsync(Roles.Researcher);
+        string oneTime;
+        await using (var scope = host.Services.CreateAsyncScope())
+            oneTime = await scope.ServiceProvider.GetRequiredService<UserAdministration>().ResetPasswordAsync(user.Email, EventMetadata.System("test"));
+        using var browser = host.CreateBrowser();
+        var (_, challenge) = OAuth.CreatePkce();
+
+        var oldPassword = await OAuth.SubmitLoginAsync(browser, await browser.FollowAsync(await browser.GetAsync(OAuth.AuthorizeUrl(challenge, "s"))), user);
+        Assert.Equal(HttpStatusCode.Unauthorized, oldPassword.StatusCode);
+        var toChange = await OAuth.SubmitLoginAsync(browser, await browser.FollowAsync(await browser.GetAsync(OAuth.AuthorizeUrl(challenge, "s"))),
+            user with { Password = oneTime });
+        Assert.StartsWith("/account/password", browser.Location(toChange).ToString());
+        Assert.Contains(nameof(UserPasswordReset), await EventTypesAsync(user.Id));
+    }
+
+    [Fact]
     public async Task Given_OneTimePassword_When_SigningInForAClient_Then_ItMustBeChangedBeforeACodeIsIssued()
     {
         var email = $"otp-{Guid.NewGuid():N}@example.test";

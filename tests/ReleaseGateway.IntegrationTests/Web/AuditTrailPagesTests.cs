@@ -162,8 +162,9 @@ public abstract partial class AuditTrailPagesTests<THost>(THost host) : IClassFi
             ? href
             : throw new InvalidOperationException($"No '{text}' link on the page.");
 
-    [GeneratedRegex("<td class=\"num\">(?<position>\\d+)</td>\\s*<td><time[^>]*>[^<]*</time></td>\\s*<td>(?<event>[^<]*)<span[^>]*>[^<]*</span></td>\\s*" +
-        "<td><a class=\"mono\" href=\"/ui/audit\\?stream=(?<stream>[0-9a-f-]+)\"[^>]*>[^<]*</a>[^<]*<span[^>]*>[^<]*</span></td>\\s*<td>(?<actor>[^<]*)<span")]
+    // An event's name (its schema version only from 2 on), then its stream by name, linking to the stream's events.
+    [GeneratedRegex("<td class=\"num\">(?<position>\\d+)</td>\\s*<td><time[^>]*>[^<]*</time></td>\\s*<td>(?<event>[^<]*)(?:<span[^>]*>[^<]*</span>)?\\s*</td>\\s*" +
+        "<td><a href=\"/ui/audit\\?stream=(?<stream>[0-9a-f-]+)\"[^>]*>[^<]*</a>\\s*<span[^>]*>[^<]*</span></td>\\s*<td>(?<actor>[^<]*)<span")]
     private static partial Regex RowPattern();
 }
 

@@ -349,8 +349,12 @@ public abstract class WebPagesTests<THost>(THost host) : IClassFixture<THost> wh
 
         var page = await committee.GetAsync($"/ui/requests/{review.RequestId}");
 
-        Assert.Contains("More than the dataset has left: an approval would be refused (RG3001).", page.Html);
+        Assert.Contains("More than the dataset has left: an approval would be refused (<a href=\"/errors/RG3001\">RG3001</a>).", page.Html);
         Assert.Contains("<dt>ε still available on the dataset</dt>\n    <dd>\n      0\n", page.Html);
+        // Approval is not offered where it would be refused; rejecting is, and the page says why.
+        Assert.DoesNotContain("Vote_Decision_approve", page.Html);
+        Assert.Contains("Vote_Decision_reject", page.Html);
+        Assert.Contains("Approval is not offered", page.Html);
         await RequestsApi.Json(await RequestsApi.VoteAsync(review.Members[0], review.RequestId), HttpStatusCode.OK);
         await RequestsApi.Problem(await RequestsApi.VoteAsync(review.Members[1], review.RequestId), HttpStatusCode.Conflict, "RG3001");
     }

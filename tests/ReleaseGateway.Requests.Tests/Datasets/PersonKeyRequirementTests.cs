@@ -35,6 +35,17 @@ public sealed class PersonKeyRequirementTests
     }
 
     [Fact]
+    public void Given_ASchemaWithABoundsOnlyColumn_When_Registered_Then_RefusedWithRG3100NamingTheColumn()
+    {
+        const string boundsOnly = """{"columns": [{"name": "bmi", "type": "continuous", "min": 10, "max": 60}, {"name": "sex", "type": "integer", "min": 0, "max": 1}]}""";
+
+        var refusal = Refusal(() => RegisterDatasetDecider.Handle(Register(boundsOnly), Policies("maxReleases: 2\n")));
+
+        Assert.Equal(("RG3100", 400), (refusal.Code, refusal.Status));
+        Assert.Contains("'bmi'", refusal.Detail);
+    }
+
+    [Fact]
     public void Given_PolicyNotRequiringAPersonKey_When_SchemaHasNone_Then_Registered()
     {
         Assert.Equal("visits", RegisterDatasetDecider.Handle(Register(WithoutKey), Policies("maxReleases: 2\n")).Name);

@@ -175,4 +175,12 @@ public sealed class QuorumRuleTests
     [Fact]
     public void Given_CountRule_When_MembersRecused_Then_ThresholdsStayAsDeclared() =>
         Assert.Equal((2, 1), new QuorumRule(2, 1, Majority: false).Thresholds(3, 1));
+
+    [Theory]
+    [InlineData(2, 1, false, 3, 0, "2 approvals approve the request; 1 rejection rejects it")]
+    [InlineData(1, 2, false, 3, 0, "1 approval approves the request; 2 rejections reject it")]
+    [InlineData(0, 0, true, 5, 1, "3 approvals approve the request; 2 rejections reject it (a majority of the 4 members not recused)")]
+    public void Given_ARule_When_WrittenForPeople_Then_ItSaysTheThresholdsWithoutParentheses(int approvals, int rejections, bool majority, int seats,
+        int recused, string words) =>
+        Assert.Equal(words, new QuorumRule(approvals, rejections, majority).InWords(seats, recused));
 }

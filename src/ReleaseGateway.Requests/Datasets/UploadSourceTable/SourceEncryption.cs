@@ -6,7 +6,9 @@ namespace ReleaseGateway.Requests.Datasets.UploadSourceTable;
 /// <summary>
 /// The key source tables are encrypted with: 32 bytes from configuration
 /// (<c>ReleaseGateway:SourceEncryptionKey</c>, base64) or, without it, a key file generated on first use
-/// under the data folder (<c>keys/source-encryption.key</c>, owner-only permissions). Never in code.
+/// under the data folder (<c>keys/source-encryption.key</c>, owner-only permissions). Never in code. On shared storage
+/// (<c>ReleaseGateway:Storage=Postgres</c>, ADR 0041) it must come from configuration, the same on every node: it is the
+/// storage key that also seals the gateway's keys.
 /// </summary>
 public sealed class SourceEncryptionKey
 {
@@ -54,40 +56,20 @@ public sealed class SourceEncryptionKey
         HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, salt.ToArray(), "releasegateway source table v1"u8.ToArray());
 
     /// <summary>
-    /// Writes a small secret (an attempt key) in the source tables' format (<see cref="SourceCipher"/>: AES-256-GCM under a
-    /// per-file key from a random salt) to <paramref name="path"/>, owner-only. Creates the file or, when it exists
-    /// (another worker was first), leaves it; returns the secret the file holds afterwards.
+    /// Seals a small secret (an attempt key) in the source tables' format (<see cref="SourceCipher"/>: AES-256-GCM under a
+    /// per-blob key from a random salt), one final chunk.
     /// </summary>
-    public byte[] SealNewFile(string path, ReadOnlySpan<byte> secret)
+    public byte[] Seal(ReadOnlySpan<byte> secret)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         var salt = RandomNumberGenerator.GetBytes(32);
-        using (var file = new FileStream(temp, options))
-        using (var aes = new AesGcm(DeriveFileKey(salt), 16))
-        {
-            file.Write(SourceCipher.MagicBytes);
-            file.Write(salt);
-            file.Write(SourceCipher.Seal(aes, 0, final: true, secret));
-        }
-        try
-        {
-            File.Move(temp, path, overwrite: false);
-            return secret.ToArray();
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temp);
-            return OpenFile(path);
-        }
+        using var aes = new AesGcm(DeriveFileKey(salt), 16);
+        return [.. SourceCipher.MagicBytes, .. salt, .. SourceCipher.Seal(aes, 0, final: true, secret)];
     }
 
-    /// <summary>Reads back a file written by <see cref="SealNewFile"/>; fails if it was altered.</summary>
-    public byte[] OpenFile(string path)
+    /// <summary>Reads back what <see cref="Seal"/> wrote; fails if it was altered.</summary>
+    public byte[] Open(Stream sealedBytes)
     {
-        using var plain = new SourceDecryptingStream(File.OpenRead(path), this);
+        using var plain = new SourceDecryptingStream(sealedBytes, this);
         using var buffer = new MemoryStream();
         plain.CopyTo(buffer);
         return buffer.ToArray();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Datasets.Schema;
+using ReleaseGateway.EventStore.Blobs;
 
 namespace ReleaseGateway.Requests.Datasets.UploadSourceTable;
 
@@ -13,20 +14,29 @@ public sealed class UploadTooLargeException(long limit) : Exception($"Upload exc
 }
 
 /// <summary>
-/// Encrypted storage of source tables under <c>DATA/sources/</c>. An upload is streamed straight into an
-/// encrypted temporary file (the plaintext never touches the disk), validated against the schema by
-/// reading that file back, and only then moved into place; a rejected or oversized upload leaves nothing.
-/// Files are never served back over the API; the release pipeline reads them with <see cref="OpenRead"/>.
+/// Encrypted storage of source tables as blobs <c>sources/{id}.csv.enc</c> (files under the data folder, or rows in
+/// PostgreSQL on shared storage, ADR 0041). An upload is streamed straight into an encrypted staged blob (the
+/// plaintext is never stored), validated against the schema by reading that blob back, and only then published; a
+/// rejected or oversized upload leaves nothing. Tables are never served back over the API; the release pipeline
+/// reads them with <see cref="OpenRead"/>.
 /// </summary>
-public sealed class SourceTableStore(string dataDirectory, SourceEncryptionKey key, long maxUploadBytes)
+public sealed class SourceTableStore(IBlobStore blobs, SourceEncryptionKey key, long maxUploadBytes)
 {
-    private string Folder => Path.Combine(dataDirectory, "sources");
+    private const string Folder = "sources";
+
+    /// <summary>Source tables as files under <paramref name="dataDirectory"/> (the embedded default).</summary>
+    public SourceTableStore(string dataDirectory, SourceEncryptionKey key, long maxUploadBytes) : this(new FolderBlobStore(dataDirectory), key, maxUploadBytes)
+    {
+    }
 
     public long MaxUploadBytes { get; } = maxUploadBytes;
 
-    public string PathOf(Guid datasetId) => Path.Combine(Folder, $"{datasetId:N}.csv.enc");
+    /// <summary>The file of a source table when blobs are files (the embedded default).</summary>
+    public string PathOf(Guid datasetId) => blobs is FolderBlobStore folder
+        ? folder.PathOf(NameOf(datasetId))
+        : throw new NotSupportedException("Source tables are not files on this storage.");
 
-    public bool Exists(Guid datasetId) => File.Exists(PathOf(datasetId));
+    public bool Exists(Guid datasetId) => blobs.Exists(NameOf(datasetId));
 
     /// <summary>
     /// Stores <paramref name="upload"/> or throws <see cref="CsvValidationException"/> / <see cref="UploadTooLargeException"/> /
@@ -34,50 +44,44 @@ public sealed class SourceTableStore(string dataDirectory, SourceEncryptionKey k
     /// </summary>
     public async Task<StoredSourceTable> StoreAsync(Guid datasetId, Stream upload, DatasetSchema schema, long minRows, CancellationToken ct)
     {
-        var incoming = Path.Combine(Folder, ".incoming");
-        Directory.CreateDirectory(incoming);
-        var temp = Path.Combine(incoming, $"{Guid.NewGuid():N}.tmp");
-        try
+        long bytes = 0;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var staged = await blobs.StageAsync(Folder, async file =>
         {
-            long bytes = 0;
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true))
-            using (var aes = await SourceCipher.WriteHeaderAsync(file, key, ct))
+            using var aes = await SourceCipher.WriteHeaderAsync(file, key, ct);
+            var chunk = new byte[SourceCipher.ChunkSize];
+            var filled = 0;
+            long index = 0;
+            while (true)
             {
-                var chunk = new byte[SourceCipher.ChunkSize];
-                var filled = 0;
-                long index = 0;
-                while (true)
-                {
-                    var read = await upload.ReadAsync(chunk.AsMemory(filled), ct);
-                    if (read == 0) break;
-                    bytes += read;
-                    if (bytes > MaxUploadBytes) throw new UploadTooLargeException(MaxUploadBytes);
-                    sha.AppendData(chunk, filled, read);
-                    filled += read;
-                    if (filled < chunk.Length) continue;
-                    await file.WriteAsync(SourceCipher.Seal(aes, index++, final: false, chunk), ct);
-                    filled = 0;
-                }
-                await file.WriteAsync(SourceCipher.Seal(aes, index, final: true, chunk.AsSpan(0, filled)), ct);
+                var read = await upload.ReadAsync(chunk.AsMemory(filled), ct);
+                if (read == 0) break;
+                bytes += read;
+                if (bytes > MaxUploadBytes) throw new UploadTooLargeException(MaxUploadBytes);
+                sha.AppendData(chunk, filled, read);
+                filled += read;
+                if (filled < chunk.Length) continue;
+                await file.WriteAsync(SourceCipher.Seal(aes, index++, final: false, chunk), ct);
+                filled = 0;
             }
+            await file.WriteAsync(SourceCipher.Seal(aes, index, final: true, chunk.AsSpan(0, filled)), ct);
+        }, ct);
 
-            CsvValidationReport report;
-            using (var plain = new SourceDecryptingStream(File.OpenRead(temp), key))
-                report = CsvTableReader.Validate(plain, schema);
-            if (!report.IsValid) throw new CsvValidationException(report.Problems, report.Truncated);
-            // The uploader is the steward who holds the table, so the refusal may name its size.
-            if (report.RowCount < minRows) throw new RequestRefusedException(RequestErrors.SourceTooSmall(report.RowCount, minRows));
+        CsvValidationReport report;
+        using (var plain = new SourceDecryptingStream(staged.OpenRead(), key))
+            report = CsvTableReader.Validate(plain, schema);
+        if (!report.IsValid) throw new CsvValidationException(report.Problems, report.Truncated);
+        // The uploader is the steward who holds the table, so the refusal may name its size.
+        if (report.RowCount < minRows) throw new RequestRefusedException(RequestErrors.SourceTooSmall(report.RowCount, minRows));
 
-            File.Move(temp, PathOf(datasetId), overwrite: false);
-            return new StoredSourceTable(report.RowCount, bytes, Convert.ToHexStringLower(sha.GetHashAndReset()));
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        if (!await staged.PublishAsync(NameOf(datasetId), ct))
+            throw new IOException($"The source table of dataset {datasetId} is already stored.");
+        return new StoredSourceTable(report.RowCount, bytes, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 
     /// <summary>The decrypted source table, for the release pipeline's split and synthesis.</summary>
-    public Stream OpenRead(Guid datasetId) => new SourceDecryptingStream(File.OpenRead(PathOf(datasetId)), key);
+    public Stream OpenRead(Guid datasetId) => new SourceDecryptingStream(
+        blobs.OpenRead(NameOf(datasetId)) ?? throw new FileNotFoundException($"Dataset {datasetId} has no stored source table."), key);
+
+    private static string NameOf(Guid datasetId) => $"{Folder}/{datasetId:N}.csv.enc";
 }

@@ -25,7 +25,7 @@ namespace ReleaseGateway.Web.Pages.Audit;
 [Authorize(Policy = WebPolicies.ReadAudit)]
 public sealed class IndexModel(
     IEventStore store, IOptions<EventStoreOptions> storeOptions, IEnumerable<IDatasetStreams> datasetStreams, UserManager<GatewayUser> users,
-    UserDirectory directory, AuditSigning signing, TimeProvider time) : GatewayPageModel
+    UserDirectory directory, AuditSigning signing, TimeProvider time, ChainStatus chain) : GatewayPageModel
 {
     public static readonly int[] PageSizes = [25, 50, 100, 200];
 
@@ -74,6 +74,28 @@ public sealed class IndexModel(
     /// <summary>The e-mail address of the user whose stream this is (identity events: role changes, sign-ins), else nothing.</summary>
     public string StreamOwner(Guid streamId) => directory.Name(streamId.ToString()) is var name && name != streamId.ToString() ? name : "";
 
+    /// <summary>The chain's last verification in this process (verified on opening when the log is small), when there is one.</summary>
+    public ChainStatus.Checked? LastVerified { get; private set; }
+
+    /// <summary>What each stream on the page is, in words: "request 'TITLE'", "dataset 'NAME'", "release attempt 2 of 'TITLE'", ...</summary>
+    public IReadOnlyDictionary<Guid, string> StreamNames { get; private set; } = new Dictionary<Guid, string>();
+
+    private async Task NameStreamsAsync(CancellationToken ct)
+    {
+        var names = new Dictionary<Guid, string>();
+        var ledgers = Datasets.ToDictionary(d => ReleaseGateway.Releases.Budget.PrivacyBudgetLedger.StreamIdFor(d.Id), d => d.Name);
+        foreach (var id in Events.Events.Select(e => e.StreamId).Distinct())
+        {
+            if (Datasets.FirstOrDefault(d => d.Id == id) is { } dataset) names[id] = $"dataset '{dataset.Name}'";
+            else if (ledgers.TryGetValue(id, out var ledger)) names[id] = $"budget ledger of '{ledger}'";
+            else if (await store.LoadAsync<ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails.AccessRequestDetails>(id, ct) is { } request)
+                names[id] = $"request '{request.Terms.Title}'";
+            else if (await store.LoadAsync<ReleaseGateway.Releases.Pipeline.ReleaseDetails>(id, ct) is { } release)
+                names[id] = $"release attempt {release.Attempt} of '{release.DatasetName}'";
+        }
+        StreamNames = names;
+    }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
@@ -99,7 +121,10 @@ public sealed class IndexModel(
             }
         }
         if (ModelState.IsValid)
+        {
             Verification = await ChainVerifier.VerifyStoreAsync(store, signed, signed is null ? null : signing.Key, signing.WitnessKeys, ct);
+            if (signed is null) chain.Record(Verification);
+        }
         await LoadAsync(ct);
         return Page();
     }
@@ -155,12 +180,14 @@ public sealed class IndexModel(
         EventTypes = storeOptions.Value.Events.Names.Order(StringComparer.Ordinal).ToList();
         Datasets = (await store.QueryAsync<DatasetDetails>(ct)).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
         Head = await store.ReadHeadAsync(ct);
+        LastVerified = Verification is null ? await chain.OnOpenAsync(store, Head, ct) : chain.Last;
         if (!PageSizes.Contains(Size)) Size = 50;
         var query = await QueryAsync(ct);
         if (query is null) return;
         Events = await store.QueryEventsAsync(query, ct);
         // Actors, and the streams that are users (their identity events: role changes, sign-ins), by name.
         await directory.LoadAsync(Events.Events.Select(e => e.Metadata.ActorId).Concat(Events.Events.Select(e => e.StreamId.ToString())), ct);
+        await NameStreamsAsync(ct);
     }
 
     /// <summary>The store query for the filters; null (and a message beside the field) when a filter cannot match.</summary>

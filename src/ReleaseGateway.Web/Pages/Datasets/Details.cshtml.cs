@@ -41,8 +41,25 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
         Policy = policies.For(dataset.Name);
         MayUpload = !dataset.SourceUploaded && dataset.RegisteredBy == Actor.Id;
         await directory.LoadAsync([dataset.RegisteredBy]);
+        AddActions(dataset);
         if (BudgetLedgerView.MayRead(Actor.Roles)) Ledger = await LedgerSection.SummaryAsync(ledgers, dataset, time.GetUtcNow(), ct);
         return Page();
+    }
+
+    /// <summary>The next steps on this dataset for the caller's roles; each page still checks its own rule.</summary>
+    public List<(string Title, string Path)> Actions { get; } = [];
+
+    private void AddActions(DatasetDetails dataset)
+    {
+        var roles = Actor.Roles;
+        if (roles.Contains(Identity.Authorization.Roles.Researcher) && dataset.SourceUploaded)
+            Actions.Add(("Request a synthetic release", $"/ui/requests/new?dataset={dataset.Id}"));
+        if (roles.Contains(Identity.Authorization.Roles.DataSteward))
+            Actions.Add(("Requests to screen", "/ui/screening"));
+        if (BudgetLedgerView.MayRead(roles))
+            Actions.Add(("Budget ledger", $"/ui/budget/{dataset.Id}"));
+        if (roles.Contains(Identity.Authorization.Roles.ComplianceOfficer) || roles.Contains(Identity.Authorization.Roles.Administrator))
+            Actions.Add(("Audit trail of this dataset", $"/ui/audit?dataset={dataset.Id}"));
     }
 
     public static string Domain(ColumnSchema c) => c.Type switch

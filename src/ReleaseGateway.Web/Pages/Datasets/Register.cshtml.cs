@@ -19,8 +19,11 @@ public sealed class RegisterForm
 
 /// <summary>Registers a dataset through the module's command; the schema's problems come back with their JSON path.</summary>
 [Authorize(Policy = WebPolicies.Steward)]
-public sealed class RegisterModel(DatasetCommands commands) : GatewayPageModel
+public sealed class RegisterModel(DatasetCommands commands, ReleaseGateway.Requests.Policies.PolicyCatalog policies) : GatewayPageModel
 {
+    /// <summary>The policies a new dataset can fall under: its own (policies/NAME.yaml) or the default, with their limits.</summary>
+    public ReleaseGateway.Requests.Policies.PolicyCatalog Policies => policies;
+
     // The module's own limit on a schema document.
     private const int MaxSchemaBytes = 1_000_000;
 
@@ -54,7 +57,7 @@ public sealed class RegisterModel(DatasetCommands commands) : GatewayPageModel
                     Form.Owner ?? "", Form.Schema ?? "", ct), nameof(Form), Fields,
                 refusal => refusal.Code switch
                 {
-                    ErrorCodes.InvalidSchema or ErrorCodes.PersonKeyRequired => $"{nameof(Form)}.{nameof(RegisterForm.Schema)}",
+                    ErrorCodes.InvalidSchema or ErrorCodes.PersonKeyRequired or ErrorCodes.DpBinsNotInReleases => $"{nameof(Form)}.{nameof(RegisterForm.Schema)}",
                     ErrorCodes.DatasetNameTaken => $"{nameof(Form)}.{nameof(RegisterForm.Name)}",
                     _ => null,
                 })

@@ -79,6 +79,35 @@ public sealed class DetailsModel(
         return await RedisplayAsync(() => LoadAsync(ct));
     }
 
+    /// <summary>
+    /// Every file the caller may download, with the signed manifest, as one zip: each file is a recorded download, as if taken
+    /// one by one (a refusal leaves nothing recorded, the first file refused). Unzipped, the folder verifies offline with
+    /// <c>rgw release verify manifest.json --key ...</c>.
+    /// </summary>
+    public async Task<IActionResult> OnPostDownloadAllAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        var archive = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        var ok = await TryAsync(async () =>
+        {
+            using var zip = new System.IO.Compression.ZipArchive(archive, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true);
+            foreach (var artifact in Release.Artifacts)
+            {
+                var (file, content) = await commands.DownloadAsync(Caller, Id, artifact.Name, ct);
+                await using (content)
+                await using (var entry = zip.CreateEntry(file.Name, System.IO.Compression.CompressionLevel.Optimal).Open())
+                    await content.CopyToAsync(entry, ct);
+            }
+        }, "");
+        if (!ok)
+        {
+            await archive.DisposeAsync();
+            return await RedisplayAsync(() => LoadAsync(ct));
+        }
+        archive.Position = 0;
+        return File(archive, "application/zip", $"release-{Release.DatasetName}-attempt-{Release.Attempt}.zip");
+    }
+
     public async Task<IActionResult> OnPostRevokeAsync(CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();

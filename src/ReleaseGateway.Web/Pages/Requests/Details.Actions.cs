@@ -8,6 +8,7 @@ using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.CastVote;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
+using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
@@ -82,6 +83,27 @@ public sealed partial class DetailsModel
             : null;
         return await ActAsync(() => Commands.CastVoteAsync(Caller, Id, Vote.Decision ?? "", Vote.Reason ?? "", regenerate, ct),
             "voted", nameof(Vote), ct);
+    }
+
+    /// <summary>The ε that would fit, as the page offered it ("Withdraw and ask again").</summary>
+    [BindProperty]
+    public double? Fit { get; set; }
+
+    /// <summary>
+    /// A request the budget cannot fit, asked again in one step: this one withdrawn, the same terms submitted with the ε
+    /// the page offered (the commands decide both; a double click makes one new request: the key is this request's).
+    /// </summary>
+    public async Task<IActionResult> OnPostAskAgainAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (Fit is not { } epsilon || !IsRequester) return await RedisplayAsync(() => LoadAsync(ct));
+        var t = Details.Terms;
+        SubmittedAccessRequest? submitted = null;
+        var done = await TryAsync(() => Commands.WithdrawAsync(Caller, Id, ct), "")
+            && await TryAsync(async () => submitted = await Commands.SubmitAsync(Caller,
+                new SubmitAccessRequestBody(Details.DatasetId, t.Title, t.Purpose, t.Justification, t.IntendedUse, t.Columns, epsilon, t.Rows, t.Generator,
+                    t.AccessDays), $"ask-again-{Id:N}", ct), "");
+        return done ? Redirect($"/ui/requests/{submitted!.Details.Id}?done=submitted") : await RedisplayAsync(() => LoadAsync(ct));
     }
 
     public Task<IActionResult> OnPostSignOffAsync(CancellationToken ct) =>

@@ -12,6 +12,9 @@ using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
+using ReleaseGateway.EventStore.Audit;
+using ReleaseGateway.Problems;
+using ReleaseGateway.Requests.Audit;
 using ReleaseGateway.Web.Infrastructure;
 
 namespace ReleaseGateway.Web.Pages.Requests;
@@ -92,9 +95,56 @@ public sealed partial class DetailsModel(
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
-    /// <summary>The voting round's reason each member gave, from the timeline (newest vote per member).</summary>
-    public string? ReasonOf(string memberId) => Details.Timeline
-        .LastOrDefault(e => e.Event == nameof(CommitteeVoteCast) && e.By == memberId)?.Detail;
+    /// <summary>
+    /// The voting round's reason each member gave, from the timeline (newest vote per member), without the decision the
+    /// vote column already shows ("approve: ..." reads "...", a regeneration keeps its parameters).
+    /// </summary>
+    public string? ReasonOf(string memberId)
+    {
+        var entry = Details.Timeline.LastOrDefault(e => e.Event == nameof(CommitteeVoteCast) && e.By == memberId)?.Detail;
+        if (entry is null || !Details.CurrentVotes.TryGetValue(memberId, out var decision) || !entry.StartsWith(decision, StringComparison.Ordinal)) return entry;
+        var rest = entry[decision.Length..];
+        return rest.StartsWith(": ", StringComparison.Ordinal) ? rest[2..] : rest.TrimStart();
+    }
+
+    /// <summary>
+    /// The request's history: its events, and the commands refused on it (an approval the budget could not fit, a vote
+    /// refused by separation of duties) where they were recorded. Staff see every refusal with who and why; the requester
+    /// sees only approvals refused for lack of budget, labelled "committee" like the rest of their timeline.
+    /// </summary>
+    public IReadOnlyList<(TimelineEntry Entry, CommandRefused? Refusal)> History { get; private set; } = [];
+
+    private async Task LoadHistoryAsync(Actor actor, CancellationToken ct)
+    {
+        var refusals = await Refusals.OfStreamAsync(store, Id, Details.SubmittedAt, ct);
+        var rows = Details.Timeline.Select(e => (e, (CommandRefused?)null)).ToList();
+        foreach (var (refusal, role) in refusals)
+        {
+            if (!SeesCommittee && refusal.Code != ErrorCodes.BudgetExhausted) continue;
+            var by = SeesCommittee ? refusal.RefusedBy : refusal.RefusedBy == Details.RequesterId ? refusal.RefusedBy : "committee";
+            rows.Add((new TimelineEntry(0, nameof(CommandRefused), by, refusal.RefusedAt, "", refusal.Reason, null, role), refusal));
+        }
+        History = rows.OrderBy(r => r.Item1.At).ToList();
+        await directory.LoadAsync(refusals.Select(r => r.Refusal.RefusedBy), ct);
+    }
+
+    /// <summary>The committee's size, for the quorum in words (recusals lower a majority's threshold).</summary>
+    public int CommitteeSeats { get; private set; }
+
+    /// <summary>The ε an approval would reserve now: the regeneration's on a blocked request, else the request's.</summary>
+    public double EpsilonToApprove => IsBlocked ? RegenerationBasis.Epsilon : Details.Terms.Epsilon;
+
+    /// <summary>
+    /// An approval now would be refused for lack of budget (RG3001): the ledger says so before anyone votes, so the page
+    /// offers no approval then, and says what would fit.
+    /// </summary>
+    public bool BudgetRefusesApproval => Ledger is { } ledger && EpsilonToApprove > ledger.RemainingEpsilon * (1 + 1e-9);
+
+    /// <summary>Approve is offered when it can succeed; a blocked request's regeneration sets its own ε in the form.</summary>
+    public bool OffersApprove => Permitted.Contains(WorkflowTriggers.Approve) && (IsBlocked || !BudgetRefusesApproval);
+
+    /// <summary>The largest ε the dataset's ledger still fits, rounded down to what a form takes (3 decimals), or null when nothing fits.</summary>
+    public double? EpsilonThatFits => Ledger is { } ledger && Math.Floor(ledger.RemainingEpsilon * 1000) / 1000 is var fits && fits > 0 ? fits : null;
 
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
@@ -109,6 +159,7 @@ public sealed partial class DetailsModel(
         }
         var definition = workflows.Get(Details.Workflow);
         State = definition.State(Details.State);
+        CommitteeSeats = definition.CommitteeSeats;
         Permitted = new AccessRequestWorkflow(definition, Details.ToRequest(), (await CommitteeRoster.LoadAsync(store, ct)).For(Details.CommitteeId))
             .PermittedTriggers(actor).ToHashSet(StringComparer.Ordinal);
         SeesCommittee = AccessRequestQueries.SeesCommittee(actor);
@@ -117,6 +168,7 @@ public sealed partial class DetailsModel(
         Earlier = await AccessRequestQueries.EarlierRequestsOfRequesterAsync(store, actor, Details, ct);
         await directory.LoadAsync([Details.RequesterId, .. Details.Timeline.Select(e => e.By), .. Details.CurrentVotes.Keys, .. Details.Recused]);
         await LoadPipelineAsync(actor, definition, ct);
+        await LoadHistoryAsync(actor, ct);
         return true;
     }
 
@@ -136,7 +188,6 @@ public sealed partial class DetailsModel(
         Attempts = attempts.Select(r => (r, AttemptProgress.Of(r, progress.Get(r.Id), actor.Roles))).ToList();
         Evaluated = attempts.LastOrDefault(r => r.Passed is not null);
         MayReadReport = Evaluated is not null && ReleaseLifecycle.MayReadEvaluation(actor.Roles);
-        if (MayReadReport) ContentSecurity.AllowSameOriginFrames(Response);
         PipelineBusy = Job is not null || ReleasePipeline.NextStep(request, definition) is not null;
         if (PipelineBusy) ViewData["RefreshSeconds"] = 3;
         if (Vote.Decision is null && IsBlocked)
