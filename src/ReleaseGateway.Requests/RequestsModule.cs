@@ -28,6 +28,7 @@ using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Datasets.AssignCommittee;
 using ReleaseGateway.Requests.Datasets.GetDataset;
 using ReleaseGateway.Requests.Datasets.RegisterDataset;
+using ReleaseGateway.Requests.Notifications;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
@@ -74,13 +75,20 @@ public static class RequestsModule
         builder.Services.AddScoped<DatasetCommands>();
         builder.Services.AddScoped<CommitteeCommands>();
         builder.Services.AddScoped<Refusals>();
+        builder.Services.AddSingleton(SmtpSettings.FromConfiguration(configuration));
+        // The dispatcher writes outbox events of its own; it runs where notifications are wanted (ADR 0049).
+        if (configuration.GetValue("ReleaseGateway:Notifications:Enabled", SmtpSettings.FromConfiguration(configuration).Host is not null))
+            builder.Services.AddHostedService<NotificationHostedService>();
         builder.Services.ConfigureEventStore(o =>
         {
-            foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All).Concat(CommitteeEventTypes.All)) o.Events.Register(type);
+            foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All).Concat(CommitteeEventTypes.All)
+                .Concat(NotificationEventTypes.All).Append(typeof(NotificationPreferencesSet))) o.Events.Register(type);
             o.Projections.Add(new AccessRequestDetailsProjection());
             AccessRequestQueries.Index(o.Indexes);
             o.Projections.Add(new DatasetDetailsProjection());
             o.Projections.Add(new CommitteeDetailsProjection());
+            o.Projections.Add(new NotificationDetailsProjection());
+            o.Projections.Add(new NotificationPreferencesProjection());
         });
         return builder;
     }
@@ -96,6 +104,7 @@ public static class RequestsModule
         GetDatasetEndpoint.Map(datasets);
         AssignCommitteeEndpoint.Map(datasets);
 
+        NotificationEndpoints.Map(app.MapGroup("/notifications").WithTags("Notifications").AddEndpointFilter<RequestsProblemFilter>());
         var committees = app.MapGroup("/committees").WithTags("Committees").AddEndpointFilter<RequestsProblemFilter>()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
