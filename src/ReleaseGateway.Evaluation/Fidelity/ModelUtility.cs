@@ -72,40 +72,17 @@ public static class ModelUtility
         ArgumentNullException.ThrowIfNull(synthetic);
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(random);
-        if (train.RowCount < 1 || holdout.RowCount < 1 || synthetic.RowCount < 1)
-        {
-            throw new InvalidOperationException("TSTR needs non-empty training, holdout and synthetic tables.");
-        }
-
-        var labels = TargetLabels.Fit(train.Columns[target]);
-        var tr = Sample(train.RowCount, maxRows, random);
-        var sy = Sample(synthetic.RowCount, maxRows, random);
-        var encoder = FeatureEncoder.Fit(train, features);
-        var xTest = encoder.Transform(holdout);
-        var yTest = Enumerable.Range(0, holdout.RowCount).Select(r => labels.Label(holdout.Columns[target], r)).ToArray();
-        var xReal = encoder.Transform(train, tr);
-        var yReal = tr.Select(r => labels.Label(train.Columns[target], r)).ToArray();
-        var xSyn = encoder.Transform(synthetic, sy);
-        var ySyn = sy.Select(r => labels.Label(synthetic.Columns[target], r)).ToArray();
-
-        double Score(Func<double[], int[], IClassifier> fit, double[] x, int[] y) =>
-            ClassifierExtensions.BalancedAccuracy(yTest, fit(x, y).Predict(xTest, holdout.RowCount));
-
-        var models = new (string Name, Func<double[], int[], IClassifier> Fit)[]
-        {
-            ("logistic-regression", (x, y) => LogisticRegression.Fit(x, y.Length, encoder.Width, y, labels.Classes)),
-            ("random-forest", (x, y) => RandomForest.Fit(x, y.Length, encoder.Width, y, labels.Classes, new RandomForestOptions(), random, cancellationToken)),
-        };
+        var d = TstrData.Prepare(train, holdout, synthetic, target, features, maxRows, random, cancellationToken);
         var scores = new List<TstrScore>();
-        foreach (var (name, fit) in models)
+        foreach (var (name, fit) in d.Models)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var real = Score(fit, xReal, yReal);
-            var syn = Score(fit, xSyn, ySyn);
+            var real = ClassifierExtensions.BalancedAccuracy(d.YTest, fit(d.XReal, d.YReal).Predict(d.XTest, holdout.RowCount));
+            var syn = ClassifierExtensions.BalancedAccuracy(d.YTest, fit(d.XSyn, d.YSyn).Predict(d.XTest, holdout.RowCount));
             scores.Add(new TstrScore(name, real, syn, real > 0 ? syn / real : 1));
         }
 
-        return new TstrResult(train.Columns[target].Name, labels.Classes, scores, scores.Min(s => s.Ratio));
+        return new TstrResult(train.Columns[target].Name, d.Labels.Classes, scores, scores.Min(s => s.Ratio));
     }
 
     /// <summary>
@@ -122,36 +99,17 @@ public static class ModelUtility
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(random);
-        if (train.RowCount < 1 || holdout.RowCount < 1 || synthetic.RowCount < 1)
-        {
-            throw new InvalidOperationException("TSTR needs non-empty training, holdout and synthetic tables.");
-        }
-
-        var labels = TargetLabels.Fit(train.Columns[target]);
-        var tr = Sample(train.RowCount, maxRows, random);
-        var sy = Sample(synthetic.RowCount, maxRows, random);
-        var encoder = FeatureEncoder.Fit(train, features);
-        var xTest = encoder.Transform(holdout);
-        var yTest = Enumerable.Range(0, holdout.RowCount).Select(r => labels.Label(holdout.Columns[target], r)).ToArray();
-        var xReal = encoder.Transform(train, tr);
-        var yReal = tr.Select(r => labels.Label(train.Columns[target], r)).ToArray();
-        var xSyn = encoder.Transform(synthetic, sy);
-        var ySyn = sy.Select(r => labels.Label(synthetic.Columns[target], r)).ToArray();
-        var models = new Func<double[], int[], IClassifier>[]
-        {
-            (x, y) => LogisticRegression.Fit(x, y.Length, encoder.Width, y, labels.Classes),
-            (x, y) => RandomForest.Fit(x, y.Length, encoder.Width, y, labels.Classes, new RandomForestOptions(), random, cancellationToken),
-        };
+        var d = TstrData.Prepare(train, holdout, synthetic, target, features, maxRows, random, cancellationToken);
         var whole = double.PositiveInfinity;
         var ratios = Enumerable.Repeat(double.PositiveInfinity, groups.Count).ToArray();
-        foreach (var fit in models)
+        foreach (var (_, fit) in d.Models)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var real = fit(xReal, yReal).Predict(xTest, holdout.RowCount);
-            var syn = fit(xSyn, ySyn).Predict(xTest, holdout.RowCount);
+            var real = fit(d.XReal, d.YReal).Predict(d.XTest, holdout.RowCount);
+            var syn = fit(d.XSyn, d.YSyn).Predict(d.XTest, holdout.RowCount);
             double Ratio(int[] rows)
             {
-                var truth = rows.Select(r => yTest[r]).ToArray();
+                var truth = rows.Select(r => d.YTest[r]).ToArray();
                 var r0 = ClassifierExtensions.BalancedAccuracy(truth, rows.Select(r => real[r]).ToArray());
                 var s0 = ClassifierExtensions.BalancedAccuracy(truth, rows.Select(r => syn[r]).ToArray());
                 return r0 > 0 ? s0 / r0 : 1;
@@ -165,6 +123,36 @@ public static class ModelUtility
         }
 
         return (whole, ratios);
+    }
+
+    /// <summary>TSTR's inputs: the target's classes, the encoded holdout, and the (capped) real and synthetic training sets with the two models.</summary>
+    private sealed record TstrData(TargetLabels Labels, double[] XTest, int[] YTest, double[] XReal, int[] YReal, double[] XSyn, int[] YSyn,
+        (string Name, Func<double[], int[], IClassifier> Fit)[] Models)
+    {
+        public static TstrData Prepare(EvalTable train, EvalTable holdout, EvalTable synthetic, int target, IReadOnlyList<int> features, int maxRows, IRandomSource random, CancellationToken cancellationToken)
+        {
+            if (train.RowCount < 1 || holdout.RowCount < 1 || synthetic.RowCount < 1)
+            {
+                throw new InvalidOperationException("TSTR needs non-empty training, holdout and synthetic tables.");
+            }
+
+            var labels = TargetLabels.Fit(train.Columns[target]);
+            var tr = Sample(train.RowCount, maxRows, random);
+            var sy = Sample(synthetic.RowCount, maxRows, random);
+            var encoder = FeatureEncoder.Fit(train, features);
+            var xTest = encoder.Transform(holdout);
+            var yTest = Enumerable.Range(0, holdout.RowCount).Select(r => labels.Label(holdout.Columns[target], r)).ToArray();
+            var xReal = encoder.Transform(train, tr);
+            var yReal = tr.Select(r => labels.Label(train.Columns[target], r)).ToArray();
+            var xSyn = encoder.Transform(synthetic, sy);
+            var ySyn = sy.Select(r => labels.Label(synthetic.Columns[target], r)).ToArray();
+
+            return new TstrData(labels, xTest, yTest, xReal, yReal, xSyn, ySyn,
+            [
+                ("logistic-regression", (x, y) => LogisticRegression.Fit(x, y.Length, encoder.Width, y, labels.Classes)),
+                ("random-forest", (x, y) => RandomForest.Fit(x, y.Length, encoder.Width, y, labels.Classes, new RandomForestOptions(), random, cancellationToken)),
+            ]);
+        }
     }
 
     private static int[] Sample(int n, int max, IRandomSource random)
