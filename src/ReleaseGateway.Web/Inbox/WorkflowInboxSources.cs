@@ -2,6 +2,7 @@ using ReleaseGateway.EventStore;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.AccessRequests.ListMyRequests;
 using ReleaseGateway.Requests.Workflows;
 
@@ -37,10 +38,11 @@ public sealed class ResearcherInbox(IEventStore store, WorkflowCatalog workflows
         if (!actor.IsIn(WorkflowRoles.Researcher)) return [];
         var items = new List<InboxItem>();
         var mine = await store.QueryAsync<Requests.AccessRequests.GetAccessRequestDetails.AccessRequestDetails>(AccessRequestQueries.ByRequester, [actor.Id], ct);
+        var roster = await CommitteeRoster.LoadAsync(store, ct);
         foreach (var request in mine)
         {
             if (!workflows.All.TryGetValue(request.Workflow, out var definition)) continue;
-            if (new AccessRequestWorkflow(definition, request.ToRequest()).PermittedTriggers(actor).Contains(WorkflowTriggers.Resubmit))
+            if (new AccessRequestWorkflow(definition, request.ToRequest(), roster.For(request.CommitteeId)).PermittedTriggers(actor).Contains(WorkflowTriggers.Resubmit))
                 items.Add(new("changes", request.Terms.Title, "was sent back: the committee asked for changes", $"/ui/requests/{request.Id}", "Revise",
                     request.UpdatedAt));
         }
