@@ -90,7 +90,7 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
             ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(current.DatasetId.ToString()));
         return await DecideAsync(caller, id, (request, definition, committee, actor, now) =>
             [ResubmitAccessRequestDecider.Handle(request, new ResubmitAccessRequest.ResubmitAccessRequest(id, terms, actor, now), definition, dataset,
-                policies.For(dataset.Name), noiseBound)], ct);
+                policies.For(dataset.Name), noiseBound, committee)], ct);
     }
 
     public Task<AccessRequestDetails> WithdrawAsync(CommandContext caller, Guid id, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using ReleaseGateway.Problems;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.CastVote;
 using ReleaseGateway.Requests.AccessRequests.DeclareConflict;
+using ReleaseGateway.Requests.AccessRequests.ResubmitAccessRequest;
 using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
 using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Workflows;
@@ -128,5 +129,15 @@ public sealed class CommitteeRulesTests
     {
         var result = new FormCommitteeValidator().Validate(new FormCommittee(name, description, approvals, rejections, majority, recusal));
         Assert.Contains(result.Errors, e => e.PropertyName == field);
+    }
+
+    [Fact]
+    public void Given_ARequestOfANamedCommittee_When_ItsRequesterWhoAlsoSitsOnACommitteeResubmits_Then_BackInScreening()
+    {
+        var committee = RequestCommittee.Of(Committee(null, RecusalRules.ReducesSeats, MemberA, MemberB));
+        var r = Given([Submitted() with { CommitteeId = CommitteeId }, new AccessRequestChangesRequested(RequestId, "ChangesRequested", "x", Steward.Id, Now)]);
+        var e = ResubmitAccessRequestDecider.Handle(r, new ResubmitAccessRequest(r.Id, Terms(), ResearcherOnCommittee, Now),
+            DefinitionOf(r), Dataset(), ShippedPolicies.For("demo"), committee: committee);
+        Assert.Equal("Screening", e.State);
     }
 }

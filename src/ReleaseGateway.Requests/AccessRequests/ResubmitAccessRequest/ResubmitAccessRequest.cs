@@ -1,6 +1,7 @@
 using ReleaseGateway.Requests.Workflows;
 using FluentValidation;
 using ReleaseGateway.Requests.AccessRequests.SubmitAccessRequest;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 
@@ -12,9 +13,9 @@ public static class ResubmitAccessRequestDecider
 {
     public static AccessRequestResubmitted Handle(
         AccessRequest request, ResubmitAccessRequest command, WorkflowDefinition definition, DatasetDetails dataset, DatasetPolicy policy,
-        NoiseScaleBound? noiseScale = null)
+        NoiseScaleBound? noiseScale = null, RequestCommittee? committee = null)
     {
-        var step = new AccessRequestWorkflow(definition, request).Resubmit(command.Actor);
+        var step = new AccessRequestWorkflow(definition, request, committee).Resubmit(command.Actor);
         new AccessRequestTermsValidator(dataset, policy, noiseScale).ValidateAndThrow(command.Terms);
         var consent = SubmitAccessRequestDecider.CheckConsent(dataset, command.Terms, command.Now);
         return new AccessRequestResubmitted(request.Id, step.To, command.Terms, command.Actor.Id, command.Now, consent);
