@@ -41,6 +41,7 @@ public static class ReleasesModule
         services.AddSingleton<PrivacyBudgetLedgers>();
         services.AddSingleton<BudgetLedgerViews>();
         services.AddSingleton<IAccessRequestDecisionHook, BudgetReservationHook>();
+        services.AddSingleton<ReleaseGateway.Requests.Datasets.Lifecycle.IDatasetVersionHook, LedgerRestartHook>();
         services.AddSingleton(sp => new ArtifactStore(sp.GetRequiredService<GatewayStorage>().Blobs));
         services.AddSingleton(sp => new SeedVault(sp.GetRequiredService<GatewayStorage>().Blobs, sp.GetRequiredService<SourceEncryptionKey>()));
         services.AddSingleton(sp => sp.GetRequiredService<GatewayStorage>() is { Shared: true } shared

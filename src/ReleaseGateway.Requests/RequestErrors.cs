@@ -108,6 +108,26 @@ public static class RequestErrors
     public static RequestError ConsentIncompatible(string dataset, string reasons) =>
         From(ErrorCodes.ConsentIncompatible, $"The stated use does not fit the consent terms of dataset '{dataset}': {reasons} Nothing was recorded.");
 
+    public static RequestError DatasetRetired(string dataset, string what) =>
+        From(ErrorCodes.DatasetRetired, $"Dataset '{dataset}' is retired: it takes no {what}. Releases already published stay downloadable until they expire.");
+
+    public static RequestError PolicyNotLoaded(string name, IEnumerable<string> loaded) =>
+        From(ErrorCodes.PolicyNotLoaded, $"No policy '{name}' is loaded (loaded: {string.Join(", ", loaded.Order(StringComparer.Ordinal))}).");
+
+    public static RequestError PolicyUnchanged(string dataset, string policy) =>
+        From(ErrorCodes.PolicyUnchanged, $"Dataset '{dataset}' is already under policy '{policy}'; nothing was recorded.");
+
+    public static RequestError ReleaseInFlight(string dataset, int requests) =>
+        From(ErrorCodes.ReleaseInFlight,
+            $"{requests} approved request(s) on dataset '{dataset}' are still in the release pipeline; upload the new version once they are published or blocked.");
+
+    public static RequestError VersionNeedsUploadedSource(string dataset) =>
+        From(ErrorCodes.VersionNeedsUploadedSource,
+            $"Dataset '{dataset}' has no uploaded source table to replace: upload its first table, or, for a source in a database engine, update it where it lives.");
+
+    public static RequestError NotDatasetStewardFor(Guid datasetId, string what) =>
+        From(ErrorCodes.NotDatasetSteward, $"Only the steward who registered dataset {datasetId} may {what}.");
+
     public static RequestError NotDatasetStewardForCommittee(Guid datasetId) =>
         From(ErrorCodes.NotDatasetSteward, $"Only the steward who registered dataset {datasetId} may name its committee.");
 

@@ -73,6 +73,7 @@ public static class RequestsModule
         builder.Services.AddScoped<IDatasetStreams, RequestStreamsOfDataset>();
         builder.Services.AddScoped<AccessRequestCommands>();
         builder.Services.AddScoped<DatasetCommands>();
+        builder.Services.AddScoped<Datasets.Lifecycle.DatasetLifecycleCommands>();
         builder.Services.AddScoped<CommitteeCommands>();
         builder.Services.AddScoped<Refusals>();
         builder.Services.AddSingleton(SmtpSettings.FromConfiguration(configuration));
@@ -103,6 +104,7 @@ public static class RequestsModule
         ConnectSourceTableEndpoint.Map(datasets);
         GetDatasetEndpoint.Map(datasets);
         AssignCommitteeEndpoint.Map(datasets);
+        Datasets.Lifecycle.DatasetLifecycleEndpoints.Map(datasets);
 
         NotificationEndpoints.Map(app.MapGroup("/notifications").WithTags("Notifications").AddEndpointFilter<RequestsProblemFilter>());
         var committees = app.MapGroup("/committees").WithTags("Committees").AddEndpointFilter<RequestsProblemFilter>()

@@ -74,6 +74,13 @@ public static class ErrorCodes
     public const string CommitteeCannotDecide = "RG2205";
     public const string ConsentIncompatible = "RG2206";
 
+    // RG2330–RG2359: dataset lifecycle (versions, policy changes, retirement) and notification preferences (issue 20).
+    public const string DatasetRetired = "RG2330";
+    public const string PolicyNotLoaded = "RG2331";
+    public const string PolicyUnchanged = "RG2332";
+    public const string ReleaseInFlight = "RG2333";
+    public const string VersionNeedsUploadedSource = "RG2334";
+
     public const string BudgetExhausted = "RG3001";
     public const string ReleaseNotFound = "RG3002";
     public const string ReleaseNoLongerAvailable = "RG3003";
@@ -200,6 +207,17 @@ public static class ErrorCodes
             "The committee has fewer members than the approvals its quorum needs: a submission to it is refused, and a member whose removal would leave it so stays. Nothing was recorded."),
         new(ConsentIncompatible, StatusCodes.Status422UnprocessableEntity, "Use not covered by consent",
             "The request's use, stated in GA4GH Data Use Ontology terms, does not fit the dataset's consent terms; the detail names each term not met (docs/committees.md). Nothing was recorded."),
+
+        new(DatasetRetired, StatusCodes.Status409Conflict, "Dataset retired",
+            "The dataset was retired by its steward: it takes no new requests, versions or policy changes. Releases already published stay downloadable until their expiry (docs/committees.md, \"Dataset lifecycle\"). Nothing was recorded."),
+        new(PolicyNotLoaded, StatusCodes.Status404NotFound, "Policy not loaded",
+            "The gateway has no policy of that name: policies are the files policies/NAME.yaml read at start-up (docs/workflow.md). Nothing was recorded."),
+        new(PolicyUnchanged, StatusCodes.Status409Conflict, "Policy unchanged",
+            "The dataset is already under that policy. Nothing was recorded."),
+        new(ReleaseInFlight, StatusCodes.Status409Conflict, "Release in flight",
+            "A request on the dataset is approved and its release is not yet published or blocked; a new version waits until the pipeline has finished with the current one, so no release mixes two versions and no reservation straddles a ledger restart (ADR 0057). Nothing was recorded."),
+        new(VersionNeedsUploadedSource, StatusCodes.Status409Conflict, "New version needs an uploaded source",
+            "A new version is a new upload replacing an uploaded source table; a dataset without one uploads its first table, and a source in a database engine is read where it lives (ADR 0057). Nothing was recorded."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
         new(BudgetExhausted, StatusCodes.Status409Conflict, "Privacy budget exhausted",

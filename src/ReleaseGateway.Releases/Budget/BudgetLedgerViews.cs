@@ -25,7 +25,7 @@ public sealed class BudgetLedgerViews(IEventStore store, PolicyCatalog policies)
 
     public async Task<BudgetLedgerView> GetAsync(DatasetDetails dataset, CancellationToken ct)
     {
-        var cap = BudgetCap.Of(policies.For(dataset.Name));
+        var cap = BudgetCap.Of(policies.Of(dataset));
         var stream = PrivacyBudgetLedger.StreamIdFor(dataset.Id);
         var newest = await store.QueryEventsAsync(new EventQuery { StreamIds = [stream], Limit = 1 }, ct);
         var version = newest.Events.Count == 0 ? 0 : newest.Events[0].StreamVersion;

@@ -23,7 +23,7 @@ internal sealed class BudgetReservationHook(IEventStore store, PolicyCatalog pol
                 case AccessRequestApproved approved:
                 {
                     var dataset = await LoadDatasetAsync(request.DatasetId, ct);
-                    var policy = policies.For(dataset.Name);
+                    var policy = policies.Of(dataset);
                     var terms = approved.Terms ?? request.Terms;
                     var releaseId = ReleaseIds.For(request.Id, request.Version + i + 1);
                     var cap = BudgetCap.Of(policy);

@@ -18,7 +18,14 @@ public sealed record PrivacyBudgetCharged(Guid DatasetId, Guid ReleaseId, Guid R
 /// <summary>A request withdrawn or rejected before generation gave its reservation back.</summary>
 public sealed record PrivacyBudgetReservationReleased(Guid DatasetId, Guid ReleaseId, Guid RequestId, string Reason, string ReleasedBy, DateTimeOffset ReleasedAt);
 
+/// <summary>
+/// A new version of the dataset opened a fresh ledger because its policy says no person is in two versions (ADR 0057); the
+/// entries before it stay in the stream and the history, but no longer compose with releases of the new version.
+/// </summary>
+public sealed record PrivacyBudgetLedgerRestarted(Guid DatasetId, int SourceVersion, string Reason, string RestartedBy, DateTimeOffset RestartedAt);
+
 public static class PrivacyBudgetEventTypes
 {
-    public static readonly IReadOnlyList<Type> All = [typeof(PrivacyBudgetReserved), typeof(PrivacyBudgetCharged), typeof(PrivacyBudgetReservationReleased)];
+    public static readonly IReadOnlyList<Type> All = [typeof(PrivacyBudgetReserved), typeof(PrivacyBudgetCharged), typeof(PrivacyBudgetReservationReleased),
+        typeof(PrivacyBudgetLedgerRestarted)];
 }

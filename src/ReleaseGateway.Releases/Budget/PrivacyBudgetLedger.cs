@@ -50,6 +50,9 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
             case PrivacyBudgetReservationReleased x:
                 entries.Remove(x.ReleaseId);
                 break;
+            case PrivacyBudgetLedgerRestarted:
+                entries.Clear();
+                break;
         }
         return this with { Entries = entries };
     }

@@ -19,6 +19,7 @@ public sealed record ReleaseArtifact(string Name, string Sha256, long Bytes, str
 /// kept encrypted in the gateway's data folder: the key drives the noise, the split and the bounding, and publishing it
 /// would let anyone subtract the noise. Events written before issue 14 carry a public <c>SplitSeed</c> and
 /// <c>EvaluationSeed</c> and no unit (they were row-level, k = 1, without DP release checks); new ones carry no seed.
+/// <c>SourceVersion</c> pins the uploaded version the attempt reads (ADR 0057; null: the first).
 /// </summary>
 public sealed record ReleaseGenerationStarted(
     Guid ReleaseId, Guid RequestId, Guid DatasetId, string DatasetName, string RequesterId, int Attempt,
@@ -27,7 +28,8 @@ public sealed record ReleaseGenerationStarted(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SplitSeed,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? EvaluationSeed,
     string SeedCommitment, IReadOnlyList<string> Approvers, int AccessDays, DateTimeOffset StartedAt,
-    string? PrivacyUnit = null, int? MaxRowsPerPerson = null, double? GateEpsilon = null)
+    string? PrivacyUnit = null, int? MaxRowsPerPerson = null, double? GateEpsilon = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SourceVersion = null)
 {
     /// <summary>How the release's (ε, δ) is divided (<see cref="ReleaseBudgetPlan"/>); legacy attempts: per row, k = 1, no release checks.</summary>
     public ReleaseBudgetPlan BudgetPlan() => ReleaseBudgetPlan.Create(Epsilon, Delta, GateEpsilon ?? 0, MaxRowsPerPerson ?? 1,

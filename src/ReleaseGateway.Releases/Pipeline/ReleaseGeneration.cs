@@ -55,7 +55,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         var started = new ReleaseGenerationStarted(releaseId, request.Id, dataset.Id, dataset.Name, request.RequesterId, attempt,
             generator.Name, generator.Version, terms.Epsilon, policy.Delta, terms.Rows, terms.Columns,
             HoldoutSplit.DefaultHoldoutFraction, SplitSeed: null, EvaluationSeed: null, secret.Commitment(releaseId), approvers, terms.AccessDays, now,
-            budget.Unit, budget.MaxRowsPerPerson, budget.GateEpsilon);
+            budget.Unit, budget.MaxRowsPerPerson, budget.GateEpsilon, dataset.SourceVersion);
         return new GenerationPlan(started, secret, dataset.SchemaJson, dataset.SourceSha256 ?? "", dataset.Source, policy.EvaluationSampleRows);
     }
 
@@ -157,7 +157,7 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
     {
         var full = DatasetSchema.Parse(schemaJson);
         PersonTable read;
-        await using (var source = sources.OpenRead(s.DatasetId))
+        await using (var source = sources.OpenRead(s.DatasetId, s.SourceVersion))
             read = await Task.Run(() => CsvTableReader.ReadWithPersons(source, full), ct);
         var (table, personIds) = read;
         var schema = new DatasetSchema(full.Columns.Where(c => s.Columns.Contains(c.Name)), full.OutOfDomain);

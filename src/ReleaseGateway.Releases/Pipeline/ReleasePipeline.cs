@@ -101,8 +101,9 @@ public sealed partial class ReleasePipeline(
         var releaseId = ReleaseIds.For(request.Id, approval.StreamVersion);
         var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
             ?? throw new InvalidOperationException($"Dataset {request.DatasetId} of request {request.Id} is gone.");
-        var policy = policies.For(dataset.Name);
-        var cap = BudgetCap.Of(policy);
+        // The request's own policy shapes the release; the dataset's policy now sets the cap (ADR 0057).
+        var policy = policies.OfRequest(request.Policy, dataset);
+        var cap = BudgetCap.Of(policies.Of(dataset));
         var now = time.GetUtcNow();
         var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
         var attempt = events.Count(e => e.Data is AccessRequestApproved);
@@ -138,7 +139,8 @@ public sealed partial class ReleasePipeline(
         (request, _) = await LoadAsync(request.Id, ct); // generation takes a while: decide on the request as it is now
         var release = await store.FetchStreamAsync(releaseId, ct);
         var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
-        var cap = BudgetCap.Of(policies.For(plan.Started.DatasetName));
+        var cap = BudgetCap.Of(policies.Of(await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
+            ?? throw new InvalidOperationException($"Dataset {request.DatasetId} is gone.")));
         await using var session = store.OpenSession(Metadata(releaseId));
         if (outcome.AccountedCost is { } accounted)
         {
@@ -175,7 +177,7 @@ public sealed partial class ReleasePipeline(
         var generated = release.Select(e => e.Data).OfType<SyntheticTableGenerated>().Single();
         var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
             ?? throw new InvalidOperationException($"Dataset {request.DatasetId} is gone.");
-        var policy = policies.For(dataset.Name);
+        var policy = policies.OfRequest(request.Policy, dataset);
 
         ReleaseEvaluated evaluated;
         try
@@ -230,9 +232,9 @@ public sealed partial class ReleasePipeline(
             return;
         }
         var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
-        var policy = policies.For(release.Select(e => e.Data).OfType<ReleaseGenerationStarted>().Single().DatasetName);
         var dataset = await store.LoadAsync<DatasetDetails>(request.DatasetId, ct)
             ?? throw new InvalidOperationException($"Dataset {request.DatasetId} is gone.");
+        var policy = policies.Of(dataset);
         var now = time.GetUtcNow();
         var published = await publication.PrepareAsync(release, ledger, BudgetCap.Of(policy), DatasetSchema.Parse(dataset.SchemaJson), now, ct);
 

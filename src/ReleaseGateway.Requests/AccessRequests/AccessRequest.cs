@@ -26,6 +26,9 @@ public sealed record AccessRequest(
     /// <summary>The committee that decides the request (null: the default committee); fixed at submission.</summary>
     public Guid? CommitteeId { get; init; }
 
+    /// <summary>The policy the request was submitted under (ADR 0057); null for requests from before it was recorded.</summary>
+    public string? Policy { get; init; }
+
     /// <summary>Every act so far (screening, votes, recusals, sign-offs, pipeline steps), oldest first; never cleared.</summary>
     public ImmutableList<RequestAct> Acts { get; init; } = [];
 
@@ -40,7 +43,7 @@ public sealed record AccessRequest(
     {
         if (@event is AccessRequestSubmitted s)
             return new AccessRequest(s.RequestId, s.DatasetId, s.Workflow, s.OptionalSteps ?? [], s.SubmittedBy, s.State, s.Terms,
-                ImmutableDictionary<string, string>.Empty, ImmutableHashSet<string>.Empty, 1) { CommitteeId = s.CommitteeId };
+                ImmutableDictionary<string, string>.Empty, ImmutableHashSet<string>.Empty, 1) { CommitteeId = s.CommitteeId, Policy = s.Policy };
         if (state is null) return null;
         var next = @event switch
         {

@@ -50,7 +50,7 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
         var actor = caller.Actor;
         var dataset = await store.LoadAsync<DatasetDetails>(body.DatasetId, ct)
             ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(body.DatasetId.ToString()));
-        var policy = policies.For(dataset.Name);
+        var policy = policies.Of(dataset);
         var requestId = Guid.CreateVersion7();
         var committee = (await CommitteeRoster.LoadAsync(store, ct)).For(dataset.CommitteeId);
         var submitted = SubmitAccessRequestDecider.Handle(
@@ -88,9 +88,10 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
         var current = await AccessRequestStream.LoadAsync(store, id, ct);
         var dataset = await store.LoadAsync<DatasetDetails>(current.DatasetId, ct)
             ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(current.DatasetId.ToString()));
+        if (dataset.IsRetired) throw new RequestRefusedException(RequestErrors.DatasetRetired(dataset.Name, "resubmissions"));
         return await DecideAsync(caller, id, (request, definition, committee, actor, now) =>
             [ResubmitAccessRequestDecider.Handle(request, new ResubmitAccessRequest.ResubmitAccessRequest(id, terms, actor, now), definition, dataset,
-                policies.For(dataset.Name), noiseBound, committee)], ct);
+                policies.OfRequest(request.Policy, dataset), noiseBound, committee)], ct);
     }
 
     public Task<AccessRequestDetails> WithdrawAsync(CommandContext caller, Guid id, CancellationToken ct) =>
@@ -132,7 +133,7 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
                 Rows = regenerate.Rows ?? request.Terms.Rows,
                 Generator = regenerate.Generator ?? request.Terms.Generator,
             };
-            new AccessRequestTermsValidator(dataset, policies.For(dataset.Name), noiseBound).ValidateAndThrow(regeneration);
+            new AccessRequestTermsValidator(dataset, policies.OfRequest(request.Policy, dataset), noiseBound).ValidateAndThrow(regeneration);
         }
         return await DecideAsync(caller, id, (request, definition, committee, actor, now) =>
             CastVoteDecider.Handle(request, new CastVote.CastVote(id, decision, reason, actor, now, regeneration), definition, committee), ct);

@@ -23,7 +23,7 @@ public sealed record AccessRequestTerms(
 /// <param name="CommitteeId">The committee that decides the request, the dataset's at submission (null: the default committee, ADR 0047).</param>
 public sealed record AccessRequestSubmitted(
     Guid RequestId, Guid DatasetId, string Workflow, IReadOnlyList<string> OptionalSteps, string State, AccessRequestTerms Terms,
-    string SubmittedBy, DateTimeOffset SubmittedAt, Guid? CommitteeId = null, ConsentCheck? Consent = null);
+    string SubmittedBy, DateTimeOffset SubmittedAt, Guid? CommitteeId = null, ConsentCheck? Consent = null, string? Policy = null);
 
 public sealed record AccessRequestAcceptedForReview(Guid RequestId, string State, string AcceptedBy, DateTimeOffset AcceptedAt);
 

@@ -66,9 +66,9 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
         if (declaredLength > sources.MaxUploadBytes) throw new UploadTooLargeException(sources.MaxUploadBytes);
         var schema = DatasetSchema.Parse(dataset.SchemaJson);
         // The policy may have changed since registration (policy files are read at start-up).
-        RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, policies.For(dataset.Name));
+        RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, policies.Of(dataset));
 
-        var stored = await sources.StoreAsync(id, csv, schema, policies.For(dataset.Name).MinSourceRows, ct);
+        var stored = await sources.StoreAsync(id, csv, schema, policies.Of(dataset).MinSourceRows, ct);
         await using (var session = store.OpenSession(caller.Metadata(WorkflowRoles.DataSteward)))
         {
             session.Append(id, dataset.Version, new SourceTableUploaded(id, stored.Rows, stored.Bytes, stored.Sha256, actor.Id, time.GetUtcNow()));
@@ -118,7 +118,7 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
             throw new RequestRefusedException(RequestErrors.From(Problems.ErrorCodes.SourceKindInvalid,
                 string.Join(" ", checkedCommand.Errors.Select(e => e.ErrorMessage).Distinct()) + " Nothing was stored."));
         var schema = DatasetSchema.Parse(dataset.SchemaJson);
-        var policy = policies.For(dataset.Name);
+        var policy = policies.Of(dataset);
         RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, policy);
 
         var source = command.ToSource();

@@ -27,10 +27,25 @@ public sealed record SourceTableUploaded(Guid DatasetId, long Rows, long Bytes, 
 /// </summary>
 public sealed record SourceTableConnected(Guid DatasetId, EngineSource Source, long Rows, string Fingerprint, string ConnectedBy, DateTimeOffset ConnectedAt);
 
+/// <summary>
+/// A new version of the dataset: a new upload under the same name, schema and id, stored beside the earlier ones (ADR 0057).
+/// <c>Ledger</c> is what its policy's <c>versions.ledger</c> said (<c>continue</c> or <c>restart</c>), <c>LedgerReason</c> why
+/// (the policy's statement, or that a continued ledger is sound whoever is in the new version); <c>Reason</c> is the steward's.
+/// </summary>
+public sealed record DatasetVersionUploaded(Guid DatasetId, int SourceVersion, long Rows, long Bytes, string Sha256, string Policy, string Ledger,
+    string LedgerReason, string Reason, string UploadedBy, DateTimeOffset UploadedAt);
+
+/// <summary>The steward put the dataset under another loaded policy; requests submitted from now on follow it, earlier ones keep theirs (ADR 0057).</summary>
+public sealed record DatasetPolicyChanged(Guid DatasetId, string Policy, string PreviousPolicy, string Reason, string ChangedBy, DateTimeOffset ChangedAt);
+
+/// <summary>The steward retired the dataset: no new requests; releases already published stay until their expiry (ADR 0057).</summary>
+public sealed record DatasetRetired(Guid DatasetId, string Reason, string RetiredBy, DateTimeOffset RetiredAt);
+
 /// <summary>Claims a dataset name (stream id derived from the name) so two registrations cannot take the same one.</summary>
 public sealed record DatasetNameClaimed(string Name, Guid DatasetId, string ClaimedBy, DateTimeOffset ClaimedAt);
 
 public static class DatasetEventTypes
 {
-    public static readonly IReadOnlyList<Type> All = [typeof(DatasetRegistered), typeof(SourceTableUploaded), typeof(DatasetNameClaimed), typeof(DatasetCommitteeAssigned), typeof(SourceTableConnected)];
+    public static readonly IReadOnlyList<Type> All = [typeof(DatasetRegistered), typeof(SourceTableUploaded), typeof(DatasetNameClaimed), typeof(DatasetCommitteeAssigned), typeof(SourceTableConnected),
+        typeof(DatasetVersionUploaded), typeof(DatasetPolicyChanged), typeof(DatasetRetired)];
 }

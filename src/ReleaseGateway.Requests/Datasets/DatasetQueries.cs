@@ -14,12 +14,12 @@ public static class DatasetQueries
 {
     public static async Task<IReadOnlyList<DatasetView>> ListAsync(IEventStore store, PolicyCatalog policies, IReadOnlySet<string> roles, CancellationToken ct) =>
         (await store.QueryAsync<DatasetDetails>(ct)).OrderBy(d => d.Name, StringComparer.Ordinal)
-            .Select(d => new DatasetView(VisibleTo(d, roles), DatasetPolicyView.Of(policies.For(d.Name)))).ToList();
+            .Select(d => new DatasetView(VisibleTo(d, roles), DatasetPolicyView.Of(policies.Of(d)))).ToList();
 
     public static async Task<DatasetView> GetAsync(IEventStore store, PolicyCatalog policies, Guid id, IReadOnlySet<string> roles, CancellationToken ct)
     {
         var d = await store.LoadAsync<DatasetDetails>(id, ct) ?? throw new RequestRefusedException(RequestErrors.DatasetNotFound(id.ToString()));
-        return new DatasetView(VisibleTo(d, roles), DatasetPolicyView.Of(policies.For(d.Name)));
+        return new DatasetView(VisibleTo(d, roles), DatasetPolicyView.Of(policies.Of(d)));
     }
 
     /// <summary>Whether <paramref name="roles"/> may see the source table's row count and hash.</summary>

@@ -59,6 +59,13 @@ public sealed record DatasetPolicy(
     /// </summary>
     public int? ReleaseChecksCopyThreshold { get; init; }
 
+    /// <summary>
+    /// <c>versions:</c>: what a new version of the dataset does to its budget ledger (ADR 0057). <c>continue</c> (the default) keeps
+    /// composing every release of every version on one ledger, which is sound whoever is in the new version; <c>restart</c> opens
+    /// a fresh ledger, sound only when no person is in two versions, which the data owner states in <see cref="VersionsPolicy.Reason"/>.
+    /// </summary>
+    public VersionsPolicy Versions { get; init; } = VersionsPolicy.Default;
+
     /// <summary>k of a dataset: <see cref="PrivacyUnitPolicy.MaxRowsPerPerson"/> when its schema has a person key, else 1 (the row).</summary>
     public int MaxRowsPerUnit(bool hasPersonKey) => hasPersonKey ? PrivacyUnit.MaxRowsPerPerson : 1;
 
@@ -78,4 +85,18 @@ public sealed record PrivacyUnitPolicy(bool RequirePersonKey, int MaxRowsPerPers
 {
     /// <summary>No person key required; one row per person when a key is declared (the row-level cost).</summary>
     public static PrivacyUnitPolicy Default { get; } = new(false, 1);
+}
+
+/// <summary>The <c>versions:</c> section (ADR 0057).</summary>
+/// <param name="Ledger"><see cref="VersionLedger.Continue"/> or <see cref="VersionLedger.Restart"/>.</param>
+/// <param name="Reason">Why a restart is sound (required with <c>restart</c>): the data owner's statement that the versions hold disjoint people.</param>
+public sealed record VersionsPolicy(string Ledger, string? Reason)
+{
+    public static VersionsPolicy Default { get; } = new(VersionLedger.Continue, null);
+}
+
+public static class VersionLedger
+{
+    public const string Continue = "continue";
+    public const string Restart = "restart";
 }

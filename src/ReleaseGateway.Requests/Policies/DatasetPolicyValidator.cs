@@ -63,6 +63,15 @@ public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
         RuleFor(p => p.ReleaseChecksEpsilon)
             .Must(e => e > 0 && e <= 1).WithMessage("releaseChecks.epsilon must be greater than 0 and at most 1 (was {PropertyValue})")
             .OverridePropertyName("releaseChecks.epsilon");
+        RuleFor(p => p.Versions.Ledger)
+            .Must(l => l is VersionLedger.Continue or VersionLedger.Restart)
+            .WithMessage($"versions.ledger must be '{VersionLedger.Continue}' or '{VersionLedger.Restart}' (was '{{PropertyValue}}')")
+            .OverridePropertyName("versions.ledger");
+        // A restart forgets what earlier versions spent: sound only if nobody is in two versions, which the owner must state.
+        RuleFor(p => p.Versions.Reason)
+            .NotEmpty().When(p => p.Versions.Ledger == VersionLedger.Restart)
+            .WithMessage("versions.reason is required with 'ledger: restart': state why no person is in two versions of the dataset (ADR 0057)")
+            .OverridePropertyName("versions.ledger");
         RuleFor(p => p.ReleaseExpiryDays)
             .InclusiveBetween(1, 3650).WithMessage("releaseExpiryDays must be between 1 and 3650 (was {PropertyValue})")
             .OverridePropertyName("releaseExpiryDays");

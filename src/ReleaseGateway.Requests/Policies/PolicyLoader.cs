@@ -24,7 +24,7 @@ public static class PolicyLoader
     private static readonly string[] Keys =
     [
         "budget", "maxEpsilonPerRelease", "minEpsilonPerRelease", "maxReleases", "minSourceRows", "maxRowsPerRelease", "allowedGenerators", "workflow",
-        "optionalSteps", "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks", "evaluationSampleRows",
+        "optionalSteps", "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks", "evaluationSampleRows", "versions",
     ];
 
     /// <summary>Loads every policy, checking workflow names and optional steps against <paramref name="workflows"/>.</summary>
@@ -142,6 +142,12 @@ public static class PolicyLoader
             if (r.Get(checks, "copyThreshold") is { } copyThreshold)
                 p.Set("releaseChecks.copyThreshold", r.Integer(checks, "copyThreshold", "releaseChecks", true), copyThreshold);
         }
+        if (r.Mapping(root, "versions", "the policy", required: false) is { } versions)
+        {
+            r.OnlyKeys(versions, "versions", "ledger", "reason");
+            p.Set("versions.ledger", r.String(versions, "ledger", "versions", true), r.Get(versions, "ledger"));
+            p.Set("versions.reason", r.String(versions, "reason", "versions", false), r.Get(versions, "reason"));
+        }
         foreach (var section in new[] { "gates", "shadowModel" })
             if (r.Mapping(root, section, "the policy", required: false) is { } map)
                 foreach (var (k, v) in map.Children)
@@ -216,6 +222,7 @@ public static class PolicyLoader
                 ReleaseChecksEpsilon = Optional("releaseChecks.epsilon", DatasetPolicy.DefaultReleaseChecksEpsilon),
                 ReleaseChecksCopyThreshold = Optional<int?>("releaseChecks.copyThreshold", null),
                 EvaluationSampleRows = Optional("evaluationSampleRows", DatasetPolicy.DefaultEvaluationSampleRows),
+                Versions = new VersionsPolicy(Optional("versions.ledger", VersionsPolicy.Default.Ledger), Optional<string?>("versions.reason", null)),
             };
             return (missing.Count == 0 ? policy : null, missing);
         }
@@ -229,6 +236,22 @@ public sealed class PolicyCatalog(IReadOnlyDictionary<string, DatasetPolicy> pol
 
     public DatasetPolicy Default => All[PolicyLoader.DefaultName];
 
-    /// <summary>The dataset's own policy if <c>policies/NAME.yaml</c> exists, else the default.</summary>
+    /// <summary>The dataset's own policy if <c>policies/NAME.yaml</c> exists, else the default (at registration).</summary>
     public DatasetPolicy For(string datasetName) => All.TryGetValue(datasetName, out var p) ? p : Default;
+
+    /// <summary>The policy loaded under <paramref name="name"/>; RG2331 when no file of that name was loaded.</summary>
+    public DatasetPolicy Named(string name) =>
+        All.TryGetValue(name, out var p) ? p : throw new RequestRefusedException(RequestErrors.PolicyNotLoaded(name, All.Keys));
+
+    /// <summary>
+    /// The dataset's policy now, for its budget cap and for new requests: the one a steward set (ADR 0057), else, as before
+    /// policies could change, <c>policies/NAME.yaml</c> or the default.
+    /// </summary>
+    public DatasetPolicy Of(Datasets.DatasetDetails dataset) => dataset.PolicySetAt is null ? For(dataset.Name) : Named(dataset.Policy);
+
+    /// <summary>
+    /// The policy a request is decided and released under: the one it was submitted under (recorded on the request), so a
+    /// later change applies to new requests only; requests from before that was recorded follow the dataset's.
+    /// </summary>
+    public DatasetPolicy OfRequest(string? requestPolicy, Datasets.DatasetDetails dataset) => requestPolicy is { } name ? Named(name) : Of(dataset);
 }

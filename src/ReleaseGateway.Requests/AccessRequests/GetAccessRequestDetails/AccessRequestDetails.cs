@@ -30,11 +30,12 @@ public sealed record AccessRequestDetails(
     AccessRequestTerms? ProposedTerms = null,
     IReadOnlyList<RequestAct>? Acts = null,
     Guid? CommitteeId = null,
-    ConsentCheck? Consent = null)
+    ConsentCheck? Consent = null,
+    string? Policy = null)
 {
     /// <summary>The write-side state this read model mirrors, for questions such as "may this member vote?".</summary>
     public AccessRequest ToRequest() => new AccessRequest(Id, DatasetId, Workflow, OptionalSteps, RequesterId, State, Terms,
-        CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version, ProposedTerms) { Acts = [.. Acts ?? []], CommitteeId = CommitteeId };
+        CurrentVotes.ToImmutableDictionary(), Recused.ToImmutableHashSet(), Version, ProposedTerms) { Acts = [.. Acts ?? []], CommitteeId = CommitteeId, Policy = Policy };
 }
 
 public sealed class AccessRequestDetailsProjection : SingleStreamProjection<AccessRequestDetails>
@@ -54,7 +55,7 @@ public sealed class AccessRequestDetailsProjection : SingleStreamProjection<Acce
                 AccessRequestSubmitted s => s.Consent,
                 AccessRequestResubmitted r => r.Consent,
                 _ => current?.Consent,
-            });
+            }, request.Policy);
     }
 
     private static string? Detail(object data) => data switch

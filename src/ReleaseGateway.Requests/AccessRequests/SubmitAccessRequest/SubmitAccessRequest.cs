@@ -82,6 +82,8 @@ public static class SubmitAccessRequestDecider
             throw new ArgumentException($"Dataset {dataset.Name} is decided by committee {dataset.CommitteeId?.ToString() ?? "default"}, not {committee.Name}.", nameof(committee));
         if (!command.Actor.IsIn(WorkflowRoles.Researcher))
             throw new RequestRefusedException(RequestErrors.MissingRole("submit", WorkflowRoles.Researcher, "new"));
+        if (dataset.IsRetired)
+            throw new RequestRefusedException(RequestErrors.DatasetRetired(dataset.Name, "new requests"));
         if (!dataset.SourceUploaded)
             throw new RequestRefusedException(RequestErrors.SourceNotUploaded(dataset.Id));
         new AccessRequestTermsValidator(dataset, policy, noiseScale).ValidateAndThrow(command.Terms);
@@ -90,7 +92,7 @@ public static class SubmitAccessRequestDecider
             throw new RequestRefusedException(RequestErrors.CommitteeCannotDecide(committee.Name, dataset.Name));
         return new AccessRequestSubmitted(command.RequestId, dataset.Id, workflow.Name,
             policy.OptionalSteps.Where(workflow.OptionalSteps.Contains).ToList(), workflow.InitialState, command.Terms,
-            command.Actor.Id, command.Now, committee.Id, consent);
+            command.Actor.Id, command.Now, committee.Id, consent, policy.Name);
     }
 
     /// <summary>

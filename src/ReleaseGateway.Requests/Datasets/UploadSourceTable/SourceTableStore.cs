@@ -32,17 +32,18 @@ public sealed class SourceTableStore(IBlobStore blobs, SourceEncryptionKey key, 
     public long MaxUploadBytes { get; } = maxUploadBytes;
 
     /// <summary>The file of a source table when blobs are files (the embedded default).</summary>
-    public string PathOf(Guid datasetId) => blobs is FolderBlobStore folder
-        ? folder.PathOf(NameOf(datasetId))
+    public string PathOf(Guid datasetId, int? version = null) => blobs is FolderBlobStore folder
+        ? folder.PathOf(NameOf(datasetId, version))
         : throw new NotSupportedException("Source tables are not files on this storage.");
 
-    public bool Exists(Guid datasetId) => blobs.Exists(NameOf(datasetId));
+    public bool Exists(Guid datasetId, int? version = null) => blobs.Exists(NameOf(datasetId, version));
 
     /// <summary>
     /// Stores <paramref name="upload"/> or throws <see cref="CsvValidationException"/> / <see cref="UploadTooLargeException"/> /
     /// <see cref="RequestRefusedException"/> (fewer than <paramref name="minRows"/> records, the policy's <c>minSourceRows</c>), keeping nothing.
     /// </summary>
-    public async Task<StoredSourceTable> StoreAsync(Guid datasetId, Stream upload, DatasetSchema schema, long minRows, CancellationToken ct)
+    /// <param name="version">The dataset's version this upload is (ADR 0057); null: the first.</param>
+    public async Task<StoredSourceTable> StoreAsync(Guid datasetId, Stream upload, DatasetSchema schema, long minRows, CancellationToken ct, int? version = null)
     {
         long bytes = 0;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -74,14 +75,21 @@ public sealed class SourceTableStore(IBlobStore blobs, SourceEncryptionKey key, 
         // The uploader is the steward who holds the table, so the refusal may name its size.
         if (report.RowCount < minRows) throw new RequestRefusedException(RequestErrors.SourceTooSmall(report.RowCount, minRows));
 
-        if (!await staged.PublishAsync(NameOf(datasetId), ct))
+        if (!await staged.PublishAsync(NameOf(datasetId, version), ct))
             throw new IOException($"The source table of dataset {datasetId} is already stored.");
         return new StoredSourceTable(report.RowCount, bytes, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 
-    /// <summary>The decrypted source table, for the release pipeline's split and synthesis.</summary>
-    public Stream OpenRead(Guid datasetId) => new SourceDecryptingStream(
-        blobs.OpenRead(NameOf(datasetId)) ?? throw new FileNotFoundException($"Dataset {datasetId} has no stored source table."), key);
+    /// <summary>Removes a later version whose upload was stored but never recorded (the first version is never deleted here).</summary>
+    public void Delete(Guid datasetId, int version)
+    {
+        if (version > 1) blobs.Delete(NameOf(datasetId, version));
+    }
 
-    private static string NameOf(Guid datasetId) => $"{Folder}/{datasetId:N}.csv.enc";
+    /// <summary>The decrypted source table, for the release pipeline's split and synthesis.</summary>
+    public Stream OpenRead(Guid datasetId, int? version = null) => new SourceDecryptingStream(
+        blobs.OpenRead(NameOf(datasetId, version)) ?? throw new FileNotFoundException($"Dataset {datasetId} has no stored source table (version {version ?? 1})."), key);
+
+    // Each version is its own blob, kept: a release attempt reads the version it recorded, and earlier versions stay for the audit.
+    private static string NameOf(Guid datasetId, int? version) => version is null or 1 ? $"{Folder}/{datasetId:N}.csv.enc" : $"{Folder}/{datasetId:N}.v{version}.csv.enc";
 }

@@ -38,7 +38,7 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
         if (await store.LoadAsync<DatasetDetails>(Id, ct) is not { } dataset) return NotFound();
         Dataset = DatasetQueries.VisibleTo(dataset, Actor.Roles);
         Schema = DatasetSchema.Parse(dataset.SchemaJson);
-        Policy = policies.For(dataset.Name);
+        Policy = policies.Of(dataset);
         MayUpload = !dataset.SourceUploaded && dataset.RegisteredBy == Actor.Id;
         await directory.LoadAsync([dataset.RegisteredBy]);
         AddActions(dataset);

@@ -176,7 +176,7 @@ public sealed partial class DetailsModel(
     {
         if (Dataset is not null)
         {
-            Policy = policies.For(Dataset.Name);
+            Policy = policies.OfRequest(Details.Policy, Dataset);
             Ledger = await ledgers.GetAsync(Dataset, ct);
         }
         SeesLedger = BudgetLedgerView.MayRead(actor.Roles);
