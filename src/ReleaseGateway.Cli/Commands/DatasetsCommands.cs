@@ -8,7 +8,7 @@ using ReleaseGateway.Requests.Datasets.GetDataset;
 
 namespace ReleaseGateway.Cli;
 
-/// <summary><c>rgw datasets list | register | upload | connect</c>: a data steward's side of the gateway (API: docs/workflow.md).</summary>
+/// <summary><c>rgw datasets list | register | upload | connect</c> (and the lifecycle, <see cref="DatasetLifecycleCommands"/>): a data steward's side of the gateway (API: docs/workflow.md).</summary>
 internal static class DatasetsCommands
 {
     public static Command Create()
@@ -18,6 +18,7 @@ internal static class DatasetsCommands
         datasets.Subcommands.Add(Register());
         datasets.Subcommands.Add(Upload());
         datasets.Subcommands.Add(Connect());
+        foreach (var lifecycle in DatasetLifecycleCommands.Create()) datasets.Subcommands.Add(lifecycle);
         return datasets;
     }
 

@@ -30,6 +30,9 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
 
     public UserDirectory Names => directory;
 
+    /// <summary>The dataset's events with their reasons (ADR 0057).</summary>
+    public IReadOnlyList<ReleaseGateway.Requests.Datasets.Lifecycle.DatasetHistoryEntry> History { get; private set; } = [];
+
     /// <summary>The dataset's budget ledger, for those who may read it (stewards, committee members, compliance officers).</summary>
     public LedgerSection? Ledger { get; private set; }
 
@@ -42,6 +45,7 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
         MayUpload = !dataset.SourceUploaded && dataset.RegisteredBy == Actor.Id;
         await directory.LoadAsync([dataset.RegisteredBy]);
         AddActions(dataset);
+        History = await ReleaseGateway.Requests.Datasets.Lifecycle.DatasetHistory.OfAsync(store, Id, Actor.Roles, ct);
         if (BudgetLedgerView.MayRead(Actor.Roles)) Ledger = await LedgerSection.SummaryAsync(ledgers, dataset, time.GetUtcNow(), ct);
         return Page();
     }
@@ -52,10 +56,12 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
     private void AddActions(DatasetDetails dataset)
     {
         var roles = Actor.Roles;
-        if (roles.Contains(Identity.Authorization.Roles.Researcher) && dataset.SourceUploaded)
+        if (roles.Contains(Identity.Authorization.Roles.Researcher) && dataset.SourceUploaded && !dataset.IsRetired)
             Actions.Add(("Request a synthetic release", $"/ui/requests/new?dataset={dataset.Id}"));
         if (roles.Contains(Identity.Authorization.Roles.DataSteward))
             Actions.Add(("Requests to screen", "/ui/screening"));
+        if (roles.Contains(Identity.Authorization.Roles.DataSteward) && dataset.RegisteredBy == Actor.Id)
+            Actions.Add(("Versions, policy and retirement", $"/ui/datasets/{dataset.Id}/lifecycle"));
         if (BudgetLedgerView.MayRead(roles))
             Actions.Add(("Budget ledger", $"/ui/budget/{dataset.Id}"));
         if (roles.Contains(Identity.Authorization.Roles.ComplianceOfficer) || roles.Contains(Identity.Authorization.Roles.Administrator))
