@@ -1,5 +1,6 @@
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
@@ -20,6 +21,13 @@ public sealed record BudgetLedgerView(
     /// <summary>Who may read a dataset's ledger: data stewards, committee members and compliance officers.</summary>
     public static bool MayRead(IReadOnlySet<string> roles) =>
         roles.Contains(WorkflowRoles.DataSteward) || roles.Contains(WorkflowRoles.ComplianceOfficer) || roles.Contains(WorkflowRoles.CommitteeMember);
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may read <paramref name="dataset"/>'s ledger: by role (<see cref="MayRead(IReadOnlySet{string})"/>) and, for a
+    /// committee member, only when they sit on the committee that decides the dataset's requests (ADR 0058, <see cref="CommitteeRoster.MaySeeAsStaff"/>).
+    /// </summary>
+    public static bool MayRead(Actor actor, DatasetDetails dataset, CommitteeRoster roster) =>
+        MayRead(actor.Roles) && roster.MaySeeAsStaff(actor, dataset.CommitteeId);
 
     /// <summary>Builds the view by replaying the ledger stream, so the history is exactly what the events say.</summary>
     public static BudgetLedgerView Build(Guid datasetId, BudgetCap cap, IReadOnlyList<StoredEvent> events)

@@ -67,11 +67,13 @@ internal static class ReleaseEndpoints
             .WithName("GetRequestPipeline").WithSummary("The request's state, its pipeline job (waiting/running, instance, progress) and release attempts");
     }
 
-    private static async Task<Ok<ReleaseView>> GetRelease(Guid id, HttpContext http, ReleaseLifecycle lifecycle, PipelineProgress progress, CancellationToken ct)
+    private static async Task<Ok<ReleaseView>> GetRelease(Guid id, HttpContext http, ReleaseLifecycle lifecycle, PipelineProgress progress, IEventStore store,
+        CancellationToken ct)
     {
         var release = await lifecycle.GetAsync(id, ct);
         var actor = http.GetActor();
-        if (!ReleaseLifecycle.MayView(release, actor.Id, actor.Roles)) throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(id));
+        if (!ReleaseLifecycle.MayView(release, actor.Id, actor.Roles,
+                await ReleaseLifecycle.IsSeatedAsync(store, new Actor(actor.Id, actor.Roles), release, ct))) throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(id));
         return TypedResults.Ok(new ReleaseView(ReleaseBoundary.View(release, actor.Roles), ReleaseBoundary.View(progress.Get(id), actor.Roles)));
     }
 

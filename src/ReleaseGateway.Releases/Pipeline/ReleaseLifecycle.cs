@@ -2,6 +2,7 @@ using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
+using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
 using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
 using ReleaseGateway.Requests.Workflows;
 
@@ -15,19 +16,41 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
     public async Task<ReleaseDetails> GetAsync(Guid releaseId, CancellationToken ct) =>
         await store.LoadAsync<ReleaseDetails>(releaseId, ct) ?? throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(releaseId));
 
-    /// <summary>Who may see a release's page: the requester, the committee, compliance officers and data stewards.</summary>
-    public static bool MayView(ReleaseDetails release, string actorId, IReadOnlySet<string> roles) =>
-        MayDownload(release, actorId, roles) || roles.Contains(WorkflowRoles.DataSteward);
+    /// <summary>
+    /// Who may see a release's page: the requester, and staff who may see its request (<paramref name="seated"/>,
+    /// <see cref="SeatsAsync"/>): compliance officers and data stewards, and the members of the committee that decided it.
+    /// </summary>
+    public static bool MayView(ReleaseDetails release, string actorId, IReadOnlySet<string> roles, bool seated) =>
+        release.RequesterId == actorId || (seated && ReleaseBoundary.IsInside(roles));
 
-    /// <summary>Who may download: the researcher who requested it, committee members and compliance officers.</summary>
-    public static bool MayDownload(ReleaseDetails release, string actorId, IReadOnlySet<string> roles) =>
-        release.RequesterId == actorId || roles.Contains(WorkflowRoles.CommitteeMember) || roles.Contains(WorkflowRoles.ComplianceOfficer);
+    /// <summary>Who may download: the researcher who requested it, and, if <paramref name="seated"/>, committee members and compliance officers.</summary>
+    public static bool MayDownload(ReleaseDetails release, string actorId, IReadOnlySet<string> roles, bool seated) =>
+        release.RequesterId == actorId || (seated && (roles.Contains(WorkflowRoles.CommitteeMember) || roles.Contains(WorkflowRoles.ComplianceOfficer)));
 
     /// <summary>
     /// Who may read an attempt's evaluation report (the real-data evidence behind a decision): those inside the trust boundary,
     /// committee members, compliance officers and data stewards, each view recorded. Never the requester, never a release file.
+    /// A committee member only for their committees' requests (<paramref name="seated"/>).
     /// </summary>
-    public static bool MayReadEvaluation(IReadOnlySet<string> roles) => ReleaseBoundary.IsInside(roles);
+    public static bool MayReadEvaluation(IReadOnlySet<string> roles, bool seated) => seated && ReleaseBoundary.IsInside(roles);
+
+    /// <summary>
+    /// For each release, whether <paramref name="actor"/> may see it as staff: the rule of its request (<see cref="CommitteeRoster.MaySeeAsStaff"/>,
+    /// ADR 0047): compliance officers and data stewards every release, a committee member those of their committees' requests.
+    /// </summary>
+    public static async Task<Func<ReleaseDetails, bool>> SeatsAsync(IEventStore store, Actor actor, IEnumerable<ReleaseDetails> releases, CancellationToken ct)
+    {
+        if (actor.IsIn(WorkflowRoles.ComplianceOfficer) || actor.IsIn(WorkflowRoles.DataSteward)) return _ => true;
+        if (!actor.IsIn(WorkflowRoles.CommitteeMember)) return _ => false;
+        var roster = await CommitteeRoster.LoadAsync(store, ct);
+        var seated = new Dictionary<Guid, bool>();
+        foreach (var requestId in releases.Select(r => r.RequestId).Distinct())
+            seated[requestId] = await store.LoadAsync<AccessRequestDetails>(requestId, ct) is { } request && roster.MaySeeAsStaff(actor, request.CommitteeId);
+        return r => seated.GetValueOrDefault(r.RequestId);
+    }
+
+    public static async Task<bool> IsSeatedAsync(IEventStore store, Actor actor, ReleaseDetails release, CancellationToken ct) =>
+        (await SeatsAsync(store, actor, [release], ct))(release);
 
     /// <summary>Records the download (who, when, which artifact) and returns the artifact to serve; refused once revoked or expired.</summary>
     public async Task<ReleaseArtifact> RecordDownloadAsync(Guid releaseId, string artifactName, string actorId, IReadOnlySet<string> roles,
@@ -37,8 +60,9 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
         {
             var release = await GetAsync(releaseId, ct);
             // Who may not see the release learns nothing of it, on every verb (issue 15, row 7); a steward sees it but does not download.
-            if (!MayView(release, actorId, roles)) throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(releaseId));
-            if (!MayDownload(release, actorId, roles))
+            var seated = await IsSeatedAsync(store, new Actor(actorId, roles), release, ct);
+            if (!MayView(release, actorId, roles, seated)) throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(releaseId));
+            if (!MayDownload(release, actorId, roles, seated))
                 throw new RequestRefusedException(ReleaseErrors.NotAllowedToDownload());
             var now = time.GetUtcNow();
             if (!release.IsAvailable(now))
@@ -73,7 +97,8 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
         for (var attempt = 1; ; attempt++)
         {
             var release = await store.LoadAsync<ReleaseDetails>(releaseId, ct);
-            if (release is null || !MayReadEvaluation(roles) || await ReleaseQueries.EvaluationAsync(store, releaseId, ct) is not { } evaluation)
+            if (release is null || !MayReadEvaluation(roles, await IsSeatedAsync(store, new Actor(actorId, roles), release, ct)) ||
+                await ReleaseQueries.EvaluationAsync(store, releaseId, ct) is not { } evaluation)
                 throw new RequestRefusedException(ReleaseErrors.ReleaseNotFound(releaseId));
             var report = html ? evaluation.ReportHtml : evaluation.ReportJson;
             try

@@ -51,20 +51,26 @@ public static class ReleaseQueries
 
     /// <summary>
     /// One page (newest first) of the release attempts <paramref name="actor"/> may see (<see cref="ReleaseLifecycle.MayView"/>): a
-    /// researcher's own; every attempt for committee members, compliance officers and data stewards. With <paramref name="evaluatedOnly"/>,
+    /// researcher's own; every attempt for compliance officers and data stewards; a committee member's committees' attempts. With <paramref name="evaluatedOnly"/>,
     /// only attempts that were evaluated. Each as the actor may see it (<see cref="ReleaseBoundary.View(ReleaseDetails, IReadOnlySet{string})"/>).
     /// </summary>
     public static async Task<DocumentPage<ReleaseDetails>> VisibleToAsync(IEventStore store, Actor actor, int skip, int take, CancellationToken ct,
         bool evaluatedOnly = false)
     {
         var staff = actor.IsIn(WorkflowRoles.CommitteeMember) || actor.IsIn(WorkflowRoles.ComplianceOfficer) || actor.IsIn(WorkflowRoles.DataSteward);
-        var query = new DocumentQuery { OrderBy = ByStart, Descending = true, Skip = skip, Take = take };
+        // A committee member sees their committees' releases only (ADR 0058): filtered before paging, so pages and totals stay right.
+        var perCommittee = staff && !actor.IsIn(WorkflowRoles.ComplianceOfficer) && !actor.IsIn(WorkflowRoles.DataSteward);
+        var query = perCommittee
+            ? new DocumentQuery { OrderBy = ByStart, Descending = true, Take = int.MaxValue }
+            : new DocumentQuery { OrderBy = ByStart, Descending = true, Skip = skip, Take = take };
         if (!staff) query = query with { Index = ByRequester, Values = [actor.Id] };
         if (evaluatedOnly) query = staff ? query with { Index = Evaluated, Values = ["yes"] } : query;
         var page = await store.QueryAsync<ReleaseDetails>(query, ct);
+        var seated = await ReleaseLifecycle.SeatsAsync(store, actor, page.Documents, ct);
         // The index narrows; the rule decides (a researcher's own attempts that were not evaluated are dropped here).
-        var visible = page.Documents.Where(r => ReleaseLifecycle.MayView(r, actor.Id, actor.Roles) && (!evaluatedOnly || r.Passed is not null))
+        var visible = page.Documents.Where(r => ReleaseLifecycle.MayView(r, actor.Id, actor.Roles, seated(r)) && (!evaluatedOnly || r.Passed is not null))
             .Select(r => ReleaseBoundary.View(r, actor.Roles)).ToList();
+        if (perCommittee) return new DocumentPage<ReleaseDetails>(visible.Skip(skip).Take(take).ToList(), visible.Count);
         return new DocumentPage<ReleaseDetails>(visible, page.Total - (page.Documents.Count - visible.Count));
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Requests.Committees;
 using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Web.Infrastructure;
 
@@ -17,7 +18,8 @@ public sealed class DetailsModel(IEventStore store, BudgetLedgerViews ledgers, T
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (!BudgetLedgerView.MayRead(Actor.Roles)) return Denied();
-        if (await store.LoadAsync<DatasetDetails>(Id, ct) is not { } dataset) return NotFound();
+        if (await store.LoadAsync<DatasetDetails>(Id, ct) is not { } dataset ||
+            !BudgetLedgerView.MayRead(Actor, dataset, await CommitteeRoster.LoadAsync(store, ct))) return NotFound();
         Ledger = await LedgerSection.LoadAsync(store, ledgers, dataset, Request, time.GetUtcNow(), ct);
         return Page();
     }

@@ -36,6 +36,9 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
     /// <summary>The dataset's budget ledger, for those who may read it (stewards, committee members, compliance officers).</summary>
     public LedgerSection? Ledger { get; private set; }
 
+    /// <summary>Whether the caller reads this dataset's ledger (a committee member only of their committees' datasets, ADR 0058).</summary>
+    public bool SeesLedger { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (await store.LoadAsync<DatasetDetails>(Id, ct) is not { } dataset) return NotFound();
@@ -44,9 +47,10 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
         Policy = policies.Of(dataset);
         MayUpload = !dataset.SourceUploaded && dataset.RegisteredBy == Actor.Id;
         await directory.LoadAsync([dataset.RegisteredBy]);
-        AddActions(dataset);
         History = await ReleaseGateway.Requests.Datasets.Lifecycle.DatasetHistory.OfAsync(store, Id, Actor.Roles, ct);
-        if (BudgetLedgerView.MayRead(Actor.Roles)) Ledger = await LedgerSection.SummaryAsync(ledgers, dataset, time.GetUtcNow(), ct);
+        SeesLedger = BudgetLedgerView.MayRead(Actor, dataset, await ReleaseGateway.Requests.Committees.CommitteeRoster.LoadAsync(store, ct));
+        AddActions(dataset);
+        if (SeesLedger) Ledger = await LedgerSection.SummaryAsync(ledgers, dataset, time.GetUtcNow(), ct);
         return Page();
     }
 
@@ -62,7 +66,7 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
             Actions.Add(("Requests to screen", "/ui/screening"));
         if (roles.Contains(Identity.Authorization.Roles.DataSteward) && dataset.RegisteredBy == Actor.Id)
             Actions.Add(("Versions, policy and retirement", $"/ui/datasets/{dataset.Id}/lifecycle"));
-        if (BudgetLedgerView.MayRead(roles))
+        if (SeesLedger)
             Actions.Add(("Budget ledger", $"/ui/budget/{dataset.Id}"));
         if (roles.Contains(Identity.Authorization.Roles.ComplianceOfficer) || roles.Contains(Identity.Authorization.Roles.Administrator))
             Actions.Add(("Audit trail of this dataset", $"/ui/audit?dataset={dataset.Id}"));

@@ -18,7 +18,7 @@ public sealed class IndexModel(IEventStore store) : GatewayPageModel
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         var actor = Actor;
-        if (!ReleaseLifecycle.MayReadEvaluation(actor.Roles)) return Denied();
+        if (!ReleaseBoundary.IsInside(actor.Roles)) return Denied();
         var page = Math.Max(1, RequestTable.PageNumber(Request));
         Releases = Paged<ReleaseDetails>.Of(
             await ReleaseQueries.VisibleToAsync(store, actor, (page - 1) * Paging.Size, Paging.Size, ct, evaluatedOnly: true), page);

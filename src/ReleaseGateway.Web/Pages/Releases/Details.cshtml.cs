@@ -119,14 +119,16 @@ public sealed class DetailsModel(
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
         var actor = Actor;
-        if (await store.LoadAsync<ReleaseDetails>(Id, ct) is not { } release || !ReleaseLifecycle.MayView(release, actor.Id, actor.Roles)) return false;
+        if (await store.LoadAsync<ReleaseDetails>(Id, ct) is not { } release) return false;
+        var seated = await ReleaseLifecycle.IsSeatedAsync(store, actor, release, ct);
+        if (!ReleaseLifecycle.MayView(release, actor.Id, actor.Roles, seated)) return false;
         Release = ReleaseBoundary.View(release, actor.Roles);
         Now = time.GetUtcNow();
         Live = ReleaseBoundary.View(progress.Get(Id), actor.Roles);
         IsRequester = release.RequesterId == actor.Id;
         SeesStaff = AccessRequestQueries.SeesCommittee(actor);
-        MayDownload = ReleaseLifecycle.MayDownload(release, actor.Id, actor.Roles);
-        MayReadReport = ReleaseLifecycle.MayReadEvaluation(actor.Roles) && release.Passed is not null;
+        MayDownload = ReleaseLifecycle.MayDownload(release, actor.Id, actor.Roles, seated);
+        MayReadReport = ReleaseLifecycle.MayReadEvaluation(actor.Roles, seated) && release.Passed is not null;
         Downloads = SeesStaff ? release.Downloads : release.Downloads.Where(d => d.By == actor.Id).ToList();
         RequestDetails = await store.LoadAsync<AccessRequestDetails>(release.RequestId, ct);
         MayRevoke = release.Status == ReleaseStatus.Published && RequestDetails is not null &&

@@ -20,8 +20,8 @@ public sealed class ReportModel(IEventStore store, ReleaseCommands commands) : G
     {
         var actor = Actor;
         // Inside the boundary only; each view is recorded (EvaluationReportViewed). Anyone else: not found.
-        if (await store.LoadAsync<ReleaseDetails>(Id, ct) is not { } release || !ReleaseLifecycle.MayView(release, actor.Id, actor.Roles) ||
-            !ReleaseLifecycle.MayReadEvaluation(actor.Roles) || await ReleaseQueries.EvaluationAsync(store, Id, ct) is null)
+        if (await store.LoadAsync<ReleaseDetails>(Id, ct) is not { } release ||
+            !ReleaseLifecycle.MayReadEvaluation(actor.Roles, await ReleaseLifecycle.IsSeatedAsync(store, actor, release, ct)) || await ReleaseQueries.EvaluationAsync(store, Id, ct) is null)
             return NotFound();
         string html;
         var (_, content) = await commands.ReadEvaluationReportAsync(Caller, Id, html: true, "web", ct);

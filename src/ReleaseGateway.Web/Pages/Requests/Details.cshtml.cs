@@ -179,7 +179,7 @@ public sealed partial class DetailsModel(
             Policy = policies.OfRequest(Details.Policy, Dataset);
             Ledger = await ledgers.GetAsync(Dataset, ct);
         }
-        SeesLedger = BudgetLedgerView.MayRead(actor.Roles);
+        SeesLedger = Dataset is not null && BudgetLedgerView.MayRead(actor, Dataset, await CommitteeRoster.LoadAsync(store, ct));
         var request = Details.ToRequest();
         IsBlocked = CastVoteDecider.IsBlocked(request, definition);
         Job = await jobs.GetStatusAsync(AdvanceReleaseJob.KeyFor(Id), ct);
@@ -187,7 +187,7 @@ public sealed partial class DetailsModel(
         var attempts = (await ReleaseQueries.OfRequestAsync(store, Id, ct)).Select(r => ReleaseBoundary.View(r, actor.Roles)).ToList();
         Attempts = attempts.Select(r => (r, AttemptProgress.Of(r, progress.Get(r.Id), actor.Roles))).ToList();
         Evaluated = attempts.LastOrDefault(r => r.Passed is not null);
-        MayReadReport = Evaluated is not null && ReleaseLifecycle.MayReadEvaluation(actor.Roles);
+        MayReadReport = Evaluated is not null && ReleaseLifecycle.MayReadEvaluation(actor.Roles, await ReleaseLifecycle.IsSeatedAsync(store, actor, Evaluated, ct));
         PipelineBusy = Job is not null || ReleasePipeline.NextStep(request, definition) is not null;
         if (PipelineBusy) ViewData["RefreshSeconds"] = 3;
         if (Vote.Decision is null && IsBlocked)
