@@ -18,6 +18,7 @@ root.Subcommands.Add(EvaluateCommands.Create());
 root.Subcommands.Add(EvaluateCommands.CreateSplit());
 root.Subcommands.Add(DatasetsCommands.Create());
 root.Subcommands.Add(CommitteesCommands.Create());
+root.Subcommands.Add(NotificationsCommands.Create());
 root.Subcommands.Add(RequestsCommands.Create());
 root.Subcommands.Add(BudgetCommands.Create());
 root.Subcommands.Add(ReleaseCommands.Create());

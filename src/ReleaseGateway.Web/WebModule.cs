@@ -52,6 +52,7 @@ public static class WebModule
         services.AddScoped<PersonalInbox>();
         services.AddInboxSource<DecisionsAwaited>();
         services.AddInboxSource<ResearcherInbox>();
+        services.AddInboxSource<NotificationsInbox>();
         return builder;
     }
 

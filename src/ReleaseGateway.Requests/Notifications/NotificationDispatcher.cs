@@ -83,18 +83,23 @@ public sealed class NotificationDispatcher(IEventStore store, INotificationSende
         foreach (var byRecipient in due.GroupBy(n => n.Item.RecipientId, StringComparer.Ordinal))
         {
             var prefs = preferences.GetValueOrDefault(byRecipient.Key) ?? NotificationPreferences.Default(byRecipient.Key);
+            // A kind the person does not take by e-mail is settled as skipped, once, like e-mail switched off (ADR 0058).
+            foreach (var n in byRecipient.Where(n => prefs.Email && !prefs.Emails(n.Item.Kind)))
+                await _outbox.TryAppendAsync(n, new NotificationSkipped(n.Item.Key, $"no e-mail for '{n.Item.Kind}' notifications", now), ct);
+            var wanted = byRecipient.Where(n => !prefs.Email || prefs.Emails(n.Item.Kind)).ToList();
+            if (wanted.Count == 0) continue;
             var address = prefs.Email ? await directory.AddressOfAsync(byRecipient.Key, ct) : null;
             if (address is null)
             {
                 var reason = prefs.Email ? "no e-mail address" : "e-mail switched off";
-                foreach (var n in byRecipient) await _outbox.TryAppendAsync(n, new NotificationSkipped(n.Item.Key, reason, now), ct);
+                foreach (var n in wanted) await _outbox.TryAppendAsync(n, new NotificationSkipped(n.Item.Key, reason, now), ct);
                 continue;
             }
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var batches = prefs.Delivery == DeliveryModes.Daily
-                ? byRecipient.Where(n => DateOnly.FromDateTime(n.Item.At.UtcDateTime) < today)
+                ? wanted.Where(n => DateOnly.FromDateTime(n.Item.At.UtcDateTime) < today)
                     .GroupBy(n => DateOnly.FromDateTime(n.Item.At.UtcDateTime)).Select(g => g.ToList())
-                : byRecipient.OrderBy(n => n.Item.Position).Select(n => new List<NotificationDetails> { n });
+                : wanted.OrderBy(n => n.Item.Position).Select(n => new List<NotificationDetails> { n });
             foreach (var batch in batches) await SendBatchAsync(batch, prefs.Delivery, address, now, ct);
         }
     }

@@ -9,18 +9,24 @@ using ReleaseGateway.EventStore;
 namespace ReleaseGateway.Requests.Notifications;
 
 /// <summary>A person's notification, as their list and the home page's inbox show it.</summary>
-public sealed record NotificationView(string Key, Guid RequestId, string Subject, string Body, string Link, DateTimeOffset At, string Status)
+public sealed record NotificationView(string Key, Guid RequestId, string Subject, string Body, string Link, DateTimeOffset At, string Status, string? Kind = null)
 {
-    public static NotificationView Of(NotificationDetails n) => new(n.Item.Key, n.Item.RequestId, n.Item.Subject, n.Item.Body, n.Item.Link, n.Item.At, n.Status);
+    public static NotificationView Of(NotificationDetails n) =>
+        new(n.Item.Key, n.Item.RequestId, n.Item.Subject, n.Item.Body, n.Item.Link, n.Item.At, n.Status, n.Item.Kind);
 }
 
-public sealed record SetNotificationPreferences(bool Email, string Delivery);
+/// <param name="Kinds">The kinds to receive by e-mail (<see cref="NotificationKinds"/>); null: every kind.</param>
+public sealed record SetNotificationPreferences(bool Email, string Delivery, IReadOnlyList<string>? Kinds = null);
 
 public sealed class SetNotificationPreferencesValidator : AbstractValidator<SetNotificationPreferences>
 {
-    public SetNotificationPreferencesValidator() =>
+    public SetNotificationPreferencesValidator()
+    {
         RuleFor(p => p.Delivery).Must(d => d is DeliveryModes.Immediate or DeliveryModes.Daily)
             .WithMessage($"delivery must be '{DeliveryModes.Immediate}' or '{DeliveryModes.Daily}'.");
+        RuleForEach(p => p.Kinds).Must(k => NotificationKinds.All.Contains(k, StringComparer.Ordinal))
+            .WithMessage((_, k) => $"'{k}' is not a kind of notification (kinds: {string.Join(", ", NotificationKinds.All)}).").OverridePropertyName("Kinds");
+    }
 }
 
 /// <summary>The caller's own notifications and preferences; nobody reads another person's.</summary>
@@ -39,7 +45,8 @@ public static class NotificationQueries
         new SetNotificationPreferencesValidator().ValidateAndThrow(command);
         var current = await PreferencesAsync(store, actor.Id, ct);
         await using var session = store.OpenSession(new EventMetadata(actor.Id, actor.Roles.OrderBy(r => r, StringComparer.Ordinal).FirstOrDefault() ?? "", Guid.NewGuid().ToString("N")));
-        var set = new NotificationPreferencesSet(actor.Id, command.Email, command.Delivery, time.GetUtcNow());
+        var set = new NotificationPreferencesSet(actor.Id, command.Email, command.Delivery, time.GetUtcNow(),
+            command.Kinds is null ? null : [.. command.Kinds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
         if (current.Version == 0) session.StartStream(current.Id, set);
         else session.Append(current.Id, current.Version, set);
         await session.SaveChangesAsync(ct);
@@ -56,7 +63,7 @@ internal static class NotificationEndpoints
         notifications.MapGet("/preferences", Get).RequireAuthorization(AuthPolicies.Authenticated)
             .WithName("GetNotificationPreferences").WithSummary("The caller's notification preferences (default: e-mail, immediately)");
         notifications.MapPut("/preferences", Set).RequireAuthorization(AuthPolicies.Authenticated)
-            .WithName("SetNotificationPreferences").WithSummary("Switch e-mail on or off; delivery 'immediate' or 'daily' (one digest a day)");
+            .WithName("SetNotificationPreferences").WithSummary("Switch e-mail on or off; delivery 'immediate' or 'daily' (one digest a day); kinds: which kinds of notification by e-mail (default all)");
     }
 
     private static async Task<Ok<IReadOnlyList<NotificationView>>> List(HttpContext http, IEventStore store, CancellationToken ct) =>

@@ -8,7 +8,8 @@ namespace ReleaseGateway.Requests.Notifications;
 // conflict, so an item is stored once however many dispatchers read the log (ADR 0049). Claims are appends at the
 // stream's version, so of several gateway processes on one database exactly one wins each attempt.
 
-public sealed record NotificationQueued(string Key, long Position, Guid RequestId, string RecipientId, string Subject, string Body, string Link, DateTimeOffset At);
+public sealed record NotificationQueued(string Key, long Position, Guid RequestId, string RecipientId, string Subject, string Body, string Link, DateTimeOffset At,
+    string? Kind = null);
 
 /// <summary>A dispatcher took the item for one attempt until <c>LeaseUntil</c>; another may take it after that.</summary>
 public sealed record NotificationClaimed(string Key, string Dispatcher, int Attempt, DateTimeOffset LeaseUntil);
@@ -52,7 +53,7 @@ public sealed record NotificationDetails(
 
     public static NotificationDetails? Evolve(NotificationDetails? d, object e, Guid id) => (d, e) switch
     {
-        (null, NotificationQueued q) => new(id, new NotificationItem(q.Position, q.RequestId, q.RecipientId, q.Subject, q.Body, q.Link, q.At),
+        (null, NotificationQueued q) => new(id, new NotificationItem(q.Position, q.RequestId, q.RecipientId, q.Subject, q.Body, q.Link, q.At, q.Kind),
             NotificationStatus.Queued, 0, null, null, null, null, 1),
         ({ } x, NotificationClaimed c) => x with { Status = NotificationStatus.Sending, Attempts = c.Attempt, LeaseUntil = c.LeaseUntil, Version = x.Version + 1 },
         ({ } x, NotificationSent s) => x with { Status = NotificationStatus.Sent, SentAt = s.SentAt, LeaseUntil = null, Version = x.Version + 1 },
@@ -85,7 +86,7 @@ public sealed class NotificationOutbox(IEventStore store)
         try
         {
             await using var session = store.OpenSession(EventMetadata.System("notifications"));
-            session.StartStream(StreamOf(item.Key), new NotificationQueued(item.Key, item.Position, item.RequestId, item.RecipientId, item.Subject, item.Body, item.Link, item.At));
+            session.StartStream(StreamOf(item.Key), new NotificationQueued(item.Key, item.Position, item.RequestId, item.RecipientId, item.Subject, item.Body, item.Link, item.At, item.Kind));
             await session.SaveChangesAsync(ct);
             return true;
         }

@@ -12,9 +12,32 @@ namespace ReleaseGateway.Requests.Notifications;
 /// <param name="Position">The event's global position in the log.</param>
 /// <param name="RecipientId">The person's stable id (never an e-mail; the address is looked up when sending).</param>
 /// <param name="Link">A path in the web UI, relative to the gateway's base address.</param>
-public sealed record NotificationItem(long Position, Guid RequestId, string RecipientId, string Subject, string Body, string Link, DateTimeOffset At)
+/// <param name="Kind">One of <see cref="NotificationKinds"/>, by which a person chooses what reaches them by e-mail; null for items stored before kinds.</param>
+public sealed record NotificationItem(long Position, Guid RequestId, string RecipientId, string Subject, string Body, string Link, DateTimeOffset At,
+    string? Kind = null)
 {
     public string Key => $"{Position}:{RecipientId}";
+}
+
+/// <summary>The kinds of notification a person may take or leave by e-mail (ADR 0058); every kind is listed in the web whatever they choose.</summary>
+public static class NotificationKinds
+{
+    /// <summary>A request (or a revised one) awaits screening: stewards.</summary>
+    public const string Screening = "screening";
+
+    /// <summary>A request awaits the committee's vote: its members.</summary>
+    public const string Review = "review";
+
+    /// <summary>A release was blocked by its gates: the committee and the requester.</summary>
+    public const string Blocked = "blocked";
+
+    /// <summary>Approved, rejected, or changes requested: the requester.</summary>
+    public const string Decision = "decision";
+
+    /// <summary>A release was published, revoked or expired: the requester.</summary>
+    public const string Release = "release";
+
+    public static IReadOnlyList<string> All { get; } = [Screening, Review, Blocked, Decision, Release];
 }
 
 /// <summary>What the rules need to know about the request an event belongs to, read from the projections at dispatch time.</summary>
@@ -38,24 +61,29 @@ public static class NotificationRules
     {
         var link = $"/ui/requests/{subject.RequestId}";
         var title = subject.Title;
-        var (recipients, subjectLine, body) = e.Data switch
+        var (recipients, subjectLine, body, kind) = e.Data switch
         {
-            AccessRequestSubmitted => (Staff(subject.Stewards, subject), $"New access request to screen: {title}", "A new access request awaits screening."),
+            AccessRequestSubmitted => (Staff(subject.Stewards, subject), $"New access request to screen: {title}", "A new access request awaits screening.",
+                NotificationKinds.Screening),
             AccessRequestResubmitted r when r.State == "Screening" =>
-                (Staff(subject.Stewards, subject), $"Access request resubmitted: {title}", "A revised access request awaits screening."),
-            AccessRequestResubmitted r => (CommitteeOf(subject, roleHolders), $"Access request resubmitted: {title}", $"A revised access request awaits your committee ({r.State})."),
-            AccessRequestAcceptedForReview r => (CommitteeOf(subject, roleHolders), $"Access request awaits your vote: {title}", $"An access request awaits your committee's vote ({r.State})."),
+                (Staff(subject.Stewards, subject), $"Access request resubmitted: {title}", "A revised access request awaits screening.", NotificationKinds.Screening),
+            AccessRequestResubmitted r => (CommitteeOf(subject, roleHolders), $"Access request resubmitted: {title}",
+                $"A revised access request awaits your committee ({r.State}).", NotificationKinds.Review),
+            AccessRequestAcceptedForReview r => (CommitteeOf(subject, roleHolders), $"Access request awaits your vote: {title}",
+                $"An access request awaits your committee's vote ({r.State}).", NotificationKinds.Review),
             AccessRequestAdvanced { State: "Blocked" } =>
-                (CommitteeOf(subject, roleHolders).Concat([subject.RequesterId]).ToList(), $"Access request blocked: {title}", "The request is blocked and awaits the committee's decision."),
+                (CommitteeOf(subject, roleHolders).Concat([subject.RequesterId]).ToList(), $"Access request blocked: {title}",
+                    "The request is blocked and awaits the committee's decision.", NotificationKinds.Blocked),
             AccessRequestAdvanced r when RequesterStates.Contains(r.State) =>
-                ([subject.RequesterId], $"Access request {Words(r.State)}: {title}", $"Your access request is now {Words(r.State)}."),
-            AccessRequestChangesRequested => ([subject.RequesterId], $"Changes requested: {title}", "The reviewers ask you to revise your access request."),
-            AccessRequestApproved => ([subject.RequesterId], $"Access request approved: {title}", "Your access request was approved."),
-            AccessRequestRejected => ([subject.RequesterId], $"Access request rejected: {title}", "Your access request was rejected."),
-            _ => ((IReadOnlyList<string>)[], "", ""),
+                ([subject.RequesterId], $"Access request {Words(r.State)}: {title}", $"Your access request is now {Words(r.State)}.", NotificationKinds.Release),
+            AccessRequestChangesRequested => ([subject.RequesterId], $"Changes requested: {title}", "The reviewers ask you to revise your access request.",
+                NotificationKinds.Decision),
+            AccessRequestApproved => ([subject.RequesterId], $"Access request approved: {title}", "Your access request was approved.", NotificationKinds.Decision),
+            AccessRequestRejected => ([subject.RequesterId], $"Access request rejected: {title}", "Your access request was rejected.", NotificationKinds.Decision),
+            _ => ((IReadOnlyList<string>)[], "", "", ""),
         };
         return recipients.Where(r => r != e.Metadata.ActorId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select(r => new NotificationItem(e.Position, subject.RequestId, r, subjectLine, body, link, e.Timestamp)).ToList();
+            .Select(r => new NotificationItem(e.Position, subject.RequestId, r, subjectLine, body, link, e.Timestamp, kind)).ToList();
     }
 
     /// <summary>The pipeline's states the requester hears of (Blocked is told to the committee and the requester together).</summary>

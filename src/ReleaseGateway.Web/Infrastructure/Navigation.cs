@@ -10,6 +10,7 @@ public static class Navigation
     public static readonly IReadOnlyList<NavItem> Items =
     [
         new("Inbox", "/ui/inbox", [WebPolicies.Authenticated]),
+        new("Notifications", "/ui/notifications", [WebPolicies.Authenticated]),
         new("My requests", "/ui/requests", [WebPolicies.Researcher]),
         new("New request", "/ui/requests/new", [WebPolicies.Researcher]),
         new("Awaiting my decision", "/ui/committee", [WebPolicies.Committee]),
