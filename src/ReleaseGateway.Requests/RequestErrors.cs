@@ -111,8 +111,9 @@ public static class RequestErrors
     public static RequestError DatasetRetired(string dataset, string what) =>
         From(ErrorCodes.DatasetRetired, $"Dataset '{dataset}' is retired: it takes no {what}. Releases already published stay downloadable until they expire.");
 
-    public static RequestError PolicyNotLoaded(string name, IEnumerable<string> loaded) =>
-        From(ErrorCodes.PolicyNotLoaded, $"No policy '{name}' is loaded (loaded: {string.Join(", ", loaded.Order(StringComparer.Ordinal))}).");
+    /// <param name="loaded">The names loaded, as one text.</param>
+    public static RequestError PolicyNotLoaded(string name, string loaded) =>
+        From(ErrorCodes.PolicyNotLoaded, $"No policy '{name}' is loaded (loaded: {loaded}).");
 
     public static RequestError PolicyUnchanged(string dataset, string policy) =>
         From(ErrorCodes.PolicyUnchanged, $"Dataset '{dataset}' is already under policy '{policy}'; nothing was recorded.");

@@ -29,6 +29,20 @@ public sealed class PrivacyBudgetLedgerTests
     }
 
     [Fact]
+    public void Given_AFullLedgerRestartedByANewVersion_When_Reserving_Then_OnlyReleasesAfterTheRestartCompose()
+    {
+        var cap = new BudgetCap(2.0, 1e-9, 2);
+        var first = Guid.NewGuid();
+        var ledger = Given(Reserved(first, 1), new PrivacyBudgetCharged(Dataset, first, Guid.NewGuid(), 1, "pipeline", Now), Reserved(Guid.NewGuid(), 1));
+        Assert.Equal(0, ledger.RemainingEpsilon(cap, ReleaseDelta));
+
+        var restarted = ledger.Apply(new PrivacyBudgetLedgerRestarted(Dataset, 2, "policy 'cohorts': a new cohort each year", "steward", Now));
+        Assert.Empty(restarted.Entries);
+        Assert.Equal(0, restarted.Committed.Rho);
+        Assert.NotNull(restarted.Reserve(cap, Guid.NewGuid(), Guid.NewGuid(), PrivacyCost.ForZcdpRelease(1, ReleaseDelta), 1, ReleaseDelta, "m", Now).Reserved);
+    }
+
+    [Fact]
     public void Given_AFullLedger_When_Reserving_Then_RefusedWithTheRemainingBudgetInTheMessage()
     {
         var cap = new BudgetCap(2.0, 1e-9, 10);

@@ -241,7 +241,7 @@ public sealed class PolicyCatalog(IReadOnlyDictionary<string, DatasetPolicy> pol
 
     /// <summary>The policy loaded under <paramref name="name"/>; RG2331 when no file of that name was loaded.</summary>
     public DatasetPolicy Named(string name) =>
-        All.TryGetValue(name, out var p) ? p : throw new RequestRefusedException(RequestErrors.PolicyNotLoaded(name, All.Keys));
+        All.TryGetValue(name, out var p) ? p : throw new RequestRefusedException(RequestErrors.PolicyNotLoaded(name, string.Join(", ", All.Keys.Order(StringComparer.Ordinal))));
 
     /// <summary>
     /// The dataset's policy now, for its budget cap and for new requests: the one a steward set (ADR 0057), else, as before

@@ -139,4 +139,35 @@ public sealed class NotificationDispatcherTests : IAsyncLifetime
         Assert.All(items, n => Assert.Equal(NotificationStatus.Skipped, n.Status));
         Assert.Equal(2, items.Count);
     }
+
+    [Fact]
+    public async Task Given_AMemberWhoTakesOnlyReviewsByDailyDigest_When_DispatchedTwice_Then_OneDigestWithTheReviewsAndTheRestSkippedOnce()
+    {
+        var clock = new Clock(Now);
+        var store = Open(clock);
+        var ct = CancellationToken.None;
+        await AppendAsync(store, MemberA, s => s.StartStream(NotificationPreferences.StreamOf(MemberA.Id),
+            new NotificationPreferencesSet(MemberA.Id, true, DeliveryModes.Daily, Now, [NotificationKinds.Review])));
+        await AppendAsync(store, Steward, s => s.StartStream(NotificationPreferences.StreamOf(Steward.Id),
+            new NotificationPreferencesSet(Steward.Id, true, DeliveryModes.Immediate, Now, [NotificationKinds.Decision])));
+        await SeedAsync(store);
+        await AppendAsync(store, Researcher, s => s.Append(RequestId, 2, new AccessRequestResubmitted(RequestId, "CommitteeReview", Submitted().Terms, Researcher.Id, Now)));
+        await AppendAsync(store, Pipeline, s => s.Append(RequestId, 3, new AccessRequestAdvanced(RequestId, "block", "CommitteeReview", "Blocked", "gates", Pipeline.Id, Now)));
+        var dispatcher = Dispatcher(store, clock);
+        await dispatcher.RunOnceAsync(ct);
+        // The steward takes only decisions by e-mail: the screening item is listed, skipped, never sent.
+        Assert.DoesNotContain(_sink.Received, m => m.To.Contains(Steward.Id[..8] + "@example.org"));
+        Assert.Equal(NotificationStatus.Skipped, Assert.Single(await new NotificationOutbox(store).OfAsync(Steward.Id, ct)).Status);
+
+        clock.Now = Now.AddDays(1);
+        await dispatcher.RunOnceAsync(ct);
+        await Dispatcher(Open(clock), clock, "node-2").RunOnceAsync(ct);
+        var digest = Assert.Single(_sink.Received, m => m.To.Contains(MemberA.Id[..8] + "@example.org"));
+        Assert.Contains("2 notification(s)", digest.Subject);
+        Assert.DoesNotContain("blocked", digest.Data, StringComparison.OrdinalIgnoreCase);
+        var items = await new NotificationOutbox(store).OfAsync(MemberA.Id, ct);
+        Assert.Equal([(NotificationKinds.Blocked, NotificationStatus.Skipped), (NotificationKinds.Review, NotificationStatus.Sent), (NotificationKinds.Review, NotificationStatus.Sent)],
+            items.Select(n => (n.Item.Kind!, n.Status)).Order().ToList());
+        Assert.All(items, n => Assert.True(n.Attempts <= 1));
+    }
 }
