@@ -44,7 +44,7 @@ public abstract class DatasetVersionReleaseTests<THost>(THost host) : IClassFixt
         var (m2, u2) = await _api.As(Roles.CommitteeMember);
         foreach (var u in new[] { u1, u2 })
             await Json(await admin.PostAsJsonAsync($"/committees/{committee}/members", new { memberId = u.Id.ToString() }), HttpStatusCode.OK);
-        var (outsider, _) = await _api.As(Roles.CommitteeMember);
+        var (outsider, outsiderUser) = await _api.As(Roles.CommitteeMember);
         var (compliance, _) = await _api.As(Roles.ComplianceOfficer);
         var (steward, _) = await _api.As(Roles.DataSteward);
         var (researcher, _) = await _api.As(Roles.Researcher);
@@ -84,6 +84,15 @@ public abstract class DatasetVersionReleaseTests<THost>(THost host) : IClassFixt
         await Problem(await outsider.GetAsync($"/releases/{releaseId}/artifacts/{artifact}"), HttpStatusCode.NotFound, ErrorCodes.ReleaseNotFound);
         await Problem(await outsider.GetAsync($"/releases/{releaseId}/evaluation-report"), HttpStatusCode.NotFound, ErrorCodes.ReleaseNotFound);
         await Problem(await outsider.GetAsync($"/datasets/{datasetId}/budget"), HttpStatusCode.NotFound, ErrorCodes.DatasetNotFound);
+        using (var outsiderPages = await Web.WebSession.SignInAsync(host, outsiderUser))
+        using (var memberPages = await Web.WebSession.SignInAsync(host, u1))
+        {
+            Assert.DoesNotContain(releaseId, (await outsiderPages.GetAsync("/ui/releases")).Html);
+            Assert.DoesNotContain(datasetId.ToString(), (await outsiderPages.GetAsync("/ui/budget")).Html);
+            Assert.Equal(HttpStatusCode.NotFound, (await outsiderPages.GetAsync($"/ui/budget/{datasetId}")).Status);
+            Assert.Contains(releaseId, (await memberPages.GetAsync("/ui/releases")).Html);
+            Assert.Contains(datasetId.ToString(), (await memberPages.GetAsync("/ui/budget")).Html);
+        }
         var spent = (double)(await Json(await m1.GetAsync($"/datasets/{datasetId}/budget"), HttpStatusCode.OK))["epsilonSpent"]!;
         Assert.True(spent > 0.9, $"spent {spent}");
 
