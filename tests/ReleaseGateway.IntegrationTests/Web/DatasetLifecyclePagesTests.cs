@@ -46,6 +46,9 @@ public abstract class DatasetLifecyclePagesTests<THost>(THost host) : IClassFixt
         Assert.Contains("Retired", after.Html);
         foreach (var line in new[] { "Late admissions added", "Ethics review", "Registry closed" }) Assert.Contains(line, after.Html);
 
+        using (var researcher = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.Researcher)))
+            Assert.DoesNotContain(datasetId.ToString(), (await researcher.GetAsync("/ui/requests/new")).Html);
+
         // Another steward reads the page but is offered no form.
         using var other = await WebSession.SignInAsync(host, await host.CreateUserAsync(Roles.DataSteward));
         var theirs = await other.GetAsync(path);

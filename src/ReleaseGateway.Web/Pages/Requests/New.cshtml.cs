@@ -39,7 +39,8 @@ public sealed class NewModel(IEventStore store, PolicyCatalog policies, BudgetLe
     {
         if (DatasetId is null)
         {
-            Datasets = await DatasetQueries.ListAsync(store, policies, Actor.Roles, ct);
+            // A retired dataset takes no new request (ADR 0057): it is not offered.
+            Datasets = (await DatasetQueries.ListAsync(store, policies, Actor.Roles, ct)).Where(d => !d.Dataset.IsRetired).ToList();
             var remaining = new Dictionary<Guid, double>();
             foreach (var d in Datasets)
                 remaining[d.Dataset.Id] = (await ledgers.GetAsync(d.Dataset, ct)).RemainingEpsilon;
