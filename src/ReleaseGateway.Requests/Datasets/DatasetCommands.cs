@@ -120,6 +120,8 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
         var schema = DatasetSchema.Parse(dataset.SchemaJson);
         var policy = policies.For(dataset.Name);
         RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, policy);
+        if (schema.DpBinnedColumns.Count > 0)
+            throw new RequestRefusedException(RequestErrors.DpBinsNeedUploadedSource(string.Join(", ", schema.DpBinnedColumns.Select(c => $"'{c.Name}'"))));
 
         var source = command.ToSource();
         SourceInspection inspection;
