@@ -14,7 +14,8 @@ internal sealed record BenchOptions(
     string? ScorePy,
     int? ScaleRows,
     int? ScaleColumns,
-    bool CompareBinning = false)
+    bool CompareBinning = false,
+    double BoundsMargin = 0)
 {
     public const double Delta = 1e-9;
 
@@ -50,7 +51,8 @@ internal sealed record BenchOptions(
             values.GetValueOrDefault("score-py"),
             values.TryGetValue("scale-rows", out string? scaleRows) ? int.Parse(scaleRows, CultureInfo.InvariantCulture) : null,
             values.TryGetValue("scale-columns", out string? scaleColumns) ? int.Parse(scaleColumns, CultureInfo.InvariantCulture) : null,
-            values.GetValueOrDefault("compare-binning") == "true");
+            values.GetValueOrDefault("compare-binning") == "true",
+            double.Parse(values.GetValueOrDefault("bounds-margin", "0"), CultureInfo.InvariantCulture));
     }
 }
 
