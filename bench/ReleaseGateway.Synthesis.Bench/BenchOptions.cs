@@ -15,7 +15,8 @@ internal sealed record BenchOptions(
     int? ScaleRows,
     int? ScaleColumns,
     bool CompareBinning = false,
-    double BoundsMargin = 0)
+    double BoundsMargin = 0,
+    int DpBins = 32)
 {
     public const double Delta = 1e-9;
 
@@ -52,7 +53,8 @@ internal sealed record BenchOptions(
             values.TryGetValue("scale-rows", out string? scaleRows) ? int.Parse(scaleRows, CultureInfo.InvariantCulture) : null,
             values.TryGetValue("scale-columns", out string? scaleColumns) ? int.Parse(scaleColumns, CultureInfo.InvariantCulture) : null,
             values.GetValueOrDefault("compare-binning") == "true",
-            double.Parse(values.GetValueOrDefault("bounds-margin", "0"), CultureInfo.InvariantCulture));
+            double.Parse(values.GetValueOrDefault("bounds-margin", "0"), CultureInfo.InvariantCulture),
+            int.Parse(values.GetValueOrDefault("dp-bins", "32"), CultureInfo.InvariantCulture));
     }
 }
 
