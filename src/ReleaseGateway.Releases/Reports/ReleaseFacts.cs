@@ -1,4 +1,5 @@
 using System.Globalization;
+using ReleaseGateway.Privacy.Accounting;
 
 namespace ReleaseGateway.Releases.Reports;
 
@@ -32,6 +33,9 @@ public sealed record ReleaseFacts(
     public const string PerPerson = "person";
     public const string PerRow = "row";
 
+    /// <summary>The binning slice alone as ε at the release's δ (it composes with the rest in ρ, so the ε do not add up); 0 without one.</summary>
+    public double BinningEpsilon => BinningRho > 0 ? ZcdpConversion.Epsilon(BinningRho, Delta) : 0;
+
     /// <summary>The privacy statement shipped in every release report, with its arithmetic (docs/privacy.md).</summary>
     public string PrivacyStatement()
     {
@@ -40,7 +44,8 @@ public sealed record ReleaseFacts(
             ? string.Format(c, "per person (all rows of one person, at most {0} kept per person; group privacy is accounted for)", MaxRowsPerPerson)
             : "per row (the schema declares no person key: a person with several rows is protected less)";
         var binning = BinningRho > 0
-            ? string.Format(c, ", ρ = {0:G4} for the DP quantiles that placed the bin edges of the columns declared by their bounds only (the edges are in the data dictionary)", BinningRho)
+            ? string.Format(c, ", ρ = {0:G4} (on its own ε = {1:G3} at δ = {2:G3}) for the DP quantiles that placed the bin edges of the columns declared by their bounds only (the edges are in the data dictionary)",
+                BinningRho, BinningEpsilon, Delta)
             : "";
         return string.Format(c,
             "Everything in this release (the synthetic table, this report, the manifest) is ({0:G4}, {1:G3})-differentially private {2}. " +

@@ -95,6 +95,7 @@ public abstract class DpBinningReleaseTests<THost>(THost host) : IClassFixture<T
         Assert.Equal(plan.BinningRho, manifest.Privacy.BinningRho!.Value, 12);
         var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "release-report.json")))!;
         Assert.Contains("DP quantiles that placed the bin edges", (string?)report["privacyStatement"]);
+        Assert.Contains(FormattableString.Invariant($"ρ = {plan.BinningRho:G4} (on its own ε = {(double)report["facts"]!["binningEpsilon"]!:G3} at δ"), (string?)report["privacyStatement"]);
         var pedigree = report["codebook"]!.AsArray().Single(c => (string?)c!["name"] == "pedigree")!;
         var edges = bins.Edges["pedigree"];
         Assert.Equal(edges.Count - 1, pedigree["codes"]!.AsArray().Count);
