@@ -103,10 +103,8 @@ public sealed class VisaIssuer(IEventStore store, IOptionsMonitor<OpenIddictServ
             IssuerSigningKeys = server.CurrentValue.SigningCredentials.Select(c => c.Key).ToList(),
             ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
         });
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt
-            || !jwt.TryGetPayloadValue<IDictionary<string, object>>(VisaClaim, out var claim)
-            || claim.TryGetValue("value", out var value) is false
-            || !Guid.TryParse(value?.ToString()?.Split('/')[^1], out var releaseId))
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || !jwt.TryGetClaim(VisaClaim, out var claim)
+            || !Guid.TryParse(ReleaseOf(claim.Value), out var releaseId))
             return new VisaStatus(false, "invalid");
         var issued = (await store.FetchStreamAsync(releaseId, ct)).Select(e => e.Data).OfType<ReleaseVisaIssued>().FirstOrDefault(v => v.VisaId == jwt.Id);
         var release = await store.LoadAsync<ReleaseDetails>(releaseId, ct);
@@ -117,6 +115,20 @@ public sealed class VisaIssuer(IEventStore store, IOptionsMonitor<OpenIddictServ
             : !release.IsAvailable(now) || issued.ExpiresAt <= now ? "expired"
             : "active";
         return new VisaStatus(status == "active", status, jwt.Id, releaseId, issued.ExpiresAt);
+    }
+
+    private static string? ReleaseOf(string visaClaim)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(visaClaim);
+            return json.RootElement.TryGetProperty("value", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String
+                ? value.GetString()!.Split('/')[^1] : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

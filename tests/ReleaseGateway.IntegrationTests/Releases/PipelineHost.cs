@@ -38,6 +38,8 @@ public static class PipelinePolicies
         ["persons"] = PipelineTestPolicy.Yaml("privacyUnit:\n  requirePersonKey: true\n  maxRowsPerPerson: 4\n"),
         ["warehouse"] = PipelineTestPolicy.Yaml("evaluationSampleRows: 400\n"),
         ["bigfile"] = PipelineTestPolicy.Yaml("evaluationSampleRows: 400\n"),
+        ["agreed"] = PipelineTestPolicy.Yaml(),
+        ["closeout-required"] = PipelineTestPolicy.Yaml("closeOut: required\n"),
     };
 
     public static string CreateDirectory()
