@@ -61,7 +61,7 @@ public sealed class CloseOutCommands(IEventStore store, TimeProvider time, Refus
                 try
                 {
                     await using var session = store.OpenSession(caller.Metadata(WorkflowRoles.Researcher));
-                    session.Append(release.Id, release.Version, new ReleaseClosedOut(release.Id, command.Note, caller.Actor.Id, time.GetUtcNow()));
+                    session.Append(release.Id, release.Version, new ReleaseClosedOut(release.Id, release.RequestId, command.Note, caller.Actor.Id, time.GetUtcNow()));
                     await session.SaveChangesAsync(ct);
                     return (await store.LoadAsync<ReleaseDetails>(release.Id, ct))!;
                 }

@@ -40,6 +40,8 @@ public static class PipelinePolicies
         ["bigfile"] = PipelineTestPolicy.Yaml("evaluationSampleRows: 400\n"),
         ["agreed"] = PipelineTestPolicy.Yaml(),
         ["closeout-required"] = PipelineTestPolicy.Yaml("closeOut: required\n"),
+        ["e2e-pima"] = PipelineTestPolicy.Yaml("allowedGenerators: [aim]\n"),
+        ["e2e-oncology"] = PipelineTestPolicy.Yaml(),
     };
 
     public static string CreateDirectory()
