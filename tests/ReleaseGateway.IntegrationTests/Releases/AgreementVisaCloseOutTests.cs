@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ReleaseGateway.IntegrationTests.Infrastructure;
-using ReleaseGateway.Releases.Pipeline;
+using ReleaseGateway.Testing;
 using static ReleaseGateway.IntegrationTests.Requests.RequestsApi;
 
 namespace ReleaseGateway.IntegrationTests.Releases;
@@ -57,7 +57,17 @@ public abstract class AgreementVisaCloseOutTests<THost>(THost host) : IClassFixt
             new { title = "GBSG data-use agreement", text = "Version 2: also cite the GBSG study." }), HttpStatusCode.OK);
         await Problem(await s.Researcher.GetAsync($"/releases/{releaseId}/artifacts/synthetic.csv"), HttpStatusCode.Forbidden, "RG2300");
         await Problem(await s.Researcher.PostAsync($"/releases/{releaseId}/visa", null), HttpStatusCode.Forbidden, "RG2300");
-        await Json(await s.Researcher.PostAsJsonAsync($"/requests/{requestId}/agreement/accept", new { number = 2 }), HttpStatusCode.OK);
+
+        // The CLI: the download says how to accept; the requester reads and accepts version 2 with rgw, then downloads.
+        var cli = await CliAsync(s.ResearcherUser);
+        var folder = Directory.CreateTempSubdirectory("rgw-agreed-").FullName;
+        var refusedDownload = await cli("release", "download", releaseId.ToString(), "--out", folder);
+        Assert.Equal(2, refusedDownload.ExitCode);
+        Assert.Contains($"rgw agreements accept {requestId}", refusedDownload.Stderr);
+        Assert.Contains("Version 2: also cite the GBSG study.", Succeeded(await cli("agreements", "status", requestId.ToString())).Stdout);
+        Assert.Contains("Accepted version 2", Succeeded(await cli("agreements", "accept", requestId.ToString(), "--version", "2")).Stdout);
+        Succeeded(await cli("release", "download", releaseId.ToString(), "--out", folder));
+        Assert.StartsWith("ey", Succeeded(await cli("release", "visa", releaseId.ToString())).Stdout);
 
         // The visa: an independent verifier with keys fetched from the discovery document's jwks_uri over HTTP accepts it.
         await Problem(await s.Members[0].PostAsync($"/releases/{releaseId}/visa", null), HttpStatusCode.Forbidden, "RG2321");
@@ -134,6 +144,27 @@ public abstract class AgreementVisaCloseOutTests<THost>(THost host) : IClassFixt
         await Json(await s.Researcher.PostAsJsonAsync($"/releases/{releaseId}/close-out",
             new { note = "Revoked before use; the downloaded copy was deleted." }), HttpStatusCode.OK);
         await Json(await s.Researcher.PostAsJsonAsync("/requests", Terms(s.DatasetId)), HttpStatusCode.Created);
+    }
+
+    private delegate Task<Rgw.Result> Cli(params string[] arguments);
+
+    private async Task<Cli> CliAsync(TestUser user)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ReleaseGateway__DataDirectory"] = host.DataDirectory, ["ConnectionStrings__Postgres"] = host.PostgresConnectionString,
+        };
+        var credentials = Path.Combine(Directory.CreateTempSubdirectory("rgw-credentials-").FullName, "researcher.json");
+        var login = await Rgw.RunAsync(environment, user.Password + "\n",
+            "login", "--gateway", host.BaseAddress.ToString(), "--user", user.Email, "--password-stdin", "--credentials", credentials);
+        Assert.True(login.ExitCode == 0, login.Stderr);
+        return arguments => Rgw.RunAsync(environment, null, [.. arguments, "--credentials", credentials]);
+    }
+
+    private static Rgw.Result Succeeded(Rgw.Result result)
+    {
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\n{result.Stdout}\n{result.Stderr}");
+        return result;
     }
 
     private static object Terms(Guid datasetId) => new
