@@ -130,10 +130,7 @@ public static class ReleaseEventTypes
     [
         typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(SyntheticTableGenerated),
         typeof(ReleaseEvaluated), typeof(ReleaseBlocked), typeof(ReleasePublished), typeof(ReleaseArtifactDownloaded),
-<<<<<<< HEAD
         typeof(ReleaseRevoked), typeof(ReleaseExpired), typeof(EvaluationReportViewed), typeof(ReleaseBinsPlaced),
-=======
-        typeof(ReleaseRevoked), typeof(ReleaseExpired), typeof(EvaluationReportViewed), typeof(ReleaseClosedOut), typeof(ReleaseVisaIssued),
->>>>>>> agreements-visas
+        typeof(ReleaseClosedOut), typeof(ReleaseVisaIssued),
     ];
 }
