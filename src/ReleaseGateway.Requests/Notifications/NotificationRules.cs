@@ -80,6 +80,8 @@ public static class NotificationRules
                 NotificationKinds.Decision),
             AccessRequestApproved => ([subject.RequesterId], $"Access request approved: {title}", "Your access request was approved.", NotificationKinds.Decision),
             AccessRequestRejected => ([subject.RequesterId], $"Access request rejected: {title}", "Your access request was rejected.", NotificationKinds.Decision),
+            IRequestNotice { ToCommittee: true } n => (CommitteeOf(subject, roleHolders), $"{n.Headline}: {title}", n.Body, NotificationKinds.Release),
+            IRequestNotice n => ([subject.RequesterId], $"{n.Headline}: {title}", n.Body, NotificationKinds.Release),
             _ => ((IReadOnlyList<string>)[], "", "", ""),
         };
         return recipients.Where(r => r != e.Metadata.ActorId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)

@@ -24,7 +24,8 @@ public static class PolicyLoader
     private static readonly string[] Keys =
     [
         "budget", "maxEpsilonPerRelease", "minEpsilonPerRelease", "maxReleases", "minSourceRows", "maxRowsPerRelease", "allowedGenerators", "workflow",
-        "optionalSteps", "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks", "evaluationSampleRows", "versions",
+        "optionalSteps", "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks", "evaluationSampleRows",
+        "closeOut", "versions",
     ];
 
     /// <summary>Loads every policy, checking workflow names and optional steps against <paramref name="workflows"/>.</summary>
@@ -129,6 +130,7 @@ public static class PolicyLoader
         p.Set("optionalSteps", r.Strings(root, "optionalSteps", "the policy", false)?.Select(x => x.Value).ToList(), r.Get(root, "optionalSteps"));
         p.Set("releaseExpiryDays", r.Integer(root, "releaseExpiryDays", "the policy", false), r.Get(root, "releaseExpiryDays"));
         p.Set("evaluationSampleRows", r.Integer(root, "evaluationSampleRows", "the policy", false), r.Get(root, "evaluationSampleRows"));
+        p.Set("closeOut", r.String(root, "closeOut", "the policy", false), r.Get(root, "closeOut"));
         if (r.Mapping(root, "privacyUnit", "the policy", required: false) is { } unit)
         {
             r.OnlyKeys(unit, "privacyUnit", "requirePersonKey", "maxRowsPerPerson");
@@ -223,6 +225,7 @@ public static class PolicyLoader
                 ReleaseChecksCopyThreshold = Optional<int?>("releaseChecks.copyThreshold", null),
                 EvaluationSampleRows = Optional("evaluationSampleRows", DatasetPolicy.DefaultEvaluationSampleRows),
                 Versions = new VersionsPolicy(Optional("versions.ledger", VersionsPolicy.Default.Ledger), Optional<string?>("versions.reason", null)),
+                CloseOut = Optional("closeOut", CloseOutRules.Optional),
             };
             return (missing.Count == 0 ? policy : null, missing);
         }
