@@ -10,7 +10,7 @@ namespace ReleaseGateway.Evaluation.Attacks;
 /// <param name="Queries">Counting queries the attacker answered from the synthetic data (cells of the marginals used, times the secret's classes).</param>
 /// <param name="Marginals">Quasi-identifier marginals crossed with the secret.</param>
 /// <param name="Accuracy">Share of training targets whose secret (class, or bin of a numeric secret) was reconstructed exactly, with its 95 % Wilson interval.</param>
-/// <param name="ControlAccuracy">The same on holdout targets, reconstructed from the same statistics scaled to the holdout's size.</param>
+/// <param name="ControlAccuracy">The same on holdout targets, reconstructed in the same system.</param>
 /// <param name="BaselineAccuracy">Share of training targets holding the synthetic data's majority class (the guess without quasi-identifiers).</param>
 /// <param name="Risk">Anonymeter residual risk (accuracy on training targets over control targets, <see cref="PrivacyRisk"/>).</param>
 /// <param name="Membership">Reconstructed probability of each target's true secret used as a membership score (members: training targets, non-members: control targets).</param>
@@ -44,7 +44,8 @@ public sealed record Rate(double Value, double Lower, double Upper, int Successe
 /// <summary>
 /// Attribute inference by linear reconstruction (Annamalai, Gadotti &amp; Rocher, "A linear reconstruction approach for
 /// attribute inference attacks against synthetic data", USENIX Security 2024, arXiv 2301.10053). The attacker knows the
-/// quasi-identifiers of every record of a population P and reads counting queries off the synthetic data S: for each
+/// quasi-identifiers of every record of a population P — here the training and the holdout records together, without
+/// knowing which are which — and reads counting queries off the synthetic data S: for each
 /// marginal C of the quasi-identifiers (every single one, pairs up to <see cref="MaxPairs"/>, and the whole tuple), each cell v and each
 /// secret class y, b(C, v, y) = |P|·|{s ∈ S : s_C = v, s_secret = y}|/|S|. It then solves the relaxed system
 /// Σ_{i ∈ P : x_i,C = v} t_i,y = b(C, v, y) for t_i in the probability simplex (one row per record, one column per class)
@@ -52,9 +53,9 @@ public sealed record Rate(double Value, double Lower, double Upper, int Successe
 /// which reaches a point satisfying every equation when the counts are consistent, as a copy's are), and guesses
 /// argmax_y t_i,y. A record alone in some cell is pinned down by one equation; a release that reproduces the training
 /// data's joint counts therefore gives its members away, while one that keeps only the secret's marginal lets the
-/// reconstruction do no better than the majority class. The attack runs on the training set (members) and, with the
-/// same statistics scaled to its size, on the holdout (control); the risk is Anonymeter's residual risk between the two,
-/// the baseline the synthetic majority class. Numeric secrets are reconstructed on the evaluation's common bins
+/// reconstruction do no better than the majority class. Training records (members) and holdout records (control) are
+/// reconstructed in the same system, so without leakage they fare alike; the risk is Anonymeter's residual risk between
+/// the two, the baseline the synthetic majority class. Numeric secrets are reconstructed on the evaluation's common bins
 /// (<see cref="MarginalCoder"/>): the guess is right when its bin is.
 /// </summary>
 public static class LinearReconstruction
@@ -125,17 +126,20 @@ public static class LinearReconstruction
 
         var majority = Array.IndexOf(synClass, synClass.Max());
         var queries = marginals.Select(m => new QueryFamily(m, synthetic, classes)).ToArray();
-        var trainT = Solve(train, queries, synClass, cancellationToken);
-        var holdoutT = Solve(holdout, queries, synClass, cancellationToken);
+        // One system over training and holdout records together: members and non-members are solved side by side, so
+        // without leakage they are exchangeable and both the risk and the membership view are fair tests.
+        var population = Concat(train, holdout);
+        var t = Solve(population, queries, synClass, cancellationToken);
 
         var n = Math.Min(attacks, Math.Min(train.Rows, holdout.Rows));
         var targets = AttackData.Sample(train.Rows, n, random);
-        var controls = AttackData.Sample(holdout.Rows, n, random);
-        var hits = targets.Count(r => Guess(trainT, r, classes, synClass) == train.Codes[0][r]);
-        var controlHits = controls.Count(r => Guess(holdoutT, r, classes, synClass) == holdout.Codes[0][r]);
-        var baselineHits = targets.Count(r => train.Codes[0][r] == majority);
-        var memberScores = targets.Select(r => trainT[(r * classes) + train.Codes[0][r]]).ToArray();
-        var nonMemberScores = controls.Select(r => holdoutT[(r * classes) + holdout.Codes[0][r]]).ToArray();
+        var controls = AttackData.Sample(holdout.Rows, n, random).Select(r => train.Rows + r).ToArray();
+        var truth = population.Codes[0];
+        var hits = targets.Count(r => Guess(t, r, classes, synClass) == truth[r]);
+        var controlHits = controls.Count(r => Guess(t, r, classes, synClass) == truth[r]);
+        var baselineHits = targets.Count(r => truth[r] == majority);
+        var memberScores = targets.Select(r => t[(r * classes) + truth[r]]).ToArray();
+        var nonMemberScores = controls.Select(r => t[(r * classes) + truth[r]]).ToArray();
         return new ReconstructionResult(
             data.Train.Columns[secret].Name,
             queries.Sum(q => q.Cells) * classes,
@@ -146,6 +150,9 @@ public static class LinearReconstruction
             PrivacyRisk.FromCounts(n, hits, n, controlHits, baselineHits),
             MembershipAttackResult.FromScores("reconstruction", memberScores, nonMemberScores, delta, random));
     }
+
+    private static CodedTable Concat(CodedTable a, CodedTable b) =>
+        new(a.Names, a.DomainSizes, [.. a.Codes.Select((codes, c) => (int[])[.. codes, .. b.Codes[c]])], a.Rows + b.Rows);
 
     // The guess is the class with the largest reconstructed weight; ties go to the class the synthetic data holds most often.
     private static int Guess(double[] t, int row, int classes, double[] synClass)
