@@ -41,7 +41,7 @@ public sealed record FidelityReport(
     SubgroupReport? Subgroups = null);
 
 /// <summary>Privacy attack results.</summary>
-/// <param name="Membership">Membership attacks (distance, density-ratio, shadow-model when run).</param>
+/// <param name="Membership">Membership attacks (distance, density-ratio, marginal-ratio, shadow-model when run).</param>
 /// <param name="ShadowModel">Shadow-model details and cost, when run.</param>
 /// <param name="EmpiricalEpsilon">Largest ε lower bound over membership attacks.</param>
 /// <param name="AttributeInference">Per-secret attribute-inference risks.</param>
