@@ -68,6 +68,10 @@ foreach (var spec in names)
         // One thread: LightGBM's OpenMP workers spin while waiting, which on a shared 2-core machine cost it 10–25 s per table.
         ("ML.NET LightGBM (100 rounds)", (x, y, n) => MlNet(x, y, n, width, classes, _ => null, ml => ml.MulticlassClassification.Trainers.LightGbm(
             new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options { NumberOfThreads = 1 }))),
+        ("ML.NET LightGBM, prior-corrected", (x, y, n) => MlNet(x, y, n, width, classes, _ => null, ml => ml.MulticlassClassification.Trainers.LightGbm(
+            new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options { NumberOfThreads = 1 }), balanced: true)),
+        ("ML.NET FastForest, prior-corrected", (x, y, n) => MlNet(x, y, n, width, classes, _ => null,
+            ml => ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastForest(numberOfTrees: 40)), balanced: true)),
     };
     foreach (var (learner, fit) in learners)
     {
@@ -83,7 +87,7 @@ return 0;
 // Fits an ML.NET learner on rows of a FeatureEncoder matrix; a binary learner's score is thresholded at 0, a multiclass
 // learner predicts the key of its most probable class.
 static Func<double[], int, int[]> MlNet(double[] x, int[] y, int n, int width, int classes,
-    Func<MLContext, IEstimator<ITransformer>?> binary, Func<MLContext, IEstimator<ITransformer>> multiclass)
+    Func<MLContext, IEstimator<ITransformer>?> binary, Func<MLContext, IEstimator<ITransformer>> multiclass, bool balanced = false)
 {
     var ml = new MLContext(seed: 1);
     var schema = SchemaDefinition.Create(typeof(Row));
@@ -115,7 +119,14 @@ static Func<double[], int, int[]> MlNet(double[] x, int[] y, int n, int width, i
         VBuffer<uint> keys = default;
         scored.Schema["Key"].GetKeyValues(ref keys);
         var values = keys.DenseValues().ToArray();
-        return [.. scored.GetColumn<uint>("PredictedLabel").Select(k => k == 0 ? 0 : (int)values[k - 1])];
+        if (!balanced)
+        {
+            return [.. scored.GetColumn<uint>("PredictedLabel").Select(k => k == 0 ? 0 : (int)values[k - 1])];
+        }
+
+        // The same Bayes rule for balanced accuracy as BalancedClassifier: each key's score over its label's frequency.
+        var prior = values.Select(v => y.Count(l => l == v) / (double)n).ToArray();
+        return [.. scored.GetColumn<float[]>("Score").Select(score => (int)values[Enumerable.Range(0, score.Length).MaxBy(k => score[k] / prior[k])])];
     };
 }
 

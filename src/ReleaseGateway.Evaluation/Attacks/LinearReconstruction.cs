@@ -49,8 +49,8 @@ public sealed record Rate(double Value, double Lower, double Upper, int Successe
 /// marginal C of the quasi-identifiers (every single one, pairs up to <see cref="MaxPairs"/>, and the whole tuple), each cell v and each
 /// secret class y, b(C, v, y) = |P|·|{s ∈ S : s_C = v, s_secret = y}|/|S|. It then solves the relaxed system
 /// Σ_{i ∈ P : x_i,C = v} t_i,y = b(C, v, y) for t_i in the probability simplex (one row per record, one column per class)
-/// by alternating projections (block Kaczmarz over the marginals, each followed by the projection onto the simplex: POCS,
-/// which reaches a point satisfying every equation when the counts are consistent, as a copy's are), and guesses
+/// by cyclic projections (block Kaczmarz over the marginals, then the projection onto the simplex, per sweep: POCS, which
+/// reaches a point satisfying every equation when the counts are consistent, as a copy's are), and guesses
 /// argmax_y t_i,y. A record alone in some cell is pinned down by one equation; a release that reproduces the training
 /// data's joint counts therefore gives its members away, while one that keeps only the secret's marginal lets the
 /// reconstruction do no better than the majority class. Training records (members) and holdout records (control) are
@@ -194,8 +194,8 @@ public static class LinearReconstruction
             cancellationToken.ThrowIfCancellationRequested();
             for (var k = 0; k < queries.Length; k++)
             {
-                // Project onto this family's equations (its cells are disjoint, so the block projection is exact: each
-                // record in a cell moves by the cell's residual over its size), then back onto the simplex.
+                // Project onto this family's equations: its cells are disjoint, so the block projection is exact, each
+                // record in a cell moving by the cell's residual over its size.
                 var residual = (double[])targets[k].Clone();
                 var (cellsK, sizesK) = (cells[k], sizes[k]);
                 for (var r = 0; r < rows; r++)
@@ -210,15 +210,17 @@ public static class LinearReconstruction
                 Parallel.For(0, rows, r =>
                 {
                     var cell = cellsK[r];
-                    var row = t.AsSpan(r * classes, classes);
                     for (var y = 0; y < classes; y++)
                     {
-                        row[y] += Relaxation * residual[(cell * classes) + y] / sizesK[cell];
+                        t[(r * classes) + y] += Relaxation * residual[(cell * classes) + y] / sizesK[cell];
                     }
-
-                    ProjectOnSimplex(row);
                 });
             }
+
+            // Then onto the simplex, once per sweep: cyclic projections onto the families and the simplex converge to a
+            // point of their intersection when it is not empty (Bregman 1965), and sorting every row after every family
+            // cost more than the rest of the sweep.
+            Parallel.For(0, rows, r => ProjectOnSimplex(t.AsSpan(r * classes, classes)));
         }
 
         return t;
