@@ -15,7 +15,7 @@ public static class PipelinePolicies
     // time, at sizes the chance measurements did not cover. Two scenarios are about a gate nothing can pass.
     private static readonly (string, string)[] OpenPrivacyGates =
     [
-        ("maxEmpiricalEpsilonRatio", "100"), ("maxAttributeInferenceRisk", "1.0"), ("maxSinglingOutRisk", "1.0"), ("maxLinkabilityRisk", "1.0"),
+        ("maxEmpiricalEpsilonRatio", "100"), ("maxAttributeInferenceRisk", "1.0"), ("maxReconstructionRisk", "1.0"), ("maxSinglingOutRisk", "1.0"), ("maxLinkabilityRisk", "1.0"),
     ];
 
     // The DP release check decides publication (ADR 0026); a threshold far below any statistic makes it block every time.
