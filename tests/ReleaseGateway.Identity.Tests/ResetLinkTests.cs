@@ -36,7 +36,7 @@ public sealed class ResetLinkTests
     }
 
     [Fact]
-    public void Given_ALink_Then_ItCarriesTheUserAndTheCode_OnTheGatewaysResetPage()
+    public void Given_AUserAndACode_When_TheLinkIsMade_Then_ItOpensTheGatewaysResetPage()
     {
         var user = Guid.CreateVersion7();
 
