@@ -133,7 +133,7 @@ internal static class UsersCommands
     private static Command ResetLink()
     {
         var email = EmailOption();
-        var url = new Option<Uri>("--url")
+        var url = new Option<string>("--url")
         {
             Description = "The address people open the gateway at (default: the configured Identity:Issuer)",
         };
@@ -141,8 +141,12 @@ internal static class UsersCommands
             "A forgotten password: a one-time link to choose a new one (e-mailed when SMTP is configured; otherwise hand it over)") { email, url };
         command.SetAction((parse, ct) => IdentityCli.RunAsync(async services =>
         {
-            var gateway = parse.GetValue(url) ?? services.GetRequiredService<IdentitySettings>().Issuer
-                ?? throw new UsageException("Give --url (the address people open the gateway at), or set Identity:Issuer in the configuration.");
+            var gateway = parse.GetValue(url) is { } typed
+                ? Uri.TryCreate(typed, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp)
+                    ? parsed
+                    : throw new UsageException($"--url {typed} is not an http(s) address.")
+                : services.GetRequiredService<IdentitySettings>().Issuer
+                  ?? throw new UsageException("Give --url (the address people open the gateway at), or set Identity:Issuer in the configuration.");
             var link = await services.GetRequiredService<UserAdministration>().IssueResetLinkAsync(parse.GetValue(email)!, gateway, IdentityCli.Operator(), ct);
             Console.WriteLine(link.Emailed
                 ? $"A reset link was e-mailed to {link.Email}. It works once, until {link.ExpiresAt:u}:"

@@ -80,7 +80,7 @@ public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, 
     {
         var user = await host.CreateUserAsync(Roles.Researcher);
         var (exit, output) = await RgwProcess.RunAsync(Environment(), "users", "reset-link", "--email", user.Email, "--url", host.BaseAddress.ToString());
-        Assert.Equal(0, exit);
+        Assert.True(exit == 0, output);
         Assert.Contains("Hand this link", output);
         var link = new Uri(Regex.Match(output, "^(http\\S+/account/reset\\S+)$", RegexOptions.Multiline).Groups[1].Value);
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query);
