@@ -233,3 +233,32 @@ public abstract partial class SelfServiceTests<THost>(THost host) : IClassFixtur
     [GeneratedRegex(@"<li><code>[A-Za-z0-9]{4,}-?[A-Za-z0-9]*</code></li>")]
     private static partial Regex RecoveryCode();
 }
+
+public sealed class ResetLinkMailTestsOnSqlite(ReleaseGateway.IntegrationTests.Notifications.MailingSqliteHost host)
+    : ResetLinkMailTests<ReleaseGateway.IntegrationTests.Notifications.MailingSqliteHost>(host);
+
+public sealed class ResetLinkMailTestsOnPostgres(ReleaseGateway.IntegrationTests.Notifications.MailingPostgresHost host)
+    : ResetLinkMailTests<ReleaseGateway.IntegrationTests.Notifications.MailingPostgresHost>(host);
+
+/// <summary>With SMTP configured, a reset link goes to the person's own address (a real SMTP listener on loopback), ADR 0053.</summary>
+public abstract class ResetLinkMailTests<THost>(THost host) : IClassFixture<THost>
+    where THost : GatewayHost, ReleaseGateway.IntegrationTests.Notifications.IMailingHost
+{
+    [Fact]
+    public async Task Given_Smtp_When_AnAdministratorIssuesAResetLink_Then_ItIsMailedToThePerson_AndTheSendingIsOnRecord()
+    {
+        var user = await host.CreateUserAsync(Roles.Researcher);
+        var (admin, _) = await host.CreateClientForRoleAsync(Roles.Administrator);
+
+        var response = await admin.PostAsJsonAsync("/api/admin/users/reset-link", new AccountRequest(user.Email));
+
+        var link = (await response.Content.ReadFromJsonAsync<ResetLinkResponse>())!;
+        Assert.True(link.Emailed);
+        await ReleaseGateway.Testing.Eventually.TrueAsync(() => Task.FromResult(host.Sink.Received.Any(m => m.To.Contains(user.Email))), "the reset mail", 60);
+        var mail = Assert.Single(host.Sink.Received, m => m.To.Contains(user.Email));
+        Assert.Equal("Choose a new ReleaseGateway password", mail.Subject);
+        var body = MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(mail.Data))).TextBody;
+        Assert.Contains(link.Link.ToString(), body);
+        Assert.Contains(nameof(UserPasswordResetLinkSent), (await host.EventStore.FetchStreamAsync(user.Id)).Select(e => e.EventType));
+    }
+}
