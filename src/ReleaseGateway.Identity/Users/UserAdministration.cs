@@ -84,14 +84,20 @@ public sealed class UserAdministration(
     {
         var all = await users.Users.OrderBy(u => u.Email).ToListAsync(cancellationToken);
         var summaries = new List<UserSummary>(all.Count);
-        foreach (var user in all)
-        {
-            var roles = await users.GetRolesAsync(user);
-            summaries.Add(new UserSummary(user.Id, user.Email ?? "", [.. roles.Order(StringComparer.Ordinal)], user.TwoFactorEnabled,
-                user.MustChangePassword, user.LockoutEnd > time.GetUtcNow() ? user.LockoutEnd : null, user.CreatedAt,
-                user.LockoutEnd == DateTimeOffset.MaxValue, await audit.LastSignInAsync(user.Id, cancellationToken)));
-        }
+        foreach (var user in all) summaries.Add(await SummaryAsync(user, cancellationToken));
         return summaries;
+    }
+
+    /// <summary>One user as <see cref="ListUsersAsync"/> shows them, or null when no user has this id.</summary>
+    public async Task<UserSummary?> FindUserAsync(Guid id, CancellationToken cancellationToken = default) =>
+        await users.FindByIdAsync(id.ToString()) is { } user ? await SummaryAsync(user, cancellationToken) : null;
+
+    private async Task<UserSummary> SummaryAsync(GatewayUser user, CancellationToken cancellationToken)
+    {
+        var roles = await users.GetRolesAsync(user);
+        return new UserSummary(user.Id, user.Email ?? "", [.. roles.Order(StringComparer.Ordinal)], user.TwoFactorEnabled,
+            user.MustChangePassword, user.LockoutEnd > time.GetUtcNow() ? user.LockoutEnd : null, user.CreatedAt,
+            user.LockoutEnd == DateTimeOffset.MaxValue, await audit.LastSignInAsync(user.Id, cancellationToken));
     }
 
     /// <summary>
@@ -168,7 +174,7 @@ public sealed class UserAdministration(
         await audit.RecordAsync(user.Id, actor, new UserPasswordResetLinkIssued(user.Id, expiresAt, now), cancellationToken);
         var link = ResetLinkTokens.Link(gateway, user.Id, code);
         var emailed = false;
-        foreach (var sender in mail.Take(1))
+        if (mail.FirstOrDefault() is { } sender)
         {
             try
             {

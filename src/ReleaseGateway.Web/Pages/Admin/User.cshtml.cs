@@ -63,8 +63,7 @@ public sealed class UserModel(UserAdministration administration, IdentitySetting
         return Page();
     }
 
-    private async Task<UserSummary?> FindAsync(Guid id, CancellationToken ct) =>
-        (await administration.ListUsersAsync(ct)).FirstOrDefault(u => u.Id == id);
+    private Task<UserSummary?> FindAsync(Guid id, CancellationToken ct) => administration.FindUserAsync(id, ct);
 
     /// <summary>
     /// Why a grant may need a second administrator (issue 15): it would let an administrator hold a workflow role. Shown
