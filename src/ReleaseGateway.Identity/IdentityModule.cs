@@ -114,6 +114,7 @@ public static class IdentityModule
         services.AddAuthorization(Policies.Add);
         services.AddRateLimiter(o => ConfigureRateLimits(o, settings));
         services.AddScoped<SignInAudit>();
+        services.AddSingleton<KeyRotationStatus>();
         services.AddHostedService<IdentityDatabaseInitializer>();
         services.AddHealthChecks().AddCheck<IdentityDatabaseHealthCheck>("identity-database", tags: ["ready"]);
         return builder;
@@ -173,6 +174,7 @@ public static class IdentityModule
         services.TryAddSingleton<UserAccessCheck>();
         services.TryAddSingleton<SignInThrottle>();
         services.TryAddScoped<UserAdministration>();
+        services.TryAddScoped<OwnAccount>();
         IdentityAuditLog.Register(services);
     }
 
@@ -200,7 +202,7 @@ public static class IdentityModule
     private static readonly HashSet<string> LimitedPaths = new(StringComparer.OrdinalIgnoreCase)
     {
         ConnectEndpoints.TokenPath, ConnectEndpoints.DeviceAuthorizationPath, ConnectEndpoints.VerificationPath,
-        AccountEndpoints.LoginPath, AccountEndpoints.TotpPath, AccountEndpoints.ChangePasswordPath,
+        AccountEndpoints.LoginPath, AccountEndpoints.TotpPath, AccountEndpoints.ChangePasswordPath, AccountEndpoints.ResetPath,
     };
 
     private const string WebCodeExchangeKey = "rgw:web-code-exchange";
