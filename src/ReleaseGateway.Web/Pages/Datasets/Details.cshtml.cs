@@ -56,7 +56,6 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
             Actions.Add(("Request a synthetic release", $"/ui/requests/new?dataset={dataset.Id}"));
         if (roles.Contains(Identity.Authorization.Roles.DataSteward))
         {
-            if (MayUpload) Actions.Add(("Upload the source table", $"/ui/datasets/{dataset.Id}/upload"));
             Actions.Add(("Requests to screen", "/ui/screening"));
             Actions.Add(("Register a dataset with this schema", $"/ui/datasets/register?from={dataset.Id}"));
         }
