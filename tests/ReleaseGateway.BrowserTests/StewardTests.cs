@@ -39,6 +39,13 @@ public sealed class StewardTests(BrowserGateway gateway)
         await steward.NavigateAsync("Datasets");
         await page.GetByRole(AriaRole.Link, new() { Name = "Register a dataset" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "The policy a new dataset gets" })).ToContainTextAsync("Most ε per release");
+        // The format's documentation opens on the gateway.
+        await page.GetByRole(AriaRole.Link, new() { Name = "the schema format (docs/schema.md)" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^Dataset schema"), Level = 1 })).ToBeVisibleAsync();
+        await steward.AssertAccessibleAsync();
+        await page.GoBackAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Register a dataset", Level = 1 })).ToBeVisibleAsync();
+
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync("builder-demo");
         await page.GetByLabel("Description", new() { Exact = true }).FillAsync("Follow-up visits of a cohort, described column by column.");
         await page.GetByLabel("Owning organisation").FillAsync("Cohort office");
@@ -96,12 +103,6 @@ public sealed class StewardTests(BrowserGateway gateway)
         await page.GetByRole(AriaRole.Button, new() { Name = "Build the schema column by column" }).ClickAsync();
         await Expect(Column(page, 2).GetByLabel("Largest value")).ToHaveValueAsync("120");
         await Expect(Column(page, 3).GetByLabel("Protected attribute", new() { Exact = false })).ToBeCheckedAsync();
-
-        // The format's documentation opens on the gateway.
-        await page.GetByRole(AriaRole.Link, new() { Name = "the schema format (docs/schema.md)" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^Dataset schema"), Level = 1 })).ToBeVisibleAsync();
-        await steward.AssertAccessibleAsync();
-        await page.GoBackAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Register dataset" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "builder-demo", Level = 1 })).ToBeVisibleAsync();
