@@ -57,9 +57,9 @@ public static class RequestErrors
         From(ErrorCodes.PersonKeyRequired,
             $"The policy '{policy}' of dataset '{datasetName}' makes the person the privacy unit: the schema must declare one identifier column with \"role\": \"personKey\" (docs/schema.md). Nothing was stored.");
 
-    public static RequestError DpBinsNotInReleases(string columns) =>
-        From(ErrorCodes.DpBinsNotInReleases,
-            $"Columns {columns} declare bounds only (or dpBins): their bin edges would be placed by DP quantiles, which releases do not support yet. Declare 'bins' or 'binEdges' for them (docs/schema.md). Nothing was stored.");
+    public static RequestError DpBinsNeedUploadedSource(string columns) =>
+        From(ErrorCodes.DpBinsNeedUploadedSource,
+            $"Columns {columns} declare bounds only (or dpBins): the release pipeline places their bin edges by DP quantiles over an uploaded table, not yet over a source counted in a database engine. Upload the table, or declare 'bins' or 'binEdges' for them (docs/schema.md). Nothing was stored.");
 
     public static RequestError SourceNotUploaded(Guid datasetId) =>
         From(ErrorCodes.NoSourceTable, $"Dataset {datasetId} has no source table yet; requests can be submitted once it is uploaded.");

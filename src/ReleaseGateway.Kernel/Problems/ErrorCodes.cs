@@ -80,6 +80,7 @@ public static class ErrorCodes
     public const string NotAllowedToDownload = "RG3004";
     public const string ReleaseNotPublished = "RG3005";
     public const string DpBinsNotInReleases = "RG3100";
+    public const string DpBinsNeedUploadedSource = "RG3101";
 
     public static IReadOnlyList<ErrorDescription> All { get; } =
     [
@@ -213,7 +214,9 @@ public static class ErrorCodes
         new(ReleaseNotPublished, StatusCodes.Status409Conflict, "Release not published",
             "The release has not passed its gates and been published (or was already revoked)."),
         new(DpBinsNotInReleases, StatusCodes.Status400BadRequest, "DP bin edges not available for releases",
-            "The schema has numeric columns with bounds only (or dpBins), whose bin edges are placed by DP quantiles (ADR 0036). rgw synth supports them; the release pipeline does not yet, so the dataset cannot be registered: declare 'bins' or 'binEdges' for those columns. Nothing was stored."),
+            "Retired: no longer raised. Registration refused schemas with bounds-only numeric columns until the release pipeline placed their bin edges by DP quantiles (ADR 0036, ADR 0037); it now does, so such schemas are accepted."),
+        new(DpBinsNeedUploadedSource, StatusCodes.Status400BadRequest, "DP bin edges need an uploaded source table",
+            "The schema has numeric columns with bounds only (or dpBins), whose bin edges the release pipeline places by DP quantiles over the raw values (ADR 0037). It does so for uploaded source tables; a source counted in a database engine (PostgreSQL or a large file) cannot be connected to such a schema yet: upload the table, or declare 'bins' or 'binEdges' for those columns. Nothing was stored."),
     ];
 
     private static readonly Dictionary<string, ErrorDescription> ByCode = All.ToDictionary(e => e.Code, StringComparer.OrdinalIgnoreCase);

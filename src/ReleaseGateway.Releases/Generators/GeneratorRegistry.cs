@@ -154,14 +154,14 @@ public sealed class GeneratorRegistry
     }
 
     /// <summary>
-    /// DP-SGD, accounted per example in Rényi DP with the release checks' ρ reserved before σ is calibrated; its Rényi
+    /// DP-SGD, accounted per example in Rényi DP with the release checks' and DP binning's ρ reserved before σ is calibrated; its Rényi
     /// curve is the accounted cost. No shadow model (see the descriptor).
     /// </summary>
     private static GeneratorEntry Neural() => new(GeneratorCatalog.Made, typeof(NeuralSynthesizer).Assembly,
         r =>
         {
             var result = NeuralSynthesizer.Run(r.Train!,
-                new NeuralSynthesisOptions { Epsilon = r.Epsilon, Delta = r.Delta, Rows = r.Rows, ReservedRho = r.Budget.GateRho, Random = r.Random },
+                new NeuralSynthesisOptions { Epsilon = r.Epsilon, Delta = r.Delta, Rows = r.Rows, ReservedRho = r.Budget.GateRho + r.Budget.BinningRho, Random = r.Random },
                 new SyncProgress<NeuralTrainingProgress>(p => r.Progress((double)p.Step / Math.Max(1, p.Steps), $"epoch {p.Epoch:0.#}, ε spent {p.EpsilonSpent:0.###}")));
             return new GeneratorOutput(result.Table, new PrivacyCost(0, result.Accountant.TotalRdp.ToArray()), DpMeasurements.None);
         },

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
@@ -27,11 +28,38 @@ public sealed record ReleaseGenerationStarted(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SplitSeed,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? EvaluationSeed,
     string SeedCommitment, IReadOnlyList<string> Approvers, int AccessDays, DateTimeOffset StartedAt,
-    string? PrivacyUnit = null, int? MaxRowsPerPerson = null, double? GateEpsilon = null)
+    string? PrivacyUnit = null, int? MaxRowsPerPerson = null, double? GateEpsilon = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? BinningShare = null)
 {
-    /// <summary>How the release's (ε, δ) is divided (<see cref="ReleaseBudgetPlan"/>); legacy attempts: per row, k = 1, no release checks.</summary>
+    /// <summary>
+    /// How the release's (ε, δ) is divided (<see cref="ReleaseBudgetPlan"/>); legacy attempts: per row, k = 1, no release checks.
+    /// <c>BinningShare</c> (absent when the attempt's columns need no DP bins) is the share of ρ − ρ_gates the DP quantiles take (ADR 0037).
+    /// </summary>
     public ReleaseBudgetPlan BudgetPlan() => ReleaseBudgetPlan.Create(Epsilon, Delta, GateEpsilon ?? 0, MaxRowsPerPerson ?? 1,
-        PrivacyUnit == ReleaseBudgetPlan.PersonUnit);
+        PrivacyUnit == ReleaseBudgetPlan.PersonUnit, BinningShare ?? 0);
+}
+
+/// <summary>
+/// The bin edges of the attempt's bounds-only numeric columns, placed by DP quantiles over the training rows at the plan's
+/// binning slice (ADR 0037): <c>Rho</c> per unit in all, <c>EpsilonPerQuantile</c> for each quantile. The edges are DP
+/// output, public like the schema: generation decoded with them, evaluation encodes the holdout with them, the release's
+/// codebook shows them. Recorded in the commit that records the synthetic table.
+/// </summary>
+public sealed record ReleaseBinsPlaced(Guid ReleaseId, IReadOnlyDictionary<string, IReadOnlyList<double>> Edges, double Rho, double EpsilonPerQuantile,
+    DateTimeOffset PlacedAt)
+{
+    /// <summary>The attempt's schema with the recorded edges filled in; unchanged when <paramref name="bins"/> is null (no DP bins).</summary>
+    public static DatasetSchema Apply(DatasetSchema schema, ReleaseBinsPlaced? bins)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var resolved = bins is null ? schema : schema.WithBinEdges(bins.Edges.Where(e => schema.Find(e.Key) is not null).ToDictionary(e => e.Key, e => e.Value));
+        if (resolved.SynthesisColumns.FirstOrDefault(c => c.NeedsDpBins) is { } missing)
+            throw new InvalidOperationException($"column '{missing.Name}' needs DP bins and the attempt recorded none; nothing is derived from the data without its charge");
+        return resolved;
+    }
+
+    /// <summary>The recorded edges of a release stream, if any.</summary>
+    public static ReleaseBinsPlaced? Of(IEnumerable<object?> releaseEvents) => releaseEvents.OfType<ReleaseBinsPlaced>().SingleOrDefault();
 }
 
 /// <summary>The source table was split; only counts are recorded.</summary>
@@ -82,6 +110,6 @@ public static class ReleaseEventTypes
     [
         typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(SyntheticTableGenerated),
         typeof(ReleaseEvaluated), typeof(ReleaseBlocked), typeof(ReleasePublished), typeof(ReleaseArtifactDownloaded),
-        typeof(ReleaseRevoked), typeof(ReleaseExpired), typeof(EvaluationReportViewed),
+        typeof(ReleaseRevoked), typeof(ReleaseExpired), typeof(EvaluationReportViewed), typeof(ReleaseBinsPlaced),
     ];
 }

@@ -111,7 +111,7 @@ public sealed partial class ReleasePipeline(
         var start = Advance(request, WorkflowTriggers.StartGeneration, $"release {releaseId}", now);
         await using var session = store.OpenSession(Metadata(releaseId));
         AdvanceAccessRequestHandler.Stage(session, request, start);
-        if (ledger.Charge(releaseId, SystemActorId, now, cap) is { } charged) PrivacyBudgetLedgers.Stage(session, ledger, charged);
+        if (ledger.Charge(releaseId, SystemActorId, now, cap, plan.Started.BudgetPlan().BinningRho) is { } charged) PrivacyBudgetLedgers.Stage(session, ledger, charged);
         session.StartStream(releaseId, plan.Started);
         await session.SaveChangesAsync(ct);
         StepTaken(request.Id, WorkflowTriggers.StartGeneration, releaseId);
@@ -147,7 +147,7 @@ public sealed partial class ReleasePipeline(
             ledger = ledger.Apply(accountedCharge);
         }
         var cost = ledger.Entries[releaseId].Cost;
-        List<object> recorded = [outcome.Split, new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now, outcome.Formats, outcome.Measurements)];
+        List<object> recorded = [outcome.Split, .. outcome.Bins is { } bins ? [bins] : Array.Empty<object>(), new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now, outcome.Formats, outcome.Measurements)];
         AccessRequestAdvanced? completed = null;
         if (NextStep(request, workflows.Get(request.Workflow)) == WorkflowTriggers.CompleteGeneration)
             completed = Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: synthetic table stored", now);
@@ -180,7 +180,7 @@ public sealed partial class ReleasePipeline(
         ReleaseEvaluated evaluated;
         try
         {
-            evaluated = await evaluation.RunAsync(started, generated, dataset, policy, ct);
+            evaluated = await evaluation.RunAsync(started, generated, ReleaseBinsPlaced.Of(release.Select(e => e.Data)), dataset, policy, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -62,10 +62,14 @@ public sealed record DatasetPolicy(
     /// <summary>k of a dataset: <see cref="PrivacyUnitPolicy.MaxRowsPerPerson"/> when its schema has a person key, else 1 (the row).</summary>
     public int MaxRowsPerUnit(bool hasPersonKey) => hasPersonKey ? PrivacyUnit.MaxRowsPerPerson : 1;
 
-    /// <summary>How a release at <paramref name="epsilon"/> (and this policy's δ) divides its budget (<see cref="ReleaseBudgetPlan"/>).</summary>
+    /// <summary>
+    /// How a release at <paramref name="epsilon"/> (and this policy's δ) divides its budget (<see cref="ReleaseBudgetPlan"/>);
+    /// <paramref name="dpBinning"/>: the release's columns include bounds-only ones, whose edges take the binning slice (ADR 0037).
+    /// </summary>
     /// <exception cref="ArgumentException">ε is too small to leave anything after the release checks.</exception>
-    public ReleaseBudgetPlan PlanRelease(double epsilon, bool hasPersonKey) =>
-        ReleaseBudgetPlan.Create(epsilon, Delta, ReleaseChecksEpsilon, MaxRowsPerUnit(hasPersonKey), hasPersonKey);
+    public ReleaseBudgetPlan PlanRelease(double epsilon, bool hasPersonKey, bool dpBinning = false) =>
+        ReleaseBudgetPlan.Create(epsilon, Delta, ReleaseChecksEpsilon, MaxRowsPerUnit(hasPersonKey), hasPersonKey,
+            dpBinning ? ReleaseBudgetPlan.DefaultBinningShare : 0);
 }
 
 /// <summary>

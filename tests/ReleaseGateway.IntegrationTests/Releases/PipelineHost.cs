@@ -38,6 +38,7 @@ public static class PipelinePolicies
         ["persons"] = PipelineTestPolicy.Yaml("privacyUnit:\n  requirePersonKey: true\n  maxRowsPerPerson: 4\n"),
         ["warehouse"] = PipelineTestPolicy.Yaml("evaluationSampleRows: 400\n"),
         ["bigfile"] = PipelineTestPolicy.Yaml("evaluationSampleRows: 400\n"),
+        [DpBinningReleaseTests<SqlitePipelineHost>.Policy] = PipelineTestPolicy.Yaml(),
     };
 
     public static string CreateDirectory()

@@ -68,7 +68,7 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
     public static string Domain(ColumnSchema c) => c.Type switch
     {
         ColumnType.Categorical => string.Join(", ", c.Categories ?? []),
-        ColumnType.Integer or ColumnType.Continuous => $"{N(c.Min)} to {N(c.Max)}{(c.Bins is { } b ? $", {b} bins" : c.BinEdges is { } e ? $", {e.Count - 1} bins" : "")}",
+        ColumnType.Integer or ColumnType.Continuous => $"{N(c.Min)} to {N(c.Max)}{(c.Bins is { } b ? $", {b} bins" : c.BinEdges is { } e ? $", {e.Count - 1} bins" : c.NeedsDpBins ? $", up to {c.DpBinCount} bins placed by DP quantiles in each release" : "")}",
         ColumnType.Date => $"{c.MinDate:yyyy-MM-dd} to {c.MaxDate:yyyy-MM-dd}{(c.Granularity is { } g ? $", per {g.ToString().ToLowerInvariant()}" : "")}",
         _ => "",
     } + (c.AllowsMissing ? " (may be missing)" : "");

@@ -133,7 +133,7 @@ public sealed class RegisterModel(DatasetCommands commands, ReleaseGateway.Reque
                     Form.Owner ?? "", Form.Schema ?? "", ct), nameof(Form), Fields,
                 refusal => refusal.Code switch
                 {
-                    ErrorCodes.InvalidSchema or ErrorCodes.PersonKeyRequired or ErrorCodes.DpBinsNotInReleases =>
+                    ErrorCodes.InvalidSchema or ErrorCodes.PersonKeyRequired =>
                         BuildsColumns ? SchemaBuilder.FieldOf(refusal.Detail, Form.Columns, ColumnsField) ?? ColumnsField : SchemaField,
                     ErrorCodes.DatasetNameTaken => $"{nameof(Form)}.{nameof(RegisterForm.Name)}",
                     _ => null,
