@@ -53,6 +53,9 @@ public static class ReleasesModule
         services.AddSingleton<ReleaseEvaluation>();
         services.AddSingleton<ReleaseLifecycle>();
         services.AddScoped<ReleaseCommands>();
+        services.AddScoped<Access.CloseOutCommands>();
+        services.AddScoped<Access.VisaIssuer>();
+        services.AddScoped<Requests.AccessRequests.ISubmissionCheck, Access.CloseOutDueCheck>();
         services.AddTransient<ReleasePipeline>();
         builder.AddReleaseJobs();
         services.AddHostedService<PipelineDispatcher>();
@@ -64,6 +67,7 @@ public static class ReleasesModule
     {
         BudgetEndpoints.Map(app);
         ReleaseEndpoints.Map(app);
+        Access.AccessEndpoints.Map(app);
         return app;
     }
 }

@@ -6,8 +6,10 @@ namespace ReleaseGateway.Requests;
 /// <summary>
 /// A refusal with its stable error code (the RG2xxx range belongs to this module; each code has its row,
 /// with the explanation served at <c>/errors/{code}</c>, in <c>ReleaseGateway.Problems.ErrorCodes</c>) and, for workflow refusals, the request's current state so the caller can see why.
+/// <c>Extensions</c> are further members of the problem details (e.g. where to accept a data-use agreement).
 /// </summary>
-public sealed record RequestError(string Code, int Status, string Title, string Detail, string? CurrentState = null);
+public sealed record RequestError(string Code, int Status, string Title, string Detail, string? CurrentState = null,
+    IReadOnlyDictionary<string, object?>? Extensions = null);
 
 /// <summary>Thrown by deciders and endpoints; the endpoint filter turns it into problem details. Nothing has been appended.</summary>
 public sealed class RequestRefusedException(RequestError error) : Exception(error.Detail)

@@ -74,6 +74,18 @@ public static class ErrorCodes
     public const string CommitteeCannotDecide = "RG2205";
     public const string ConsentIncompatible = "RG2206";
 
+    // RG2300–RG2329: data-use agreements, close-out and access visas (issue 20; ADRs 0055, 0056).
+    public const string AgreementNotAccepted = "RG2300";
+    public const string AgreementVersionNotCurrent = "RG2301";
+    public const string AgreementAlreadyAccepted = "RG2302";
+    public const string NoAgreement = "RG2303";
+    public const string AgreementUnchanged = "RG2304";
+    public const string OnlyTheRequesterClosesOut = "RG2310";
+    public const string CloseOutNotOpen = "RG2311";
+    public const string CloseOutDue = "RG2312";
+    public const string VisaNotIssuable = "RG2320";
+    public const string OnlyTheRequesterGetsAVisa = "RG2321";
+
     public const string BudgetExhausted = "RG3001";
     public const string ReleaseNotFound = "RG3002";
     public const string ReleaseNoLongerAvailable = "RG3003";
@@ -201,6 +213,26 @@ public static class ErrorCodes
             "The committee has fewer members than the approvals its quorum needs: a submission to it is refused, and a member whose removal would leave it so stays. Nothing was recorded."),
         new(ConsentIncompatible, StatusCodes.Status422UnprocessableEntity, "Use not covered by consent",
             "The request's use, stated in GA4GH Data Use Ontology terms, does not fit the dataset's consent terms; the detail names each term not met (docs/committees.md). Nothing was recorded."),
+        new(AgreementNotAccepted, StatusCodes.Status403Forbidden, "Data-use agreement not accepted",
+            "The dataset has a data-use agreement and the requester has not accepted its current version for this request. Read and accept it on the release page (/ui/releases/{id}), with POST /requests/{id}/agreement/accept or `rgw agreements accept`; then download. A new version needs a new acceptance."),
+        new(AgreementVersionNotCurrent, StatusCodes.Status409Conflict, "Not the current agreement",
+            "Only the current version of a data-use agreement can be accepted; the steward published a newer one. Read it and accept that version. Nothing was recorded."),
+        new(AgreementAlreadyAccepted, StatusCodes.Status409Conflict, "Agreement already accepted",
+            "This request has already accepted the current version of the agreement. Nothing was recorded."),
+        new(NoAgreement, StatusCodes.Status404NotFound, "No data-use agreement",
+            "The dataset has no data-use agreement; its releases download without one."),
+        new(AgreementUnchanged, StatusCodes.Status409Conflict, "Agreement unchanged",
+            "The text and title are those of the current version; a new version is published only when something changes (every version must be accepted again)."),
+        new(OnlyTheRequesterClosesOut, StatusCodes.Status403Forbidden, "Only the requester closes out",
+            "The close-out note (progress report) of a release is written by the researcher who requested it."),
+        new(CloseOutNotOpen, StatusCodes.Status409Conflict, "Close-out not possible",
+            "A release is closed out once: when it is published, expired or revoked, and not yet closed out. Nothing was recorded."),
+        new(CloseOutDue, StatusCodes.Status409Conflict, "Close-out due",
+            "The dataset's policy requires a close-out note when a release's access ends; the requester has an ended release of this dataset without one. File it (rgw release close-out, or the release page), then submit again. Nothing was recorded."),
+        new(VisaNotIssuable, StatusCodes.Status409Conflict, "No visa for this release",
+            "A GA4GH Passport visa is issued only for a published release whose access has not ended (not revoked, expired or closed out). Nothing was recorded."),
+        new(OnlyTheRequesterGetsAVisa, StatusCodes.Status403Forbidden, "Only the requester gets a visa",
+            "A ControlledAccessGrants visa asserts the requester's own grant; it is issued to the researcher who requested the release."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
         new(BudgetExhausted, StatusCodes.Status409Conflict, "Privacy budget exhausted",

@@ -104,6 +104,26 @@ public sealed record ReleaseRevoked(Guid ReleaseId, string Reason, string Revoke
 
 public sealed record ReleaseExpired(Guid ReleaseId, DateTimeOffset ExpiredAt);
 
+/// <summary>
+/// The requester's close-out note (a DUOS-style progress report) for the release: what was done with it, that copies were
+/// deleted. Ends the requester's access if it had not ended yet (ADR 0055); the committee reads it on the release page.
+/// </summary>
+public sealed record ReleaseClosedOut(Guid ReleaseId, Guid RequestId, string Note, string ClosedOutBy, DateTimeOffset ClosedOutAt)
+    : Requests.Notifications.IRequestNotice
+{
+    bool Requests.Notifications.IRequestNotice.ToCommittee => true;
+
+    string Requests.Notifications.IRequestNotice.Headline => "Release closed out";
+
+    string Requests.Notifications.IRequestNotice.Body => "The requester filed the close-out note of a release; read it on the release page.";
+}
+
+/// <summary>
+/// A GA4GH Passport <c>ControlledAccessGrants</c> visa was issued to the requester for the release (ADR 0056): its <c>jti</c> and
+/// <c>exp</c> (never past the release's access end), the key id it was signed with. The token itself is not stored.
+/// </summary>
+public sealed record ReleaseVisaIssued(Guid ReleaseId, string VisaId, string IssuedTo, string KeyId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
+
 public static class ReleaseEventTypes
 {
     public static readonly IReadOnlyList<Type> All =
@@ -111,5 +131,6 @@ public static class ReleaseEventTypes
         typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(SyntheticTableGenerated),
         typeof(ReleaseEvaluated), typeof(ReleaseBlocked), typeof(ReleasePublished), typeof(ReleaseArtifactDownloaded),
         typeof(ReleaseRevoked), typeof(ReleaseExpired), typeof(EvaluationReportViewed), typeof(ReleaseBinsPlaced),
+        typeof(ReleaseClosedOut), typeof(ReleaseVisaIssued),
     ];
 }

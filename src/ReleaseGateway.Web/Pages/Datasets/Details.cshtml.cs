@@ -61,6 +61,7 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
         }
         if (BudgetLedgerView.MayRead(roles))
             Actions.Add(("Budget ledger", $"/ui/budget/{dataset.Id}"));
+        Actions.Add(("Data-use agreement", $"/ui/datasets/{dataset.Id}/agreement"));
         if (roles.Contains(Identity.Authorization.Roles.ComplianceOfficer) || roles.Contains(Identity.Authorization.Roles.Administrator))
             Actions.Add(("Audit trail of this dataset", $"/ui/audit?dataset={dataset.Id}"));
     }
