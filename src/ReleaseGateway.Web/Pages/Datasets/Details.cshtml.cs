@@ -55,7 +55,10 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
         if (roles.Contains(Identity.Authorization.Roles.Researcher) && dataset.SourceUploaded)
             Actions.Add(("Request a synthetic release", $"/ui/requests/new?dataset={dataset.Id}"));
         if (roles.Contains(Identity.Authorization.Roles.DataSteward))
+        {
             Actions.Add(("Requests to screen", "/ui/screening"));
+            Actions.Add(("Register a dataset with this schema", $"/ui/datasets/register?from={dataset.Id}"));
+        }
         if (BudgetLedgerView.MayRead(roles))
             Actions.Add(("Budget ledger", $"/ui/budget/{dataset.Id}"));
         Actions.Add(("Data-use agreement", $"/ui/datasets/{dataset.Id}/agreement"));
