@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Privacy.Accounting;
@@ -61,10 +62,10 @@ public sealed class GeneratorPluginTests
     [Fact]
     public void Given_NoPluginsConfiguredAndNoPluginsFolder_When_PathsAreRead_Then_None()
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+        var configuration = new ConfigurationBuilder().Build();
 
         Assert.Empty(GeneratorPlugins.PathsFrom(configuration));
-        var configured = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+        var configured = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [GeneratorPlugins.ConfigurationKey] = "plugins/x/x.dll" }).Build();
         Assert.Equal([Path.Combine(AppContext.BaseDirectory, "plugins", "x", "x.dll")], GeneratorPlugins.PathsFrom(configured));
     }
