@@ -159,3 +159,19 @@ PY
 }
 smoke_test "$tag" "aim, mst"
 smoke_test "$worker_tag" "aim, mst, made"
+
+# made itself: the worker trains it (libtorch loads from the plug-in), the API image refuses it naming the plug-in.
+synth_made() {
+  container=$(buildah from "$1")
+  buildah run --isolation chroot --user 10001:10001 -v "$repo/deploy/demo-data:/in:ro" "$container" -- /usr/local/bin/rgw-entrypoint rgw synth \
+    --input /in/pima.csv --schema /in/pima-schema.json --epsilon 1 --method made --rows 20 --output /tmp/made.csv
+  local status=$?
+  buildah rm "$container" >/dev/null; container=""
+  return $status
+}
+synth_made "$worker_tag" >"$work/made.log" 2>&1 || { echo "rgw synth --method made failed inside $worker_tag:" >&2; tail -20 "$work/made.log" >&2; exit 1; }
+echo "rgw synth --method made inside $worker_tag: $(tail -1 "$work/made.log" | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["rows"], "rows,", r["steps"], "DP-SGD steps,", r["wallSeconds"], "s")')"
+if synth_made "$tag" >"$work/made.log" 2>&1 || ! grep -q "generator 'made' is not installed on this node" "$work/made.log"; then
+  echo "rgw synth --method made inside $tag did not refuse for lack of the plug-in:" >&2; tail -20 "$work/made.log" >&2; exit 1
+fi
+echo "rgw synth --method made inside $tag: refused, the plug-in is not installed"

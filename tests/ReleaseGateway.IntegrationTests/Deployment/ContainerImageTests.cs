@@ -5,7 +5,8 @@ namespace ReleaseGateway.IntegrationTests.Deployment;
 
 /// <summary>
 /// Runs deploy/container/build.sh as an operator would: both images build (buildah, chroot isolation, on a local Debian
-/// base) and the gateway inside each answers its health endpoints, the worker with the made generator installed. It
+/// base) and the gateway inside each answers its health endpoints, the worker with the made generator installed, which
+/// <c>rgw synth</c> trains there and the API image refuses. It
 /// takes several minutes (debootstrap the first time, then two publishes, two image builds and two start-ups), so it runs
 /// only with <c>RGW_TEST_IMAGE=1</c>; it skips, saying why, without buildah, debootstrap or root.
 /// </summary>
@@ -27,6 +28,8 @@ public sealed class ContainerImageTests(Xunit.Abstractions.ITestOutputHelper out
             Assert.True(exit == 0, log);
             Assert.Contains($"gateway inside {api}: /health/live 200, /health/ready 200, generators aim, mst;", log);
             Assert.Contains($"gateway inside {worker}: /health/live 200, /health/ready 200, generators aim, mst, made;", log);
+            Assert.Contains($"rgw synth --method made inside {worker}: 20 rows,", log);
+            Assert.Contains($"rgw synth --method made inside {api}: refused, the plug-in is not installed", log);
         }
         finally
         {
