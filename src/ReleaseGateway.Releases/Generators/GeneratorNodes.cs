@@ -69,7 +69,16 @@ public sealed partial class GeneratorNodes(GatewayStorage storage, ReleaseJobsSe
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (jobs.Enabled) storage.Blobs.Delete(name);
+        if (!jobs.Enabled) return;
+        try
+        {
+            storage.Blobs.Delete(name);
+        }
+        catch (Exception e)
+        {
+            // The record ages out after three beats anyway; a shutdown must not fail over it.
+            BeatFailed(e);
+        }
     }
 
     private static string Sanitize(string text) => string.Concat(text.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) is { Length: > 0 } s ? s : "node";
