@@ -45,6 +45,9 @@ public sealed class DeploymentFilesTests
             Assert.Contains(Sequence(node, "volumes").Select(v => v.ToString()), v => v.EndsWith(":/data", StringComparison.Ordinal));
             Assert.NotNull(Map(Map(Map(node, "deploy"), "resources"), "limits"));
         }
+        // The API node carries no libtorch; the second node is the neural worker (ADR 0043).
+        Assert.Contains("localhost/releasegateway:", Scalar(Map(services, "gateway-a"), "image"));
+        Assert.Contains("localhost/releasegateway-worker:", Scalar(Map(services, "gateway-b"), "image"));
         Assert.Equal(new[] { "rgw", "bootstrap" }, Sequence(Map(services, "bootstrap"), "command").Select(c => c.ToString()));
         Assert.Equal("/run/secrets/postgres_password", Scalar(Map(Map(services, "postgres"), "environment"), "POSTGRES_PASSWORD_FILE"));
         foreach (var (_, secret) in secrets.Children)
