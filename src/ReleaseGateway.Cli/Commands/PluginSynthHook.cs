@@ -50,6 +50,7 @@ internal static class PluginSynthHook
         EncodedTable table;
         DatasetSchema schema;
         FileInfo output;
+        long? seed;
         try
         {
             double epsilon = Number(Text("--epsilon"), "--epsilon") ?? throw new ArgumentException("--epsilon is required");
@@ -67,7 +68,7 @@ internal static class PluginSynthHook
             int? rows = Text("--rows") is not { } rowsText ? null
                 : int.TryParse(rowsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) && r >= 1 ? r
                 : throw new ArgumentException($"--rows must be a whole number of at least 1, not '{rowsText}'");
-            long? seed = Text("--seed") is not { } seedText ? null
+            seed = Text("--seed") is not { } seedText ? null
                 : long.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) ? s
                 : throw new ArgumentException($"--seed must be a whole number, not '{seedText}'");
             output = new FileInfo(Text("--output") ?? throw new ArgumentException("--output is required"));
@@ -154,7 +155,7 @@ internal static class PluginSynthHook
         string temporary = Path.Combine(output.DirectoryName ?? ".", $".{output.Name}.{Guid.NewGuid():N}.tmp");
         try
         {
-            IRandomSource decodeRandom = Text("--seed") is { } seedText ? new SeededRandomSource(unchecked(long.Parse(seedText, CultureInfo.InvariantCulture) * 31 + 7)) : new CryptoRandomSource();
+            IRandomSource decodeRandom = seed is long decodeSeed ? new SeededRandomSource(unchecked(decodeSeed * 31 + 7)) : new CryptoRandomSource();
             using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
             {
                 CsvTableWriter.WriteDecoded(result.Table, schema, writer, decodeRandom);
