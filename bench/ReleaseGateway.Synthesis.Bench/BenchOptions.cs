@@ -13,7 +13,10 @@ internal sealed record BenchOptions(
     string? Output,
     string? ScorePy,
     int? ScaleRows,
-    int? ScaleColumns)
+    int? ScaleColumns,
+    bool CompareBinning = false,
+    double BoundsMargin = 0,
+    int DpBins = 32)
 {
     public const double Delta = 1e-9;
 
@@ -48,7 +51,10 @@ internal sealed record BenchOptions(
             values.GetValueOrDefault("out"),
             values.GetValueOrDefault("score-py"),
             values.TryGetValue("scale-rows", out string? scaleRows) ? int.Parse(scaleRows, CultureInfo.InvariantCulture) : null,
-            values.TryGetValue("scale-columns", out string? scaleColumns) ? int.Parse(scaleColumns, CultureInfo.InvariantCulture) : null);
+            values.TryGetValue("scale-columns", out string? scaleColumns) ? int.Parse(scaleColumns, CultureInfo.InvariantCulture) : null,
+            values.GetValueOrDefault("compare-binning") == "true",
+            double.Parse(values.GetValueOrDefault("bounds-margin", "0"), CultureInfo.InvariantCulture),
+            int.Parse(values.GetValueOrDefault("dp-bins", "32"), CultureInfo.InvariantCulture));
     }
 }
 

@@ -93,7 +93,7 @@ internal sealed class BenchRunner(BenchOptions options)
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static double[] ScoreWithPython(string script, string realCsv, string domain, EncodedTable synthetic)
+    internal static double[] ScoreWithPython(string script, string realCsv, string domain, EncodedTable synthetic)
     {
         string path = Path.Combine(Path.GetTempPath(), $"rgw-bench-{Guid.NewGuid():N}.csv");
         try

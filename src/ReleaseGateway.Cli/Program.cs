@@ -21,6 +21,7 @@ root.Subcommands.Add(CommitteesCommands.Create());
 root.Subcommands.Add(RequestsCommands.Create());
 root.Subcommands.Add(BudgetCommands.Create());
 root.Subcommands.Add(ReleaseCommands.Create());
+root.Subcommands.Add(AgreementsCommands.Create());
 
 // A command line that does not parse is a usage error: exit 2, as the README says (System.CommandLine answers 1).
 var parsed = root.Parse(args);

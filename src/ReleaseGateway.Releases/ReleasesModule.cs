@@ -54,6 +54,9 @@ public static class ReleasesModule
         services.AddSingleton<ReleaseEvaluation>();
         services.AddSingleton<ReleaseLifecycle>();
         services.AddScoped<ReleaseCommands>();
+        services.AddScoped<Access.CloseOutCommands>();
+        services.AddScoped<Access.VisaIssuer>();
+        services.AddScoped<Requests.AccessRequests.ISubmissionCheck, Access.CloseOutDueCheck>();
         services.AddTransient<ReleasePipeline>();
         // Plug-in generators (ADR 0043) before the job engine: a node serves the jobs of the generators it can run.
         var generators = GeneratorRegistry.Default.InstallFrom(configuration);
@@ -69,6 +72,7 @@ public static class ReleasesModule
     {
         BudgetEndpoints.Map(app);
         ReleaseEndpoints.Map(app);
+        Access.AccessEndpoints.Map(app);
         return app;
     }
 }

@@ -6,8 +6,10 @@ namespace ReleaseGateway.Requests;
 /// <summary>
 /// A refusal with its stable error code (the RG2xxx range belongs to this module; each code has its row,
 /// with the explanation served at <c>/errors/{code}</c>, in <c>ReleaseGateway.Problems.ErrorCodes</c>) and, for workflow refusals, the request's current state so the caller can see why.
+/// <c>Extensions</c> are further members of the problem details (e.g. where to accept a data-use agreement).
 /// </summary>
-public sealed record RequestError(string Code, int Status, string Title, string Detail, string? CurrentState = null);
+public sealed record RequestError(string Code, int Status, string Title, string Detail, string? CurrentState = null,
+    IReadOnlyDictionary<string, object?>? Extensions = null);
 
 /// <summary>Thrown by deciders and endpoints; the endpoint filter turns it into problem details. Nothing has been appended.</summary>
 public sealed class RequestRefusedException(RequestError error) : Exception(error.Detail)
@@ -57,9 +59,9 @@ public static class RequestErrors
         From(ErrorCodes.PersonKeyRequired,
             $"The policy '{policy}' of dataset '{datasetName}' makes the person the privacy unit: the schema must declare one identifier column with \"role\": \"personKey\" (docs/schema.md). Nothing was stored.");
 
-    public static RequestError DpBinsNotInReleases(string columns) =>
-        From(ErrorCodes.DpBinsNotInReleases,
-            $"Columns {columns} declare bounds only (or dpBins): their bin edges would be placed by DP quantiles, which releases do not support yet. Declare 'bins' or 'binEdges' for them (docs/schema.md). Nothing was stored.");
+    public static RequestError DpBinsNeedUploadedSource(string columns) =>
+        From(ErrorCodes.DpBinsNeedUploadedSource,
+            $"Columns {columns} declare bounds only (or dpBins): the release pipeline places their bin edges by DP quantiles over an uploaded table, not yet over a source counted in a database engine. Upload the table, or declare 'bins' or 'binEdges' for them (docs/schema.md). Nothing was stored.");
 
     public static RequestError SourceNotUploaded(Guid datasetId) =>
         From(ErrorCodes.NoSourceTable, $"Dataset {datasetId} has no source table yet; requests can be submitted once it is uploaded.");

@@ -74,6 +74,7 @@ public static class RequestsModule
         builder.Services.AddScoped<AccessRequestCommands>();
         builder.Services.AddScoped<DatasetCommands>();
         builder.Services.AddScoped<CommitteeCommands>();
+        builder.Services.AddScoped<Agreements.AgreementCommands>();
         builder.Services.AddScoped<Refusals>();
         builder.Services.AddSingleton(SmtpSettings.FromConfiguration(configuration));
         // The dispatcher writes outbox events of its own; it runs where notifications are wanted (ADR 0049).
@@ -82,11 +83,12 @@ public static class RequestsModule
         builder.Services.ConfigureEventStore(o =>
         {
             foreach (var type in AccessRequestEventTypes.All.Concat(DatasetEventTypes.All).Concat(CommitteeEventTypes.All)
-                .Concat(NotificationEventTypes.All).Append(typeof(NotificationPreferencesSet))) o.Events.Register(type);
+                .Concat(Agreements.AgreementEventTypes.All).Concat(NotificationEventTypes.All).Append(typeof(NotificationPreferencesSet))) o.Events.Register(type);
             o.Projections.Add(new AccessRequestDetailsProjection());
             AccessRequestQueries.Index(o.Indexes);
             o.Projections.Add(new DatasetDetailsProjection());
             o.Projections.Add(new CommitteeDetailsProjection());
+            o.Projections.Add(new Agreements.DataUseAgreementProjection());
             o.Projections.Add(new NotificationDetailsProjection());
             o.Projections.Add(new NotificationPreferencesProjection());
         });
@@ -109,6 +111,7 @@ public static class RequestsModule
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
         CommitteeEndpoints.Map(committees);
+        Agreements.AgreementEndpoints.Map(app);
 
         var requests = app.MapGroup("/requests").WithTags("Requests").AddEndpointFilter<RequestsProblemFilter>()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
@@ -161,6 +164,7 @@ public sealed partial class RequestsProblemFilter(ILogger<RequestsProblemFilter>
             else Refused(request.Method, request.Path, e.Error.Code);
             var extensions = new Dictionary<string, object?>();
             if (e.Error.CurrentState is { } state) extensions["currentState"] = state;
+            foreach (var (name, value) in e.Error.Extensions ?? new Dictionary<string, object?>()) extensions[name] = value;
             return GatewayProblems.Create(e.Error.Code, e.Error.Detail, extensions);
         }
         catch (ValidationException e)

@@ -264,5 +264,49 @@ public sealed class ReleaseJourneyTests(BrowserGateway gateway)
             }
         }
         Directory.Delete(Path.GetDirectoryName(zipPath)!, recursive: true);
+
+        await AgreementVisaAndCloseOutAsync(steward, researcher, first, datasetId, releaseUrl);
+    }
+
+    /// <summary>
+    /// The steward publishes a data-use agreement on its page; the researcher must accept it on the release page before the
+    /// next download, takes a GA4GH visa and closes the release out; the committee reads the note (ADRs 0055, 0056).
+    /// </summary>
+    private static async Task AgreementVisaAndCloseOutAsync(Person steward, Person researcher, Person member, Guid datasetId, string releaseUrl)
+    {
+        await steward.OpenAsync($"/ui/datasets/{datasetId}");
+        await steward.Page.GetByRole(AriaRole.Link, new() { Name = "Data-use agreement", Exact = true }).ClickAsync();
+        await steward.Page.GetByLabel("Title").FillAsync("GBSG data-use agreement");
+        await steward.Page.GetByLabel("Text").FillAsync("Use only for the approved research.\nNo attempt to re-identify anyone.");
+        await Screenshots.TakeAsync(steward.Page, "steward-agreement");
+        await steward.AssertAccessibleAsync();
+        await steward.Page.GetByRole(AriaRole.Button, new() { Name = "Publish version 1" }).ClickAsync();
+        await Expect(steward.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Version 1 is published");
+
+        var release = new Uri(releaseUrl).PathAndQuery;
+        await researcher.OpenAsync(release);
+        await Expect(researcher.Page.GetByRole(AriaRole.Heading, new() { Name = "Data-use agreement" })).ToBeVisibleAsync();
+        await researcher.Page.GetByRole(AriaRole.Button, new() { Name = "Download synthetic.csv" }).ClickAsync();
+        await Expect(researcher.Page.GetByRole(AriaRole.Main)).ToContainTextAsync("RG2300");
+        await researcher.Page.GetByRole(AriaRole.Button, new() { Name = "I accept version 1 of the agreement" }).ClickAsync();
+        await Expect(researcher.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("You accepted the data-use agreement");
+        var download = await researcher.Page.RunAndWaitForDownloadAsync(() =>
+            researcher.Page.GetByRole(AriaRole.Button, new() { Name = "Download synthetic.csv" }).ClickAsync());
+        Assert.Equal("synthetic.csv", download.SuggestedFilename);
+
+        await researcher.Page.GetByRole(AriaRole.Button, new() { Name = "Issue a visa" }).ClickAsync();
+        await Expect(researcher.Page.GetByLabel(new Regex("^Your visa"))).ToHaveValueAsync(new Regex(@"^ey[\w-]+\.[\w-]+\.[\w-]+$"));
+        await Screenshots.TakeAsync(researcher.Page, "researcher-release-agreement-visa");
+        await researcher.AssertAccessibleAsync();
+
+        await researcher.Page.GetByLabel("Close-out note").FillAsync("Recurrence model fitted; all local copies deleted.");
+        await researcher.Page.GetByRole(AriaRole.Button, new() { Name = "File the close-out note" }).ClickAsync();
+        await Expect(researcher.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your close-out note is filed");
+        await Expect(researcher.Page.GetByRole(AriaRole.Button, new() { Name = "Download synthetic.csv" })).ToHaveCountAsync(0);
+
+        await member.OpenAsync(release);
+        await Expect(member.Page.GetByRole(AriaRole.Region, new() { Name = "Close-out" })).ToContainTextAsync("all local copies deleted");
+        await Screenshots.TakeAsync(member.Page, "committee-release-closed-out");
+        await member.AssertAccessibleAsync();
     }
 }

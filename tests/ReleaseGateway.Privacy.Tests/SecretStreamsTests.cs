@@ -25,7 +25,7 @@ public class SecretStreamsTests
         var firstWords = Enum.GetValues<RandomPurpose>().Select(p => streams.Stream(p).NextUInt64()).ToList();
 
         Assert.Equal(firstWords.Count, firstWords.Distinct().Count());
-        Assert.Equal(7, firstWords.Count); // noise, decoding, split, bounding, evaluation, gates, sample
+        Assert.Equal(8, firstWords.Count); // noise, decoding, split, bounding, evaluation, gates, sample, binning
     }
 
     [Fact]

@@ -31,10 +31,11 @@ internal static class BudgetCommands
             Console.WriteLine($"  remaining  ε {ledger.RemainingEpsilon,7:0.###}   the largest ε one more release may still have");
             Console.WriteLine($"  releases   {ledger.Releases}");
             if (ledger.Entries.Count == 0) return ExitCodes.Ok;
-            Console.WriteLine($"  {"RELEASE",-36}  {"REQUEST",-36}  {"ε ASKED",7}  {"ε AT δ",7}  {"",-8}  SINCE");
+            Console.WriteLine($"  {"RELEASE",-36}  {"REQUEST",-36}  {"ε ASKED",7}  {"ε AT δ",7}  {"",-8}  {"SINCE",-20}  DP BINNING");
             foreach (var line in ledger.Entries)
                 Console.WriteLine($"  {line.ReleaseId,-36}  {line.RequestId,-36}  {line.Epsilon,7:0.###}  {line.EpsilonAtCapDelta,7:0.###}  " +
-                                  $"{(line.Charged ? "charged" : "reserved"),-8}  {line.At:u}");
+                                  $"{(line.Charged ? "charged" : "reserved"),-8}  {line.At,-20:u}  " +
+                                  (line.BinningRho > 0 ? FormattableString.Invariant($"ρ {line.BinningRho:G3} (alone ε {line.BinningEpsilon:0.###})") : "none"));
             return ExitCodes.Ok;
         }));
         return command;

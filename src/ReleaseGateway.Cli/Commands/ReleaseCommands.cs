@@ -24,7 +24,70 @@ internal static class ReleaseCommands
         release.Subcommands.Add(Verify());
         release.Subcommands.Add(Evaluation());
         release.Subcommands.Add(Revoke());
+        release.Subcommands.Add(CloseOut());
+        release.Subcommands.Add(Visa());
         return release;
+    }
+
+    /// <summary>Runs a download; refused for want of the data-use agreement (RG2300), says how to read and accept it first.</summary>
+    private static async Task<HttpResponseMessage> AgreedAsync(ReleaseDetails release, Func<Task<HttpResponseMessage>> download)
+    {
+        try
+        {
+            return await download();
+        }
+        catch (GatewayRefusedException e) when (e.Code == ReleaseGateway.Problems.ErrorCodes.AgreementNotAccepted)
+        {
+            Console.Error.WriteLine($"The dataset's data-use agreement must be accepted first. Read it: rgw agreements status {release.RequestId}; " +
+                                    $"accept it: rgw agreements accept {release.RequestId}; then download again.");
+            throw;
+        }
+    }
+
+    private static Command CloseOut()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = ReleaseArgument();
+        var note = new Option<string>("--note") { Description = "What the release was used for, results, that local copies were deleted", Required = true };
+        var command = new Command("close-out", "File the close-out note of your release (published, expired or revoked); it ends your access")
+        {
+            credentials, id, note,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var release = await gateway.SendJsonAsync<ReleaseDetails>(HttpMethod.Post, $"/releases/{parse.GetValue(id)}/close-out",
+                new { note = parse.GetValue(note) }, ct);
+            Console.WriteLine($"Release {release.Id} closed out at {release.ClosedOutAt:u}; the committee sees the note.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Visa()
+    {
+        var credentials = GatewayOptions.CredentialsFile();
+        var id = ReleaseArgument();
+        var output = new Option<FileInfo?>("--out") { Description = "File to write the visa (a JWT) to (default: standard output)" };
+        var command = new Command("visa",
+            "A GA4GH Passport ControlledAccessGrants visa for your published release: a JWT signed by the gateway (keys at /.well-known/jwks), " +
+            "valid an hour at most and never past the release's expiry")
+        {
+            credentials, id, output,
+        };
+        command.SetAction((parse, ct) => GatewayClient.RunAsync(async () =>
+        {
+            using var gateway = GatewayClient.SignedIn(parse.GetValue(credentials));
+            var visa = await gateway.SendJsonAsync<ReleaseGateway.Releases.Access.IssuedVisa>(HttpMethod.Post, $"/releases/{parse.GetValue(id)}/visa", null, ct);
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file.FullName, visa.Visa + "\n", ct);
+                Console.WriteLine($"Wrote visa {visa.VisaId} (expires {visa.ExpiresAt:u}) to {file.FullName}; POST it to /visas/check to see whether it still holds.");
+            }
+            else Console.WriteLine(visa.Visa);
+            return ExitCodes.Ok;
+        }));
+        return command;
     }
 
     /// <summary>One line: status, step, percentage and stage (live when the gateway process runs the step).</summary>
@@ -69,6 +132,7 @@ internal static class ReleaseCommands
             }
             if (r.BlockedReason is { } blocked) Console.WriteLine($"blocked:    {blocked}");
             if (r.RevokedReason is { } revoked) Console.WriteLine($"revoked:    {revoked}");
+            if (r.ClosedOutAt is { } closedOut) Console.WriteLine($"closed out: {closedOut:u}: {r.CloseOutNote}");
             if (r.PublishedAt is { } published) Console.WriteLine($"published:  {published:u}");
             if (r.ExpiresAt is { } expires) Console.WriteLine($"expires:    {expires:u}");
             if (r.Artifacts.Count > 0)
@@ -146,8 +210,8 @@ internal static class ReleaseCommands
                     throw new UsageException($"The release lists an artifact with an unsafe name: '{artifact.Name}'.");
                 var path = Path.Combine(folder, artifact.Name);
                 var partial = path + ".part";
-                using (var response = await gateway.SendAsync(() => new HttpRequestMessage(HttpMethod.Get,
-                    $"/releases/{releaseId}/artifacts/{Uri.EscapeDataString(artifact.Name)}"), ct, HttpCompletionOption.ResponseHeadersRead))
+                using (var response = await AgreedAsync(release, () => gateway.SendAsync(() => new HttpRequestMessage(HttpMethod.Get,
+                    $"/releases/{releaseId}/artifacts/{Uri.EscapeDataString(artifact.Name)}"), ct, HttpCompletionOption.ResponseHeadersRead)))
                 await using (var body = await response.Content.ReadAsStreamAsync(ct))
                 await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write))
                     await body.CopyToAsync(file, ct);

@@ -74,12 +74,25 @@ public static class ErrorCodes
     public const string CommitteeCannotDecide = "RG2205";
     public const string ConsentIncompatible = "RG2206";
 
+    // RG2300–RG2329: data-use agreements, close-out and access visas (issue 20; ADRs 0055, 0056).
+    public const string AgreementNotAccepted = "RG2300";
+    public const string AgreementVersionNotCurrent = "RG2301";
+    public const string AgreementAlreadyAccepted = "RG2302";
+    public const string NoAgreement = "RG2303";
+    public const string AgreementUnchanged = "RG2304";
+    public const string OnlyTheRequesterClosesOut = "RG2310";
+    public const string CloseOutNotOpen = "RG2311";
+    public const string CloseOutDue = "RG2312";
+    public const string VisaNotIssuable = "RG2320";
+    public const string OnlyTheRequesterGetsAVisa = "RG2321";
+
     public const string BudgetExhausted = "RG3001";
     public const string ReleaseNotFound = "RG3002";
     public const string ReleaseNoLongerAvailable = "RG3003";
     public const string NotAllowedToDownload = "RG3004";
     public const string ReleaseNotPublished = "RG3005";
     public const string DpBinsNotInReleases = "RG3100";
+    public const string DpBinsNeedUploadedSource = "RG3101";
 
     public static IReadOnlyList<ErrorDescription> All { get; } =
     [
@@ -200,6 +213,26 @@ public static class ErrorCodes
             "The committee has fewer members than the approvals its quorum needs: a submission to it is refused, and a member whose removal would leave it so stays. Nothing was recorded."),
         new(ConsentIncompatible, StatusCodes.Status422UnprocessableEntity, "Use not covered by consent",
             "The request's use, stated in GA4GH Data Use Ontology terms, does not fit the dataset's consent terms; the detail names each term not met (docs/committees.md). Nothing was recorded."),
+        new(AgreementNotAccepted, StatusCodes.Status403Forbidden, "Data-use agreement not accepted",
+            "The dataset has a data-use agreement and the requester has not accepted its current version for this request. Read and accept it on the release page (/ui/releases/{id}), with POST /requests/{id}/agreement/accept or `rgw agreements accept`; then download. A new version needs a new acceptance."),
+        new(AgreementVersionNotCurrent, StatusCodes.Status409Conflict, "Not the current agreement",
+            "Only the current version of a data-use agreement can be accepted; the steward published a newer one. Read it and accept that version. Nothing was recorded."),
+        new(AgreementAlreadyAccepted, StatusCodes.Status409Conflict, "Agreement already accepted",
+            "This request has already accepted the current version of the agreement. Nothing was recorded."),
+        new(NoAgreement, StatusCodes.Status404NotFound, "No data-use agreement",
+            "The dataset has no data-use agreement; its releases download without one."),
+        new(AgreementUnchanged, StatusCodes.Status409Conflict, "Agreement unchanged",
+            "The text and title are those of the current version; a new version is published only when something changes (every version must be accepted again)."),
+        new(OnlyTheRequesterClosesOut, StatusCodes.Status403Forbidden, "Only the requester closes out",
+            "The close-out note (progress report) of a release is written by the researcher who requested it."),
+        new(CloseOutNotOpen, StatusCodes.Status409Conflict, "Close-out not possible",
+            "A release is closed out once: when it is published, expired or revoked, and not yet closed out. Nothing was recorded."),
+        new(CloseOutDue, StatusCodes.Status409Conflict, "Close-out due",
+            "The dataset's policy requires a close-out note when a release's access ends; the requester has an ended release of this dataset without one. File it (rgw release close-out, or the release page), then submit again. Nothing was recorded."),
+        new(VisaNotIssuable, StatusCodes.Status409Conflict, "No visa for this release",
+            "A GA4GH Passport visa is issued only for a published release whose access has not ended (not revoked, expired or closed out). Nothing was recorded."),
+        new(OnlyTheRequesterGetsAVisa, StatusCodes.Status403Forbidden, "Only the requester gets a visa",
+            "A ControlledAccessGrants visa asserts the requester's own grant; it is issued to the researcher who requested the release."),
 
         // RG3xxx: privacy budget and releases (src/ReleaseGateway.Releases raises them).
         new(BudgetExhausted, StatusCodes.Status409Conflict, "Privacy budget exhausted",
@@ -213,7 +246,9 @@ public static class ErrorCodes
         new(ReleaseNotPublished, StatusCodes.Status409Conflict, "Release not published",
             "The release has not passed its gates and been published (or was already revoked)."),
         new(DpBinsNotInReleases, StatusCodes.Status400BadRequest, "DP bin edges not available for releases",
-            "The schema has numeric columns with bounds only (or dpBins), whose bin edges are placed by DP quantiles (ADR 0036). rgw synth supports them; the release pipeline does not yet, so the dataset cannot be registered: declare 'bins' or 'binEdges' for those columns. Nothing was stored."),
+            "Retired: no longer raised. Registration refused schemas with bounds-only numeric columns until the release pipeline placed their bin edges by DP quantiles (ADR 0036, ADR 0037); it now does, so such schemas are accepted."),
+        new(DpBinsNeedUploadedSource, StatusCodes.Status400BadRequest, "DP bin edges need an uploaded source table",
+            "The schema has numeric columns with bounds only (or dpBins), whose bin edges the release pipeline places by DP quantiles over the raw values (ADR 0037). It does so for uploaded source tables; a source counted in a database engine (PostgreSQL or a large file) cannot be connected to such a schema yet: upload the table, or declare 'bins' or 'binEdges' for those columns. Nothing was stored."),
     ];
 
     private static readonly Dictionary<string, ErrorDescription> ByCode = All.ToDictionary(e => e.Code, StringComparer.OrdinalIgnoreCase);

@@ -30,6 +30,9 @@ public enum RandomPurpose
     /// never reaches the requester.
     /// </summary>
     Sample,
+
+    /// <summary>The DP quantiles that place the bin edges of bounds-only numeric columns (ADR 0036); the edges are published.</summary>
+    Binning,
 }
 
 /// <summary>

@@ -6,8 +6,13 @@ using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Releases.Budget;
 
-/// <summary>One release attempt on the ledger: what it costs on its own, and whether it is spent or only reserved.</summary>
-public sealed record LedgerLine(Guid ReleaseId, Guid RequestId, double Epsilon, double EpsilonAtCapDelta, bool Charged, DateTimeOffset At);
+/// <summary>
+/// One release attempt on the ledger: what it costs on its own, and whether it is spent or only reserved. <c>BinningRho</c> is
+/// the slice of its charge spent on DP bin edges (0 when none, ADR 0037) and <c>BinningEpsilon</c> that slice alone as ε at the
+/// cap's δ (it composes with the rest in ρ, so the two ε do not add up).
+/// </summary>
+public sealed record LedgerLine(Guid ReleaseId, Guid RequestId, double Epsilon, double EpsilonAtCapDelta, bool Charged, DateTimeOffset At,
+    double BinningRho = 0, double BinningEpsilon = 0);
 
 /// <summary>The ledger after one of its events: composed ε spent and committed (spent + reserved), at the cap's δ.</summary>
 public sealed record LedgerPoint(long Version, DateTimeOffset At, string Event, Guid ReleaseId, double EpsilonSpent, double EpsilonCommitted);
@@ -46,7 +51,8 @@ public sealed record BudgetLedgerView(
         }
         return new BudgetLedgerView(datasetId, cap.Epsilon, cap.Delta, cap.MaxReleases, EpsilonAt(ledger.Spent), EpsilonAt(ledger.Committed),
             ledger.RemainingEpsilon(cap, cap.Delta), ledger.Entries.Count,
-            ledger.Entries.Values.OrderBy(l => l.At).Select(l => new LedgerLine(l.ReleaseId, l.RequestId, l.Epsilon, l.Cost.EpsilonAt(cap.Delta), l.Charged, l.At)).ToList(),
+            ledger.Entries.Values.OrderBy(l => l.At).Select(l => new LedgerLine(l.ReleaseId, l.RequestId, l.Epsilon, l.Cost.EpsilonAt(cap.Delta), l.Charged, l.At,
+                l.BinningRho, new PrivacyCost(l.BinningRho).EpsilonAt(cap.Delta))).ToList(),
             history);
     }
 }

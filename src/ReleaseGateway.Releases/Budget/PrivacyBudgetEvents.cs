@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ReleaseGateway.Releases.Budget;
 
 // The budget ledger of one source dataset is its own stream (id from PrivacyBudgetLedger.StreamIdFor).
@@ -10,10 +12,11 @@ public sealed record PrivacyBudgetReserved(Guid DatasetId, Guid ReleaseId, Guid 
 
 /// <summary>
 /// Generation started: the reservation is now spent, whatever happens to the run. <c>Cost</c> is the generator's
-/// own accounting when it differs from the reservation (a DP-SGD run's Rényi curve), else null.
+/// own accounting when it differs from the reservation (a DP-SGD run's Rényi curve), else null. <c>BinningRho</c> is the
+/// slice of the charge (zCDP per unit) the DP quantiles placing bin edges spend (ADR 0037); null when there are none.
 /// </summary>
 public sealed record PrivacyBudgetCharged(Guid DatasetId, Guid ReleaseId, Guid RequestId, double EpsilonSpentAfter, string ChargedBy, DateTimeOffset ChargedAt,
-    PrivacyCost? Cost = null);
+    PrivacyCost? Cost = null, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? BinningRho = null);
 
 /// <summary>A request withdrawn or rejected before generation gave its reservation back.</summary>
 public sealed record PrivacyBudgetReservationReleased(Guid DatasetId, Guid ReleaseId, Guid RequestId, string Reason, string ReleasedBy, DateTimeOffset ReleasedAt);

@@ -15,8 +15,8 @@ public sealed record BudgetCap(double Epsilon, double Delta, int MaxReleases)
     public static BudgetCap Of(ReleaseGateway.Requests.Policies.DatasetPolicy policy) => new(policy.Epsilon, policy.Delta, policy.MaxReleases);
 }
 
-/// <summary>One release attempt's entry in the ledger.</summary>
-public sealed record LedgerEntry(Guid ReleaseId, Guid RequestId, PrivacyCost Cost, double Epsilon, bool Charged, DateTimeOffset At);
+/// <summary>One release attempt's entry in the ledger; <c>BinningRho</c>: the part of the charge DP binning spent (ADR 0037).</summary>
+public sealed record LedgerEntry(Guid ReleaseId, Guid RequestId, PrivacyCost Cost, double Epsilon, bool Charged, DateTimeOffset At, double BinningRho = 0);
 
 /// <summary>
 /// The privacy budget of one source dataset, rebuilt from its events: every reservation and charge
@@ -45,7 +45,7 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
                 entries[r.ReleaseId] = new LedgerEntry(r.ReleaseId, r.RequestId, r.Cost, r.Epsilon, false, r.ReservedAt);
                 break;
             case PrivacyBudgetCharged c when entries.TryGetValue(c.ReleaseId, out var reserved):
-                entries[c.ReleaseId] = reserved with { Charged = true, At = c.ChargedAt, Cost = c.Cost ?? reserved.Cost };
+                entries[c.ReleaseId] = reserved with { Charged = true, At = c.ChargedAt, Cost = c.Cost ?? reserved.Cost, BinningRho = c.BinningRho ?? reserved.BinningRho };
                 break;
             case PrivacyBudgetReservationReleased x:
                 entries.Remove(x.ReleaseId);
@@ -103,13 +103,14 @@ public sealed record PrivacyBudgetLedger(Guid DatasetId, IReadOnlyDictionary<Gui
     /// Turns a reservation into a charge when generation starts; charging twice is a no-op (a resumed job). A
     /// generator that accounts its own run refines the charge afterwards (<see cref="RecordAccountedCost"/>).
     /// </summary>
-    public PrivacyBudgetCharged? Charge(Guid releaseId, string actor, DateTimeOffset now, BudgetCap cap)
+    /// <remarks><paramref name="binningRho"/> (0: none) is the slice of the charge the attempt's DP binning spends, recorded on the charge.</remarks>
+    public PrivacyBudgetCharged? Charge(Guid releaseId, string actor, DateTimeOffset now, BudgetCap cap, double binningRho = 0)
     {
         if (!Entries.TryGetValue(releaseId, out var entry))
             throw new InvalidOperationException($"Release {releaseId} has no reservation to charge; generation must not start without one.");
         if (entry.Charged) return null;
         var spentAfter = Entries.Values.Where(e => e.Charged).Aggregate(entry.Cost, (sum, e) => sum.Add(e.Cost)).EpsilonAt(cap.Delta);
-        return new PrivacyBudgetCharged(DatasetId, releaseId, entry.RequestId, spentAfter, actor, now);
+        return new PrivacyBudgetCharged(DatasetId, releaseId, entry.RequestId, spentAfter, actor, now, BinningRho: binningRho > 0 ? binningRho : null);
     }
 
     /// <summary>

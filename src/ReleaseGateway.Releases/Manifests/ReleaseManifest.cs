@@ -66,11 +66,12 @@ public sealed record ManifestParameters(double Epsilon, double Delta, int Rows, 
 /// What the release cost: its own ε at the cap's δ (<c>EpsilonCharged</c>, <c>DeltaCharged</c>), the cost as the ledger
 /// composes it (<c>Rho</c> for zCDP, <c>Rdp</c> a Rényi curve for DP-SGD), and the dataset's composed ε spent after this
 /// charge (<c>LedgerEpsilonAfter</c>) against its cap. Format 2 adds the privacy unit ("person" or "row"), k (rows per
-/// person kept), and the split of ρ between the synthesizer and the DP release check (ε_g, ρ = ε_g²/2).
+/// person kept), and the split of ρ between the synthesizer and the DP release check (ε_g, ρ = ε_g²/2); <c>BinningRho</c>, when
+/// present, is the slice spent on DP bin edges (ADR 0037).
 /// </summary>
 public sealed record ManifestPrivacy(double EpsilonCharged, double DeltaCharged, double Rho, IReadOnlyList<double>? Rdp, double LedgerEpsilonAfter,
     double CapEpsilon, double CapDelta, string? Unit = null, int? MaxRowsPerPerson = null, double? SynthesisRho = null, double? GateEpsilon = null,
-    double? GateRho = null);
+    double? GateRho = null, double? BinningRho = null);
 
 /// <summary>The detached signature file shipped next to <c>manifest.json</c>: algorithm, key id, public key and signature.</summary>
 public sealed record ManifestSignature(string Format, string Algorithm, string KeyId, string PublicKeyPem, string ManifestSha256, string Signature)

@@ -52,10 +52,19 @@ public sealed record ReleaseDetails(
     DateTimeOffset? ExpiresAt,
     string? RevokedReason,
     IReadOnlyList<ReleaseDownload> Downloads,
-    long Version)
+    long Version,
+    DateTimeOffset? ClosedOutAt = null,
+    string? CloseOutNote = null)
 {
-    /// <summary>Downloadable now: published, not revoked, not past its expiry (checked against the clock, not only the sweep).</summary>
-    public bool IsAvailable(DateTimeOffset now) => Status == ReleaseStatus.Published && ExpiresAt > now;
+    /// <summary>
+    /// Downloadable now: published, not revoked, not past its expiry (checked against the clock, not only the sweep), not closed
+    /// out (a close-out ends the requester's access early, ADR 0055).
+    /// </summary>
+    public bool IsAvailable(DateTimeOffset now) => Status == ReleaseStatus.Published && ExpiresAt > now && ClosedOutAt is null;
+
+    /// <summary>The access period is over: revoked, expired (by the sweep or the clock) or closed out.</summary>
+    public bool AccessEnded(DateTimeOffset now) =>
+        Status is ReleaseStatus.Revoked or ReleaseStatus.Expired || (Status == ReleaseStatus.Published && (ExpiresAt <= now || ClosedOutAt is not null));
 
     /// <summary>
     /// Published before the privacy boundary (ADR 0027): its files include the committee's evaluation report (exact statistics
@@ -93,6 +102,7 @@ public sealed class ReleaseDetailsProjection : SingleStreamProjection<ReleaseDet
             ReleaseArtifactDownloaded d => current with { Downloads = [.. current.Downloads, new ReleaseDownload(d.Artifact, d.DownloadedBy, d.Role, d.DownloadedAt)] },
             ReleaseRevoked r => current with { Status = ReleaseStatus.Revoked, RevokedReason = r.Reason },
             ReleaseExpired => current with { Status = ReleaseStatus.Expired },
+            ReleaseClosedOut c => current with { ClosedOutAt = c.ClosedOutAt, CloseOutNote = c.Note },
             _ => current,
         };
         return next with { Version = @event.StreamVersion };

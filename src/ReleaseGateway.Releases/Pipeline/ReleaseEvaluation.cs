@@ -32,8 +32,9 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
     /// <summary>The gate outcome that carries the DP copy test (the only one that decides publication).</summary>
     public const string DpCheckName = GateCatalog.DpCopyTestKey;
 
-    public async Task<ReleaseEvaluated> RunAsync(ReleaseGenerationStarted started, SyntheticTableGenerated generated, DatasetDetails dataset,
-        DatasetPolicy policy, CancellationToken ct)
+    /// <summary>Evaluates one attempt; <paramref name="bins"/> (its DP bin edges) encode the holdout with the same bins the generator saw (ADR 0037).</summary>
+    public async Task<ReleaseEvaluated> RunAsync(ReleaseGenerationStarted started, SyntheticTableGenerated generated, ReleaseBinsPlaced? bins,
+        DatasetDetails dataset, DatasetPolicy policy, CancellationToken ct)
     {
         var releaseId = started.ReleaseId;
         progress.Report(releaseId, ReleaseSteps.Evaluate, 0.02, "reading the source table", time.GetUtcNow());
@@ -51,7 +52,7 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
         }
         else
         {
-            (train, holdout, schema) = await ReleaseGeneration.LoadSplitAsync(started, dataset.SchemaJson, sources, seeds, ct);
+            (train, holdout, schema) = await ReleaseGeneration.LoadSplitAsync(started, dataset.SchemaJson, sources, seeds, bins, ct);
         }
         EncodedTable synthetic;
         await using (var table = await artifacts.OpenVerifiedAsync(generated.Table.Sha256, ct))

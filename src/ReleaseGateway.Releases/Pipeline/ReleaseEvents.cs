@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Evaluation.Gates;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
@@ -27,11 +28,38 @@ public sealed record ReleaseGenerationStarted(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SplitSeed,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? EvaluationSeed,
     string SeedCommitment, IReadOnlyList<string> Approvers, int AccessDays, DateTimeOffset StartedAt,
-    string? PrivacyUnit = null, int? MaxRowsPerPerson = null, double? GateEpsilon = null)
+    string? PrivacyUnit = null, int? MaxRowsPerPerson = null, double? GateEpsilon = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? BinningShare = null)
 {
-    /// <summary>How the release's (ε, δ) is divided (<see cref="ReleaseBudgetPlan"/>); legacy attempts: per row, k = 1, no release checks.</summary>
+    /// <summary>
+    /// How the release's (ε, δ) is divided (<see cref="ReleaseBudgetPlan"/>); legacy attempts: per row, k = 1, no release checks.
+    /// <c>BinningShare</c> (absent when the attempt's columns need no DP bins) is the share of ρ − ρ_gates the DP quantiles take (ADR 0037).
+    /// </summary>
     public ReleaseBudgetPlan BudgetPlan() => ReleaseBudgetPlan.Create(Epsilon, Delta, GateEpsilon ?? 0, MaxRowsPerPerson ?? 1,
-        PrivacyUnit == ReleaseBudgetPlan.PersonUnit);
+        PrivacyUnit == ReleaseBudgetPlan.PersonUnit, BinningShare ?? 0);
+}
+
+/// <summary>
+/// The bin edges of the attempt's bounds-only numeric columns, placed by DP quantiles over the training rows at the plan's
+/// binning slice (ADR 0037): <c>Rho</c> per unit in all, <c>EpsilonPerQuantile</c> for each quantile. The edges are DP
+/// output, public like the schema: generation decoded with them, evaluation encodes the holdout with them, the release's
+/// codebook shows them. Recorded in the commit that records the synthetic table.
+/// </summary>
+public sealed record ReleaseBinsPlaced(Guid ReleaseId, IReadOnlyDictionary<string, IReadOnlyList<double>> Edges, double Rho, double EpsilonPerQuantile,
+    DateTimeOffset PlacedAt)
+{
+    /// <summary>The attempt's schema with the recorded edges filled in; unchanged when <paramref name="bins"/> is null (no DP bins).</summary>
+    public static DatasetSchema Apply(DatasetSchema schema, ReleaseBinsPlaced? bins)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var resolved = bins is null ? schema : schema.WithBinEdges(bins.Edges.Where(e => schema.Find(e.Key) is not null).ToDictionary(e => e.Key, e => e.Value));
+        if (resolved.SynthesisColumns.FirstOrDefault(c => c.NeedsDpBins) is { } missing)
+            throw new InvalidOperationException($"column '{missing.Name}' needs DP bins and the attempt recorded none; nothing is derived from the data without its charge");
+        return resolved;
+    }
+
+    /// <summary>The recorded edges of a release stream, if any.</summary>
+    public static ReleaseBinsPlaced? Of(IEnumerable<object?> releaseEvents) => releaseEvents.OfType<ReleaseBinsPlaced>().SingleOrDefault();
 }
 
 /// <summary>The source table was split; only counts are recorded.</summary>
@@ -76,12 +104,33 @@ public sealed record ReleaseRevoked(Guid ReleaseId, string Reason, string Revoke
 
 public sealed record ReleaseExpired(Guid ReleaseId, DateTimeOffset ExpiredAt);
 
+/// <summary>
+/// The requester's close-out note (a DUOS-style progress report) for the release: what was done with it, that copies were
+/// deleted. Ends the requester's access if it had not ended yet (ADR 0055); the committee reads it on the release page.
+/// </summary>
+public sealed record ReleaseClosedOut(Guid ReleaseId, Guid RequestId, string Note, string ClosedOutBy, DateTimeOffset ClosedOutAt)
+    : Requests.Notifications.IRequestNotice
+{
+    bool Requests.Notifications.IRequestNotice.ToCommittee => true;
+
+    string Requests.Notifications.IRequestNotice.Headline => "Release closed out";
+
+    string Requests.Notifications.IRequestNotice.Body => "The requester filed the close-out note of a release; read it on the release page.";
+}
+
+/// <summary>
+/// A GA4GH Passport <c>ControlledAccessGrants</c> visa was issued to the requester for the release (ADR 0056): its <c>jti</c> and
+/// <c>exp</c> (never past the release's access end), the key id it was signed with. The token itself is not stored.
+/// </summary>
+public sealed record ReleaseVisaIssued(Guid ReleaseId, string VisaId, string IssuedTo, string KeyId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
+
 public static class ReleaseEventTypes
 {
     public static readonly IReadOnlyList<Type> All =
     [
         typeof(ReleaseGenerationStarted), typeof(ReleaseSplitRecorded), typeof(SyntheticTableGenerated),
         typeof(ReleaseEvaluated), typeof(ReleaseBlocked), typeof(ReleasePublished), typeof(ReleaseArtifactDownloaded),
-        typeof(ReleaseRevoked), typeof(ReleaseExpired), typeof(EvaluationReportViewed),
+        typeof(ReleaseRevoked), typeof(ReleaseExpired), typeof(EvaluationReportViewed), typeof(ReleaseBinsPlaced),
+        typeof(ReleaseClosedOut), typeof(ReleaseVisaIssued),
     ];
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using ReleaseGateway.Evaluation.Protocol;
+using ReleaseGateway.Privacy.Accounting;
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Releases.Artifacts;
@@ -16,6 +17,7 @@ using ReleaseGateway.Synthesis.Data;
 using ReleaseGateway.Datasets.Schema;
 using ReleaseGateway.Datasets.Sources;
 using ReleaseGateway.Synthesis.Marginals;
+using ReleaseGateway.Synthesis.Binning;
 
 namespace ReleaseGateway.Releases.Pipeline;
 
@@ -29,8 +31,9 @@ namespace ReleaseGateway.Releases.Pipeline;
 public sealed record GenerationPlan(ReleaseGenerationStarted Started, AttemptSecret Secret, string SchemaJson, string SourceSha256,
     EngineSource? Source = null, int EvaluationSampleRows = DatasetPolicy.DefaultEvaluationSampleRows);
 
+/// <summary>What a generation produced; <c>Bins</c>: the DP bin edges placed for bounds-only columns (null when the attempt's columns need none).</summary>
 public sealed record GenerationOutcome(ReleaseSplitRecorded Split, ReleaseArtifact Table, IReadOnlyList<ReleaseArtifact> Formats, int Rows, PrivacyCost? AccountedCost,
-    ReleaseArtifact? Measurements = null);
+    ReleaseArtifact? Measurements = null, ReleaseBinsPlaced? Bins = null);
 
 /// <summary>
 /// Reads the source table, keeps the requested columns, bounds each person's contribution to k rows, splits off the
@@ -51,11 +54,14 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         // Unknown names throw here (the request validator refuses them first); no name means the catalog's default.
         var generator = GeneratorRegistry.Default.Get(terms.Generator ?? GeneratorCatalog.Default.Name);
         var secret = seeds.GetOrCreate(releaseId);
-        var budget = policy.PlanRelease(terms.Epsilon, DatasetSchema.Parse(dataset.SchemaJson).PersonKey is not null);
+        var schema = DatasetSchema.Parse(dataset.SchemaJson);
+        // The binning slice is decided here, from the public schema and terms, before the data is touched (ADR 0037).
+        var dpBinning = schema.DpBinnedColumns.Any(c => terms.Columns.Contains(c.Name));
+        var budget = policy.PlanRelease(terms.Epsilon, schema.PersonKey is not null, dpBinning);
         var started = new ReleaseGenerationStarted(releaseId, request.Id, dataset.Id, dataset.Name, request.RequesterId, attempt,
             generator.Name, generator.Version, terms.Epsilon, policy.Delta, terms.Rows, terms.Columns,
             HoldoutSplit.DefaultHoldoutFraction, SplitSeed: null, EvaluationSeed: null, secret.Commitment(releaseId), approvers, terms.AccessDays, now,
-            budget.Unit, budget.MaxRowsPerPerson, budget.GateEpsilon);
+            budget.Unit, budget.MaxRowsPerPerson, budget.GateEpsilon, dpBinning ? ReleaseBudgetPlan.DefaultBinningShare : null);
         return new GenerationPlan(started, secret, dataset.SchemaJson, dataset.SourceSha256 ?? "", dataset.Source, policy.EvaluationSampleRows);
     }
 
@@ -68,13 +74,19 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         ReleaseSplitRecorded split;
         GeneratorOutput generated;
         DatasetSchema schema;
+        ReleaseBinsPlaced? bins = null;
         if (plan.Source is { } source)
         {
             (split, generated, schema) = await Task.Run(() => RunInEngine(plan, source), ct);
         }
         else
         {
-            (var train, var holdout, schema) = await LoadSplitAsync(s, plan.SchemaJson, sources, plan.Secret, ct);
+            if (budget.BinningRho > 0)
+            {
+                Report(s.ReleaseId, 0.03, "placing bin edges by DP quantiles");
+                bins = await PlaceBinsAsync(s, plan.SchemaJson, sources, plan.Secret, time.GetUtcNow(), ct);
+            }
+            (var train, var holdout, schema) = await LoadSplitAsync(s, plan.SchemaJson, sources, plan.Secret, bins, ct);
             split = new ReleaseSplitRecorded(s.ReleaseId, train.RowCount, holdout.RowCount, plan.SourceSha256, time.GetUtcNow());
             // No row count here: progress reaches the requester, and an exact count is not DP.
             Report(s.ReleaseId, 0.05, "training the generator");
@@ -99,7 +111,27 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         progress.Clear(s.ReleaseId);
         return new GenerationOutcome(split, new ReleaseArtifact(SyntheticTableName, hash, bytes, "text/csv"),
             [new ReleaseArtifact(SyntheticParquetName, parquetHash, parquetBytes, "application/vnd.apache.parquet")], synthetic.RowCount, accounted,
-            new ReleaseArtifact(DpMeasurements.ArtifactName, measuredHash, measuredBytes, "application/json"));
+            new ReleaseArtifact(DpMeasurements.ArtifactName, measuredHash, measuredBytes, "application/json"), bins);
+    }
+
+    /// <summary>
+    /// DP binning (ADR 0037): the raw values of the attempt's bounds-only columns on the training rows (bounded and split by
+    /// the attempt's coins, exactly the rows the generator sees), edges placed by DP quantiles at the plan's binning slice,
+    /// per unit (sensitivity k), from the attempt's secret <see cref="RandomPurpose.Binning"/> stream.
+    /// </summary>
+    private static async Task<ReleaseBinsPlaced> PlaceBinsAsync(ReleaseGenerationStarted s, string schemaJson, SourceTableStore sources, AttemptSecret secret,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var budget = s.BudgetPlan();
+        var schema = AttemptSchema(s, schemaJson);
+        RawNumericColumns raw;
+        await using (var source = sources.OpenRead(s.DatasetId))
+            raw = await Task.Run(() => CsvTableReader.ReadNumbers(source, DatasetSchema.Parse(schemaJson), schema.DpBinnedColumns.Select(c => c.Name).ToArray()), ct);
+        var rows = raw.Values.Count > 0 ? raw.Values[0].Length : 0;
+        var split = BoundAndSplit(rows, raw.PersonIds, budget.MaxRowsPerPerson, s.HoldoutFraction, secret.Streams);
+        using var random = secret.Streams.Stream(RandomPurpose.Binning);
+        var placed = DpBinning.Place(schema, raw, split.Train, budget.BinningRho, budget.MaxRowsPerPerson, random);
+        return new ReleaseBinsPlaced(s.ReleaseId, placed.Edges, placed.RhoSpent, placed.EpsilonPerQuantile, now);
     }
 
     /// <summary>
@@ -114,6 +146,9 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
         var s = plan.Started;
         var engines = samples ?? throw new InvalidOperationException("Engine-backed sources are not configured in this process.");
         var schema = AttemptSchema(s, plan.SchemaJson);
+        // Connecting refuses such schemas (RG3101); fail closed should one reach here.
+        if (schema.DpBinnedColumns.Count > 0)
+            throw new InvalidOperationException("bounds-only columns need DP bins, which an engine-backed source cannot place yet");
         using var table = EngineTable.Open(source, engines.Options);
         var inspection = table.Inspect(schema);
         var split = new EngineSplit(table, schema, s.MaxRowsPerPerson ?? 1, s.HoldoutFraction, plan.Secret.Streams);
@@ -145,17 +180,23 @@ public sealed class ReleaseGeneration(SourceTableStore sources, ArtifactStore ar
     /// the attempt's generation saw them: the bounding and the split are keyed coins of the attempt's stored secret, so
     /// evaluation (also after a crash) gets the same rows. Attempts started before issue 14 use their recorded split seed.
     /// </summary>
+    /// <remarks><paramref name="bins"/>: the attempt's recorded DP bin edges (<see cref="ReleaseBinsPlaced"/>), null when it has none.</remarks>
     public static Task<(EncodedTable Train, EncodedTable Holdout, DatasetSchema Schema)> LoadSplitAsync(
-        ReleaseGenerationStarted s, string schemaJson, SourceTableStore sources, SeedVault seeds, CancellationToken ct) =>
-        LoadSplitAsync(s, schemaJson, sources, s.SplitSeed is null ? seeds.Load(s.ReleaseId) : null, ct);
+        ReleaseGenerationStarted s, string schemaJson, SourceTableStore sources, SeedVault seeds, ReleaseBinsPlaced? bins, CancellationToken ct) =>
+        LoadSplitAsync(s, schemaJson, sources, s.SplitSeed is null ? seeds.Load(s.ReleaseId) : null, bins, ct);
 
     /// <summary>The seed the committee's evaluation of an attempt runs under: secret (from the attempt key), or a legacy attempt's recorded one.</summary>
     public static int EvaluationSeedOf(ReleaseGenerationStarted s, SeedVault seeds) => s.EvaluationSeed ?? seeds.Load(s.ReleaseId).EvaluationSeed;
 
     private static async Task<(EncodedTable Train, EncodedTable Holdout, DatasetSchema Schema)> LoadSplitAsync(
-        ReleaseGenerationStarted s, string schemaJson, SourceTableStore sources, AttemptSecret? secret, CancellationToken ct)
+        ReleaseGenerationStarted s, string schemaJson, SourceTableStore sources, AttemptSecret? secret, ReleaseBinsPlaced? bins, CancellationToken ct)
     {
         var full = DatasetSchema.Parse(schemaJson);
+        // Bounds-only columns outside the attempt are read as one public bin [min, max] and dropped below: nothing of them is
+        // measured. The attempt's own get the recorded DP edges.
+        var unused = full.DpBinnedColumns.Where(c => !s.Columns.Contains(c.Name))
+            .ToDictionary(c => c.Name, c => (IReadOnlyList<double>)[c.Min!.Value, c.Max!.Value]);
+        full = ReleaseBinsPlaced.Apply(full.WithBinEdges(unused), bins);
         PersonTable read;
         await using (var source = sources.OpenRead(s.DatasetId))
             read = await Task.Run(() => CsvTableReader.ReadWithPersons(source, full), ct);

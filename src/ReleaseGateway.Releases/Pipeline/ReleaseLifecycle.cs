@@ -3,6 +3,7 @@ using ReleaseGateway.EventStore;
 using ReleaseGateway.Requests;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.AdvanceAccessRequest;
+using ReleaseGateway.Requests.Agreements;
 using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -43,12 +44,18 @@ public sealed class ReleaseLifecycle(IEventStore store, WorkflowCatalog workflow
             var now = time.GetUtcNow();
             if (!release.IsAvailable(now))
                 throw new RequestRefusedException(release.Status is ReleaseStatus.Revoked or ReleaseStatus.Expired || release.ExpiresAt <= now
+                    || release.ClosedOutAt is not null
                     ? ReleaseErrors.NoLongerAvailable(release.Status == ReleaseStatus.Revoked
                         ? $"Release {releaseId} was revoked: {release.RevokedReason}"
+                        : release.ClosedOutAt is { } closed ? $"Release {releaseId} was closed out by its requester at {closed:u}."
                         : $"Release {releaseId} expired at {release.ExpiresAt:u}.")
                     : ReleaseErrors.NotPublished(releaseId, release.Status));
             var artifact = release.Artifacts.FirstOrDefault(a => a.Name == artifactName)
                 ?? throw new RequestRefusedException(ReleaseErrors.NoArtifact(releaseId, artifactName, release.Artifacts.Select(a => a.Name)));
+            // The requester downloads only under the current data-use agreement (ADR 0055); staff download as reviewers.
+            if (release.RequesterId == actorId
+                && await AgreementStatus.LoadAsync(store, release.RequestId, release.DatasetId, ct) is { MustAccept: true, Current: { } current })
+                throw new RequestRefusedException(AgreementErrors.NotAccepted(releaseId, release.RequestId, current));
             try
             {
                 await using var session = store.OpenSession(metadata);

@@ -115,7 +115,7 @@ public sealed partial class ReleasePipeline(
         {
             AdvanceAccessRequestHandler.Stage(session, request, start);
             // A generator this node cannot run touches no data: the attempt is blocked below without a charge (ADR 0043).
-            if (generator.IsInstalled && ledger.Charge(releaseId, SystemActorId, now, cap) is { } charged) PrivacyBudgetLedgers.Stage(session, ledger, charged);
+            if (generator.IsInstalled && ledger.Charge(releaseId, SystemActorId, now, cap, plan.Started.BudgetPlan().BinningRho) is { } charged) PrivacyBudgetLedgers.Stage(session, ledger, charged);
             session.StartStream(releaseId, plan.Started);
             await session.SaveChangesAsync(ct);
         }
@@ -158,7 +158,7 @@ public sealed partial class ReleasePipeline(
             ledger = ledger.Apply(accountedCharge);
         }
         var cost = ledger.Entries[releaseId].Cost;
-        List<object> recorded = [outcome.Split, new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now, outcome.Formats, outcome.Measurements)];
+        List<object> recorded = [outcome.Split, .. outcome.Bins is { } bins ? [bins] : Array.Empty<object>(), new SyntheticTableGenerated(releaseId, outcome.Table, outcome.Rows, cost, ledger.Spent.EpsilonAt(cap.Delta), now, outcome.Formats, outcome.Measurements)];
         AccessRequestAdvanced? completed = null;
         if (NextStep(request, workflows.Get(request.Workflow)) == WorkflowTriggers.CompleteGeneration)
             completed = Advance(request, WorkflowTriggers.CompleteGeneration, $"release {releaseId}: synthetic table stored", now);
@@ -191,7 +191,7 @@ public sealed partial class ReleasePipeline(
         ReleaseEvaluated evaluated;
         try
         {
-            evaluated = await evaluation.RunAsync(started, generated, dataset, policy, ct);
+            evaluated = await evaluation.RunAsync(started, generated, ReleaseBinsPlaced.Of(release.Select(e => e.Data)), dataset, policy, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

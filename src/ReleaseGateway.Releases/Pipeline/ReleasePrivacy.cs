@@ -10,6 +10,7 @@ public static class ReleasePrivacy
     {
         var plan = started.BudgetPlan();
         return new(started.ReleaseId, started.DatasetName, started.Generator, started.GeneratorVersion, started.Epsilon, started.Delta,
-            plan.Unit, plan.MaxRowsPerPerson, plan.TotalRho, plan.SynthesisRhoPerUnit, plan.GateEpsilon, plan.GateRho, started.Columns, started.AccessDays);
+            plan.Unit, plan.MaxRowsPerPerson, plan.TotalRho, plan.SynthesisRhoPerUnit, plan.GateEpsilon, plan.GateRho, started.Columns, started.AccessDays,
+            plan.BinningRho);
     }
 }

@@ -29,7 +29,9 @@ public sealed class ReleasePublication(ArtifactStore artifacts, Func<AuditSignin
         var cost = ledger.Entries[started.ReleaseId].Cost;
         var facts = ReleasePrivacy.FactsOf(started);
 
-        var released = new DatasetSchema(schema.Columns.Where(c => started.Columns.Contains(c.Name)), schema.OutOfDomain);
+        // DP-binned columns decode and are described with the attempt's recorded edges (DP output, ADR 0037).
+        var released = ReleaseBinsPlaced.Apply(new DatasetSchema(schema.Columns.Where(c => started.Columns.Contains(c.Name)), schema.OutOfDomain),
+            ReleaseBinsPlaced.Of(data));
         var synthetic = await SyntheticTable.LoadAsync(artifacts, generated, released, ct);
         var measurements = DpMeasurements.None;
         if (generated.Measurements is { } stored)
@@ -51,7 +53,7 @@ public sealed class ReleasePublication(ArtifactStore artifacts, Func<AuditSignin
             started.RequesterId, started.Attempt, started.Generator, started.GeneratorVersion,
             new ManifestParameters(started.Epsilon, started.Delta, generated.Rows, started.Columns, started.HoldoutFraction, started.SeedCommitment),
             new ManifestPrivacy(cost.EpsilonAt(cap.Delta), cap.Delta, cost.Rho, cost.Rdp, generated.EpsilonSpentAfter, cap.Epsilon, cap.Delta,
-                facts.Unit, facts.MaxRowsPerPerson, facts.SynthesisRho, facts.GateEpsilon, facts.GateRho),
+                facts.Unit, facts.MaxRowsPerPerson, facts.SynthesisRho, facts.GateEpsilon, facts.GateRho, facts.BinningRho > 0 ? facts.BinningRho : null),
             files, now, expires);
         var manifestBytes = manifest.ToBytes();
         var key = signingKey();

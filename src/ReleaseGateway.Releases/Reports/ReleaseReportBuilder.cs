@@ -83,7 +83,11 @@ public static class ReleaseReportBuilder
         Row(html, "generator", $"{f.Generator} ({f.GeneratorVersion})");
         Row(html, "ε, δ", string.Format(c, "{0:G4}, {1:G3}", f.Epsilon, f.Delta));
         Row(html, "privacy unit", f.Unit == ReleaseFacts.PerPerson ? string.Format(c, "person (at most {0} rows each)", f.MaxRowsPerPerson) : "row");
-        Row(html, "ρ: synthesis + release check", string.Format(c, "{0:G4} + {1:G4} = {2:G4}", f.SynthesisRho, f.GateRho, f.TotalRho));
+        if (f.BinningRho > 0)
+            Row(html, "ρ: synthesis + DP binning + release check", string.Format(c, "{0:G4} + {1:G4} (on its own ε = {4:G3}) + {2:G4} = {3:G4}",
+                f.SynthesisRho, f.BinningRho, f.GateRho, f.TotalRho, f.BinningEpsilon));
+        else
+            Row(html, "ρ: synthesis + release check", string.Format(c, "{0:G4} + {1:G4} = {2:G4}", f.SynthesisRho, f.GateRho, f.TotalRho));
         Row(html, "synthetic rows", report.SyntheticRows.ToString(c));
         Row(html, "access days", f.AccessDays.ToString(c));
         html.Append("</tbody></table>\n");

@@ -34,7 +34,8 @@ public sealed record SubmittedAccessRequest(AccessRequestDetails Details, bool C
 /// refused); with one (If-Match) the caller asked for exactly that version.
 /// </summary>
 public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog policies, WorkflowCatalog workflows, TimeProvider time,
-    IEnumerable<IAccessRequestDecisionHook> hooks, Refusals refusals, NoiseScaleBound? noiseBound = null)
+    IEnumerable<IAccessRequestDecisionHook> hooks, Refusals refusals, NoiseScaleBound? noiseBound = null,
+    IEnumerable<ISubmissionCheck>? submissionChecks = null)
 {
     // A lost race on the request's own stream is rare (a few members voting at once); on another module's
     // stream (a dataset's budget ledger, shared by every request on the dataset) it is common under load.
@@ -56,6 +57,7 @@ public sealed class AccessRequestCommands(IEventStore store, PolicyCatalog polic
         var submitted = SubmitAccessRequestDecider.Handle(
             new SubmitAccessRequest.SubmitAccessRequest(requestId, dataset.Id, body.ToTerms(), actor, time.GetUtcNow()),
             dataset, policy, workflows.Get(policy.Workflow), noiseBound, committee);
+        foreach (var check in submissionChecks ?? []) await check.CheckAsync(actor, dataset, policy, ct);
 
         var termsHash = Hash(JsonSerializer.Serialize(new { body.DatasetId, Terms = body.ToTerms() }, EventTypeRegistry.JsonOptions));
         Guid? keyStream = string.IsNullOrWhiteSpace(idempotencyKey) ? null : KeyStreamId(actor.Id, idempotencyKey);

@@ -102,7 +102,7 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
     /// <summary>
     /// Connects the dataset to an engine-backed source (ADR 0038): only its steward, only while it has no source, only a
     /// source that passes every check in one snapshot (connection, relation, columns and types, every value in the domain,
-    /// the policy's minimum rows). Refusals carry RG2100–RG2107 and store nothing.
+    /// the policy's minimum rows, no bounds-only columns: RG3101). Refusals carry RG2100–RG2107 or RG3101 and store nothing.
     /// </summary>
     public Task<DatasetDetails> ConnectSourceTableAsync(CommandContext caller, Guid id, ConnectSourceTable.ConnectSourceTable command, CancellationToken ct) =>
         refusals.RecordedAsync(caller, id, "connect-source", () => ConnectSourceTableCoreAsync(caller, id, command, ct));
@@ -120,6 +120,8 @@ public sealed class DatasetCommands(IEventStore store, PolicyCatalog policies, S
         var schema = DatasetSchema.Parse(dataset.SchemaJson);
         var policy = policies.For(dataset.Name);
         RegisterDatasetDecider.RequirePersonKeyIfPolicySays(dataset.Name, schema, policy);
+        if (schema.DpBinnedColumns.Count > 0)
+            throw new RequestRefusedException(RequestErrors.DpBinsNeedUploadedSource(string.Join(", ", schema.DpBinnedColumns.Select(c => $"'{c.Name}'"))));
 
         var source = command.ToSource();
         SourceInspection inspection;

@@ -56,7 +56,7 @@ public sealed class NotificationDispatcher(IEventStore store, INotificationSende
         {
             if (e.Data is not null && IsNotifying(e.Data))
             {
-                var request = await store.LoadAsync<AccessRequestDetails>(e.StreamId, ct);
+                var request = await store.LoadAsync<AccessRequestDetails>(e.Data is IRequestNotice notice ? notice.RequestId : e.StreamId, ct);
                 if (request is not null)
                 {
                     roster ??= await CommitteeRoster.LoadAsync(store, ct);
@@ -72,7 +72,7 @@ public sealed class NotificationDispatcher(IEventStore store, INotificationSende
     }
 
     private static bool IsNotifying(object data) => data is AccessRequestSubmitted or AccessRequestResubmitted or AccessRequestAcceptedForReview
-        or AccessRequestAdvanced or AccessRequestChangesRequested or AccessRequestApproved or AccessRequestRejected;
+        or AccessRequestAdvanced or AccessRequestChangesRequested or AccessRequestApproved or AccessRequestRejected or IRequestNotice;
 
     /// <summary>Sends every due item: at once, or in a daily digest once its day is over, as the recipient prefers.</summary>
     public async Task SendDueAsync(CancellationToken ct)

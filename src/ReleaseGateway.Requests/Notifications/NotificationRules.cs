@@ -52,6 +52,8 @@ public static class NotificationRules
             AccessRequestChangesRequested => ([subject.RequesterId], $"Changes requested: {title}", "The reviewers ask you to revise your access request."),
             AccessRequestApproved => ([subject.RequesterId], $"Access request approved: {title}", "Your access request was approved."),
             AccessRequestRejected => ([subject.RequesterId], $"Access request rejected: {title}", "Your access request was rejected."),
+            IRequestNotice { ToCommittee: true } n => (CommitteeOf(subject, roleHolders), $"{n.Headline}: {title}", n.Body),
+            IRequestNotice n => ([subject.RequesterId], $"{n.Headline}: {title}", n.Body),
             _ => ((IReadOnlyList<string>)[], "", ""),
         };
         return recipients.Where(r => r != e.Metadata.ActorId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)

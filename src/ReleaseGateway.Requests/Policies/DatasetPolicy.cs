@@ -47,6 +47,12 @@ public sealed record DatasetPolicy(
     /// </summary>
     public int EvaluationSampleRows { get; init; } = DefaultEvaluationSampleRows;
 
+    /// <summary>
+    /// <c>closeOut</c>: whether the requester must file a close-out note when a release's access ends (<see cref="CloseOutRules"/>);
+    /// when required, their next submission on the dataset waits for it (ADR 0055).
+    /// </summary>
+    public string CloseOut { get; init; } = CloseOutRules.Optional;
+
     /// <summary>The <c>privacyUnit:</c> section: whether a person key is required and the most rows one person may contribute.</summary>
     public PrivacyUnitPolicy PrivacyUnit { get; init; } = PrivacyUnitPolicy.Default;
 
@@ -62,10 +68,14 @@ public sealed record DatasetPolicy(
     /// <summary>k of a dataset: <see cref="PrivacyUnitPolicy.MaxRowsPerPerson"/> when its schema has a person key, else 1 (the row).</summary>
     public int MaxRowsPerUnit(bool hasPersonKey) => hasPersonKey ? PrivacyUnit.MaxRowsPerPerson : 1;
 
-    /// <summary>How a release at <paramref name="epsilon"/> (and this policy's δ) divides its budget (<see cref="ReleaseBudgetPlan"/>).</summary>
+    /// <summary>
+    /// How a release at <paramref name="epsilon"/> (and this policy's δ) divides its budget (<see cref="ReleaseBudgetPlan"/>);
+    /// <paramref name="dpBinning"/>: the release's columns include bounds-only ones, whose edges take the binning slice (ADR 0037).
+    /// </summary>
     /// <exception cref="ArgumentException">ε is too small to leave anything after the release checks.</exception>
-    public ReleaseBudgetPlan PlanRelease(double epsilon, bool hasPersonKey) =>
-        ReleaseBudgetPlan.Create(epsilon, Delta, ReleaseChecksEpsilon, MaxRowsPerUnit(hasPersonKey), hasPersonKey);
+    public ReleaseBudgetPlan PlanRelease(double epsilon, bool hasPersonKey, bool dpBinning = false) =>
+        ReleaseBudgetPlan.Create(epsilon, Delta, ReleaseChecksEpsilon, MaxRowsPerUnit(hasPersonKey), hasPersonKey,
+            dpBinning ? ReleaseBudgetPlan.DefaultBinningShare : 0);
 }
 
 /// <summary>
@@ -78,4 +88,13 @@ public sealed record PrivacyUnitPolicy(bool RequirePersonKey, int MaxRowsPerPers
 {
     /// <summary>No person key required; one row per person when a key is declared (the row-level cost).</summary>
     public static PrivacyUnitPolicy Default { get; } = new(false, 1);
+}
+
+/// <summary>The values of a policy's <c>closeOut</c> key.</summary>
+public static class CloseOutRules
+{
+    public const string Optional = "optional";
+    public const string Required = "required";
+
+    public static readonly IReadOnlyList<string> All = [Optional, Required];
 }

@@ -32,6 +32,9 @@ public sealed class DatasetPolicyValidator : AbstractValidator<DatasetPolicy>
         RuleFor(p => p.EvaluationSampleRows)
             .InclusiveBetween(100, 10_000_000).WithMessage("evaluationSampleRows must be between 100 and 10000000 (was {PropertyValue})")
             .OverridePropertyName("evaluationSampleRows");
+        RuleFor(p => p.CloseOut)
+            .Must(CloseOutRules.All.Contains).WithMessage($"closeOut must be one of {string.Join(", ", CloseOutRules.All)} (was {{PropertyValue}})")
+            .OverridePropertyName("closeOut");
         RuleFor(p => p.MinSourceRows)
             .InclusiveBetween(1, 10_000_000).WithMessage("minSourceRows must be between 1 and 10000000 (was {PropertyValue})")
             .OverridePropertyName("minSourceRows");

@@ -25,6 +25,7 @@ public static class PolicyLoader
     [
         "budget", "maxEpsilonPerRelease", "minEpsilonPerRelease", "maxReleases", "minSourceRows", "maxRowsPerRelease", "allowedGenerators", "workflow",
         "optionalSteps", "releaseExpiryDays", "gates", "shadowModel", "privacyUnit", "releaseChecks", "evaluationSampleRows",
+        "closeOut",
     ];
 
     /// <summary>Loads every policy, checking workflow names and optional steps against <paramref name="workflows"/>.</summary>
@@ -129,6 +130,7 @@ public static class PolicyLoader
         p.Set("optionalSteps", r.Strings(root, "optionalSteps", "the policy", false)?.Select(x => x.Value).ToList(), r.Get(root, "optionalSteps"));
         p.Set("releaseExpiryDays", r.Integer(root, "releaseExpiryDays", "the policy", false), r.Get(root, "releaseExpiryDays"));
         p.Set("evaluationSampleRows", r.Integer(root, "evaluationSampleRows", "the policy", false), r.Get(root, "evaluationSampleRows"));
+        p.Set("closeOut", r.String(root, "closeOut", "the policy", false), r.Get(root, "closeOut"));
         if (r.Mapping(root, "privacyUnit", "the policy", required: false) is { } unit)
         {
             r.OnlyKeys(unit, "privacyUnit", "requirePersonKey", "maxRowsPerPerson");
@@ -216,6 +218,7 @@ public static class PolicyLoader
                 ReleaseChecksEpsilon = Optional("releaseChecks.epsilon", DatasetPolicy.DefaultReleaseChecksEpsilon),
                 ReleaseChecksCopyThreshold = Optional<int?>("releaseChecks.copyThreshold", null),
                 EvaluationSampleRows = Optional("evaluationSampleRows", DatasetPolicy.DefaultEvaluationSampleRows),
+                CloseOut = Optional("closeOut", CloseOutRules.Optional),
             };
             return (missing.Count == 0 ? policy : null, missing);
         }

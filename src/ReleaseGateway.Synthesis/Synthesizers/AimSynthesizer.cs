@@ -106,14 +106,10 @@ internal static class AimSynthesizer
             }
             else
             {
-                // AIM's model-size cap: the junction tree with the candidate added may hold at most a share
-                // of the cap that grows with the budget spent, so early (noisy) rounds cannot commit to large
-                // cliques; never below the current tree, so re-measuring inside it stays possible.
-                double used = 1 - measurer.Accountant.RemainingRho / rho;
-                double cap = Math.Max(SynthesisTuning.ModelCellCap * used, model.Tree.CellCount(domain));
+                double cap = ModelSizeCap.Cap(1 - measurer.Accountant.RemainingRho / rho, model.Tree.CellCount(domain));
                 foreach (int[] set in Subsets(d, maxColumns))
                 {
-                    if (!Fits(set))
+                    if (!ModelSizeCap.Admits(d, edges, set, domain, model.Tree, cap))
                     {
                         continue;
                     }
@@ -143,17 +139,6 @@ internal static class AimSynthesizer
                             weights.Add(set.Length);
                         }
                     }
-                }
-
-                bool Fits(int[] set)
-                {
-                    if (model.Tree.FindContaining(set) >= 0)
-                    {
-                        return true;
-                    }
-
-                    var cliques = edges.Append(set);
-                    return JunctionTree.Build(d, cliques, domain).CellCount(domain) <= cap;
                 }
             }
 

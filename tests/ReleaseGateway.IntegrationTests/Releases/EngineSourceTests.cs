@@ -126,14 +126,29 @@ public abstract class EngineSourceTests<THost>(THost host) : IClassFixture<THost
         Directory.Delete(folder, recursive: true);
     }
 
-    private async Task<ReleaseScenario> RegisterAsync(string name)
+    [Fact]
+    public async Task Given_ASchemaWithABoundsOnlyColumn_When_AnEngineSourceIsConnected_Then_RG3101AndNothingIsStored()
+    {
+        // rfstime declared by its bounds only: its edges would need DP quantiles over raw values the engine keeps (ADR 0037).
+        var domain = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.SharedData, $"{ReleaseScenario.Table}-domain.json")))!.AsObject();
+        var columns = new JsonArray([.. domain.Select(c => (JsonNode)(c.Key == "rfstime"
+            ? new JsonObject { ["name"] = c.Key, ["type"] = "continuous", ["min"] = 0, ["max"] = (int)c.Value! - 1 }
+            : new JsonObject { ["name"] = c.Key, ["type"] = "integer", ["min"] = 0, ["max"] = (int)c.Value! - 1 }))]);
+        var s = await RegisterAsync("bigfile-dp-bins", new JsonObject { ["columns"] = columns });
+
+        var problem = await RefusedAsync(s, new { kind = "File", path = Warehouse.CsvPath }, HttpStatusCode.BadRequest, "RG3101");
+
+        Assert.Contains("'rfstime'", (string?)problem["detail"]);
+    }
+
+    private async Task<ReleaseScenario> RegisterAsync(string name, JsonNode? schemaOverride = null)
     {
         var steward = (await host.CreateClientForRoleAsync(Roles.DataSteward)).Client;
         var (researcher, researcherUser) = await host.CreateClientForRoleAsync(Roles.Researcher);
         var members = new List<HttpClient>();
         for (var i = 0; i < 2; i++) members.Add((await host.CreateClientForRoleAsync(Roles.CommitteeMember)).Client);
         var compliance = (await host.CreateClientForRoleAsync(Roles.ComplianceOfficer)).Client;
-        var schema = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.SharedData, $"{ReleaseScenario.Table}-domain.json")));
+        var schema = schemaOverride ?? JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.SharedData, $"{ReleaseScenario.Table}-domain.json")));
         var registered = await Json(await steward.PostAsJsonAsync("/datasets",
             new { name, description = "German Breast Cancer Study Group (survival::gbsg), kept in the hospital's engine", owner = "GBSG", schema }),
             HttpStatusCode.Created);

@@ -38,6 +38,11 @@ public static class PipelinePolicies
         ["persons"] = PipelineTestPolicy.Yaml("privacyUnit:\n  requirePersonKey: true\n  maxRowsPerPerson: 4\n"),
         ["warehouse"] = PipelineTestPolicy.Yaml("evaluationSampleRows: 400\n"),
         ["bigfile"] = PipelineTestPolicy.Yaml("evaluationSampleRows: 400\n"),
+        [DpBinningReleaseTests<SqlitePipelineHost>.Policy] = PipelineTestPolicy.Yaml(),
+        ["agreed"] = PipelineTestPolicy.Yaml(),
+        ["closeout-required"] = PipelineTestPolicy.Yaml("closeOut: required\n"),
+        ["e2e-pima"] = PipelineTestPolicy.Yaml("allowedGenerators: [aim]\n"),
+        ["e2e-oncology"] = PipelineTestPolicy.Yaml(),
     };
 
     public static string CreateDirectory()

@@ -79,7 +79,7 @@ public sealed class PersonLevelGenerationTests : IDisposable
 
         var first = await generation.RunAsync(new GenerationPlan(started, vault.Load(releaseId), Pbcseq.SchemaJson, ""), CancellationToken.None);
         var second = await generation.RunAsync(new GenerationPlan(started, vault.Load(releaseId), Pbcseq.SchemaJson, ""), CancellationToken.None);
-        var (train, holdout, _) = await ReleaseGeneration.LoadSplitAsync(started, Pbcseq.SchemaJson, sources, vault, CancellationToken.None);
+        var (train, holdout, _) = await ReleaseGeneration.LoadSplitAsync(started, Pbcseq.SchemaJson, sources, vault, null, CancellationToken.None);
 
         Assert.Equal(first.Table.Sha256, second.Table.Sha256);
         Assert.Equal(first.Formats[0].Sha256, second.Formats[0].Sha256);

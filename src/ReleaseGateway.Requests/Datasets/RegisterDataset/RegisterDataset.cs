@@ -45,9 +45,6 @@ public static class RegisterDatasetDecider
         {
             throw new RequestRefusedException(RequestErrors.SchemaInvalid(e.Message));
         }
-        // The pipeline has no DP binning step yet; a bounds-only column would have no codes there (ADR 0036).
-        if (schema.DpBinnedColumns.Count > 0)
-            throw new RequestRefusedException(RequestErrors.DpBinsNotInReleases(string.Join(", ", schema.DpBinnedColumns.Select(c => $"'{c.Name}'"))));
         // Column names and categories are shown on every page and in every release: plain text only, like any text field.
         foreach (var (path, text) in schema.Columns.SelectMany(c => c.Categories?.Select(k => ($"column '{c.Name}' category", k)).Prepend(("column name", c.Name))
                      ?? [("column name", c.Name)]))

@@ -58,6 +58,7 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
             Actions.Add(("Requests to screen", "/ui/screening"));
         if (BudgetLedgerView.MayRead(roles))
             Actions.Add(("Budget ledger", $"/ui/budget/{dataset.Id}"));
+        Actions.Add(("Data-use agreement", $"/ui/datasets/{dataset.Id}/agreement"));
         if (roles.Contains(Identity.Authorization.Roles.ComplianceOfficer) || roles.Contains(Identity.Authorization.Roles.Administrator))
             Actions.Add(("Audit trail of this dataset", $"/ui/audit?dataset={dataset.Id}"));
     }
@@ -65,7 +66,7 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
     public static string Domain(ColumnSchema c) => c.Type switch
     {
         ColumnType.Categorical => string.Join(", ", c.Categories ?? []),
-        ColumnType.Integer or ColumnType.Continuous => $"{N(c.Min)} to {N(c.Max)}{(c.Bins is { } b ? $", {b} bins" : c.BinEdges is { } e ? $", {e.Count - 1} bins" : "")}",
+        ColumnType.Integer or ColumnType.Continuous => $"{N(c.Min)} to {N(c.Max)}{(c.Bins is { } b ? $", {b} bins" : c.BinEdges is { } e ? $", {e.Count - 1} bins" : c.NeedsDpBins ? $", up to {c.DpBinCount} bins placed by DP quantiles in each release" : "")}",
         ColumnType.Date => $"{c.MinDate:yyyy-MM-dd} to {c.MaxDate:yyyy-MM-dd}{(c.Granularity is { } g ? $", per {g.ToString().ToLowerInvariant()}" : "")}",
         _ => "",
     } + (c.AllowsMissing ? " (may be missing)" : "");

@@ -57,7 +57,7 @@ public sealed class RegisterModel(DatasetCommands commands, ReleaseGateway.Reque
                     Form.Owner ?? "", Form.Schema ?? "", ct), nameof(Form), Fields,
                 refusal => refusal.Code switch
                 {
-                    ErrorCodes.InvalidSchema or ErrorCodes.PersonKeyRequired or ErrorCodes.DpBinsNotInReleases => $"{nameof(Form)}.{nameof(RegisterForm.Schema)}",
+                    ErrorCodes.InvalidSchema or ErrorCodes.PersonKeyRequired => $"{nameof(Form)}.{nameof(RegisterForm.Schema)}",
                     ErrorCodes.DatasetNameTaken => $"{nameof(Form)}.{nameof(RegisterForm.Name)}",
                     _ => null,
                 })

@@ -1,7 +1,9 @@
 using ReleaseGateway.Requests.Committees;
 using Microsoft.AspNetCore.Mvc;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Releases.Access;
 using ReleaseGateway.Releases.Artifacts;
+using ReleaseGateway.Requests.Agreements;
 using ReleaseGateway.Releases.Manifests;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests;
@@ -21,7 +23,7 @@ namespace ReleaseGateway.Web.Pages.Releases;
 /// </summary>
 public sealed class DetailsModel(
     IEventStore store, ArtifactStore artifacts, PipelineProgress progress, WorkflowCatalog workflows, UserDirectory directory, TimeProvider time,
-    ReleaseCommands commands)
+    ReleaseCommands commands, AgreementCommands agreements, CloseOutCommands closeOuts, VisaIssuer visas)
     : GatewayPageModel
 {
     [FromRoute]
@@ -32,6 +34,23 @@ public sealed class DetailsModel(
 
     [BindProperty]
     public ReasonForm Revoke { get; set; } = new();
+
+    [BindProperty]
+    public CloseOutForm CloseOut { get; set; } = new();
+
+    /// <summary>The agreement version the requester read on this page and accepts.</summary>
+    [BindProperty]
+    public int AgreementNumber { get; set; }
+
+    /// <summary>The dataset's data-use agreement and where this request stands with it (ADR 0055).</summary>
+    public AgreementStatus? Agreement { get; private set; }
+
+    /// <summary>A visa issued by this page's last post (shown once; the gateway does not keep the token).</summary>
+    public IssuedVisa? Visa { get; private set; }
+
+    /// <summary>The requester may file the close-out note now.</summary>
+    public bool MayCloseOut => IsRequester && Release.ClosedOutAt is null &&
+        Release.Status is ReleaseStatus.Published or ReleaseStatus.Expired or ReleaseStatus.Revoked;
 
     public ReleaseDetails Release { get; private set; } = null!;
 
@@ -65,7 +84,13 @@ public sealed class DetailsModel(
     /// <summary>The gateway is working on this attempt now (the page refreshes itself until it is done).</summary>
     public bool InProgress { get; private set; }
 
-    public string? Confirmation => Done == "revoked" ? "The release is revoked: downloads have stopped." : null;
+    public string? Confirmation => Done switch
+    {
+        "revoked" => "The release is revoked: downloads have stopped.",
+        "accepted" => "You accepted the data-use agreement; the files can be downloaded.",
+        "closed-out" => "Your close-out note is filed; the committee can read it. Access to the files has ended.",
+        _ => null,
+    };
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
@@ -116,6 +141,32 @@ public sealed class DetailsModel(
         return await RedisplayAsync(() => LoadAsync(ct));
     }
 
+    public async Task<IActionResult> OnPostAcceptAgreementAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (await TryAsync(() => agreements.AcceptAsync(Caller, new AcceptDataUseAgreement(Release.RequestId, AgreementNumber), ct), ""))
+            return Redirect($"/ui/releases/{Id}?done=accepted#agreement");
+        return await RedisplayAsync(() => LoadAsync(ct));
+    }
+
+    public async Task<IActionResult> OnPostCloseOutAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (await TryAsync(() => closeOuts.CloseOutAsync(Caller, new CloseOutRelease(Id, CloseOut.Note ?? ""), ct), nameof(CloseOut)))
+            return Redirect($"/ui/releases/{Id}?done=closed-out#close-out");
+        return await RedisplayAsync(() => LoadAsync(ct));
+    }
+
+    public async Task<IActionResult> OnPostVisaAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        IssuedVisa? issued = null;
+        await TryAsync(async () => issued = await visas.IssueAsync(Caller, Id, visas.Issuer(Request), ct), "");
+        var page = await RedisplayAsync(() => LoadAsync(ct));
+        Visa = issued;
+        return page;
+    }
+
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
         var actor = Actor;
@@ -129,6 +180,7 @@ public sealed class DetailsModel(
         MayReadReport = ReleaseLifecycle.MayReadEvaluation(actor.Roles) && release.Passed is not null;
         Downloads = SeesStaff ? release.Downloads : release.Downloads.Where(d => d.By == actor.Id).ToList();
         RequestDetails = await store.LoadAsync<AccessRequestDetails>(release.RequestId, ct);
+        Agreement = await AgreementStatus.LoadAsync(store, release.RequestId, release.DatasetId, ct);
         MayRevoke = release.Status == ReleaseStatus.Published && RequestDetails is not null &&
             new AccessRequestWorkflow(workflows.Get(RequestDetails.Workflow), RequestDetails.ToRequest(),
                 (await CommitteeRoster.LoadAsync(store, ct)).For(RequestDetails.CommitteeId)).PermittedTriggers(actor).Contains(WorkflowTriggers.Revoke);
@@ -140,4 +192,9 @@ public sealed class DetailsModel(
         if (InProgress) ViewData["RefreshSeconds"] = 3;
         return true;
     }
+}
+
+public sealed class CloseOutForm
+{
+    public string? Note { get; set; }
 }
