@@ -63,7 +63,12 @@ public static class IdentityModule
         if (GatewayStorage.IsShared(builder.Configuration))
             // Every node must read the others' cookies and antiforgery tokens: the key ring is shared, sealed (ADR 0041).
             services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
-                o.XmlRepository = new SharedDataProtectionKeys(sp.GetRequiredService<GatewayStorage>().Keys)));
+            {
+                var keys = sp.GetRequiredService<GatewayStorage>().Keys;
+                o.XmlRepository = new SharedDataProtectionKeys(keys);
+                // The framework encrypts each key's secret too, with the storage key from configuration (ADR 0043).
+                o.XmlEncryptor = new StorageKeyXmlEncryptor(keys);
+            }));
         else
         {
             var protection = DataProtectionCertificate.LoadOrCreate(

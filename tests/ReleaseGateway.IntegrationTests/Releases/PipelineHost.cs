@@ -59,6 +59,8 @@ public static class PipelinePolicies
         settings["ReleaseGateway:PoliciesDirectory"] = CreateDirectory();
         settings["ReleaseGateway:Jobs:Enabled"] = "true";
         settings["ReleaseGateway:Jobs:ClusterCheckinIntervalSeconds"] = "2";
+        // The in-process host runs made too: the neural plug-in (ADR 0043) from the test's folder.
+        settings["ReleaseGateway:Generators:Plugins"] = Path.Combine(AppContext.BaseDirectory, "ReleaseGateway.Releases.Neural.dll");
     }
 }
 
