@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ReleaseGateway__DataDirectory=${ReleaseGateway__DataDirectory:-$PWD/data}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+# The embedded default runs every generator: the neural one is a plug-in (ADR 0043), loaded from its build output.
+export ReleaseGateway__Generators__Plugins=${ReleaseGateway__Generators__Plugins:-$PWD/src/ReleaseGateway.Releases.Neural/bin/Release/net10.0/ReleaseGateway.Releases.Neural.dll}
 URLS=${RGW_URLS:-http://127.0.0.1:5000}
 MODE=serve-with-demo
 case ${1:-} in
@@ -21,6 +23,7 @@ case ${1:-} in
     --demo-only) MODE=demo-only; shift ;;
 esac
 if [[ $MODE == serve ]]; then
+    dotnet build -c Release src/ReleaseGateway.Releases.Neural -nologo -v quiet "-clp:ErrorsOnly;NoSummary"
     exec dotnet run -c Release --project src/ReleaseGateway.Api -- --urls "$URLS" "$@"
 fi
 

@@ -18,6 +18,8 @@ using ReleaseGateway.Synthesis.Synthesizers;
 //   shadow      shadow-model cost per run and per target, MST ε = 1 on a shared table
 //   calibrate   gates on the shared tables for a copy, independent marginals, MST and AIM ε = 1 releases and a
 //               leaky one (MST with 10 % of its rows replaced by training records)
+//   attacks     TPR at 1 % and 0.1 % FPR of the generator-aware attacks (marginal ratio, reconstruction as a membership
+//               score) beside the distance attack, against MST ε = 1, 10, 100 releases, a 10 %-copied and a full copy
 //   spread      how often correct releases fail each gate by chance: AIM ε = 1 releases of one shared table, each
 //               with its own split, noise and attack seeds, as the pipeline makes them (rows, shadow-model k and R given)
 var mode = args.Length > 0 ? args[0] : "battery";
@@ -37,6 +39,9 @@ switch (mode)
         break;
     case "calibrate":
         await Calibrate(dataDir, args.Length > 2 ? args[2].Split(',') : ["nwtco", "colon", "mgus2", "pbcseq", "pima", "breastcancer_wisc", "gbsg", "cgd"]);
+        break;
+    case "attacks":
+        Attacks(dataDir, args.Length > 2 ? args[2].Split(',') : ["dmlate", "nwtco", "pbcseq", "colon", "mgus2", "pima"]);
         break;
     case "spread":
         await Spread(dataDir, args.Length > 2 ? args[2] : "gbsg", Arg(3, 40), Arg(4, 200), new ShadowModelSettings(Arg(5, 3), Arg(6, 10)));
@@ -214,6 +219,49 @@ static async Task Spread(string dataDir, string name, int runs, int rows, Shadow
         var sorted = list.Where(v => !double.IsNaN(v)).Order().ToArray();
         double Q(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Floor(q * sorted.Length))];
         Console.WriteLine($"| {gate} | {limits[gate]} | {failures.GetValueOrDefault(gate)} of {runs} | {(sorted.Length == 0 ? double.NaN : sorted[0]):0.000} | {Q(0.05):0.000} | {Q(0.5):0.000} | {Q(0.95):0.000} | {(sorted.Length == 0 ? double.NaN : sorted[^1]):0.000} |");
+    }
+}
+
+static void Attacks(string dataDir, string[] names)
+{
+    Console.WriteLine("| table | rows train/holdout | release | distance TPR@1% / @0.1% (AUC) | marginal-ratio, cliques | marginal-ratio, cliques + record | reconstruction as MIA | reconstruction acc. train / holdout / majority (risk) | s |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+    foreach (var name in names)
+    {
+        var (coding, table) = LoadShared(Path.Combine(dataDir, name));
+        var split = HoldoutSplit.Split(table.RowCount, 0.2, 1);
+        var train = table.Select(split.Train);
+        var holdout = table.Select(split.Holdout);
+        (EvalTable Table, List<MeasuredMarginal> Cliques) Mst(double epsilon)
+        {
+            var options = new SynthesisOptions { Method = SynthesisMethod.Mst, Epsilon = epsilon, Delta = 1e-9, Rows = train.RowCount, Seed = 5 };
+            var result = Synthesizer.Run(new TableMarginalSource(coding.ToEncoded(train)), options);
+            var cliques = result.Measurements.Select(m => new MeasuredMarginal(m.Attributes.Select(a => result.Table.ColumnNames[a]).ToArray(), Math.Sqrt(1 / m.Weights.Max()))).ToList();
+            return (coding.ToEval(result.Table), cliques);
+        }
+
+        var (one, ten, hundred) = (Mst(1), Mst(10), Mst(100));
+        var releases = new (string Name, EvalTable Table, List<MeasuredMarginal> Cliques)[]
+        {
+            ("MST ε=1", one.Table, one.Cliques),
+            ("MST ε=10", ten.Table, ten.Cliques),
+            ("MST ε=100", hundred.Table, hundred.Cliques),
+            ("MST ε=1, 10 % copied", Leak(one.Table, train, 0.1, new SeededRandomSource(6)), one.Cliques),
+            ("copy", train, []),
+        };
+        var secret = train.Columns.Count - 1;
+        var quasi = Enumerable.Range(0, secret).ToArray();
+        foreach (var (release, synthetic, cliques) in releases)
+        {
+            var watch = Stopwatch.StartNew();
+            var data = new AttackData(train, holdout, synthetic);
+            var distance = MembershipInference.DistanceToClosestRecord(data, 3000, 1e-9, new SeededRandomSource(1), default);
+            var marginal = MarginalMembership.Run(data, cliques, 3000, 1e-9, new SeededRandomSource(8), default, wholeRecord: false);
+            var whole = MarginalMembership.Run(data, cliques, 3000, 1e-9, new SeededRandomSource(8), default);
+            var rec = LinearReconstruction.Run(data, quasi, secret, 3000, 1e-9, new SeededRandomSource(9), default);
+            static string T(MembershipAttackResult m) => $"{m.TprAt1PctFpr:0.000} / {m.TprAt01PctFpr:0.000} ({m.Auc:0.00})";
+            Console.WriteLine($"| {name} | {train.RowCount}/{holdout.RowCount} | {release} | {T(distance)} | {T(marginal)} | {T(whole)} | {T(rec.Membership)} | {rec.Accuracy.Value:0.000} / {rec.ControlAccuracy.Value:0.000} / {rec.BaselineAccuracy.Value:0.000} ({rec.Risk.Value:0.000}, {rec.Risk.Lower:0.000}–{rec.Risk.Upper:0.000}) | {watch.Elapsed.TotalSeconds:0.0} |");
+        }
     }
 }
 

@@ -12,7 +12,7 @@ root.Subcommands.Add(UsersCommands.Create());
 root.Subcommands.Add(BootstrapCommand.Create());
 root.Subcommands.Add(ClientsCommands.Create());
 foreach (var command in LoginCommands.Create()) root.Subcommands.Add(command);
-root.Subcommands.Add(SynthCommands.Create().WithNeuralMethod());
+root.Subcommands.Add(SynthCommands.Create().WithPluginMethods());
 root.Subcommands.Add(WorkflowCommands.Create());
 root.Subcommands.Add(EvaluateCommands.Create());
 root.Subcommands.Add(EvaluateCommands.CreateSplit());

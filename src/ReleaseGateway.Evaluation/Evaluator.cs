@@ -69,6 +69,12 @@ public sealed record EvaluationInput
     /// <summary>Work limits.</summary>
     public EvaluationBudget Budget { get; init; } = new();
 
+    /// <summary>
+    /// The marginals the generator measured (inside the trust boundary: which cliques a marginal-based generator chose),
+    /// for the generator-aware membership attack; empty: the attack uses the cliques MST would choose on the release.
+    /// </summary>
+    public IReadOnlyList<MeasuredMarginal> MeasuredMarginals { get; init; } = [];
+
     /// <summary>Protected attributes from the schema (categorical columns); each category is a subgroup whose fidelity is reported.</summary>
     public IReadOnlyList<string> ProtectedAttributes { get; init; } = [];
 
@@ -151,13 +157,16 @@ public static class Evaluator
             var target = ResolveTarget(data);
             var runShadow = input.Generator is not null && input.ShadowModel.ShadowTargets > 0;
             var runSubgroups = input.ProtectedAttributes.Count > 0;
-            total = 10 + (runSubgroups ? 1 : 0) + secrets.Length + (runShadow ? 1 : 0);
+            var reconstructed = ReconstructionSecrets(data, target);
+            total = 11 + (runSubgroups ? 1 : 0) + secrets.Length + reconstructed.Length + (runShadow ? 1 : 0);
 
             var membership = new List<MembershipAttackResult>();
             Stage("membership-distance", token, callerToken, () =>
                 membership.Add(MembershipInference.DistanceToClosestRecord(data, budget.MembershipTargets, input.Delta, Rng(1), token)));
             Stage("membership-density-ratio", token, callerToken, () =>
                 membership.Add(MembershipInference.DensityRatio(data, budget.DensityTargets, input.Delta, Rng(2), token)));
+            Stage("membership-marginal-ratio", token, callerToken, () =>
+                membership.Add(MarginalMembership.Run(data, input.MeasuredMarginals, budget.DensityTargets, input.Delta, Rng(8), token)));
             ShadowModelResult? shadow = null;
             if (runShadow)
             {
@@ -175,6 +184,14 @@ public static class Evaluator
                 var aux = known.Where(c => c != secret).ToArray();
                 Stage($"attribute-inference:{input.Train.Columns[secret].Name}", token, callerToken, () =>
                     inference.Add(AttributeInference.Run(data, aux, secret, budget.InferenceAttacks, Rng(100 + secret), token)));
+            }
+
+            var reconstruction = new List<ReconstructionResult>();
+            foreach (var secret in reconstructed)
+            {
+                var quasi = known.Where(c => c != secret).ToArray();
+                Stage($"reconstruction:{input.Train.Columns[secret].Name}", token, callerToken, () =>
+                    reconstruction.Add(LinearReconstruction.Run(data, quasi, secret, budget.InferenceAttacks, input.Delta, Rng(200 + secret), token)));
             }
 
             var singlingOut = new List<SinglingOutResult>();
@@ -237,7 +254,7 @@ public static class Evaluator
             }
 
             var epsilon = membership.Count == 0 ? (double?)null : membership.Max(m => m.Epsilon.LowerBound);
-            var gates = BuildGates(membership, epsilon, inference, secrets.Length, singlingOut, linkability, tvd, tstr, runSubgroups, subgroups);
+            var gates = BuildGates(membership, epsilon, inference, secrets.Length, reconstruction, reconstructed.Length, singlingOut, linkability, tvd, tstr, runSubgroups, subgroups);
             return new EvaluationReport(
                 EvaluationReport.CurrentSchema,
                 errors.Count == 0 && !gates.Any(g => g.Status.IsBlocking()),
@@ -252,8 +269,16 @@ public static class Evaluator
                 evaluated.Select(c => input.Train.Columns[c].Name).ToArray(),
                 input.Train.Columns[target].Name,
                 input.Thresholds,
-                new PrivacyReport(membership, shadow, epsilon, inference, singlingOut, linkability),
+                new PrivacyReport(membership, shadow, epsilon, inference, singlingOut, linkability, reconstruction),
                 new FidelityReport(tvd, associations, numeric, discriminator, tstr, profiles, subgroups));
+        }
+
+        // Reconstruction attacks the declared sensitive columns; a schema that declares none has the TSTR target attacked,
+        // the column the data is about (every column in turn, as attribute inference does, would cost p solves; ADR 0045).
+        private static int[] ReconstructionSecrets(AttackData data, int target)
+        {
+            var sensitive = Enumerable.Range(0, data.Train.Columns.Count).Where(c => data.Train.Columns[c].Spec.Role == AttackRole.Sensitive).ToArray();
+            return sensitive.Length > 0 ? sensitive : [target];
         }
 
         private SeededRandomSource Rng(int stream) => new(unchecked((input.Seed * 1_000_003) + stream));
@@ -343,6 +368,8 @@ public static class Evaluator
             double? epsilon,
             List<AttributeInferenceResult> inference,
             int secrets,
+            List<ReconstructionResult> reconstruction,
+            int reconstructed,
             List<SinglingOutResult> singlingOut,
             LinkabilityResult? linkability,
             List<TvdSummary>? tvd,
@@ -407,6 +434,20 @@ public static class Evaluator
                 gates.Add(GateResult.Judge(GateCatalog.AttributeInference, Gated(worst.NearestNeighbour, inference.Count), t.MaxAttributeInferenceRisk,
                     $"nearest neighbour, worst secret {worst.Secret}: {Describe(worst.NearestNeighbour, inference.Count)}; model-based (reported, not gated), worst {model.Secret}: {Describe(model.ModelBased, inference.Count)}",
                     Interval(worst.NearestNeighbour)));
+            }
+
+            var rec = FailureOf("reconstruction");
+            if (rec is not null || reconstruction.Count < reconstructed || reconstruction.Count == 0)
+            {
+                gates.Add(GateResult.FailedClosed(GateCatalog.Reconstruction, t.MaxReconstructionRisk, rec ?? "no secret column to reconstruct"));
+            }
+            else
+            {
+                var worst = reconstruction.MaxBy(r => (Gated(r.Risk, reconstruction.Count), r.Risk.Value))!;
+                gates.Add(GateResult.Judge(GateCatalog.Reconstruction, Gated(worst.Risk, reconstruction.Count), t.MaxReconstructionRisk,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"worst secret {worst.Secret}: {Describe(worst.Risk, reconstruction.Count)}; accuracy {worst.Accuracy.Value:0.000} ({worst.Accuracy.Lower:0.000}–{worst.Accuracy.Upper:0.000}) on training records, {worst.ControlAccuracy.Value:0.000} on holdout records, majority-class baseline {worst.BaselineAccuracy.Value:0.000}; {worst.Queries} counting queries over {worst.Marginals} marginals"),
+                    Interval(worst.Risk)));
             }
 
             // The gate reads multivariate singling out, the figure Anonymeter's evaluation of DP releases is

@@ -63,7 +63,12 @@ public static class IdentityModule
         if (GatewayStorage.IsShared(builder.Configuration))
             // Every node must read the others' cookies and antiforgery tokens: the key ring is shared, sealed (ADR 0041).
             services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
-                o.XmlRepository = new SharedDataProtectionKeys(sp.GetRequiredService<GatewayStorage>().Keys)));
+            {
+                var keys = sp.GetRequiredService<GatewayStorage>().Keys;
+                o.XmlRepository = new SharedDataProtectionKeys(keys);
+                // The framework encrypts each key's secret too, with the storage key from configuration (ADR 0043).
+                o.XmlEncryptor = new StorageKeyXmlEncryptor(keys);
+            }));
         else
         {
             var protection = DataProtectionCertificate.LoadOrCreate(
@@ -114,6 +119,7 @@ public static class IdentityModule
         services.AddAuthorization(Policies.Add);
         services.AddRateLimiter(o => ConfigureRateLimits(o, settings));
         services.AddScoped<SignInAudit>();
+        services.AddSingleton<KeyRotationStatus>();
         services.AddHostedService<IdentityDatabaseInitializer>();
         services.AddHealthChecks().AddCheck<IdentityDatabaseHealthCheck>("identity-database", tags: ["ready"]);
         return builder;
@@ -173,6 +179,7 @@ public static class IdentityModule
         services.TryAddSingleton<UserAccessCheck>();
         services.TryAddSingleton<SignInThrottle>();
         services.TryAddScoped<UserAdministration>();
+        services.TryAddScoped<OwnAccount>();
         IdentityAuditLog.Register(services);
     }
 
@@ -200,7 +207,7 @@ public static class IdentityModule
     private static readonly HashSet<string> LimitedPaths = new(StringComparer.OrdinalIgnoreCase)
     {
         ConnectEndpoints.TokenPath, ConnectEndpoints.DeviceAuthorizationPath, ConnectEndpoints.VerificationPath,
-        AccountEndpoints.LoginPath, AccountEndpoints.TotpPath, AccountEndpoints.ChangePasswordPath,
+        AccountEndpoints.LoginPath, AccountEndpoints.TotpPath, AccountEndpoints.ChangePasswordPath, AccountEndpoints.ResetPath,
     };
 
     private const string WebCodeExchangeKey = "rgw:web-code-exchange";

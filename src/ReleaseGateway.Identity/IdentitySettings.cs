@@ -33,6 +33,9 @@ public sealed record IdentitySettings
     /// <summary>Age after which a new signing key is generated at start-up; older keys still validate for one more period.</summary>
     public TimeSpan KeyRotationPeriod { get; init; } = TimeSpan.FromDays(90);
 
+    /// <summary>How long an administrator's one-time password-reset link works (ADR 0053).</summary>
+    public TimeSpan ResetLinkLifetime { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Issuer URI when the gateway sits behind a proxy; by default OpenIddict uses the request's host.</summary>
     public Uri? Issuer { get; init; }
 
@@ -58,6 +61,7 @@ public sealed record IdentitySettings
             AccessTokenLifetime = section.GetValue("Tokens:AccessTokenLifetime", defaults.AccessTokenLifetime),
             RefreshTokenLifetime = section.GetValue("Tokens:RefreshTokenLifetime", defaults.RefreshTokenLifetime),
             KeyRotationPeriod = section.GetValue("Keys:RotationPeriod", defaults.KeyRotationPeriod),
+            ResetLinkLifetime = section.GetValue("ResetLinks:Lifetime", defaults.ResetLinkLifetime),
             Issuer = section["Issuer"] is { Length: > 0 } issuer ? new Uri(issuer) : null,
         };
     }

@@ -8,6 +8,7 @@ using ReleaseGateway.EventStore.Blobs;
 using ReleaseGateway.EventStore.Verification;
 using ReleaseGateway.Releases.Artifacts;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Releases.Generators;
 using ReleaseGateway.Releases.Jobs;
 using ReleaseGateway.Releases.Pipeline;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
@@ -58,7 +59,11 @@ public static class ReleasesModule
         services.AddScoped<Access.VisaIssuer>();
         services.AddScoped<Requests.AccessRequests.ISubmissionCheck, Access.CloseOutDueCheck>();
         services.AddTransient<ReleasePipeline>();
-        builder.AddReleaseJobs();
+        // Plug-in generators (ADR 0043) before the job engine: a node serves the jobs of the generators it can run.
+        var generators = GeneratorRegistry.Default.InstallFrom(configuration);
+        builder.AddReleaseJobs(refusedExecutionGroups: [.. generators.Entries.Where(e => !e.IsInstalled).Select(e => e.ExecutionGroup!)]);
+        services.AddSingleton<GeneratorNodes>();
+        services.AddHostedService(sp => sp.GetRequiredService<GeneratorNodes>());
         services.AddHostedService<PipelineDispatcher>();
         services.AddScoped<IDatasetStreams, ReleaseStreamsOfDataset>();
         return builder;

@@ -78,6 +78,9 @@ public static class RequestsModule
         builder.Services.AddScoped<Agreements.AgreementCommands>();
         builder.Services.AddScoped<Refusals>();
         builder.Services.AddSingleton(SmtpSettings.FromConfiguration(configuration));
+        // Reset links go to the person's own address straight away, outside the outbox: they are secrets (ADR 0053).
+        if (SmtpSettings.FromConfiguration(configuration).Host is not null)
+            builder.Services.AddSingleton<ReleaseGateway.Identity.Users.IAccountMail>(sp => new SmtpNotificationSender(sp.GetRequiredService<SmtpSettings>()));
         // The dispatcher writes outbox events of its own; it runs where notifications are wanted (ADR 0049).
         if (configuration.GetValue("ReleaseGateway:Notifications:Enabled", SmtpSettings.FromConfiguration(configuration).Host is not null))
             builder.Services.AddHostedService<NotificationHostedService>();

@@ -211,6 +211,20 @@ public sealed class ReleaseJourneyTests(BrowserGateway gateway)
         await Expect(researcher.Page.GetByRole(AriaRole.Link, new() { Name = "Download: " + Terms.Title, Exact = true })).ToBeVisibleAsync();
         await Screenshots.TakeAsync(researcher.Page, "researcher-home");
         await researcher.AssertAccessibleAsync();
+        await researcher.NavigateAsync("Inbox");
+        await Expect(researcher.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = Terms.Title })).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(researcher.Page, "researcher-inbox");
+        await researcher.AssertAccessibleAsync();
+
+        // The compliance officer's home page says what awaits them and where the chain's state is; the inbox is theirs too.
+        await compliance.OpenAsync("/ui");
+        await Expect(compliance.Page.GetByRole(AriaRole.Region, new() { Name = "Compliance officer" })).ToContainTextAsync("sign-off");
+        await Screenshots.TakeAsync(compliance.Page, "compliance-home");
+        await compliance.AssertAccessibleAsync();
+        await compliance.NavigateAsync("Inbox");
+        await Expect(compliance.Page.GetByRole(AriaRole.Heading, new() { Name = "Inbox", Level = 1 })).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(compliance.Page, "compliance-inbox");
+        await compliance.AssertAccessibleAsync();
 
         // The compliance officer verifies the chain on the audit trail...
         await compliance.NavigateAsync("Audit trail");

@@ -6,7 +6,11 @@ namespace ReleaseGateway.Cli.Tests;
 /// <summary>rgw synth and rgw split on pbcseq, whose person key is 'id': ε per person, the key never written, persons kept whole.</summary>
 public sealed class PersonLevelCommandTests
 {
-    private static readonly Dictionary<string, string?> Env = new();
+    // made runs through the neural plug-in (ADR 0043), built into the test's folder.
+    private static readonly Dictionary<string, string?> Env = new()
+    {
+        ["ReleaseGateway__Generators__Plugins"] = Path.Combine(AppContext.BaseDirectory, "ReleaseGateway.Releases.Neural.dll"),
+    };
     private readonly string _dir = Directory.CreateTempSubdirectory("rgw-person-tests").FullName;
 
     [Fact]

@@ -73,6 +73,19 @@ public sealed class SynthCommandTests
     }
 
     [Fact]
+    public async Task Given_NoNeuralPlugin_When_SynthWithMade_Then_ExitsTwoNamingThePluginAndWritesNothing()
+    {
+        var output = Path.Combine(_dir, "never.csv");
+
+        var result = await Rgw.RunAsync(Env, null, "synth", "--input", Shared("gbsg-disc.csv"), "--schema", Shared("gbsg-domain.json"),
+            "--epsilon", "1", "--method", "made", "--rows", "20", "--output", output);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("generator 'made' is not installed on this node: it runs only where its plug-in ReleaseGateway.Releases.Neural is loaded", result.Stderr);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public async Task Given_ShadowMethodMade_When_Evaluate_Then_ExitsTwoSayingMadeHasNoShadowModel()
     {
         var csv = Shared("gbsg-disc.csv");

@@ -136,20 +136,40 @@ public class AttackTests
     }
 
     [Fact]
-    public void Given_TableWithOutliers_When_RecordsAreRankedByRisk_Then_TheOutliersAreMostAtRisk()
+    public void Given_TrainingOutlierFarFromTheReference_When_RecordsAreRankedByRisk_Then_ItIsMostAtRisk()
     {
-        var table = TestTables.Mixed(300, 3);
-        var columns = table.Columns.ToArray();
+        var (train, reference) = TestTables.Split(TestTables.Mixed(400, 3), 3);
+        var columns = train.Columns.ToArray();
         foreach (var c in new[] { 0, 1 })
         {
-            var values = table.Columns[c].Values.ToArray();
+            var values = train.Columns[c].Values.ToArray();
             values[17] = 500;
             columns[c] = EvalColumn.Numeric(columns[c].Spec, values);
         }
 
         var withOutlier = new EvalTable(columns);
-        var metric = GowerMetric.Fit(All, withOutlier);
-        var chosen = ShadowModelAttack.MostAtRisk(withOutlier, metric, 1, new SeededRandomSource(1), default);
+        var metric = GowerMetric.Fit(All, withOutlier, reference);
+        var chosen = ShadowModelAttack.MostAtRisk(withOutlier, reference, metric, 1, new SeededRandomSource(1), default);
         Assert.Equal(17, chosen[0].Row);
+    }
+
+    [Fact]
+    public void Bug_two_identical_training_outliers_shielded_each_other_from_vulnerable_record_selection()
+    {
+        // Distances to other training records made a duplicated outlier look safe, although every shadow dataset (drawn
+        // from the reference) holds at most one copy of it: the reference is what the target must stand apart from.
+        var (train, reference) = TestTables.Split(TestTables.Mixed(400, 4), 4);
+        var columns = train.Columns.ToArray();
+        foreach (var c in new[] { 0, 1 })
+        {
+            var values = train.Columns[c].Values.ToArray();
+            values[5] = values[9] = 500;
+            columns[c] = EvalColumn.Numeric(columns[c].Spec, values);
+        }
+
+        var twins = new EvalTable(columns);
+        var metric = GowerMetric.Fit(All, twins, reference);
+        var chosen = ShadowModelAttack.MostAtRisk(twins, reference, metric, 2, new SeededRandomSource(1), default);
+        Assert.Equal([5, 9], chosen.Select(c => c.Row).Order());
     }
 }

@@ -1,5 +1,6 @@
 using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Evaluation.Fidelity;
+using ReleaseGateway.Evaluation.Learning;
 using ReleaseGateway.Evaluation.Protocol;
 using ReleaseGateway.Evaluation.Tables;
 
@@ -94,5 +95,39 @@ public class FidelityTests
         var (train, holdout) = TestTables.Split(TestTables.Mixed(3000, 4), 4);
         var synthetic = IndependentMarginals.Sample(train, train.RowCount, new SeededRandomSource(1));
         Assert.True(ModelUtility.Discriminator(train, holdout, synthetic, [0, 1, 2, 3, 4], 3000, new SeededRandomSource(3), default).Auc > 0.6);
+    }
+
+    [Fact]
+    public void Given_SkewedTarget_When_PredictedForBalancedAccuracy_Then_TheMinorityClassIsFound()
+    {
+        // One feature; class 1 (10 % of rows) sits at x = 1 half the time, class 0 at x = 1 a tenth of the time. At x = 1,
+        // p(1 | x) = 0.05/(0.05 + 0.09) ≈ 0.36 < ½, so argmax p predicts 0 everywhere (balanced accuracy ½), while
+        // argmax p/π predicts 1 there: recall ½ on class 1 and 0.9 on class 0, balanced accuracy 0.7.
+        var random = new SeededRandomSource(3);
+        const int n = 4000;
+        var x = new double[n];
+        var y = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            y[i] = random.NextDouble() < 0.1 ? 1 : 0;
+            x[i] = random.NextDouble() < (y[i] == 1 ? 0.5 : 0.1) ? 1 : 0;
+        }
+
+        var model = LogisticRegression.Fit(x, n, 1, y, 2);
+        var plain = ClassifierExtensions.BalancedAccuracy(y, model.Predict(x, n));
+        var balanced = ClassifierExtensions.BalancedAccuracy(y, BalancedClassifier.Wrap(model, y).Predict(x, n));
+        Assert.Equal(0.5, plain, 2);
+        Assert.InRange(balanced, 0.65, 0.75);
+    }
+
+    [Fact]
+    public void Bug_a_class_never_seen_in_training_won_every_row_after_prior_correction()
+    {
+        // Three classes, the third (a categorical's "missing") never observed: logistic regression still gives it a tiny
+        // probability, which divided by a pseudo-count frequency beat both real classes on every row.
+        double[] x = [0, 0, 1, 1];
+        int[] y = [0, 0, 1, 1];
+        var model = BalancedClassifier.Wrap(LogisticRegression.Fit(x, 4, 1, y, 3), y);
+        Assert.Equal([0, 0, 1, 1], model.Predict(x, 4));
     }
 }

@@ -68,6 +68,7 @@ public static class ServiceDefaultsExtensions
                 o.ShowDeveloperTools = DeveloperToolsVisibility.Never;
             }).AllowAnonymous();
         ErrorPages.Map(app);
+        DocsPages.Map(app);
         return app;
     }
 

@@ -4,14 +4,29 @@ using ReleaseGateway.Identity.Users;
 
 namespace ReleaseGateway.Cli;
 
-/// <summary><c>rgw clients add</c>: registers a service client (client-credentials flow) and prints its secret once.</summary>
+/// <summary><c>rgw clients add | list</c>: registers a service client (client-credentials flow) and prints its secret once; lists the clients.</summary>
 internal static class ClientsCommands
 {
     public static Command Create()
     {
         var clients = new Command("clients", "Register service clients (e.g. a hospital's export pipeline)");
         clients.Subcommands.Add(Add());
+        clients.Subcommands.Add(List());
         return clients;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "List the OAuth clients with their type, roles and grant types (never a secret)");
+        command.SetAction((_, ct) => IdentityCli.RunAsync(async services =>
+        {
+            var all = await services.GetRequiredService<UserAdministration>().ListClientsAsync(ct);
+            Console.WriteLine($"{"CLIENT ID",-40}  {"TYPE",-12}  {"ROLES",-30}  {"GRANTS",-40}  NAME");
+            foreach (var c in all)
+                Console.WriteLine($"{c.ClientId,-40}  {c.ClientType,-12}  {string.Join(",", c.Roles),-30}  {string.Join(",", c.GrantTypes),-40}  {c.DisplayName}");
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
     }
 
     private static Command Add()

@@ -85,7 +85,7 @@ internal static class SynthCommands
         long? seed;
         try
         {
-            // made never reaches here (NeuralSynthHook runs it); any other name is refused with the known ones listed.
+            // plug-in generators never reach here (PluginSynthHook runs them); any other name is refused with the known ones listed.
             string name = (arguments.Method ?? GeneratorCatalog.Default.Name).ToLowerInvariant();
             SynthesisMethod method = GeneratorCatalog.IsKnown(name)
                 ? MarginalGenerators.MethodOf(GeneratorCatalog.Get(name))

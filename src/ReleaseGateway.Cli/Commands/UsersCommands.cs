@@ -11,7 +11,7 @@ using ReleaseGateway.Identity.Users;
 namespace ReleaseGateway.Cli;
 
 /// <summary>
-/// <c>rgw users add | list | grant | revoke | totp | disable | enable</c>: administration on the gateway's machine, straight against the
+/// <c>rgw users add | list | grant | revoke | totp | reset-password | reset-link | recovery-codes | disable | enable</c>: administration on the gateway's machine, straight against the
 /// identity database (this is how the first administrator comes to exist). Every change is audited with the actor
 /// <c>local-operator</c>: whoever holds a shell and the data folder acts as the machine, not as a named user.
 /// </summary>
@@ -26,6 +26,7 @@ internal static class UsersCommands
         users.Subcommands.Add(ChangeRole("revoke", "Revoke a role from a user"));
         users.Subcommands.Add(Totp());
         users.Subcommands.Add(ResetPassword());
+        users.Subcommands.Add(ResetLink());
         users.Subcommands.Add(RecoveryCodes());
         users.Subcommands.Add(ChangeAccount("disable", "Disable an account: no sign-in, and its tokens and web sessions stop working"));
         users.Subcommands.Add(ChangeAccount("enable", "Re-enable a disabled or locked account"));
@@ -129,6 +130,33 @@ internal static class UsersCommands
         return command;
     }
 
+    private static Command ResetLink()
+    {
+        var email = EmailOption();
+        var url = new Option<string>("--url")
+        {
+            Description = "The address people open the gateway at (default: the configured Identity:Issuer)",
+        };
+        var command = new Command("reset-link",
+            "A forgotten password: a one-time link to choose a new one (e-mailed when SMTP is configured; otherwise hand it over)") { email, url };
+        command.SetAction((parse, ct) => IdentityCli.RunAsync(async services =>
+        {
+            var gateway = parse.GetValue(url) is { } typed
+                ? Uri.TryCreate(typed, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp)
+                    ? parsed
+                    : throw new UsageException($"--url {typed} is not an http(s) address.")
+                : services.GetRequiredService<IdentitySettings>().Issuer
+                  ?? throw new UsageException("Give --url (the address people open the gateway at), or set Identity:Issuer in the configuration.");
+            var link = await services.GetRequiredService<UserAdministration>().IssueResetLinkAsync(parse.GetValue(email)!, gateway, IdentityCli.Operator(), ct);
+            Console.WriteLine(link.Emailed
+                ? $"A reset link was e-mailed to {link.Email}. It works once, until {link.ExpiresAt:u}:"
+                : $"Hand this link to {link.Email} privately (shown only now; it works once, until {link.ExpiresAt:u}):");
+            Console.WriteLine(link.Link);
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
     private static Command RecoveryCodes()
     {
         var email = EmailOption();
@@ -176,6 +204,8 @@ internal static class IdentityCli
             services.AddSingleton<IConfiguration>(configuration);
             services.AddEventStore(configuration);
             services.AddIdentityAdministration(configuration);
+            if (ReleaseGateway.Requests.Notifications.SmtpSettings.FromConfiguration(configuration) is { Host: not null } smtp)
+                services.AddSingleton<IAccountMail>(new ReleaseGateway.Requests.Notifications.SmtpNotificationSender(smtp));
             await using var provider = services.BuildServiceProvider();
             await IdentityDatabase.InitializeAsync(provider, cancellationToken);
             await using var scope = provider.CreateAsyncScope();

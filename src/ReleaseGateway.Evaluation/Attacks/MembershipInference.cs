@@ -5,7 +5,7 @@ using ReleaseGateway.Evaluation.Tables;
 namespace ReleaseGateway.Evaluation.Attacks;
 
 /// <summary>Outcome of one membership-inference attack.</summary>
-/// <param name="Attack">Attack name: "distance", "density-ratio" or "shadow-model".</param>
+/// <param name="Attack">Attack name: "distance", "density-ratio", "marginal-ratio", "shadow-model" or "reconstruction".</param>
 /// <param name="Auc">ROC AUC (0.5 = guessing).</param>
 /// <param name="AucLower">Lower end of the 95 % Hanley–McNeil interval.</param>
 /// <param name="AucUpper">Upper end of that interval.</param>

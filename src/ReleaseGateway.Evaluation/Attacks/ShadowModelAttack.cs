@@ -20,7 +20,7 @@ public sealed record ShadowModelOptions(int Targets = 5, int Runs = 20, int Data
 
 /// <summary>Per-target outcome.</summary>
 /// <param name="TrainRow">Index of the target in the training table.</param>
-/// <param name="Outlierness">Mean Gower distance to its 5 nearest training neighbours (why it was chosen).</param>
+/// <param name="Outlierness">Mean Gower distance to its 5 nearest holdout (reference) records (why it was chosen).</param>
 /// <param name="Auc">AUC of the classifier on the fresh pairs.</param>
 /// <param name="Accuracy">Accuracy at probability 0.5 on the fresh pairs.</param>
 /// <param name="TestPairs">Fresh pairs tested.</param>
@@ -44,7 +44,7 @@ public sealed record ShadowModelResult(
 /// <summary>
 /// Shadow modelling in the manner of TAPAS' "Groundhog" attack (Stadler et al. 2022, USENIX Security;
 /// Houssiau et al. 2022, TAPAS): for each of the k most at-risk training records (largest mean distance to
-/// their nearest training neighbours: outliers are the records a generator leaks first), the attacker
+/// their nearest reference records: outliers are the records a generator leaks first), the attacker
 /// repeatedly samples a dataset from auxiliary data (the holdout), trains the generator on it with and
 /// without the target, summarises every synthetic output by a feature vector, trains a random forest to
 /// tell the two worlds apart and tests it on fresh pairs. Features: per-column mean, standard deviation,
@@ -78,7 +78,7 @@ public static class ShadowModelAttack
         var total = Stopwatch.StartNew();
         var columns = data.EvaluatedColumns();
         var metric = GowerMetric.Fit(columns, data.Train, data.Holdout, data.Synthetic);
-        var targets = MostAtRisk(data.Train, metric, options.Targets, random, cancellationToken);
+        var targets = MostAtRisk(data.Train, data.Holdout, metric, options.Targets, random, cancellationToken);
         var size = Math.Min(options.DatasetSize, data.Holdout.RowCount);
         var testPairs = (options.Runs + 1) / 2;
         var memberScores = new List<double>();
@@ -135,43 +135,41 @@ public static class ShadowModelAttack
     }
 
     /// <summary>
-    /// The k training records with the largest mean Gower distance to their 5 nearest other training
-    /// records, searched among at most 2,000 random training records. This is the vulnerable-record rule of Meeus et
-    /// al. ("Achilles' heels", ESORICS 2023, arXiv 2306.10308: mean distance to the 5 closest records), with Gower's
-    /// distance in place of their cosine distance on one-hot and scaled values, and a sample of candidates in place of
-    /// every record to bound the cost on large tables.
+    /// The k training records with the largest mean Gower distance to their 5 nearest records of the reference table,
+    /// searched among at most 2,000 random training records. This is the vulnerable-record rule of Meeus et al.
+    /// ("Achilles' heels", ESORICS 2023, arXiv 2306.10308: mean distance to the 5 closest records of the attacker's
+    /// reference data), with Gower's distance in place of their cosine distance on one-hot and scaled values. The reference
+    /// is the holdout, from which every shadow dataset is drawn: a target is vulnerable when it stands apart from the
+    /// records it will be trained with, which its distance to other training records (the rule used before) does not
+    /// measure — a pair of near-identical outliers shields neither of them in a shadow dataset that holds only one.
     /// </summary>
-    public static IReadOnlyList<(int Row, double Outlierness)> MostAtRisk(EvalTable train, GowerMetric metric, int k, IRandomSource random, CancellationToken cancellationToken)
+    /// <param name="train">Candidate targets.</param>
+    /// <param name="reference">The attacker's reference records (≥ 1 row).</param>
+    /// <param name="metric">Gower metric over the evaluated columns.</param>
+    /// <param name="k">Targets to return.</param>
+    /// <param name="random">Random source for the candidate sample.</param>
+    /// <param name="cancellationToken">Stops the search.</param>
+    public static IReadOnlyList<(int Row, double Outlierness)> MostAtRisk(EvalTable train, EvalTable reference, GowerMetric metric, int k, IRandomSource random, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(metric);
         ArgumentNullException.ThrowIfNull(random);
-        if (train.RowCount == 1)
-        {
-            return [(0, 1.0)];
-        }
-
+        AttackData.RequireRows(reference, "reference");
         var candidates = AttackData.Sample(train.RowCount, 2000, random);
-        var all = metric.Encode(train);
         var query = metric.Encode(train.Select(candidates));
-        var neighbours = Math.Min(5, train.RowCount - 1);
-        // k + 1 neighbours because each candidate also finds itself at distance 0.
-        var found = metric.Nearest(query, all, neighbours + 1, cancellationToken);
+        var neighbours = Math.Min(5, reference.RowCount);
+        var found = metric.Nearest(query, metric.Encode(reference), neighbours, cancellationToken);
         var scored = new (int Row, double Score)[candidates.Length];
         for (var i = 0; i < candidates.Length; i++)
         {
             var sum = 0.0;
-            var used = 0;
-            for (var j = 0; j < neighbours + 1 && used < neighbours; j++)
+            for (var j = 0; j < neighbours; j++)
             {
-                if (found.Indices[i * (neighbours + 1) + j] != candidates[i])
-                {
-                    sum += found.Distances[i * (neighbours + 1) + j];
-                    used++;
-                }
+                sum += found.Distances[(i * neighbours) + j];
             }
 
-            scored[i] = (candidates[i], used == 0 ? 0 : sum / used);
+            scored[i] = (candidates[i], sum / neighbours);
         }
 
         return scored.OrderByDescending(s => s.Score).ThenBy(s => s.Row).Take(k).ToArray();

@@ -149,8 +149,9 @@ public static class ModelUtility
 
             return new TstrData(labels, xTest, yTest, xReal, yReal, xSyn, ySyn,
             [
-                ("logistic-regression", (x, y) => LogisticRegression.Fit(x, y.Length, encoder.Width, y, labels.Classes)),
-                ("random-forest", (x, y) => RandomForest.Fit(x, y.Length, encoder.Width, y, labels.Classes, new RandomForestOptions(), random, cancellationToken)),
+                // Scored by balanced accuracy, so both predict by its Bayes rule (BalancedClassifier, ADR 0046).
+                ("logistic-regression", (x, y) => BalancedClassifier.Wrap(LogisticRegression.Fit(x, y.Length, encoder.Width, y, labels.Classes), y)),
+                ("random-forest", (x, y) => BalancedClassifier.Wrap(RandomForest.Fit(x, y.Length, encoder.Width, y, labels.Classes, new RandomForestOptions(), random, cancellationToken), y)),
             ]);
         }
     }

@@ -127,6 +127,14 @@ public static class GateCatalog
         0, 1, false, GateComparison.AtMost, 0.35, DpTested: false, InPolicy: true,
         "How much better an attacker who knows some columns of a patient guesses a secret column for patients in the training data than for patients who were not. " + SignificantRisk);
 
+    /// <summary>Attribute inference by linear reconstruction from the release's counts (ADR 0045).</summary>
+    public static readonly GateDefinition Reconstruction = new(
+        "maxReconstructionRisk",
+        "Reconstruction of sensitive attributes",
+        "Anonymeter residual risk of linear reconstruction (Annamalai et al. 2024): each sensitive column solved from the release's counts over quasi-identifier marginals crossed with it, accuracy on training records against holdout records, worst significant secret",
+        0, 1, false, GateComparison.AtMost, 0.35, DpTested: false, InPolicy: true,
+        "How much better an attacker who knows the quasi-identifiers of everyone in the training data reconstructs their sensitive column, by solving the equations the release's counts impose, than the same attacker does for people not in the training data. Unlike the nearest-neighbour attack it reaches every record pinned down by the counts, not only outliers. The report shows the accuracy beside the majority-class baseline. " + SignificantRisk);
+
     /// <summary>Singling out.</summary>
     public static readonly GateDefinition SinglingOut = new(
         "maxSinglingOutRisk",
@@ -177,7 +185,7 @@ public static class GateCatalog
 
     /// <summary>Every gate in report order; the DP release check first.</summary>
     public static IReadOnlyList<GateDefinition> All { get; } =
-        [DpCopyTest, MembershipTpr, EmpiricalEpsilon, AttributeInference, SinglingOut, Linkability, Tvd2, TstrRatio, SubgroupTvd2Gap];
+        [DpCopyTest, MembershipTpr, EmpiricalEpsilon, AttributeInference, Reconstruction, SinglingOut, Linkability, Tvd2, TstrRatio, SubgroupTvd2Gap];
 
     /// <summary>The gates a policy sets under <c>gates:</c>, in report order.</summary>
     public static IReadOnlyList<GateDefinition> PolicyGates { get; } = [.. All.Where(g => g.InPolicy)];

@@ -15,6 +15,9 @@ public sealed record GateThresholds
     /// <summary>Threshold of <see cref="GateCatalog.AttributeInference"/>.</summary>
     public double MaxAttributeInferenceRisk { get; init; } = GateCatalog.AttributeInference.Default;
 
+    /// <summary>Threshold of <see cref="GateCatalog.Reconstruction"/>.</summary>
+    public double MaxReconstructionRisk { get; init; } = GateCatalog.Reconstruction.Default;
+
     /// <summary>Threshold of <see cref="GateCatalog.SinglingOut"/>.</summary>
     public double MaxSinglingOutRisk { get; init; } = GateCatalog.SinglingOut.Default;
 
@@ -37,6 +40,7 @@ public sealed record GateThresholds
         "maxMembershipTprAt1PctFpr" => MaxMembershipTprAt1PctFpr,
         "maxEmpiricalEpsilonRatio" => MaxEmpiricalEpsilonRatio,
         "maxAttributeInferenceRisk" => MaxAttributeInferenceRisk,
+        "maxReconstructionRisk" => MaxReconstructionRisk,
         "maxSinglingOutRisk" => MaxSinglingOutRisk,
         "maxLinkabilityRisk" => MaxLinkabilityRisk,
         "maxTvd2" => MaxTvd2,
@@ -52,6 +56,7 @@ public sealed record GateThresholds
         "maxMembershipTprAt1PctFpr" => this with { MaxMembershipTprAt1PctFpr = value },
         "maxEmpiricalEpsilonRatio" => this with { MaxEmpiricalEpsilonRatio = value },
         "maxAttributeInferenceRisk" => this with { MaxAttributeInferenceRisk = value },
+        "maxReconstructionRisk" => this with { MaxReconstructionRisk = value },
         "maxSinglingOutRisk" => this with { MaxSinglingOutRisk = value },
         "maxLinkabilityRisk" => this with { MaxLinkabilityRisk = value },
         "maxTvd2" => this with { MaxTvd2 = value },

@@ -63,6 +63,68 @@ public static class ClassifierExtensions
 }
 
 /// <summary>
+/// A fitted classifier whose class probabilities are divided by the class frequencies π it was fitted on (a class it never
+/// saw gets probability 0), then renormalised: its most probable class is argmax p(c | x)/π(c), the Bayes rule for balanced accuracy (every class's
+/// recall weighs the same), where argmax p(c | x) maximises plain accuracy and on a skewed target predicts the majority
+/// almost always. On nwtco's relapse (15 % positive) the forest's balanced accuracy rose from 0.66 to 0.92 (ADR 0046).
+/// </summary>
+public sealed class BalancedClassifier : IClassifier
+{
+    private readonly IClassifier inner;
+    private readonly double[] prior;
+
+    private BalancedClassifier(IClassifier inner, double[] prior)
+    {
+        this.inner = inner;
+        this.prior = prior;
+    }
+
+    /// <inheritdoc />
+    public int Classes => inner.Classes;
+
+    /// <summary>
+    /// Wraps <paramref name="inner"/>, fitted on labels <paramref name="y"/>. A class absent from <paramref name="y"/> is
+    /// never predicted: dividing by its near-zero frequency would turn the model's smallest probabilities into certainty
+    /// (a categorical target's "missing" class would win every row).
+    /// </summary>
+    public static BalancedClassifier Wrap(IClassifier inner, IReadOnlyList<int> y)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(y);
+        var counts = new double[inner.Classes];
+        foreach (var label in y)
+        {
+            counts[label]++;
+        }
+
+        return new BalancedClassifier(inner, [.. counts.Select(c => c == 0 ? double.PositiveInfinity : c / y.Count)]);
+    }
+
+    /// <inheritdoc />
+    public double[] PredictProbabilities(double[] x, int rows)
+    {
+        var p = inner.PredictProbabilities(x, rows);
+        var k = Classes;
+        for (var i = 0; i < rows; i++)
+        {
+            var sum = 0.0;
+            for (var c = 0; c < k; c++)
+            {
+                p[(i * k) + c] /= prior[c];
+                sum += p[(i * k) + c];
+            }
+
+            for (var c = 0; c < k && sum > 0; c++)
+            {
+                p[(i * k) + c] /= sum;
+            }
+        }
+
+        return p;
+    }
+}
+
+/// <summary>
 /// Multinomial logistic regression (softmax) with an L2 penalty λ/2·‖W‖² (intercepts unpenalised),
 /// fitted by full-batch Adam (Kingma &amp; Ba 2015) on the mean cross-entropy. The problem is convex, so a
 /// fixed number of steps on standardised features reaches the optimum closely enough for utility scores.

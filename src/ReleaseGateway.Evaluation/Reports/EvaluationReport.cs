@@ -41,19 +41,21 @@ public sealed record FidelityReport(
     SubgroupReport? Subgroups = null);
 
 /// <summary>Privacy attack results.</summary>
-/// <param name="Membership">Membership attacks (distance, density-ratio, shadow-model when run).</param>
+/// <param name="Membership">Membership attacks (distance, density-ratio, marginal-ratio, shadow-model when run).</param>
 /// <param name="ShadowModel">Shadow-model details and cost, when run.</param>
 /// <param name="EmpiricalEpsilon">Largest ε lower bound over membership attacks.</param>
 /// <param name="AttributeInference">Per-secret attribute-inference risks.</param>
 /// <param name="SinglingOut">Univariate and multivariate singling-out risks.</param>
 /// <param name="Linkability">Linkability risk.</param>
+/// <param name="Reconstruction">Linear-reconstruction attribute inference per reconstructed secret (absent in reports written before it).</param>
 public sealed record PrivacyReport(
     IReadOnlyList<MembershipAttackResult> Membership,
     ShadowModelResult? ShadowModel,
     double? EmpiricalEpsilon,
     IReadOnlyList<AttributeInferenceResult> AttributeInference,
     IReadOnlyList<SinglingOutResult> SinglingOut,
-    LinkabilityResult? Linkability);
+    LinkabilityResult? Linkability,
+    IReadOnlyList<ReconstructionResult>? Reconstruction = null);
 
 /// <summary>
 /// Everything one evaluation found: the gate table first, then the measurements behind it. Serialised by

@@ -35,7 +35,11 @@ public sealed class KeyMaterial(IBlobStore blobs, byte[]? sealingKey)
 
     public IReadOnlyList<string> List(string folder) => blobs.List(folder);
 
-    private byte[] Seal(string name, byte[] plain)
+    /// <summary>
+    /// <paramref name="plain"/> sealed for <paramref name="name"/> (a blob name, or a label for a key kept inside another
+    /// document); unchanged when there is no storage key (the folder mode keeps owner-only files).
+    /// </summary>
+    public byte[] Seal(string name, byte[] plain)
     {
         if (sealingKey is null) return plain;
         var salt = RandomNumberGenerator.GetBytes(32);
@@ -48,7 +52,8 @@ public sealed class KeyMaterial(IBlobStore blobs, byte[]? sealingKey)
         return output;
     }
 
-    private byte[] Open(string name, byte[] stored)
+    /// <summary>What <see cref="Seal"/> sealed for <paramref name="name"/>; <see cref="InvalidDataException"/> when it does not open.</summary>
+    public byte[] Open(string name, byte[] stored)
     {
         if (sealingKey is null) return stored;
         if (stored.Length < Magic.Length + 48 || !stored.AsSpan(0, Magic.Length).SequenceEqual(Magic))

@@ -41,6 +41,13 @@ public sealed class IdentityAuditLog(IEventStore store)
         return stream.Count > 0 && stream[0].EventType == nameof(UserCreated) && Guid.TryParse(stream[0].Metadata.ActorId, out var creator) ? creator : null;
     }
 
+    /// <summary>When the user last signed in, from their stream (the identity store keeps no such column).</summary>
+    public async Task<DateTimeOffset?> LastSignInAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        var stream = await store.FetchStreamAsync(userId, cancellationToken);
+        return stream.LastOrDefault(e => e.EventType == nameof(UserSignedIn)) is { } last ? last.Timestamp : null;
+    }
+
     /// <summary>
     /// The stream of failed sign-ins that name no account (issue 15: every failure is audited). Its events hold no
     /// e-mail address: a mistyped address is someone's personal data, and the hash chain keeps every byte forever.
@@ -60,6 +67,9 @@ public sealed class IdentityAuditLog(IEventStore store)
         .Register<UserEnabled>()
         .Register<UserPasswordChanged>()
         .Register<UserPasswordReset>()
+        .Register<UserPasswordResetLinkIssued>()
+        .Register<UserPasswordResetLinkSent>()
+        .Register<UserPasswordResetByLink>()
         .Register<UserSecondFactorEnabled>()
         .Register<UserRecoveryCodesIssued>()
         .Register<DeviceSignInApproved>()

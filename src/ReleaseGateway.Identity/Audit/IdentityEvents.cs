@@ -31,6 +31,15 @@ public sealed record UserPasswordChanged(Guid UserId, DateTimeOffset ChangedAt);
 /// <summary>An administrator replaced the user's password with a one-time password, to be changed at the next sign-in.</summary>
 public sealed record UserPasswordReset(Guid UserId, DateTimeOffset ResetAt);
 
+/// <summary>An administrator issued a one-time password-reset link (only its hash is stored; the link is never recorded).</summary>
+public sealed record UserPasswordResetLinkIssued(Guid UserId, DateTimeOffset ExpiresAt, DateTimeOffset IssuedAt);
+
+/// <summary>The reset link went out by e-mail to the user's address (not recorded here).</summary>
+public sealed record UserPasswordResetLinkSent(Guid UserId, DateTimeOffset SentAt);
+
+/// <summary>The user chose a new password through their reset link, which then stopped working.</summary>
+public sealed record UserPasswordResetByLink(Guid UserId, DateTimeOffset ResetAt);
+
 public sealed record UserSecondFactorEnabled(Guid UserId, DateTimeOffset EnabledAt);
 
 /// <summary>New one-use recovery codes for the second factor were issued (the old ones no longer work); the codes are not recorded.</summary>

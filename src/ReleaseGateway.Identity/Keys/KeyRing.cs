@@ -58,6 +58,18 @@ public sealed record KeyRing(IReadOnlyList<RingKey> Signing, IReadOnlyList<RingK
             : new KeyRing(signing, encryption);
     }
 
+    /// <summary>The ring's files, signing and encryption, newest first, without reading their material (for the status page).</summary>
+    public static IReadOnlyList<(bool Signing, string FileName, DateTimeOffset CreatedAt)> Describe(KeyMaterial keys, string folder) =>
+        [.. keys.List(folder)
+            .Select(name => name.StartsWith(SigningPrefix, StringComparison.Ordinal) && name.EndsWith(".pem", StringComparison.Ordinal)
+                ? (Signing: true, Name: name, Created: ParseCreated(name, SigningPrefix, ".pem"))
+                : name.StartsWith(EncryptionPrefix, StringComparison.Ordinal) && name.EndsWith(".key", StringComparison.Ordinal)
+                    ? (Signing: false, Name: name, Created: ParseCreated(name, EncryptionPrefix, ".key"))
+                    : (Signing: false, Name: name, Created: null))
+            .Where(f => f.Created is not null)
+            .OrderByDescending(f => f.Created)
+            .Select(f => (f.Signing, f.Name, f.Created!.Value))];
+
     private static List<RingKey> Load(KeyMaterial keys, string folder, string prefix, string extension, DateTimeOffset now, TimeSpan rotationPeriod,
         Func<string, string, SecurityKey> read) =>
         keys.List(folder)

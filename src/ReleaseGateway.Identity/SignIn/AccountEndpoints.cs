@@ -10,6 +10,7 @@ using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Audit;
 using ReleaseGateway.Identity.Authorization;
 using ReleaseGateway.Identity.Data;
+using ReleaseGateway.Identity.Users;
 using ReleaseGateway.Problems;
 
 namespace ReleaseGateway.Identity.SignIn;
@@ -23,6 +24,7 @@ internal static class AccountEndpoints
     public const string LoginPath = "/account/login";
     public const string TotpPath = "/account/login/totp";
     public const string ChangePasswordPath = "/account/password";
+    public const string ResetPath = ResetLinkTokens.Path;
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -35,6 +37,8 @@ internal static class AccountEndpoints
         account.MapPost("/login/totp", PostTotp);
         account.MapGet("/password", GetChangePassword);
         account.MapPost("/password", PostChangePassword);
+        account.MapGet("/reset", GetReset);
+        account.MapPost("/reset", PostReset);
         account.MapPost("/logout", PostLogout);
         account.MapGet("/device-approved", () => Html.Page("Device signed in", "<p>The device is signed in. You can close this window and return to your terminal.</p>"));
         account.MapGet("/device-denied", () => Html.Page("Device sign-in denied", "<p>The device was not signed in.</p>"));
@@ -220,6 +224,59 @@ internal static class AccountEndpoints
         await signIn.RefreshSignInAsync(user);
         await audit.PasswordChangedAsync(context, user);
         return Results.LocalRedirect(returnUrl);
+    }
+
+    private static async Task<IResult> GetReset(HttpContext context, IAntiforgery antiforgery, OwnAccount account, string? user, string? code) =>
+        Guid.TryParseExact(user, "N", out var userId) && await account.IsResetLinkValidAsync(userId, code)
+            ? ResetForm(context, antiforgery, userId, code!, null, StatusCodes.Status200OK)
+            : ResetLinkInvalid();
+
+    private static IResult ResetForm(HttpContext context, IAntiforgery antiforgery, Guid userId, string code, (string Message, string Code)? error, int status) =>
+        Html.Page("Choose a new password", $"""
+            {Html.Error(error?.Message, error?.Code)}
+            <p>An administrator issued you this link. Choose a new password (at least 12 characters); the link then stops working,
+            and any session still signed in to your account ends.</p>
+            <form method="post" action="{ResetPath}">
+            {Html.AntiforgeryField(antiforgery, context)}
+            {Html.Hidden("user", userId.ToString("N"))}
+            {Html.Hidden("code", code)}
+            <p><label for="new">New password</label><br><input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required></p>
+            <p><button type="submit">Set new password</button></p>
+            </form>
+            """, status);
+
+    private static IResult ResetLinkInvalid() =>
+        Html.Page("Reset link not valid",
+            Html.Error("This reset link was used, replaced by a newer one, or has expired. Nothing was changed.", ErrorCodes.ResetLinkInvalid) +
+            "<p>Ask your administrator for a new link. If you still know your password, <a href=\"/ui\">sign in</a> as usual.</p>",
+            StatusCodes.Status400BadRequest);
+
+    /// <summary>Redeems a reset link (ADR 0053); the person is not signed in, so the events name them as their own actor.</summary>
+    private static async Task<IResult> PostReset(HttpContext context, IAntiforgery antiforgery, OwnAccount account)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context)) return BadForm();
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (!Guid.TryParseExact(form["user"].ToString(), "N", out var userId)) return ResetLinkInvalid();
+        var code = form["code"].ToString();
+        try
+        {
+            await account.RedeemResetLinkAsync(new RedeemResetLink(userId, code, form["new"].ToString()),
+                new EventMetadata(userId.ToString(), "User", context.GetCorrelationId()), context.RequestAborted);
+        }
+        catch (UserAdministrationException e) when (e.Code == ErrorCodes.ResetLinkInvalid)
+        {
+            return ResetLinkInvalid();
+        }
+        catch (UserAdministrationException e)
+        {
+            return ResetForm(context, antiforgery, userId, code, (e.Message, e.Code), StatusCodes.Status400BadRequest);
+        }
+        catch (FluentValidation.ValidationException e)
+        {
+            return ResetForm(context, antiforgery, userId, code, (string.Join(" ", e.Errors.Select(x => x.ErrorMessage)), ErrorCodes.PasswordRejected),
+                StatusCodes.Status400BadRequest);
+        }
+        return Html.Page("Password changed", """<p>Your new password is set and the link no longer works. <a href="/ui">Sign in</a> with it.</p>""");
     }
 
     private static async Task<IResult> PostLogout(HttpContext context, IAntiforgery antiforgery, SignInManager<GatewayUser> signIn)

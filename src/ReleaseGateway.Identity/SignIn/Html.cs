@@ -26,7 +26,7 @@ internal static class Html
             {body}
             </main>
             <footer class="account-help"><p>Trouble signing in? Your gateway's administrator can re-enable a locked account, or give you a new
-            one-time password (<code>rgw users reset-password</code>). Signing in from a terminal: <code>rgw login</code>.</p></footer>
+            one-time password or a link to choose a new one (<code>rgw users reset-link</code>). Signing in from a terminal: <code>rgw login</code>.</p></footer>
             </body>
             </html>
             """,

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using OpenIddict.Abstractions;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Audit;
@@ -21,9 +22,14 @@ public sealed class UserAdministrationException(string code, string message) : E
 /// <summary>A new user; <c>OneTimePassword</c> is the generated password when none was given, shown once and never stored in clear.</summary>
 public sealed record CreatedUser(Guid Id, string? OneTimePassword);
 
+/// <summary>A user as administrators see them; <c>Disabled</c> is an administrator's disablement, <c>LockedUntil</c> any lockout.</summary>
 public sealed record UserSummary(
     Guid Id, string Email, IReadOnlyList<string> Roles, bool TwoFactorEnabled, bool MustChangePassword,
-    DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt);
+    DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt, bool Disabled = false, DateTimeOffset? LastSignInAt = null);
+
+/// <summary>An OpenIddict client as administrators see it: never its secret.</summary>
+public sealed record ClientSummary(Guid ApplicationId, string ClientId, string DisplayName, string ClientType, IReadOnlyList<string> Roles,
+    IReadOnlyList<string> GrantTypes);
 
 /// <summary>A new service client; the secret is shown once and only its hash is stored.</summary>
 public sealed record RegisteredClient(Guid ApplicationId, string ClientId, string ClientSecret);
@@ -37,6 +43,9 @@ public sealed class UserAdministration(
     IOpenIddictApplicationManager applications,
     IdentityAuditLog audit,
     UserAccessCheck accessCheck,
+    IdentitySettings settings,
+    IEnumerable<IAccountMail> mail,
+    ILogger<UserAdministration> logger,
     TimeProvider time)
 {
     /// <summary>Application property holding a service client's roles (JSON array of role names).</summary>
@@ -75,13 +84,20 @@ public sealed class UserAdministration(
     {
         var all = await users.Users.OrderBy(u => u.Email).ToListAsync(cancellationToken);
         var summaries = new List<UserSummary>(all.Count);
-        foreach (var user in all)
-        {
-            var roles = await users.GetRolesAsync(user);
-            summaries.Add(new UserSummary(user.Id, user.Email ?? "", [.. roles.Order(StringComparer.Ordinal)], user.TwoFactorEnabled,
-                user.MustChangePassword, user.LockoutEnd > time.GetUtcNow() ? user.LockoutEnd : null, user.CreatedAt));
-        }
+        foreach (var user in all) summaries.Add(await SummaryAsync(user, cancellationToken));
         return summaries;
+    }
+
+    /// <summary>One user as <see cref="ListUsersAsync"/> shows them, or null when no user has this id.</summary>
+    public async Task<UserSummary?> FindUserAsync(Guid id, CancellationToken cancellationToken = default) =>
+        await users.FindByIdAsync(id.ToString()) is { } user ? await SummaryAsync(user, cancellationToken) : null;
+
+    private async Task<UserSummary> SummaryAsync(GatewayUser user, CancellationToken cancellationToken)
+    {
+        var roles = await users.GetRolesAsync(user);
+        return new UserSummary(user.Id, user.Email ?? "", [.. roles.Order(StringComparer.Ordinal)], user.TwoFactorEnabled,
+            user.MustChangePassword, user.LockoutEnd > time.GetUtcNow() ? user.LockoutEnd : null, user.CreatedAt,
+            user.LockoutEnd == DateTimeOffset.MaxValue, await audit.LastSignInAsync(user.Id, cancellationToken));
     }
 
     /// <summary>
@@ -139,6 +155,64 @@ public sealed class UserAdministration(
         Check(await users.UpdateAsync(user));
         await ChangedAsync(user, actor, new UserPasswordReset(user.Id, time.GetUtcNow()), cancellationToken);
         return oneTimePassword;
+    }
+
+    /// <summary>
+    /// A forgotten password, without a password passing through the administrator's hands: a link that works once and
+    /// until <see cref="IdentitySettings.ResetLinkLifetime"/>, replacing any earlier link; only its hash is stored. Sent to
+    /// the user's address when mail is configured (after the event is stored, never inside it: the link is a secret),
+    /// otherwise the administrator hands it over. The password and sessions stay as they are until the link is used.
+    /// </summary>
+    public async Task<ResetLink> IssueResetLinkAsync(string email, Uri gateway, EventMetadata actor, CancellationToken cancellationToken = default)
+    {
+        var user = await FindAsync(email);
+        RefuseOnSelf(user, actor, "issue a reset link for");
+        var now = time.GetUtcNow();
+        var expiresAt = now + settings.ResetLinkLifetime;
+        var (code, stored) = ResetLinkTokens.Create(expiresAt);
+        Check(await users.SetAuthenticationTokenAsync(user, ResetLinkTokens.Provider, ResetLinkTokens.Name, stored));
+        await audit.RecordAsync(user.Id, actor, new UserPasswordResetLinkIssued(user.Id, expiresAt, now), cancellationToken);
+        var link = ResetLinkTokens.Link(gateway, user.Id, code);
+        var emailed = false;
+        if (mail.FirstOrDefault() is { } sender)
+        {
+            try
+            {
+                await sender.SendAsync(user.Email!, "Choose a new ReleaseGateway password",
+                    $"An administrator of ReleaseGateway issued you a link to choose a new password. It works once, until {expiresAt:yyyy-MM-dd HH:mm} UTC:\n\n{link}\n\nIf you did not ask for it, tell your administrator; your current password keeps working until the link is used.\n",
+                    cancellationToken);
+                emailed = true;
+                await audit.RecordAsync(user.Id, actor, new UserPasswordResetLinkSent(user.Id, time.GetUtcNow()), cancellationToken);
+            }
+            // The link is stored and shown to the administrator either way: a mail server that is down only means handing it over.
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "The reset link for user {UserId} could not be e-mailed; the administrator hands it over.", user.Id);
+            }
+        }
+        return new ResetLink(user.Id, user.Email!, link, expiresAt, emailed);
+    }
+
+    public async Task<IReadOnlyList<ClientSummary>> ListClientsAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<ClientSummary>();
+        await foreach (var application in applications.ListAsync(count: null, offset: null, cancellationToken))
+        {
+            var properties = await applications.GetPropertiesAsync(application, cancellationToken);
+            var roles = properties.TryGetValue(ClientRolesProperty, out var value) && value.ValueKind == JsonValueKind.Array
+                ? value.EnumerateArray().Select(r => r.GetString() ?? "").ToList()
+                : [];
+            var permissions = await applications.GetPermissionsAsync(application, cancellationToken);
+            result.Add(new ClientSummary(
+                Guid.Parse(await applications.GetIdAsync(application, cancellationToken) ?? throw new InvalidOperationException("A client without id.")),
+                await applications.GetClientIdAsync(application, cancellationToken) ?? "",
+                await applications.GetDisplayNameAsync(application, cancellationToken) ?? "",
+                await applications.GetClientTypeAsync(application, cancellationToken) ?? "",
+                roles,
+                [.. permissions.Where(p => p.StartsWith(Permissions.Prefixes.GrantType, StringComparison.Ordinal))
+                    .Select(p => p[Permissions.Prefixes.GrantType.Length..]).Order(StringComparer.Ordinal)]));
+        }
+        return [.. result.OrderBy(c => c.ClientId, StringComparer.Ordinal)];
     }
 
     /// <summary>Lifts a disablement or a lockout.</summary>
@@ -202,8 +276,12 @@ public sealed class UserAdministration(
         var key = await users.GetAuthenticatorKeyAsync(user) ?? throw new InvalidOperationException("No authenticator key after reset.");
         Check(await users.SetTwoFactorEnabledAsync(user, true));
         await audit.RecordAsync(user.Id, actor, new UserSecondFactorEnabled(user.Id, time.GetUtcNow()), cancellationToken);
-        return $"otpauth://totp/ReleaseGateway:{Uri.EscapeDataString(email)}?secret={key}&issuer=ReleaseGateway&digits=6";
+        return TotpUri(email, key);
     }
+
+    /// <summary>The <c>otpauth://</c> URI an authenticator app enrols from (Key Uri Format: issuer, account, base32 secret).</summary>
+    public static string TotpUri(string email, string key) =>
+        $"otpauth://totp/ReleaseGateway:{Uri.EscapeDataString(email)}?secret={key}&issuer=ReleaseGateway&digits=6";
 
     /// <summary>
     /// Ten one-use recovery codes for a user with the second factor on, replacing any issued before: a lost phone need

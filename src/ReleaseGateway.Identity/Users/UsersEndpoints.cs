@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Identity.Keys;
 using ReleaseGateway.Problems;
 
 namespace ReleaseGateway.Identity.Users;
@@ -18,12 +19,14 @@ public sealed record ChangeRoleRequest(string Email, string Role);
 
 public sealed record AccountRequest(string Email);
 
-internal static class UsersEndpoints
+public sealed record ResetLinkResponse(Guid UserId, Uri Link, DateTimeOffset ExpiresAt, bool Emailed);
+
+public static class UsersEndpoints
 {
     private static readonly string[] AllPolicies =
         [Policies.Researcher, Policies.Committee, Policies.Compliance, Policies.Steward, Policies.Admin, Policies.ReadAudit];
 
-    public static void Map(IEndpointRouteBuilder app)
+    internal static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/me", GetMe)
             .RequireAuthorization(Policies.Authenticated)
@@ -48,6 +51,16 @@ internal static class UsersEndpoints
         admin.MapPost("/enable", (AccountRequest body, UserAdministration administration, HttpContext context) =>
                 ChangeRole(context, () => administration.EnableAsync(body.Email, context.GetEventMetadata(Roles.Administrator), context.RequestAborted)))
             .WithName("EnableUser").WithSummary("Re-enables a disabled or locked account.");
+        admin.MapPost("/reset-link", IssueResetLink)
+            .WithName("IssueResetLink")
+            .WithSummary("Issues a one-time password-reset link (e-mailed when mail is configured; otherwise hand it over). Never for oneself.");
+
+        var system = app.MapGroup("/api/admin").RequireAuthorization(Policies.Admin).WithTags("Identity");
+        system.MapGet("/clients", async (UserAdministration administration, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await administration.ListClientsAsync(cancellationToken)))
+            .WithName("ListClients").WithSummary("The OAuth clients: id, name, type, roles and grant types (never a secret).");
+        system.MapGet("/keys", (KeyRotationStatus keys) => TypedResults.Ok(keys.Read()))
+            .WithName("GetKeyRotationStatus").WithSummary("Token and Data Protection keys: age, which one is in use, when the next rotation is due.");
     }
 
     private static async Task<Ok<MeResponse>> GetMe(HttpContext context, IAuthorizationService authorization)
@@ -73,6 +86,25 @@ internal static class UsersEndpoints
             return GatewayProblems.Create(e.Code, e.Message);
         }
     }
+
+    private static async Task<Results<Ok<ResetLinkResponse>, ProblemHttpResult>> IssueResetLink(
+        AccountRequest body, UserAdministration administration, IdentitySettings settings, HttpContext context)
+    {
+        try
+        {
+            var link = await administration.IssueResetLinkAsync(body.Email, GatewayAddress(context, settings),
+                context.GetEventMetadata(Roles.Administrator), context.RequestAborted);
+            return TypedResults.Ok(new ResetLinkResponse(link.UserId, link.Link, link.ExpiresAt, link.Emailed));
+        }
+        catch (UserAdministrationException e)
+        {
+            return GatewayProblems.Create(e.Code, e.Message);
+        }
+    }
+
+    /// <summary>The address people reach the gateway at: the configured issuer behind a proxy, otherwise this request's.</summary>
+    public static Uri GatewayAddress(HttpContext context, IdentitySettings settings) =>
+        settings.Issuer ?? new Uri($"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangeRole(HttpContext context, Func<Task> change)
     {

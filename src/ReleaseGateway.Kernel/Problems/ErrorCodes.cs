@@ -38,6 +38,9 @@ public static class ErrorCodes
 
     // RG1200–RG1229: people's self-service and administration (issue 21).
     public const string SecondFactorNotEnabled = "RG1200";
+    public const string ResetLinkInvalid = "RG1201";
+    public const string SecondFactorAlreadyEnabled = "RG1202";
+    public const string EnrolmentCodeWrong = "RG1203";
 
     public const string NotPermittedInState = "RG2001";
     public const string RoleRequired = "RG2002";
@@ -150,6 +153,12 @@ public static class ErrorCodes
             "An administrator holds a workflow role (Researcher, CommitteeMember, ComplianceOfficer, DataSteward) only when another administrator grants it, in person (not a service client) and not one whose account the receiver created. No account is created with both."),
         new(SecondFactorNotEnabled, StatusCodes.Status409Conflict, "Second factor not enabled",
             "Recovery codes replace the authenticator app's code, so they are issued only to a user whose second factor is on. Turn it on first (rgw users totp --email ...), which prints the codes too."),
+        new(ResetLinkInvalid, StatusCodes.Status400BadRequest, "Reset link not valid",
+            "A password-reset link works once and only until it expires; this one was used, has expired, was replaced by a newer one, or was mistyped. Nothing was changed. Ask an administrator for a new link (Administration → Users, or rgw users reset-link --email ...)."),
+        new(SecondFactorAlreadyEnabled, StatusCodes.Status409Conflict, "Second factor already on",
+            "This account already has an authenticator app enrolled. To replace the app, an administrator re-enrols it (rgw users totp --email ...); new recovery codes are on your account page."),
+        new(EnrolmentCodeWrong, StatusCodes.Status400BadRequest, "Authenticator code not accepted",
+            "The six-digit code did not match the secret shown on the page: check that the app holds the secret from this page and the device's clock is right, then type the code it shows now. The second factor stays off until a code matches."),
 
         // RG2xxx: datasets, access requests and workflows (src/ReleaseGateway.Requests/RequestErrors.cs raises them).
         new(NotPermittedInState, StatusCodes.Status409Conflict, "Not allowed in the current state",

@@ -8,7 +8,6 @@ using ReleaseGateway.Privacy.Randomness;
 using ReleaseGateway.Releases.Budget;
 using ReleaseGateway.Releases.Reports;
 using ReleaseGateway.Synthesis.Marginals;
-using ReleaseGateway.Synthesis.Neural.Generators;
 using ReleaseGateway.Synthesis.Synthesizers;
 
 namespace ReleaseGateway.Releases.Generators;
@@ -32,40 +31,76 @@ public sealed record GeneratorRun(EncodedTable? Train, double Epsilon, double De
 /// The synthetic table; for generators accounted outside zCDP, the cost they accounted themselves; the DP measurements
 /// the release report compares the table with (none for generators that measure no marginals).
 /// </summary>
-public sealed record GeneratorOutput(EncodedTable Table, PrivacyCost? AccountedCost, DpMeasurements Measurements);
+/// <param name="Table">The synthetic table.</param>
+/// <param name="AccountedCost">The cost a generator accounted outside zCDP itself; null for zCDP generators.</param>
+/// <param name="Measurements">The DP measurements the release report compares the table with.</param>
+/// <param name="Facts">What the generator reports about its run for the command line (its own accounting, steps); not part of a release.</param>
+public sealed record GeneratorOutput(EncodedTable Table, PrivacyCost? AccountedCost, DpMeasurements Measurements,
+    IReadOnlyDictionary<string, object>? Facts = null);
 
 /// <summary>
 /// The executable part of one catalog generator (ADR 0034): its version, its run (charging its cost as its
 /// <see cref="GeneratorDescriptor.Accounting"/> says), the check of a run's options, and the shadow-model factory the
-/// evaluation uses, which exists exactly when <see cref="GeneratorDescriptor.HasShadowModel"/>.
+/// evaluation uses, which exists exactly when <see cref="GeneratorDescriptor.HasShadowModel"/>. An entry of a plug-in
+/// generator (ADR 0043) is declared here with the plug-in's name and has no run until the plug-in is installed.
 /// </summary>
 public sealed class GeneratorEntry
 {
-    private readonly Func<GeneratorRun, GeneratorOutput> run;
+    private readonly Func<GeneratorRun, GeneratorOutput>? run;
     private readonly Func<SchemaCoding, double, double, SyntheticGenerator>? shadow;
+    private readonly string? version;
 
     public GeneratorEntry(GeneratorDescriptor descriptor, Assembly implementation, Func<GeneratorRun, GeneratorOutput> run,
+        Func<SchemaCoding, double, double, SyntheticGenerator>? shadow, string? plugin = null)
+        : this(descriptor, plugin, run, shadow)
+    {
+        ArgumentNullException.ThrowIfNull(implementation);
+        ArgumentNullException.ThrowIfNull(run);
+        version = VersionOf(implementation);
+    }
+
+    private GeneratorEntry(GeneratorDescriptor descriptor, string? plugin, Func<GeneratorRun, GeneratorOutput>? run,
         Func<SchemaCoding, double, double, SyntheticGenerator>? shadow)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        ArgumentNullException.ThrowIfNull(implementation);
-        ArgumentNullException.ThrowIfNull(run);
-        if (descriptor.HasShadowModel != shadow is not null)
+        if (run is not null && descriptor.HasShadowModel != shadow is not null)
             throw new ArgumentException(descriptor.HasShadowModel
                 ? $"generator '{descriptor.Name}' declares a shadow model but registers no factory"
                 : $"generator '{descriptor.Name}' declares no shadow model ({descriptor.NoShadowModelReason}) but registers a factory");
         Descriptor = descriptor;
-        Version = VersionOf(implementation);
+        Plugin = plugin;
         this.run = run;
         this.shadow = shadow;
+    }
+
+    /// <summary>
+    /// A generator whose execution lives in the plug-in assembly <paramref name="plugin"/> (ADR 0043): its public facts and
+    /// options check work everywhere; running it needs the plug-in installed (<see cref="GeneratorRegistry.Install"/>).
+    /// </summary>
+    public static GeneratorEntry Declared(GeneratorDescriptor descriptor, string plugin)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(plugin);
+        return new GeneratorEntry(descriptor, plugin, run: null, shadow: null);
     }
 
     public GeneratorDescriptor Descriptor { get; }
 
     public string Name => Descriptor.Name;
 
+    /// <summary>The plug-in assembly that executes this generator; null for a generator built into every node.</summary>
+    public string? Plugin { get; }
+
+    /// <summary>False for a plug-in generator whose plug-in this process has not loaded: it can be checked, not run.</summary>
+    public bool IsInstalled => run is not null;
+
+    /// <summary>
+    /// The job engine's execution group of a release attempt with this generator: null (any node) for a built-in one;
+    /// for a plug-in generator only nodes that installed the plug-in serve the group (ADR 0043).
+    /// </summary>
+    public string? ExecutionGroup => Plugin is null ? null : $"generator-{Name}";
+
     /// <summary>The implementing assembly's name and informational version, recorded in every generation.</summary>
-    public string Version { get; }
+    public string Version => version ?? $"{Plugin} (not installed on this node)";
 
     /// <summary>What is wrong with <paramref name="r"/> for this generator; empty when it may run.</summary>
     public IReadOnlyList<string> Validate(GeneratorRun r)
@@ -89,7 +124,7 @@ public sealed class GeneratorEntry
     {
         var problems = Validate(r);
         if (problems.Count > 0) throw new ArgumentException($"generator '{Name}': {string.Join("; ", problems)}");
-        return run(r);
+        return (run ?? throw new GeneratorNotInstalledException(this))(r);
     }
 
     /// <summary>
@@ -112,28 +147,66 @@ public sealed class GeneratorEntry
 /// </summary>
 public sealed class GeneratorRegistry
 {
-    private readonly Dictionary<string, GeneratorEntry> entries;
+    private readonly Lock gate = new();
+    private volatile Dictionary<string, GeneratorEntry> entries;
 
     public GeneratorRegistry(IEnumerable<GeneratorEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        Entries = entries.ToList();
-        var duplicate = Entries.GroupBy(e => e.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        var all = entries.ToList();
+        var duplicate = all.GroupBy(e => e.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"generator '{duplicate.Key}' is registered {duplicate.Count()} times");
-        var foreign = Entries.FirstOrDefault(e => !GeneratorCatalog.IsKnown(e.Name) || GeneratorCatalog.Get(e.Name) != e.Descriptor);
+        var foreign = all.FirstOrDefault(e => !GeneratorCatalog.IsKnown(e.Name) || GeneratorCatalog.Get(e.Name) != e.Descriptor);
         if (foreign is not null) throw new ArgumentException($"generator '{foreign.Name}' is not the catalog's descriptor of that name");
-        var missing = GeneratorCatalog.Names.Except(Entries.Select(e => e.Name), StringComparer.Ordinal).ToList();
-        if (missing.Count > 0) throw new ArgumentException($"no executable entry for catalog generator(s) {string.Join(", ", missing)}");
-        this.entries = Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        var missing = GeneratorCatalog.Names.Except(all.Select(e => e.Name), StringComparer.Ordinal).ToList();
+        if (missing.Count > 0) throw new ArgumentException($"no entry for catalog generator(s) {string.Join(", ", missing)}");
+        this.entries = all.ToDictionary(e => e.Name, StringComparer.Ordinal);
     }
 
-    /// <summary>aim and mst from the marginal engine (zCDP), made from the neural engine (DP-SGD, Rényi DP).</summary>
-    public static GeneratorRegistry Default { get; } = new([Marginal(GeneratorCatalog.Aim), Marginal(GeneratorCatalog.Mst), Neural()]);
+    /// <summary>The assembly of the neural generator's plug-in (ADR 0043), the only part of the gateway that needs libtorch.</summary>
+    public const string NeuralPlugin = "ReleaseGateway.Releases.Neural";
 
-    public IReadOnlyList<GeneratorEntry> Entries { get; }
+    /// <summary>
+    /// aim and mst from the marginal engine (zCDP), built in; made (DP-SGD, Rényi DP) declared, run by the neural plug-in
+    /// where it is installed (<see cref="GeneratorPlugins"/>).
+    /// </summary>
+    public static GeneratorRegistry Default { get; } =
+        new([Marginal(GeneratorCatalog.Aim), Marginal(GeneratorCatalog.Mst), GeneratorEntry.Declared(GeneratorCatalog.Made, NeuralPlugin)]);
+
+    /// <summary>Every catalog generator's entry, in catalog order (installed or declared).</summary>
+    public IReadOnlyList<GeneratorEntry> Entries
+    {
+        get
+        {
+            var current = entries;
+            return [.. GeneratorCatalog.Names.Where(current.ContainsKey).Select(n => current[n])];
+        }
+    }
 
     /// <summary>The entry of that name; <see cref="UnknownGeneratorException"/> (listing the known ones) otherwise.</summary>
     public GeneratorEntry Get(string? name) => name is not null && entries.TryGetValue(name, out var entry) ? entry : throw new UnknownGeneratorException(name);
+
+    /// <summary>
+    /// Installs a plug-in's executable entries over the entries declared for them: same descriptor, same plug-in name.
+    /// Installing the same generator again keeps the first (a plug-in is loaded once per process).
+    /// </summary>
+    public void Install(IEnumerable<GeneratorEntry> installed)
+    {
+        ArgumentNullException.ThrowIfNull(installed);
+        lock (gate)
+        {
+            var next = new Dictionary<string, GeneratorEntry>(entries, StringComparer.Ordinal);
+            foreach (var entry in installed)
+            {
+                if (!next.TryGetValue(entry.Name, out var declared) || declared.Descriptor != entry.Descriptor)
+                    throw new ArgumentException($"generator '{entry.Name}' is not the catalog's descriptor of that name");
+                if (declared.Plugin is null || declared.Plugin != entry.Plugin || !entry.IsInstalled)
+                    throw new ArgumentException($"generator '{entry.Name}' is not declared as a plug-in of {entry.Plugin ?? "(none)"}");
+                if (!declared.IsInstalled) next[entry.Name] = entry;
+            }
+            entries = next;
+        }
+    }
 
     /// <summary>A marginal-based generator: zCDP at the plan's ρ per row (ρ/k² for k rows per person, group privacy).</summary>
     private static GeneratorEntry Marginal(GeneratorDescriptor descriptor)
@@ -153,23 +226,17 @@ public sealed class GeneratorRegistry
             (coding, epsilon, delta) => MarginalSynthesizerGenerator.Create(coding, method, epsilon, delta));
     }
 
-    /// <summary>
-    /// DP-SGD, accounted per example in Rényi DP with the release checks' and DP binning's ρ reserved before σ is calibrated; its Rényi
-    /// curve is the accounted cost. No shadow model (see the descriptor).
-    /// </summary>
-    private static GeneratorEntry Neural() => new(GeneratorCatalog.Made, typeof(NeuralSynthesizer).Assembly,
-        r =>
-        {
-            var result = NeuralSynthesizer.Run(r.Train!,
-                new NeuralSynthesisOptions { Epsilon = r.Epsilon, Delta = r.Delta, Rows = r.Rows, ReservedRho = r.Budget.GateRho + r.Budget.BinningRho, Random = r.Random },
-                new SyncProgress<NeuralTrainingProgress>(p => r.Progress((double)p.Step / Math.Max(1, p.Steps), $"epoch {p.Epoch:0.#}, ε spent {p.EpsilonSpent:0.###}")));
-            return new GeneratorOutput(result.Table, new PrivacyCost(0, result.Accountant.TotalRdp.ToArray()), DpMeasurements.None);
-        },
-        shadow: null);
-
     /// <summary>Progress reported on the caller's thread (System.Progress would post to the thread pool, out of order).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    public sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }
+}
+
+/// <summary>A plug-in generator was asked to run in a process that has not loaded its plug-in (ADR 0043).</summary>
+public sealed class GeneratorNotInstalledException(GeneratorEntry entry)
+    : InvalidOperationException($"generator '{entry.Name}' is not installed on this node: it runs only where its plug-in {entry.Plugin} is loaded " +
+        $"({GeneratorPlugins.ConfigurationKey}, or the image's plugins folder; docs/deployment.md)")
+{
+    public string Name { get; } = entry.Name;
 }

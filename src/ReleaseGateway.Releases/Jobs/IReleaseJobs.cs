@@ -12,9 +12,11 @@ public interface IReleaseJobs
     /// <summary>
     /// Stores <typeparamref name="TJob"/> to run as soon as a worker is free, with <paramref name="data"/> as its
     /// <see cref="IJobExecutionContext.MergedJobDataMap"/>. Returns false, storing nothing, while a job with the same
-    /// <paramref name="key"/> is waiting or running; once it has ended the key may be used again.
+    /// <paramref name="key"/> is waiting or running; once it has ended the key may be used again. With an
+    /// <paramref name="executionGroup"/>, only nodes that serve the group claim the job (ADR 0043).
     /// </summary>
-    Task<bool> EnqueueAsync<TJob>(string key, IReadOnlyDictionary<string, string> data, CancellationToken cancellationToken = default)
+    Task<bool> EnqueueAsync<TJob>(string key, IReadOnlyDictionary<string, string> data, CancellationToken cancellationToken = default,
+        string? executionGroup = null)
         where TJob : IJob;
 
     /// <summary>

@@ -7,7 +7,8 @@ internal sealed class QuartzReleaseJobs(ISchedulerFactory schedulers, TimeProvid
     // One group for everything the gateway stores, so keys are the pipeline's own strings.
     internal const string Group = "release-gateway";
 
-    public async Task<bool> EnqueueAsync<TJob>(string key, IReadOnlyDictionary<string, string> data, CancellationToken cancellationToken = default)
+    public async Task<bool> EnqueueAsync<TJob>(string key, IReadOnlyDictionary<string, string> data, CancellationToken cancellationToken = default,
+        string? executionGroup = null)
         where TJob : IJob
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
@@ -21,6 +22,7 @@ internal sealed class QuartzReleaseJobs(ISchedulerFactory schedulers, TimeProvid
         var trigger = TriggerBuilder.Create<TJob>(time)
             .WithIdentity(key, Group)
             .StartNow()
+            .WithExecutionGroup(executionGroup)
             .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
             .Build();
         try

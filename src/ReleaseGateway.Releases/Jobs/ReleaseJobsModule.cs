@@ -20,9 +20,11 @@ public static class ReleaseJobsModule
     /// <summary>
     /// Registers the engine and <see cref="IReleaseJobs"/>. Register job types in <paramref name="configureJobs"/>
     /// (<c>q.AddJobType&lt;GenerateReleaseJob&gt;()</c>); each firing gets a DI scope of its own, so a job may take
-    /// scoped services in its constructor. Call once.
+    /// scoped services in its constructor. Call once. On a cluster, this node never claims a job whose trigger carries one of
+    /// <paramref name="refusedExecutionGroups"/> (ADR 0043); on SQLite, where no other process runs jobs, it refuses none.
     /// </summary>
-    public static IHostApplicationBuilder AddReleaseJobs(this IHostApplicationBuilder builder, Action<IQuartzBuilder>? configureJobs = null)
+    public static IHostApplicationBuilder AddReleaseJobs(this IHostApplicationBuilder builder, Action<IQuartzBuilder>? configureJobs = null,
+        IReadOnlyList<string>? refusedExecutionGroups = null)
     {
         var settings = ReleaseJobsSettings.FromConfiguration(builder.Configuration);
         var store = builder.Configuration.ReadEventStoreSettings();
@@ -45,6 +47,7 @@ public static class ReleaseJobsModule
             q.UseDefaultThreadPool(settings.Workers);
             q.UseDefaultRetryPolicy(RetryPolicy.None);
             q.AddJobMiddleware<JobOutcomeMiddleware>();
+            if (store.UsesPostgres && refusedExecutionGroups is { Count: > 0 }) q.RefuseExecutionGroups([.. refusedExecutionGroups]);
             q.UsePersistentStore(persistent =>
             {
                 // Quartz 4 creates its own tables (CREATE ... IF NOT EXISTS, safe when nodes start together) and

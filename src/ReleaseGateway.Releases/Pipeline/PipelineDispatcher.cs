@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.EventStore;
+using ReleaseGateway.Releases.Generators;
 using ReleaseGateway.Releases.Jobs;
 using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.AccessRequests.GetAccessRequestDetails;
@@ -14,7 +16,7 @@ namespace ReleaseGateway.Releases.Pipeline;
 /// waiting for the gateway, so nothing is lost if a process stopped between a decision and its job. Enqueueing is
 /// idempotent (one job key per request); a request whose job is still running is retried on the next look.
 /// </summary>
-public sealed partial class PipelineDispatcher(IEventStore store, WorkflowCatalog workflows, IReleaseJobs jobs, TimeProvider time,
+public sealed partial class PipelineDispatcher(IEventStore store, WorkflowCatalog workflows, IReleaseJobs jobs, GeneratorNodes nodes, TimeProvider time,
     ILogger<PipelineDispatcher> logger) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
@@ -67,9 +69,21 @@ public sealed partial class PipelineDispatcher(IEventStore store, WorkflowCatalo
         var request = await store.LoadAsync<AccessRequestDetails>(requestId, ct);
         if (request is null || ReleasePipeline.NextStep(request.ToRequest(), workflows.Get(request.Workflow)) is null) return true;
         var enqueued = await jobs.EnqueueAsync<AdvanceReleaseJob>(AdvanceReleaseJob.KeyFor(requestId),
-            new Dictionary<string, string> { [AdvanceReleaseJob.RequestIdKey] = requestId.ToString() }, ct);
+            new Dictionary<string, string> { [AdvanceReleaseJob.RequestIdKey] = requestId.ToString() }, ct, ExecutionGroup(request));
         if (enqueued) Enqueued(requestId, request.State);
         return enqueued;
+    }
+
+    /// <summary>
+    /// A plug-in generator's job goes to the nodes that have the plug-in while one is alive (ADR 0043); with none, any node
+    /// takes it and the pipeline blocks the attempt, saying which plug-in is missing, instead of leaving it waiting unseen.
+    /// </summary>
+    private string? ExecutionGroup(AccessRequestDetails request)
+    {
+        var name = request.ToRequest().Terms.Generator ?? GeneratorCatalog.Default.Name;
+        if (!GeneratorCatalog.IsKnown(name)) return null; // the pipeline refuses it, loudly, wherever it runs
+        var generator = GeneratorRegistry.Default.Get(name);
+        return generator.ExecutionGroup is { } group && nodes.AnyNodeRuns(generator) ? group : null;
     }
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Request {RequestId} ({State}): pipeline job enqueued")]

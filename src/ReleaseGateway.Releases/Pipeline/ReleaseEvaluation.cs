@@ -62,6 +62,9 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
         // Shadow models retrain the release's own generator where the registry declares one (ADR 0034); an unknown name throws.
         var shadow = GeneratorRegistry.Default.Get(started.Generator).CreateShadowModel(coding, started.Epsilon, started.Delta);
         var evaluationPolicy = policy.Evaluation();
+        // The generator's measured cliques and their noise, for the generator-aware membership attack (inside the boundary).
+        var measured = (await StoredMeasurements.LoadAsync(artifacts, generated.Measurements, ct)).Marginals
+            .Select(m => new MeasuredMarginal(m.Columns, m.Sigma)).ToList();
         var input = new EvaluationInput
         {
             Train = coding.ToEval(train),
@@ -72,6 +75,7 @@ public sealed class ReleaseEvaluation(SourceTableStore sources, ArtifactStore ar
             Thresholds = evaluationPolicy.Thresholds,
             ShadowModel = evaluationPolicy.ShadowModel,
             Generator = shadow,
+            MeasuredMarginals = measured,
             Seed = ReleaseGeneration.EvaluationSeedOf(started, seeds),
             // The attempt's schema keeps only its columns; the protected attributes among them come from the full schema.
             ProtectedAttributes = [.. DatasetSchema.Parse(dataset.SchemaJson).ProtectedAttributes.Where(n => schema.Find(n) is { IsDropped: false })],

@@ -10,6 +10,7 @@ using ReleaseGateway.Requests.Datasets;
 using ReleaseGateway.Requests.Policies;
 using ReleaseGateway.Requests.Workflows;
 using ReleaseGateway.Releases.Budget;
+using ReleaseGateway.Releases.Generators;
 using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Releases.Pipeline;
@@ -108,15 +109,25 @@ public sealed partial class ReleasePipeline(
         var ledger = await ledgers.LoadAsync(request.DatasetId, ct);
         var attempt = events.Count(e => e.Data is AccessRequestApproved);
         var plan = generation.Plan(releaseId, request, dataset, policy, attempt, approved.Approvers, now);
+        var generator = GeneratorRegistry.Default.Get(plan.Started.Generator);
 
         var start = Advance(request, WorkflowTriggers.StartGeneration, $"release {releaseId}", now);
-        await using var session = store.OpenSession(Metadata(releaseId));
-        AdvanceAccessRequestHandler.Stage(session, request, start);
-        if (ledger.Charge(releaseId, SystemActorId, now, cap, plan.Started.BudgetPlan().BinningRho) is { } charged) PrivacyBudgetLedgers.Stage(session, ledger, charged);
-        session.StartStream(releaseId, plan.Started);
-        await session.SaveChangesAsync(ct);
+        await using (var session = store.OpenSession(Metadata(releaseId)))
+        {
+            AdvanceAccessRequestHandler.Stage(session, request, start);
+            // A generator this node cannot run touches no data: the attempt is blocked below without a charge (ADR 0043).
+            if (generator.IsInstalled && ledger.Charge(releaseId, SystemActorId, now, cap, plan.Started.BudgetPlan().BinningRho) is { } charged) PrivacyBudgetLedgers.Stage(session, ledger, charged);
+            session.StartStream(releaseId, plan.Started);
+            await session.SaveChangesAsync(ct);
+        }
         StepTaken(request.Id, WorkflowTriggers.StartGeneration, releaseId);
 
+        if (!generator.IsInstalled)
+        {
+            await BlockAsync(request, releaseId, ReleaseSteps.Generate,
+                $"{new GeneratorNotInstalledException(generator).Message}; no node with it was running; the budget was not charged", ct);
+            return;
+        }
         await GenerateAsync(request with { State = start.State, Version = request.Version + 1 }, plan, ct);
     }
 

@@ -33,14 +33,7 @@ public sealed class ReleasePublication(ArtifactStore artifacts, Func<AuditSignin
         var released = ReleaseBinsPlaced.Apply(new DatasetSchema(schema.Columns.Where(c => started.Columns.Contains(c.Name)), schema.OutOfDomain),
             ReleaseBinsPlaced.Of(data));
         var synthetic = await SyntheticTable.LoadAsync(artifacts, generated, released, ct);
-        var measurements = DpMeasurements.None;
-        if (generated.Measurements is { } stored)
-        {
-            await using var stream = await artifacts.OpenVerifiedAsync(stored.Sha256, ct);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy, ct);
-            measurements = DpMeasurements.Parse(copy.ToArray());
-        }
+        var measurements = await StoredMeasurements.LoadAsync(artifacts, generated.Measurements, ct);
         var report = ReleaseReportBuilder.Build(synthetic, measurements, facts);
         var (jsonHash, jsonBytes) = await artifacts.PutAsync(report.ToJson(), ct);
         var (htmlHash, htmlBytes) = await artifacts.PutAsync(Encoding.UTF8.GetBytes(ReleaseReportBuilder.Html(report)), ct);

@@ -15,7 +15,7 @@ public sealed record SmtpSettings(string? Host, int Port, string From)
 }
 
 /// <summary>Sends plain-text e-mail through an SMTP relay with MailKit, one connection per message (notifications are few).</summary>
-public sealed class SmtpNotificationSender(SmtpSettings settings) : INotificationSender
+public sealed class SmtpNotificationSender(SmtpSettings settings) : INotificationSender, ReleaseGateway.Identity.Users.IAccountMail
 {
     public bool Enabled => settings.Host is not null;
 

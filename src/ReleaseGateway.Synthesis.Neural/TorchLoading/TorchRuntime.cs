@@ -105,6 +105,8 @@ public static class TorchRuntime
 
         directories.Add(AppContext.BaseDirectory);
         directories.Add(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"));
+        // A generator plug-in (ADR 0043) carries TorchSharp and libtorch in its own folder, beside TorchSharp.dll.
+        if (Path.GetDirectoryName(typeof(torch).Assembly.Location) is { Length: > 0 } plugin) directories.Add(plugin);
         return directories
             .Select(d => Path.GetFullPath(Path.Combine(d, NativeLibraryFile)))
             .Distinct(StringComparer.Ordinal)

@@ -21,6 +21,7 @@ public static class WebPolicies
     public const string Compliance = Prefix + Policies.Compliance;
     public const string Steward = Prefix + Policies.Steward;
     public const string ReadAudit = Prefix + Policies.ReadAudit;
+    public const string Admin = Prefix + Policies.Admin;
 }
 
 internal sealed class WebPolicyProvider(IOptions<AuthorizationOptions> options) : DefaultAuthorizationPolicyProvider(options)

@@ -23,5 +23,7 @@ public static class Navigation
         new("Evaluation reports", "/ui/evaluations", [WebPolicies.Committee, WebPolicies.Compliance, WebPolicies.Steward]),
         new("Budget ledger", "/ui/budget", [WebPolicies.Steward, WebPolicies.Compliance, WebPolicies.Committee]),
         new("Jobs", "/ui/jobs", [WebPolicies.Steward, WebPolicies.Compliance]),
+        new("Administration", "/ui/admin/users", [WebPolicies.Admin]),
+        new("My account", "/ui/account", [WebPolicies.Authenticated]),
     ];
 }

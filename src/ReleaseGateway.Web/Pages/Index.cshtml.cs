@@ -51,8 +51,8 @@ public sealed class IndexModel(PersonalInbox inbox, IEventStore store, WorkflowC
                 " The audit trail shows whether the chain is intact when you open it.",
                 [("Audit trail", "/ui/audit"), ("Awaiting sign-off", "/ui/sign-off"), ("Budget ledger", "/ui/budget")]));
         if (Actor.IsIn(RoleNames.Administrator))
-            Summaries.Add(("Administrator", "Users, roles, service clients and token keys are managed with rgw on the gateway's machine (docs/identity.md).",
-                [("Audit trail", "/ui/audit")]));
+            Summaries.Add(("Administrator", "Users, roles, service clients and key rotation are on the administration pages; rgw on the gateway's machine does the same (docs/identity.md).",
+                [("Users and roles", "/ui/admin/users"), ("Service clients", "/ui/admin/clients"), ("Key rotation", "/ui/admin/keys"), ("Audit trail", "/ui/audit")]));
         AddTasks();
     }
 
@@ -90,5 +90,6 @@ public sealed class IndexModel(PersonalInbox inbox, IEventStore store, WorkflowC
             Tasks.Add(("Jobs", "/ui/jobs", "what the release pipeline is working on"));
         Tasks.Add(("Datasets", "/ui/datasets", "what each dataset holds and what its policy allows"));
         Tasks.Add(("Change my password", "/account/password?returnUrl=%2Fui", "on the gateway's sign-in pages"));
+        Tasks.Add(("My account", "/ui/account", "your password, authenticator app and recovery codes"));
     }
 }

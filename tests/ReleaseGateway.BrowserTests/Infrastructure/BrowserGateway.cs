@@ -137,6 +137,15 @@ public sealed class BrowserGateway : IAsyncLifetime
     public async Task<Person> SignInAsync(string name, string role, bool oneTimePassword = false)
     {
         var user = await CreateUserAsync(name, role, oneTimePassword);
+        var context = await OpenWindowAsync();
+        var person = new Person(user, context, await context.NewPageAsync());
+        await person.SignInAsync();
+        return person;
+    }
+
+    /// <summary>A private window of its own, signed in to nothing (someone opening a link they were sent).</summary>
+    public async Task<IBrowserContext> OpenWindowAsync()
+    {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString().TrimEnd('/'),
@@ -148,9 +157,7 @@ public sealed class BrowserGateway : IAsyncLifetime
         });
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(60_000);
-        var person = new Person(user, context, await context.NewPageAsync());
-        await person.SignInAsync();
-        return person;
+        return context;
     }
 
     private sealed class Factory(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>

@@ -45,6 +45,9 @@ public sealed class DeploymentFilesTests
             Assert.Contains(Sequence(node, "volumes").Select(v => v.ToString()), v => v.EndsWith(":/data", StringComparison.Ordinal));
             Assert.NotNull(Map(Map(Map(node, "deploy"), "resources"), "limits"));
         }
+        // The API node carries no libtorch; the second node is the neural worker (ADR 0043).
+        Assert.Contains("localhost/releasegateway:", Scalar(Map(services, "gateway-a"), "image"));
+        Assert.Contains("localhost/releasegateway-worker:", Scalar(Map(services, "gateway-b"), "image"));
         Assert.Equal(new[] { "rgw", "bootstrap" }, Sequence(Map(services, "bootstrap"), "command").Select(c => c.ToString()));
         Assert.Equal("/run/secrets/postgres_password", Scalar(Map(Map(services, "postgres"), "environment"), "POSTGRES_PASSWORD_FILE"));
         foreach (var (_, secret) in secrets.Children)
@@ -121,6 +124,29 @@ public sealed class DeploymentFilesTests
         Assert.Equal(new[] { "rgw", "bootstrap" }, Sequence(bootstrap, "args").Select(a => a.ToString()));
         Assert.Equal(Scalar(container, "image"), Scalar(bootstrap, "image"));
         AssertSecretsMountedAsFiles(jobSpec, bootstrap, secret);
+    }
+
+    [Fact]
+    public void Given_TheWorkerOverlay_When_Parsed_Then_ItAddsAHardenedWorkerOfTheWorkerImageThatNoBaseSelectorPicks()
+    {
+        var folder = Path.Combine(Deploy, "kubernetes");
+        Assert.Equal(new[] { "../", "deployment-worker.yaml" }, Sequence(Load(Path.Combine(folder, "worker", "kustomization.yaml")), "resources").Select(r => r.ToString()));
+        var worker = Load(Path.Combine(folder, "worker", "deployment-worker.yaml"));
+        var api = Load(Path.Combine(folder, "deployment.yaml"));
+        var podSpec = Map(Map(Map(worker, "spec"), "template"), "spec");
+        var container = (YamlMappingNode)Assert.Single(Sequence(podSpec, "containers"));
+        var apiContainer = (YamlMappingNode)Sequence(Map(Map(Map(api, "spec"), "template"), "spec"), "containers")[0];
+        Assert.Equal(Scalar(apiContainer, "image").Replace("/releasegateway:", "/releasegateway-worker:", StringComparison.Ordinal), Scalar(container, "image"));
+        Assert.Equal("true", Scalar(Map(podSpec, "securityContext"), "runAsNonRoot"));
+        Assert.Equal("true", Scalar(Map(container, "securityContext"), "readOnlyRootFilesystem"));
+        Assert.Equal("/health/ready", Scalar(Map(Map(container, "readinessProbe"), "httpGet"), "path"));
+        Assert.Contains(Sequence(container, "volumeMounts").Cast<YamlMappingNode>(), m => Scalar(m, "mountPath") == "/run/secrets/rgw");
+        Assert.NotNull(Scalar(Map(Map(container, "resources"), "limits"), "memory"));
+        // Its own component: neither the API Deployment, the Service nor the PodDisruptionBudget selects the worker's pods.
+        var workerLabels = Map(Map(Map(Map(worker, "spec"), "template"), "metadata"), "labels");
+        foreach (var selector in new[] { Map(Map(Map(api, "spec"), "selector"), "matchLabels"), Map(Map(Load(Path.Combine(folder, "service.yaml")), "spec"), "selector") })
+            Assert.Contains(selector.Children, p => !workerLabels.Children.TryGetValue(p.Key, out var v) || v.ToString() != p.Value.ToString());
+        Assert.NotEqual(Scalar(Map(api, "metadata"), "name"), Scalar(Map(worker, "metadata"), "name"));
     }
 
     [Fact]

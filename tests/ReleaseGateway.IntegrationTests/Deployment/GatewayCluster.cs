@@ -23,6 +23,12 @@ internal sealed class GatewayCluster(string postgres, string policies, string? s
     public List<GatewayNode> Nodes { get; } = [];
 
     /// <summary>The configuration every node and <c>rgw</c> share (the data folder is each node's own).</summary>
+    /// <summary>The environment that makes a node a neural worker: the made plug-in, from the test's output folder (ADR 0043).</summary>
+    public static IReadOnlyDictionary<string, string> NeuralWorker { get; } = new Dictionary<string, string>
+    {
+        ["ReleaseGateway__Generators__Plugins"] = Path.Combine(AppContext.BaseDirectory, "ReleaseGateway.Releases.Neural.dll"),
+    };
+
     public Dictionary<string, string?> Environment(string dataDirectory) => new()
     {
         ["ReleaseGateway__DataDirectory"] = dataDirectory,
@@ -41,17 +47,21 @@ internal sealed class GatewayCluster(string postgres, string policies, string? s
         ["Logging__LogLevel__Default"] = "Warning",
         // The job engine names its instance at start (Information): the test maps a running job to its node by it.
         ["Logging__LogLevel__ReleaseGateway.Releases.Jobs.ReleaseJobsWorker"] = "Information",
+        // The pipeline's steps and the generators a node serves (Information): the tests see which node ran what.
+        ["Logging__LogLevel__ReleaseGateway.Releases.Pipeline.ReleasePipeline"] = "Information",
+        ["Logging__LogLevel__ReleaseGateway.Releases.Generators.GeneratorNodes"] = "Information",
         ["Logging__Console__FormatterName"] = "simple",
         ["Logging__Console__FormatterOptions__SingleLine"] = "true",
     };
 
-    /// <summary>Starts a node on a fresh empty data folder and waits until it answers.</summary>
-    public async Task<GatewayNode> StartAsync(string name)
+    /// <summary>Starts a node on a fresh empty data folder and waits until it answers; <paramref name="settings"/> add to its environment.</summary>
+    public async Task<GatewayNode> StartAsync(string name, IReadOnlyDictionary<string, string>? settings = null)
     {
         var node = new GatewayNode(name, new Uri($"http://127.0.0.1:{FreePort()}"), Directory.CreateTempSubdirectory("rgw-node-").FullName);
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ReleaseGateway.Api.dll"));
         foreach (var (k, v) in Environment(node.DataDirectory)) info.Environment[k] = v;
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>()) info.Environment[k] = v;
         info.Environment["ASPNETCORE_URLS"] = node.Address.ToString();
         node.Process = Process.Start(info)!;
         node.Process.OutputDataReceived += (_, e) => node.Log(e.Data);

@@ -30,6 +30,8 @@ public abstract class AuthorizationMatrixTests<THost>(THost host) : IClassFixtur
     [
         ("/api/me", Policies.Authenticated),
         ("/api/admin/users", Policies.Admin),
+        ("/api/admin/clients", Policies.Admin),
+        ("/api/admin/keys", Policies.Admin),
     ];
 
     public static TheoryData<string> AllRoles => [.. Roles.All];

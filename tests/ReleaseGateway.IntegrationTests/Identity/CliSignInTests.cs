@@ -76,6 +76,41 @@ public abstract class CliSignInTests<THost>(THost host) : IClassFixture<THost>, 
     }
 
     [Fact]
+    public async Task Given_AForgottenPassword_When_UsersResetLinkRuns_Then_ThePrintedLinkSetsANewPasswordOnce()
+    {
+        var user = await host.CreateUserAsync(Roles.Researcher);
+        var (exit, output) = await RgwProcess.RunAsync(Environment(), "users", "reset-link", "--email", user.Email, "--url", host.BaseAddress.ToString());
+        Assert.True(exit == 0, output);
+        Assert.Contains("Hand this link", output);
+        var link = new Uri(Regex.Match(output, "^(http\\S+/account/reset\\S+)$", RegexOptions.Multiline).Groups[1].Value);
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query);
+
+        using var browser = host.CreateBrowser();
+        var form = await (await browser.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync();
+        var newPassword = "set from the command line's link";
+        var done = await browser.SubmitAsync(form, "/account/reset", [new("user", query["user"]!), new("code", query["code"]!), new("new", newPassword)]);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, done.StatusCode);
+        Assert.NotEmpty((await host.SignInAsync(user with { Password = newPassword })).AccessToken);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await browser.GetAsync(link.PathAndQuery)).StatusCode);
+        var (listed, clients) = await RgwProcess.RunAsync(Environment(), "clients", "list");
+        Assert.Equal(0, listed);
+        Assert.Matches($"{Regex.Escape(GatewayScopes.CliClientId)}\\s+public", clients);
+    }
+
+    [Fact]
+    public async Task Given_NoAddress_When_UsersResetLinkRuns_Then_ItExitsWithUsageError_AndIssuesNothing()
+    {
+        var user = await host.CreateUserAsync(Roles.Researcher);
+
+        var (exit, output) = await RgwProcess.RunAsync(Environment(), "users", "reset-link", "--email", user.Email);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--url", output);
+        Assert.DoesNotContain("UserPasswordResetLinkIssued", (await host.EventStore.FetchStreamAsync(user.Id)).Select(e => e.EventType));
+    }
+
+    [Fact]
     public async Task Given_UnknownRole_When_UsersAddRuns_Then_ItExitsWithUsageError()
     {
         var (exit, output) = await RgwProcess.RunAsync(Environment(), "users", "add", "--email", "x@example.test", "--role", "Superuser");

@@ -15,7 +15,7 @@ public static class PipelinePolicies
     // time, at sizes the chance measurements did not cover. Two scenarios are about a gate nothing can pass.
     private static readonly (string, string)[] OpenPrivacyGates =
     [
-        ("maxEmpiricalEpsilonRatio", "100"), ("maxAttributeInferenceRisk", "1.0"), ("maxSinglingOutRisk", "1.0"), ("maxLinkabilityRisk", "1.0"),
+        ("maxEmpiricalEpsilonRatio", "100"), ("maxAttributeInferenceRisk", "1.0"), ("maxReconstructionRisk", "1.0"), ("maxSinglingOutRisk", "1.0"), ("maxLinkabilityRisk", "1.0"),
     ];
 
     // The DP release check decides publication (ADR 0026); a threshold far below any statistic makes it block every time.
@@ -59,6 +59,8 @@ public static class PipelinePolicies
         settings["ReleaseGateway:PoliciesDirectory"] = CreateDirectory();
         settings["ReleaseGateway:Jobs:Enabled"] = "true";
         settings["ReleaseGateway:Jobs:ClusterCheckinIntervalSeconds"] = "2";
+        // The in-process host runs made too: the neural plug-in (ADR 0043) from the test's folder.
+        settings["ReleaseGateway:Generators:Plugins"] = Path.Combine(AppContext.BaseDirectory, "ReleaseGateway.Releases.Neural.dll");
     }
 }
 

@@ -65,7 +65,7 @@ public sealed class GeneratorRegistryTests
         var aim = GeneratorRegistry.Default.Get("aim");
         var mst = GeneratorRegistry.Default.Get("mst");
 
-        Assert.Contains("no executable entry for catalog generator(s) made",
+        Assert.Contains("no entry for catalog generator(s) made",
             Assert.Throws<ArgumentException>(() => new GeneratorRegistry([aim, mst])).Message);
         Assert.Contains("'aim' is registered 2 times",
             Assert.Throws<ArgumentException>(() => new GeneratorRegistry([aim, aim, mst, GeneratorRegistry.Default.Get("made")])).Message);

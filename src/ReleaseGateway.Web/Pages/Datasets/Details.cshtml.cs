@@ -63,7 +63,10 @@ public sealed class DetailsModel(IEventStore store, PolicyCatalog policies, Budg
         if (roles.Contains(Identity.Authorization.Roles.Researcher) && dataset.SourceUploaded && !dataset.IsRetired)
             Actions.Add(("Request a synthetic release", $"/ui/requests/new?dataset={dataset.Id}"));
         if (roles.Contains(Identity.Authorization.Roles.DataSteward))
+        {
             Actions.Add(("Requests to screen", "/ui/screening"));
+            Actions.Add(("Register a dataset with this schema", $"/ui/datasets/register?from={dataset.Id}"));
+        }
         if (roles.Contains(Identity.Authorization.Roles.DataSteward) && dataset.RegisteredBy == Actor.Id)
             Actions.Add(("Versions, policy and retirement", $"/ui/datasets/{dataset.Id}/lifecycle"));
         if (SeesLedger)

@@ -9,23 +9,25 @@ using ReleaseGateway.Datasets.Data;
 using ReleaseGateway.Datasets.Generators;
 using ReleaseGateway.Privacy.Sampling;
 using ReleaseGateway.Synthesis.Data;
-using ReleaseGateway.Synthesis.Neural.Generators;
+using ReleaseGateway.Privacy.Accounting;
+using ReleaseGateway.Releases.Generators;
 using ReleaseGateway.Datasets.Schema;
 
 namespace ReleaseGateway.Cli;
 
 /// <summary>
-/// Adds <c>--method made</c> (DP-SGD masked autoregressive network, docs/neural.md) to
-/// <c>rgw synth</c> without changing its code: the synth command's action is wrapped, and runs
-/// whose method is not <c>made</c> go to the original action unchanged. Exit codes and the output
-/// contract are the same: 0 written, 2 bad input (nothing written); one JSON line on stdout, training
-/// progress on stderr.
+/// Adds the plug-in generators (ADR 0043; today <c>--method made</c>, the DP-SGD masked autoregressive network,
+/// docs/neural.md) to <c>rgw synth</c> without changing its code: the synth command's action is wrapped, and runs whose
+/// method is built in go to the original action unchanged. The options are checked without the plug-in; the run loads it
+/// (<c>ReleaseGateway:Generators:Plugins</c>, or the <c>plugins</c> folder beside rgw) and says so when it is missing.
+/// Exit codes and the output contract are the same: 0 written, 2 bad input or no plug-in (nothing written); one JSON
+/// line on stdout, training progress on stderr.
 /// </summary>
-internal static class NeuralSynthHook
+internal static class PluginSynthHook
 {
     private const int BadInput = 2;
 
-    public static Command WithNeuralMethod(this Command synth)
+    public static Command WithPluginMethods(this Command synth)
     {
         ArgumentNullException.ThrowIfNull(synth);
         if (synth.Action is not SynchronousCommandLineAction original)
@@ -33,20 +35,22 @@ internal static class NeuralSynthHook
             throw new InvalidOperationException("rgw synth has no synchronous action to extend");
         }
 
-        synth.SetAction(parse => string.Equals(parse.GetValue<string?>("--method"), GeneratorCatalog.Made.Name, StringComparison.OrdinalIgnoreCase)
-            ? Run(parse)
+        synth.SetAction(parse => parse.GetValue<string?>("--method")?.ToLowerInvariant() is { } method && GeneratorCatalog.IsKnown(method)
+            && GeneratorRegistry.Default.Get(method) is { Plugin: not null } entry
+            ? Run(parse, entry)
             : original.Invoke(parse));
         return synth;
     }
 
-    private static int Run(ParseResult parse)
+    private static int Run(ParseResult parse, GeneratorEntry entry)
     {
         var stopwatch = Stopwatch.StartNew();
         string? Text(string name) => parse.GetValue<string?>(name);
-        NeuralSynthesisOptions options;
+        GeneratorRun run;
         EncodedTable table;
         DatasetSchema schema;
         FileInfo output;
+        long? seed;
         try
         {
             double epsilon = Number(Text("--epsilon"), "--epsilon") ?? throw new ArgumentException("--epsilon is required");
@@ -64,7 +68,7 @@ internal static class NeuralSynthHook
             int? rows = Text("--rows") is not { } rowsText ? null
                 : int.TryParse(rowsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) && r >= 1 ? r
                 : throw new ArgumentException($"--rows must be a whole number of at least 1, not '{rowsText}'");
-            long? seed = Text("--seed") is not { } seedText ? null
+            seed = Text("--seed") is not { } seedText ? null
                 : long.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) ? s
                 : throw new ArgumentException($"--seed must be a whole number, not '{seedText}'");
             output = new FileInfo(Text("--output") ?? throw new ArgumentException("--output is required"));
@@ -83,7 +87,7 @@ internal static class NeuralSynthHook
             // DP-SGD protects one row (no person-level bounding, ADR 0034): with a person key each person keeps one row.
             if (Text("--max-rows-per-person") is { } k && k != "1")
             {
-                throw new ArgumentException($"--method {GeneratorCatalog.Made.Name} has no person-level bounding: --max-rows-per-person must be 1, not '{k}' " +
+                throw new ArgumentException($"--method {entry.Name} has no person-level bounding: --max-rows-per-person must be 1, not '{k}' " +
                     $"(use {string.Join(" or ", GeneratorCatalog.All.Where(g => g.SupportsPersonLevel).Select(g => g.Name))})");
             }
 
@@ -102,7 +106,11 @@ internal static class NeuralSynthHook
                 ? read.Table.SelectRows(ContributionBounding.Bound(personIds, 1,
                     seed is long p ? KeyedCoin.FromPublicSeed(p, RandomPurpose.Bounding) : new KeyedCoin(SecretStreams.NewKey(), RandomPurpose.Bounding)))
                 : read.Table;
-            options = new NeuralSynthesisOptions { Epsilon = epsilon, Delta = delta, Rows = rows, Seed = seed };
+            IRandomSource random = seed is long noiseSeed ? new SeededRandomSource(noiseSeed) : new CryptoRandomSource();
+            run = new GeneratorRun(table, epsilon, delta, rows, ReleaseBudgetPlan.Create(epsilon, delta, 0, 1, schema.PersonKey is not null), random,
+                // Progress goes to stderr; it says nothing about the data beyond the public step count and ε spent.
+                (_, stage) => Console.Error.WriteLine(stage));
+            if (entry.Validate(run) is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems));
         }
         catch (CsvValidationException e)
         {
@@ -125,15 +133,29 @@ internal static class NeuralSynthHook
             return BadInput;
         }
 
-        // Progress goes to stderr: the loss is computed on private data and is not part of the release.
-        NeuralSynthesisResult result = NeuralSynthesizer.Run(table, options, new SynchronousProgress(p =>
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {p.Epoch:F1} step {p.Step}/{p.Steps} loss {p.Loss:F3} epsilon {p.EpsilonSpent:F3} clipped {p.ClippedFraction:P0}"))));
+        try
+        {
+            GeneratorRegistry.Default.InstallFrom(CliConfiguration.Load());
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or BadImageFormatException)
+        {
+            Console.Error.WriteLine($"rgw synth: the generator plug-in could not be loaded: {e.Message}");
+            return BadInput;
+        }
+
+        entry = GeneratorRegistry.Default.Get(entry.Name);
+        if (!entry.IsInstalled)
+        {
+            Console.Error.WriteLine($"rgw synth: {new GeneratorNotInstalledException(entry).Message}");
+            return BadInput;
+        }
+
+        GeneratorOutput result = entry.Run(run);
 
         string temporary = Path.Combine(output.DirectoryName ?? ".", $".{output.Name}.{Guid.NewGuid():N}.tmp");
         try
         {
-            IRandomSource decodeRandom = options.Seed is long s ? new SeededRandomSource(unchecked(s * 31 + 7)) : new CryptoRandomSource();
+            IRandomSource decodeRandom = seed is long decodeSeed ? new SeededRandomSource(unchecked(decodeSeed * 31 + 7)) : new CryptoRandomSource();
             using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
             {
                 CsvTableWriter.WriteDecoded(result.Table, schema, writer, decodeRandom);
@@ -146,19 +168,17 @@ internal static class NeuralSynthHook
             File.Delete(temporary);
         }
 
-        Console.WriteLine(JsonSerializer.Serialize(new
+        var summary = new Dictionary<string, object>
         {
-            method = GeneratorCatalog.Made.Name,
-            epsilon = result.Epsilon,
-            delta = result.Delta,
-            epsilonSpent = result.EpsilonSpent,
-            noiseMultiplier = result.NoiseMultiplier,
-            samplingRate = result.SamplingRate,
-            steps = result.Steps,
-            charges = result.Accountant.Charges.Select(c => c.Label),
-            rows = result.Table.RowCount,
-            wallSeconds = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
-        }));
+            ["method"] = entry.Name,
+            ["version"] = entry.Version,
+            ["epsilon"] = run.Epsilon,
+            ["delta"] = run.Delta,
+        };
+        foreach (var (name, value) in result.Facts ?? new Dictionary<string, object>()) summary[name] = value;
+        summary["rows"] = result.Table.RowCount;
+        summary["wallSeconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3);
+        Console.WriteLine(JsonSerializer.Serialize(summary));
         return 0;
     }
 
@@ -166,9 +186,4 @@ internal static class NeuralSynthHook
         text is null ? null
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value
         : throw new ArgumentException($"{option} must be a number, not '{text}'");
-
-    private sealed class SynchronousProgress(Action<NeuralTrainingProgress> report) : IProgress<NeuralTrainingProgress>
-    {
-        public void Report(NeuralTrainingProgress value) => report(value);
-    }
 }
