@@ -51,8 +51,8 @@ public sealed class IndexModel(PersonalInbox inbox, IEventStore store, WorkflowC
                 " The audit trail shows whether the chain is intact when you open it.",
                 [("Audit trail", "/ui/audit"), ("Awaiting sign-off", "/ui/sign-off"), ("Budget ledger", "/ui/budget")]));
         if (Actor.IsIn(RoleNames.Administrator))
-            Summaries.Add(("Administrator", "Users, roles, service clients and key rotation are on the administration pages; rgw on the gateway's machine does the same (docs/identity.md).",
-                [("Users and roles", "/ui/admin/users"), ("Service clients", "/ui/admin/clients"), ("Key rotation", "/ui/admin/keys"), ("Audit trail", "/ui/audit")]));
+            Summaries.Add(("Administrator", "Users, roles, service clients and key rotation are on the administration pages; rgw on the gateway's machine does the same.",
+                [("Users and roles", "/ui/admin/users"), ("Service clients", "/ui/admin/clients"), ("Key rotation", "/ui/admin/keys"), ("Audit trail", "/ui/audit"), ("Identity and sign-in (docs/identity.md)", "/docs/identity.md")]));
         AddTasks();
     }
 
