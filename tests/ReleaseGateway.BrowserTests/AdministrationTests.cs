@@ -22,6 +22,10 @@ public sealed class AdministrationTests(BrowserGateway gateway)
         await using var admin = await gateway.SignInAsync("ada.admin", Roles.Administrator);
         var page = admin.Page;
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Administrator" })).ToContainTextAsync("administration pages");
+        // The identity documentation the panel cites opens on the gateway.
+        await page.GetByRole(AriaRole.Region, new() { Name = "Administrator" }).GetByRole(AriaRole.Link, new() { Name = "Identity and sign-in (docs/identity.md)" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Identity and access", Level = 1 })).ToBeVisibleAsync();
+        await page.GoBackAsync();
 
         await admin.NavigateAsync("Administration");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users and roles", Level = 1 })).ToBeVisibleAsync();
