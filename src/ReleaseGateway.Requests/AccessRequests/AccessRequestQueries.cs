@@ -129,13 +129,16 @@ public static class AccessRequestQueries
     private static string RoleLabel(TimelineEntry e) => e.Event switch
     {
         nameof(CommitteeVoteCast) or nameof(ConflictOfInterestDeclared) or nameof(AccessRequestApproved) or nameof(AccessRequestRejected) => "committee",
-        _ => e.ByRole switch
-        {
-            WorkflowRoles.CommitteeMember => "committee",
-            WorkflowRoles.DataSteward => "data steward",
-            WorkflowRoles.ComplianceOfficer => "compliance officer",
-            WorkflowRoles.System => "gateway",
-            _ => "staff",
-        },
+        _ => RoleWord(e.ByRole),
+    };
+
+    /// <summary>The words shown to a researcher instead of a staff member's id: the role the step was taken in.</summary>
+    public static string RoleWord(string? role) => role switch
+    {
+        WorkflowRoles.CommitteeMember => "committee",
+        WorkflowRoles.DataSteward => "data steward",
+        WorkflowRoles.ComplianceOfficer => "compliance officer",
+        WorkflowRoles.System => "gateway",
+        _ => "staff",
     };
 }

@@ -59,7 +59,7 @@ public abstract class DatasetLifecycleTests<THost>(THost host) : IClassFixture<T
     [Fact]
     public async Task Given_DatasetWithItsSource_When_ANewVersionIsUploaded_Then_VersionTwoAndTheLedgerContinuesWithItsReason()
     {
-        var (steward, _) = await _api.As(Roles.DataSteward);
+        var (steward, stewardUser) = await _api.As(Roles.DataSteward);
         var datasetId = await _api.DatasetWithSourceAsync(steward);
 
         var versioned = await Json(await VersionAsync(steward, datasetId, GoodCsv + "121,40,F,no\n"), HttpStatusCode.OK);
@@ -77,6 +77,10 @@ public abstract class DatasetLifecycleTests<THost>(THost host) : IClassFixture<T
         var (researcher, _) = await _api.As(Roles.Researcher);
         var seen = (await researcher.GetFromJsonAsync<JsonArray>($"/datasets/{datasetId}/history"))!;
         Assert.DoesNotContain("rows", (string?)seen[^1]!["detail"]);
+        // ... and the role that took each step, never the steward's id (as on a request's timeline).
+        Assert.Equal(stewardUser.Id.ToString(), (string?)last["by"]);
+        Assert.All(seen, e => Assert.NotEqual(stewardUser.Id.ToString(), (string?)e!["by"]));
+        Assert.Equal("data steward", (string?)seen[^1]!["by"]);
     }
 
     [Fact]

@@ -6,13 +6,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ReleaseGateway.EventStore;
 using ReleaseGateway.Identity.Authorization;
+using ReleaseGateway.Requests.AccessRequests;
 using ReleaseGateway.Requests.Datasets.UploadSourceTable;
+using ReleaseGateway.Requests.Workflows;
 
 namespace ReleaseGateway.Requests.Datasets.Lifecycle;
 
 /// <summary>
 /// One line of a dataset's history as its page and <c>rgw datasets history</c> show it. <c>Detail</c> carries the reasons and, for
-/// stewards and compliance officers only, a version's row count (a statistic of the real data, docs/privacy.md).
+/// stewards and compliance officers only, a version's row count (a statistic of the real data, docs/privacy.md); <c>By</c> is a person
+/// for staff and the role the step was taken in for researchers.
 /// </summary>
 public sealed record DatasetHistoryEntry(long Version, string Event, string By, DateTimeOffset At, string Detail);
 
@@ -21,7 +24,10 @@ public static class DatasetHistory
     public static async Task<IReadOnlyList<DatasetHistoryEntry>> OfAsync(IEventStore store, Guid id, IReadOnlySet<string> roles, CancellationToken ct)
     {
         var facts = DatasetQueries.SeesSourceFacts(roles);
-        return (await store.FetchStreamAsync(id, ct)).Select(e => new DatasetHistoryEntry(e.StreamVersion, e.EventType, e.Metadata.ActorId, e.Timestamp, e.Data switch
+        // Researchers see the role a step was taken in, never a staff member's id, as on a request's timeline.
+        var people = roles.Contains(WorkflowRoles.CommitteeMember) || facts;
+        return (await store.FetchStreamAsync(id, ct)).Select(e => new DatasetHistoryEntry(e.StreamVersion, e.EventType,
+            people ? e.Metadata.ActorId : AccessRequestQueries.RoleWord(e.Metadata.ActorRole), e.Timestamp, e.Data switch
         {
             DatasetRegistered r => $"registered under policy '{r.Policy}'",
             SourceTableUploaded u => "source table uploaded (version 1)" + (facts ? $": {u.Rows} rows" : ""),
